@@ -1,0 +1,124 @@
+import { AppError, normalizeEmail, type Clock, type Session, type Store, type User } from '../domain/index.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.js';
+
+export interface SessionSettings {
+  readonly idleTimeoutMs: number;
+  readonly maxAgeMs: number;
+}
+
+export interface AccountsDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly hasher: PasswordHasher;
+  readonly throttle: LoginThrottle;
+  readonly session: SessionSettings;
+  readonly registrationOpen: boolean;
+  /** The latest not-yet-flushed activity on a session, so idle expiry sees it at once. */
+  readonly pendingLastSeen?: (tokenHash: string) => number | undefined;
+}
+
+/** A new session: the raw token goes to the client once and is never stored. */
+export interface SignedIn {
+  readonly user: User;
+  readonly token: string;
+  readonly tokenHash: string;
+  readonly expiresAt: number;
+}
+
+export interface Authenticated {
+  readonly user: User;
+  readonly session: Session;
+}
+
+/** Registration, sign-in, sessions and passwords: the rules, apart from HTTP. */
+export class Accounts {
+  constructor(private readonly deps: AccountsDeps) {}
+
+  /** Creates a reader and signs them in. Throws `forbidden` when registration is closed, `conflict`. */
+  async register(input: { email: string; password: string; name?: string | undefined }): Promise<SignedIn> {
+    if (!this.deps.registrationOpen) {
+      throw new AppError('forbidden', 'Self-registration is switched off. Ask a consultant for an account.');
+    }
+    const email = normalizeEmail(input.email);
+    if ((await this.deps.store.getUserByEmail(email)) !== null) {
+      throw new AppError('conflict', 'That email is already registered.');
+    }
+    const passwordHash = await this.deps.hasher.hash(input.password);
+    const user = await this.deps.store.createUser({
+      email,
+      name: input.name?.trim() ?? '',
+      role: 'reader',
+      passwordHash,
+    });
+    return this.startSession(user);
+  }
+
+  /**
+   * Verifies the password and starts a session. Throws `unauthenticated` with one message for an
+   * unknown email and a wrong password, after the same work; `rate_limited` after repeated failures.
+   */
+  async login(input: { email: string; password: string }, address: string): Promise<SignedIn> {
+    const email = normalizeEmail(input.email);
+    this.deps.throttle.check(email, address);
+    const credentials = await this.deps.store.getUserByEmail(email);
+    const valid = credentials
+      ? await this.deps.hasher.verify(credentials.passwordHash, input.password)
+      : (await this.deps.hasher.verifyDummy(input.password), false);
+    if (!credentials || !valid) {
+      this.deps.throttle.recordFailure(email, address);
+      throw new AppError('unauthenticated', 'The email or password is not correct.');
+    }
+    this.deps.throttle.recordSuccess(email);
+    if (this.deps.hasher.needsRehash(credentials.passwordHash)) {
+      await this.deps.store.setPasswordHash(credentials.user.id, await this.deps.hasher.hash(input.password));
+    }
+    return this.startSession(credentials.user);
+  }
+
+  /** The user and session behind a token, or null when unknown, malformed, or expired. */
+  async authenticate(token: string): Promise<Authenticated | null> {
+    if (!isWellFormedToken(token)) return null;
+    const tokenHash = hashSessionToken(token);
+    const found = await this.deps.store.findSession(tokenHash);
+    if (!found) return null;
+    const now = this.deps.clock.now();
+    const lastSeen = Math.max(found.session.lastSeenAt, this.deps.pendingLastSeen?.(tokenHash) ?? 0);
+    if (now >= found.session.expiresAt || now >= lastSeen + this.deps.session.idleTimeoutMs) {
+      return null;
+    }
+    return found;
+  }
+
+  /** Revokes one session at once. */
+  async logout(tokenHash: string): Promise<void> {
+    await this.deps.store.deleteSession(tokenHash);
+  }
+
+  /**
+   * Replaces the password and ends every other session of the user.
+   * Throws `unauthenticated` if the current password is wrong.
+   */
+  async changePassword(
+    userId: number,
+    currentTokenHash: string,
+    input: { currentPassword: string; newPassword: string },
+  ): Promise<void> {
+    const user = await this.deps.store.getUserById(userId);
+    const credentials = user && (await this.deps.store.getUserByEmail(user.email));
+    if (!credentials || !(await this.deps.hasher.verify(credentials.passwordHash, input.currentPassword))) {
+      throw new AppError('unauthenticated', 'The current password is not correct.');
+    }
+    await this.deps.store.setPasswordHash(userId, await this.deps.hasher.hash(input.newPassword));
+    await this.deps.store.deleteUserSessions(userId, currentTokenHash);
+  }
+
+  private async startSession(user: User): Promise<SignedIn> {
+    const { token, tokenHash } = newSessionToken();
+    const now = this.deps.clock.now();
+    const expiresAt = now + this.deps.session.maxAgeMs;
+    await this.deps.store.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt });
+    return { user, token, tokenHash, expiresAt };
+  }
+}

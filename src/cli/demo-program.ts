@@ -1,0 +1,104 @@
+import type { ActivityMetadata, MilestoneStatus, Role } from '../domain/index.js';
+
+/** The demo's reading program: twelve chapters, read in order. */
+export const DEMO_CHAPTERS = [
+  ['ch01', 'Getting started'],
+  ['ch02', 'First steps'],
+  ['ch03', 'Building habits'],
+  ['ch04', 'Close reading'],
+  ['ch05', 'Taking notes'],
+  ['ch06', 'Asking questions'],
+  ['ch07', 'Themes and motifs'],
+  ['ch08', 'Voice and style'],
+  ['ch09', 'Comparing texts'],
+  ['ch10', 'Writing a response'],
+  ['ch11', 'Peer review'],
+  ['ch12', 'Final reflection'],
+] as const;
+
+const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Luca', 'Maya', 'Noor', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tara', 'Umar', 'Vera', 'Wen', 'Yara', 'Zoe'];
+const LAST = ['Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Costa', 'Novak', 'Haddad', 'Kowalski', 'Mensah', 'Rossi', 'Silva', 'Nguyen', 'Fischer', 'Ibrahim', 'Park', 'Murphy'];
+const DAY = 86_400_000;
+const WEEKS = 3;
+
+export interface DemoPerson {
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly joinedAt: number;
+}
+export interface DemoEvent {
+  readonly person: number;
+  readonly at: number;
+  readonly actionType: string;
+  readonly metadata: ActivityMetadata | null;
+}
+export interface DemoMilestone {
+  readonly person: number;
+  readonly at: number;
+  readonly chapterId: string;
+  readonly status: MilestoneStatus;
+  readonly score: number | null;
+}
+
+/**
+ * A deterministic demo program: people (consultants first), a few weeks of activity, and each
+ * reader's progress through the chapters (most completed, one in progress, some stuck).
+ */
+export function demoProgram(options: { readers: number; consultants: number; now: number; seed: number }) {
+  const random = mulberry32(options.seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const start = options.now - WEEKS * 7 * DAY;
+  const people: DemoPerson[] = [];
+  const events: DemoEvent[] = [];
+  const milestones: DemoMilestone[] = [];
+  const lastSeen: { person: number; at: number }[] = [];
+
+  for (let n = 1; n <= options.consultants; n += 1) {
+    people.push({ email: `consultant${n}@demo.readpulse.test`, name: `${pick(FIRST)} ${pick(LAST)}`, role: 'consultant', joinedAt: start - DAY });
+  }
+  for (let n = 1; n <= options.readers; n += 1) {
+    const person = people.length;
+    const joinedAt = start + Math.floor(random() * 7 * DAY);
+    people.push({ email: `reader${n}@demo.readpulse.test`, name: `${pick(FIRST)} ${pick(LAST)}`, role: 'reader', joinedAt });
+    const pace = 0.3 + random() * 0.7; // chapters per day of study
+    const reached = Math.min(DEMO_CHAPTERS.length, Math.max(1, Math.round(((options.now - joinedAt) / DAY) * pace * 0.45)));
+    let at = joinedAt + DAY / 4;
+    for (let c = 0; c < reached; c += 1) {
+      const chapterId = DEMO_CHAPTERS[c]![0];
+      const last = c === reached - 1;
+      milestones.push({ person, at, chapterId, status: 'started', score: null });
+      for (let v = 0; v < 2 + Math.floor(random() * 5); v += 1) {
+        at += Math.floor(random() * DAY * 0.3);
+        events.push({ person, at, actionType: 'PAGE_VIEW', metadata: { chapterId, page: 1 + Math.floor(random() * 30) } });
+      }
+      if (last && random() < 0.25) {
+        at += Math.floor(random() * DAY);
+        milestones.push({ person, at, chapterId, status: 'stuck', score: null });
+        events.push({ person, at, actionType: 'PAUSE', metadata: { chapterId } });
+      } else if (!last || random() < 0.3) {
+        at += Math.floor(random() * DAY);
+        const score = Math.min(100, Math.round(55 + random() * 45));
+        milestones.push({ person, at, chapterId, status: 'completed', score });
+        events.push({ person, at, actionType: 'SUBMIT', metadata: { chapterId, score } });
+      }
+      at = Math.min(at, options.now - 60_000);
+    }
+    events.push({ person, at: joinedAt, actionType: 'LOGIN', metadata: null });
+    lastSeen.push({ person, at: Math.min(at, options.now - 60_000) });
+  }
+  const clamp = <T extends { at: number }>(item: T) => ({ ...item, at: Math.min(item.at, options.now - 60_000) });
+  return { people, events: events.map(clamp), milestones: milestones.map(clamp), lastSeen };
+}
+
+/** A small seeded generator, so every demo database tells the same story. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

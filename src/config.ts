@@ -1,0 +1,134 @@
+/**
+ * ReadPulse's configuration: read from the environment once, validated, frozen. This is the only
+ * module that knows environment variable names; everything else receives a Config.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databasePath: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Whether anyone may create a reader account through the API. */
+  readonly registrationOpen: boolean;
+  readonly session: {
+    /** A session unused for this long is expired. */
+    readonly idleTimeoutMs: number;
+    /** A session is expired this long after sign-in, whatever its use. */
+    readonly maxAgeMs: number;
+    /** `auto` marks the cookie Secure when the request came over HTTPS. */
+    readonly cookieSecure: 'auto' | 'always' | 'never';
+  };
+  readonly rateLimits: {
+    readonly enabled: boolean;
+    readonly loginFailuresPerAccount: number;
+    readonly loginFailuresPerAddress: number;
+    readonly loginFailureWindowMs: number;
+  };
+  readonly passwordHashing: { readonly memoryKiB: number; readonly iterations: number };
+  readonly database: {
+    readonly synchronous: 'NORMAL' | 'FULL';
+    readonly walLimitBytes: number;
+    readonly checkpointIntervalMs: number;
+  };
+  readonly heartbeatFlushMs: number;
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and checks every setting, reporting all bad ones at once. Throws ConfigError. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+  const config: Config = {
+    port: read.integer('PORT', 8080, 0, 65535),
+    host: read.string('HOST', '127.0.0.1'),
+    databasePath: read.string('READPULSE_DB', './data/readpulse.db'),
+    logLevel: read.oneOf('READPULSE_LOG_LEVEL', 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ] as const),
+    registrationOpen: read.oneOf('READPULSE_REGISTRATION', 'open', ['open', 'closed'] as const) === 'open',
+    session: {
+      idleTimeoutMs: read.integer('READPULSE_SESSION_IDLE_MINUTES', 24 * 60, 1, 525_600) * 60_000,
+      maxAgeMs: read.integer('READPULSE_SESSION_MAX_HOURS', 7 * 24, 1, 8_760) * 3_600_000,
+      cookieSecure: read.oneOf('READPULSE_COOKIE_SECURE', 'auto', ['auto', 'always', 'never'] as const),
+    },
+    rateLimits: {
+      enabled: read.oneOf('READPULSE_RATE_LIMITS', 'on', ['on', 'off'] as const) === 'on',
+      loginFailuresPerAccount: read.integer('READPULSE_LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 1_000_000),
+      loginFailuresPerAddress: read.integer('READPULSE_LOGIN_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
+      loginFailureWindowMs: read.integer('READPULSE_LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400) * 1000,
+    },
+    passwordHashing: {
+      // OWASP's Argon2id minimum: 19 MiB of memory, 2 iterations, 1 lane.
+      memoryKiB: read.integer('READPULSE_ARGON2_MEMORY_KIB', 19_456, 19_456, 4_194_304),
+      iterations: read.integer('READPULSE_ARGON2_ITERATIONS', 2, 2, 100),
+    },
+    database: {
+      synchronous: read.oneOf('READPULSE_SYNCHRONOUS', 'NORMAL', ['NORMAL', 'FULL'] as const),
+      walLimitBytes: read.integer('READPULSE_WAL_LIMIT_MB', 64, 1, 65_536) * 1024 * 1024,
+      checkpointIntervalMs: read.integer('READPULSE_CHECKPOINT_SECONDS', 30, 1, 3_600) * 1000,
+    },
+    heartbeatFlushMs: read.integer('READPULSE_HEARTBEAT_FLUSH_MS', 1000, 50, 10_000),
+    bodyLimitBytes: read.integer('READPULSE_BODY_LIMIT_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
+    trustProxy: read.oneOf('READPULSE_TRUST_PROXY', 'false', ['true', 'false'] as const) === 'true',
+    shutdownTimeoutMs: read.integer('READPULSE_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600) * 1000,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  string(name: string, fallback: string): string {
+    const value = this.env[name];
+    if (value === undefined || value === '') return fallback;
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}").`);
+      return fallback;
+    }
+    return raw as T;
+  }
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,72 @@
+import type { Page, PageRequest } from './page.js';
+import type { ActivityEvent, ActivityInput, Milestone, MilestoneInput } from './progress.js';
+import type { Heartbeat, Session, SessionWithUser } from './session.js';
+import type { NewUser, ReaderSummary, User, UserCredentials } from './user.js';
+
+/**
+ * Everything ReadPulse keeps. Free of any database's types so that another backend (PostgreSQL
+ * next) can implement it and pass the same contract suite (test/store/store-contract.ts).
+ * Methods throw AppError with the codes named in their comments; anything else is `internal`.
+ * Reader-scoped methods take the user id as their first argument and never reach other users.
+ */
+export interface Store {
+  /** Creates a user. Throws `conflict` if the email is taken. */
+  createUser(input: NewUser): Promise<User>;
+  /** The user with this (normalized) email and their password hash, or null. */
+  getUserByEmail(email: string): Promise<UserCredentials | null>;
+  /** The user with this id, or null. */
+  getUserById(id: number): Promise<User | null>;
+  /** Replaces a user's password hash. Throws `not_found` if the user does not exist. */
+  setPasswordHash(userId: number, passwordHash: string): Promise<void>;
+  /** Removes a user with their sessions, milestones and activity. Throws `not_found`. */
+  deleteUser(userId: number): Promise<void>;
+
+  /** Stores a new session. Throws `not_found` if the user does not exist. */
+  createSession(session: Session): Promise<void>;
+  /** The session with this token hash and its user, or null. Does not check expiry. */
+  findSession(tokenHash: string): Promise<SessionWithUser | null>;
+  /** Revokes one session; revoking an unknown one is not an error. */
+  deleteSession(tokenHash: string): Promise<void>;
+  /** Revokes all of a user's sessions except, optionally, one. Returns how many were revoked. */
+  deleteUserSessions(userId: number, exceptTokenHash?: string): Promise<number>;
+  /** Removes sessions that expired before `now`. Returns how many. */
+  deleteExpiredSessions(now: number, idleTimeoutMs: number): Promise<number>;
+
+  /** Moves one user's lastActiveAt forward (never backward). The plan's single heartbeat. */
+  updateHeartbeat(userId: number, at: number): Promise<void>;
+  /**
+   * Applies many coalesced heartbeats in one transaction: each user's lastActiveAt and each
+   * session's lastSeenAt move forward, never backward; unknown users or sessions are ignored.
+   */
+  recordHeartbeats(heartbeats: readonly Heartbeat[]): Promise<void>;
+
+  /** Creates or replaces the user's milestone for a chapter. Throws `not_found` for an unknown user. */
+  upsertMilestone(userId: number, input: MilestoneInput): Promise<Milestone>;
+  /** The signed-in user's milestones, ordered by chapterId. */
+  getMyMilestones(userId: number): Promise<Milestone[]>;
+  /** Appends an activity event. Throws `not_found` for an unknown user. */
+  logActivity(userId: number, input: ActivityInput): Promise<ActivityEvent>;
+  /** A user's activity, newest first. Throws `invalid_request` for a bad cursor. */
+  listActivity(userId: number, page: PageRequest): Promise<Page<ActivityEvent>>;
+
+  /** Readers whose lastActiveAt is after `since`, most recent first. */
+  getAllActiveUsers(since: number): Promise<User[]>;
+  /** The users with these ids (any role), in no particular order; unknown ids are skipped. */
+  getUsersByIds(ids: readonly number[]): Promise<User[]>;
+  /** The reader with this id. Throws `not_found` if there is no reader with that id. */
+  getReader(readerId: number): Promise<User>;
+  /** A reader's milestones, ordered by chapterId. Throws `not_found` as getReader. */
+  getReaderMilestones(readerId: number): Promise<Milestone[]>;
+  /**
+   * Readers ordered by id, optionally those whose email or name contains `search`
+   * (case-insensitive), each with milestone counts. Throws `invalid_request` for a bad cursor.
+   */
+  listReaders(query: { search?: string | undefined } & PageRequest): Promise<Page<ReaderSummary>>;
+
+  /** Resolves when the database answers; throws otherwise. */
+  ping(): Promise<void>;
+  /** Writes a consistent copy of the live database to `path`. */
+  backup(path: string): Promise<void>;
+  /** Flushes pending writes and closes the database. */
+  close(): Promise<void>;
+}

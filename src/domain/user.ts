@@ -1,0 +1,37 @@
+export const ROLES = ['reader', 'consultant'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A person who signs in. Never carries password or session material. */
+export interface User {
+  readonly id: number;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  /** Epoch milliseconds of the last authenticated request, or null if none yet. */
+  readonly lastActiveAt: number | null;
+}
+
+/** A user together with the stored password hash, for sign-in only. */
+export interface UserCredentials {
+  readonly user: User;
+  readonly passwordHash: string;
+}
+
+export interface NewUser {
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly passwordHash: string;
+}
+
+/** A reader as the consultant's list shows them, with milestone counts per status. */
+export interface ReaderSummary extends User {
+  readonly counts: { readonly started: number; readonly completed: number; readonly stuck: number };
+}
+
+/** Emails are compared and stored lower-cased and trimmed. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

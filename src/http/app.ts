@@ -1,0 +1,130 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { Accounts } from '../auth/accounts.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
+import { createPasswordHasher, type PasswordHasher } from '../auth/password-hasher.js';
+import type { Config } from '../config.js';
+import type { Clock, Store } from '../domain/index.js';
+import type { Presence } from '../live/presence.js';
+import { handleError, handleNotFound } from './problem.js';
+import { installRequestGuards, SESSION_COOKIE } from './request-guards.js';
+import type { RouteDeps } from './route-deps.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { myProgressRoutes } from './routes/my-progress-routes.js';
+import { operationsRoutes } from './routes/operations-routes.js';
+import { readerRoutes } from './routes/reader-routes.js';
+import { webAppRoutes } from './routes/web-app-routes.js';
+import { installSecurityHeaders } from './security-headers.js';
+import { installValidation } from './validation.js';
+
+export interface AppDeps {
+  readonly store: Store;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly log: FastifyBaseLogger;
+  readonly presence: Presence;
+  /** The built web app (web/dist); served at `/`. */
+  readonly webRoot: string;
+  /** Defaults to Argon2id with the configured parameters. */
+  readonly hasher?: PasswordHasher;
+}
+
+/** Incomplete requests are cut off after this long (slow-client protection). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Builds the HTTP app without listening: main.ts listens, tests use inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, clock, store, presence } = deps;
+  const app = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    // One line per request (in onResponse below) instead of Fastify's two.
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const accounts = new Accounts({
+    store,
+    clock,
+    hasher: deps.hasher ?? createPasswordHasher(config.passwordHashing),
+    throttle: new LoginThrottle(
+      {
+        enabled: config.rateLimits.enabled,
+        failuresPerAccount: config.rateLimits.loginFailuresPerAccount,
+        failuresPerAddress: config.rateLimits.loginFailuresPerAddress,
+        windowMs: config.rateLimits.loginFailureWindowMs,
+      },
+      clock,
+    ),
+    session: config.session,
+    registrationOpen: config.registrationOpen,
+    pendingLastSeen: (tokenHash) => presence.pendingLastSeen(tokenHash),
+  });
+
+  app.decorateRequest('auth', null);
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, userId: request.auth?.user.id },
+      'request',
+    );
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  installValidation(app);
+  installSecurityHeaders(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyStatic, { root: deps.webRoot, serve: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'ReadPulse API',
+        version: '1.0.0',
+        description: 'Reading progress for readers; live oversight for consultants. Errors are RFC 9457 problem details.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+    },
+  });
+  installRequestGuards(app, { accounts, presence });
+  documentPolicies(app);
+
+  const routeDeps: RouteDeps = { store, accounts, presence, config, clock };
+  await app.register(operationsRoutes, routeDeps);
+  await app.register(authRoutes, routeDeps);
+  await app.register(myProgressRoutes, routeDeps);
+  await app.register(readerRoutes, routeDeps);
+  await app.register(dashboardRoutes, routeDeps);
+  await app.register(webAppRoutes, { webRoot: deps.webRoot });
+  return app;
+}
+
+/** Writes each route's policy into its OpenAPI entry: who may call it and how to authenticate. */
+function documentPolicies(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const policy = route.config?.policy;
+    if (!policy || !route.schema) return;
+    const schema = route.schema as Record<string, unknown>;
+    if (schema.security) return; // a HEAD route shares its GET route's schema
+    schema.security = policy === 'public' ? [] : [{ bearer: [] }, { cookie: [] }];
+    const who = { public: 'anyone', user: 'any signed-in user', consultant: 'consultants only' }[policy];
+    schema.description = [schema.description, `Policy: ${policy} (${who}).`].filter(Boolean).join(' ');
+  });
+}

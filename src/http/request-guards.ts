@@ -1,0 +1,79 @@
+import type {} from '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Accounts } from '../auth/accounts.js';
+import { ROUTE_POLICIES, requirePolicy } from '../auth/policy.js';
+import { AppError } from '../domain/index.js';
+import type { Presence } from '../live/presence.js';
+
+export const SESSION_COOKIE = 'readpulse_session';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Installs the guards every request passes: each route must declare a policy (registration
+ * fails otherwise); one onRequest hook checks the origin of credential-less or cookie-borne
+ * writes, authenticates, records the heartbeat, applies the policy and refuses non-JSON writes.
+ */
+export function installRequestGuards(app: FastifyInstance, deps: { accounts: Accounts; presence: Presence }): void {
+  app.addHook('onRoute', (route) => {
+    const policy = route.config?.policy;
+    if (policy === undefined || !ROUTE_POLICIES.includes(policy)) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no policy (config.policy).`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const policy = request.routeOptions.config.policy;
+    if (policy === undefined) return; // no route matched: the not-found handler answers
+    const writes = STATE_CHANGING.has(request.method);
+    const bearer = bearerToken(request);
+    if (writes && bearer === undefined) refuseCrossSite(request);
+
+    if (policy !== 'public') {
+      const token = bearer ?? request.cookies[SESSION_COOKIE];
+      const auth = token ? await deps.accounts.authenticate(token) : null;
+      if (!auth) throw new AppError('unauthenticated', 'Sign in to continue. The session is missing or has expired.');
+      // Fire-and-forget heartbeat: recorded in memory, flushed in batches (see live/presence.ts).
+      const at = deps.presence.touch(auth.user.id, auth.session.tokenHash);
+      request.auth = { user: { ...auth.user, lastActiveAt: at }, session: auth.session, via: bearer ? 'bearer' : 'cookie' };
+      requirePolicy(policy, request.auth.user);
+    }
+    if (writes) requireJsonBody(request);
+  });
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  // A malformed Authorization header is a failed bearer attempt, not a fall-back to the cookie.
+  return match ? match[1]! : '';
+}
+
+/**
+ * A browser sends cookies on cross-site requests; a write carrying them (or none, as a sign-in)
+ * from another origin is refused, so no other site can act with a user's session.
+ */
+function refuseCrossSite(request: FastifyRequest): void {
+  if (request.headers['sec-fetch-site'] === 'cross-site') {
+    throw new AppError('forbidden', 'Cross-site requests are not allowed.');
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw new AppError('forbidden', 'Cross-site requests are not allowed.');
+  }
+  if (host !== request.host) throw new AppError('forbidden', 'Cross-site requests are not allowed.');
+}
+
+/** Writes carry JSON or nothing at all; a body of any other type is 415 on every route. */
+function requireJsonBody(request: FastifyRequest): void {
+  const type = request.headers['content-type'];
+  const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+  if (type === undefined ? hasBody : !/^application\/json\s*(;|$)/i.test(type)) {
+    throw new AppError('unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).');
+  }
+}

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { toIsoTime } from '../../domain/index.js';
+import { LIVE_WINDOW_MS } from '../../live/presence.js';
+import { toUserDto } from '../dto.js';
+import type { RouteDeps } from '../route-deps.js';
+import { problemResponses } from '../route-docs.js';
+import { LiveDashboardSchema } from '../schemas.js';
+
+/** The consultants' live view: who is online now. */
+export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { presence, clock }) => {
+  app.get(
+    '/api/consultant/dashboard/live',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Readers active in the last 60 seconds, most recent first (ETag / 304 when unchanged)',
+        response: { 200: LiveDashboardSchema, 304: { type: 'null', description: 'Not modified' }, ...problemResponses(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const readers = (await presence.activeReaders()).map(toUserDto);
+      // The ETag covers the readers, not generatedAt, so an unchanged room polls as 304.
+      const etag = `"${createHash('sha1').update(JSON.stringify(readers)).digest('base64url')}"`;
+      reply.header('etag', etag).header('cache-control', 'private, no-cache');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
+      return { windowSeconds: LIVE_WINDOW_MS / 1000, generatedAt: toIsoTime(clock.now()), readers };
+    },
+  );
+};

@@ -1,0 +1,109 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError, MAX_METADATA_BYTES, type ActivityMetadata } from '../../domain/index.js';
+import { toActivityEventDto, toMilestoneDto } from '../dto.js';
+import { requireUserId } from '../request-context.js';
+import type { RouteDeps } from '../route-deps.js';
+import { problemResponses } from '../route-docs.js';
+import {
+  ActionTypeSchema,
+  ActivityEventSchema,
+  ChapterIdSchema,
+  EventsPageSchema,
+  MetadataSchema,
+  MilestoneSchema,
+  MilestoneStatusSchema,
+  PageQuerySchema,
+  ScoreSchema,
+} from '../schemas.js';
+
+/**
+ * The signed-in user's own milestones and activity. The user id comes from the session and
+ * nowhere else: no path, query or body field names a user.
+ */
+export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store }) => {
+  app.put(
+    '/api/me/milestones/:chapterId',
+    {
+      config: { policy: 'user' },
+      schema: {
+        tags: ['me'],
+        summary: 'Record the status (and score) of a chapter; one milestone per chapter',
+        params: Type.Object({ chapterId: ChapterIdSchema }),
+        body: Type.Object(
+          { status: MilestoneStatusSchema, score: Type.Optional(ScoreSchema) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ milestone: MilestoneSchema }), ...problemResponses(400, 401, 415) },
+      },
+    },
+    async (request) => {
+      const milestone = await store.upsertMilestone(requireUserId(request), {
+        chapterId: request.params.chapterId,
+        status: request.body.status,
+        score: request.body.score ?? null,
+      });
+      return { milestone: toMilestoneDto(milestone) };
+    },
+  );
+
+  app.get(
+    '/api/me/milestones',
+    {
+      config: { policy: 'user' },
+      schema: {
+        tags: ['me'],
+        summary: 'My milestones, by chapter',
+        response: { 200: Type.Object({ milestones: Type.Array(MilestoneSchema) }), ...problemResponses(401) },
+      },
+    },
+    async (request) => ({ milestones: (await store.getMyMilestones(requireUserId(request))).map(toMilestoneDto) }),
+  );
+
+  app.post(
+    '/api/me/activity',
+    {
+      config: { policy: 'user' },
+      schema: {
+        tags: ['me'],
+        summary: 'Record an activity event',
+        body: Type.Object(
+          { actionType: ActionTypeSchema, metadata: Type.Optional(MetadataSchema) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ event: ActivityEventSchema }), ...problemResponses(400, 401, 413, 415, 503) },
+      },
+    },
+    async (request, reply) => {
+      const metadata = checkedMetadata(request.body.metadata);
+      const event = await store.logActivity(requireUserId(request), { actionType: request.body.actionType, metadata });
+      return reply.code(201).send({ event: toActivityEventDto(event) });
+    },
+  );
+
+  app.get(
+    '/api/me/activity',
+    {
+      config: { policy: 'user' },
+      schema: {
+        tags: ['me'],
+        summary: 'My activity, newest first',
+        querystring: PageQuerySchema,
+        response: { 200: EventsPageSchema, ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const page = await store.listActivity(requireUserId(request), request.query);
+      return { events: page.items.map(toActivityEventDto), nextCursor: page.nextCursor };
+    },
+  );
+};
+
+/** Metadata as stored: null when absent. Throws `payload_too_large` past 4 KiB serialized. */
+export function checkedMetadata(metadata: Record<string, unknown> | null | undefined): ActivityMetadata | null {
+  if (metadata === undefined || metadata === null) return null;
+  if (Buffer.byteLength(JSON.stringify(metadata), 'utf8') > MAX_METADATA_BYTES) {
+    throw new AppError('payload_too_large', `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON.`);
+  }
+  return metadata;
+}

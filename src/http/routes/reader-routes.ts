@@ -1,0 +1,74 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { toActivityEventDto, toMilestoneDto, toReaderSummaryDto, toUserDto } from '../dto.js';
+import type { RouteDeps } from '../route-deps.js';
+import { problemResponses } from '../route-docs.js';
+import {
+  EventsPageSchema,
+  MilestoneSchema,
+  PageQuerySchema,
+  ReaderIdParamsSchema,
+  ReadersPageSchema,
+  UserSchema,
+} from '../schemas.js';
+
+/** Consultants' view of every reader. The target reader comes from the URL. */
+export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store }) => {
+  app.get(
+    '/api/readers',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['readers'],
+        summary: 'All readers with their milestone counts; search matches email or name',
+        querystring: Type.Composite([PageQuerySchema, Type.Object({ search: Type.Optional(Type.String({ maxLength: 100 })) })]),
+        response: { 200: ReadersPageSchema, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const search = request.query.search?.trim() || undefined;
+      const page = await store.listReaders({ ...request.query, search });
+      return { readers: page.items.map(toReaderSummaryDto), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/readers/:id/progress',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['readers'],
+        summary: "A reader and their milestones",
+        params: ReaderIdParamsSchema,
+        response: {
+          200: Type.Object({ reader: UserSchema, milestones: Type.Array(MilestoneSchema) }),
+          ...problemResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const reader = await store.getReader(request.params.id);
+      const milestones = await store.getReaderMilestones(reader.id);
+      return { reader: toUserDto(reader), milestones: milestones.map(toMilestoneDto) };
+    },
+  );
+
+  app.get(
+    '/api/readers/:id/activity',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['readers'],
+        summary: "A reader's activity, newest first",
+        params: ReaderIdParamsSchema,
+        querystring: PageQuerySchema,
+        response: { 200: EventsPageSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const reader = await store.getReader(request.params.id);
+      const page = await store.listActivity(reader.id, request.query);
+      return { events: page.items.map(toActivityEventDto), nextCursor: page.nextCursor };
+    },
+  );
+};

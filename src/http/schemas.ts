@@ -1,0 +1,105 @@
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  ACTION_TYPE_PATTERN,
+  CHAPTER_ID_PATTERN,
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  MILESTONE_STATUSES,
+  ROLES,
+} from '../domain/index.js';
+
+/**
+ * The API's wire shapes. Each schema is at once the validator, the TypeScript type (Static<>)
+ * and the OpenAPI document; the web app imports the types from here.
+ */
+
+const IsoTime = Type.String({ format: 'date-time', examples: ['2026-11-24T18:45:10.123Z'] });
+
+export const UserSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+    createdAt: IsoTime,
+    lastActiveAt: Type.Union([IsoTime, Type.Null()]),
+  }
+);
+export type UserDto = Static<typeof UserSchema>;
+
+export const MilestoneStatusSchema = Type.Union(MILESTONE_STATUSES.map((s) => Type.Literal(s)));
+export const ScoreSchema = Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.Null()]);
+export const ChapterIdSchema = Type.String({ pattern: CHAPTER_ID_PATTERN });
+
+export const MilestoneSchema = Type.Object(
+  { chapterId: Type.String(), status: MilestoneStatusSchema, score: ScoreSchema, updatedAt: IsoTime }
+);
+export type MilestoneDto = Static<typeof MilestoneSchema>;
+
+export const MetadataSchema = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+  description: 'A JSON object of at most 4 KiB serialized, or null.',
+});
+export const ActionTypeSchema = Type.String({ pattern: ACTION_TYPE_PATTERN });
+
+export const ActivityEventSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    actionType: Type.String(),
+    metadata: MetadataSchema,
+    createdAt: IsoTime,
+  }
+);
+export type ActivityEventDto = Static<typeof ActivityEventSchema>;
+
+export const CountsSchema = Type.Object({
+  started: Type.Integer(),
+  completed: Type.Integer(),
+  stuck: Type.Integer(),
+});
+export const ReaderSummarySchema = Type.Composite([UserSchema, Type.Object({ counts: CountsSchema })]);
+export type ReaderSummaryDto = Static<typeof ReaderSummarySchema>;
+
+export const LiveDashboardSchema = Type.Object({
+  windowSeconds: Type.Integer(),
+  generatedAt: IsoTime,
+  readers: Type.Array(UserSchema),
+});
+export type LiveDashboardDto = Static<typeof LiveDashboardSchema>;
+
+export const AuthResultSchema = Type.Object({ user: UserSchema, token: Type.String(), expiresAt: IsoTime });
+export type AuthResultDto = Static<typeof AuthResultSchema>;
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+  },
+  { description: 'RFC 9457 problem details (application/problem+json).' },
+);
+export type ProblemDto = Static<typeof ProblemSchema>;
+
+export const PageQuerySchema = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ReaderIdParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+const NextCursorSchema = Type.Union([Type.String(), Type.Null()], {
+  description: 'Pass as `cursor` to get the next page; null on the last page.',
+});
+
+export const EventsPageSchema = Type.Object({ events: Type.Array(ActivityEventSchema), nextCursor: NextCursorSchema });
+export type EventsPageDto = Static<typeof EventsPageSchema>;
+
+export const ReadersPageSchema = Type.Object({
+  readers: Type.Array(ReaderSummarySchema),
+  nextCursor: NextCursorSchema,
+});
+export type ReadersPageDto = Static<typeof ReadersPageSchema>;

@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { runCli, type CliDeps } from './cli/run-cli.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { systemClock, type Clock } from './domain/index.js';
+import { buildApp } from './http/app.js';
+import { Presence } from './live/presence.js';
+import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
+
+/** The built web app, beside dist/ in a build or a checkout. */
+const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
+
+/** Never logged: credentials in headers and bodies. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.token',
+];
+
+function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+function openStore(config: Config, clock: Clock): SqliteStore {
+  return openSqliteStore({
+    path: config.databasePath,
+    clock,
+    synchronous: config.database.synchronous,
+    walLimitBytes: config.database.walLimitBytes,
+  });
+}
+
+/**
+ * The composition root of the server: config -> store -> presence -> app -> listen. Stops
+ * gracefully on SIGTERM/SIGINT: no new connections, in-flight requests finish, heartbeats are
+ * flushed, the WAL is checkpointed and the database closed.
+ */
+export async function serve(config: Config, clock: Clock = systemClock): Promise<void> {
+  const log = createLogger(config);
+  const store = openStore(config, clock);
+  const presence = new Presence({ store, clock, flushIntervalMs: config.heartbeatFlushMs, log });
+  const app = await buildApp({ store, config, clock, log, presence, webRoot: WEB_ROOT });
+  presence.start();
+  const checkpoints = setInterval(() => {
+    const { busy, walPages } = store.checkpoint();
+    if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
+  }, config.database.checkpointIntervalMs).unref();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.error('shutdown deadline passed; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    try {
+      await app.close();
+      await presence.stop();
+      clearInterval(checkpoints);
+      await store.close();
+      clearTimeout(deadline);
+      log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  log.info({ address, database: config.databasePath, webApp: existsSync(WEB_ROOT) }, 'ReadPulse is listening');
+}
+
+/** Entry point of the `readpulse` command. Returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const deps: CliDeps = {
+    config,
+    clock: systemClock,
+    openStore: (clock = systemClock) => openStore(config, clock),
+    serve: () => serve(config),
+    passwordFromEnv: process.env.READPULSE_PASSWORD,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
+  return runCli(argv, deps);
+}

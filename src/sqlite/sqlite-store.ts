@@ -1,0 +1,283 @@
+import {
+  AppError,
+  decodeCursor,
+  encodeCursor,
+  normalizeEmail,
+  type ActivityEvent,
+  type ActivityInput,
+  type Clock,
+  type Heartbeat,
+  type Milestone,
+  type MilestoneInput,
+  type Page,
+  type PageRequest,
+  type ReaderSummary,
+  type Session,
+  type SessionWithUser,
+  type Store,
+  type User,
+  type UserCredentials,
+  type NewUser,
+} from '../domain/index.js';
+import { migrate } from './migrate.js';
+import { openDatabase, type Database, type DatabaseOptions } from './open-database.js';
+import {
+  toActivityEvent,
+  toMilestone,
+  toSession,
+  toUser,
+  type ActivityRow,
+  type MilestoneRow,
+  type SessionRow,
+  type UserRow,
+} from './rows.js';
+import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
+import { prepareStatements, type Statements } from './statements.js';
+
+export interface SqliteStoreOptions extends DatabaseOptions {
+  readonly clock: Clock;
+  readonly writeQueue?: Partial<WriteQueueOptions>;
+}
+
+const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
+
+/** Opens (creating and migrating) the database at `options.path` and returns a Store on it. */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const db = openDatabase(options);
+  const applied = migrate(db, options.clock.now());
+  return new SqliteStore(db, options.clock, { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue }, applied);
+}
+
+/**
+ * The Store on one SQLite connection. Reads run directly (better-sqlite3 is synchronous and WAL
+ * lets them proceed beside other processes' writes); every write goes through the group-commit
+ * queue, so this process never contends with itself for the write lock.
+ */
+export class SqliteStore implements Store {
+  private readonly sql: Statements;
+  private readonly writes: WriteQueue;
+  private closed = false;
+
+  constructor(
+    readonly db: Database,
+    private readonly clock: Clock,
+    writeQueueOptions: WriteQueueOptions,
+    /** Migrations this open applied (empty when the schema was current). */
+    readonly appliedMigrations: readonly string[] = [],
+  ) {
+    this.sql = prepareStatements(db);
+    this.writes = new WriteQueue(db, writeQueueOptions);
+  }
+
+  /** Writes waiting for the next group commit. */
+  get pendingWrites(): number {
+    return this.writes.depth;
+  }
+
+  async createUser(input: NewUser): Promise<User> {
+    const email = normalizeEmail(input.email);
+    const now = this.clock.now();
+    return this.write(() => {
+      const row = this.sql.insertUser.get(email, input.name, input.passwordHash, input.role, now) as UserRow;
+      return toUser(row);
+    });
+  }
+
+  async getUserByEmail(email: string): Promise<UserCredentials | null> {
+    const row = this.sql.userByEmail.get(normalizeEmail(email)) as UserRow | undefined;
+    return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
+  }
+
+  async getUserById(id: number): Promise<User | null> {
+    const row = this.sql.userById.get(id) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  async setPasswordHash(userId: number, passwordHash: string): Promise<void> {
+    await this.write(() => {
+      if (this.sql.updatePasswordHash.run(passwordHash, userId).changes === 0) throw userNotFound();
+    });
+  }
+
+  async deleteUser(userId: number): Promise<void> {
+    await this.write(() => {
+      if (this.sql.deleteUser.run(userId).changes === 0) throw userNotFound();
+    });
+  }
+
+  async createSession(session: Session): Promise<void> {
+    await this.write(() => {
+      this.sql.insertSession.run(
+        session.tokenHash,
+        session.userId,
+        session.createdAt,
+        session.lastSeenAt,
+        session.expiresAt,
+      );
+    });
+  }
+
+  async findSession(tokenHash: string): Promise<SessionWithUser | null> {
+    const row = this.sql.sessionWithUser.get(tokenHash) as
+      | (UserRow & Omit<SessionRow, 'created_at'> & { session_created_at: number })
+      | undefined;
+    if (!row) return null;
+    return { session: toSession({ ...row, created_at: row.session_created_at }), user: toUser(row) };
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.write(() => this.sql.deleteSession.run(tokenHash));
+  }
+
+  async deleteUserSessions(userId: number, exceptTokenHash?: string): Promise<number> {
+    return this.write(() => this.sql.deleteUserSessions.run({ userId, except: exceptTokenHash ?? null }).changes);
+  }
+
+  async deleteExpiredSessions(now: number, idleTimeoutMs: number): Promise<number> {
+    return this.write(() => this.sql.deleteExpiredSessions.run(now, now - idleTimeoutMs).changes);
+  }
+
+  async updateHeartbeat(userId: number, at: number): Promise<void> {
+    await this.write(() => this.sql.touchUser.run(at, userId, at));
+  }
+
+  async recordHeartbeats(heartbeats: readonly Heartbeat[]): Promise<void> {
+    if (heartbeats.length === 0) return;
+    await this.write(() => {
+      for (const beat of heartbeats) {
+        this.sql.touchUser.run(beat.at, beat.userId, beat.at);
+        this.sql.touchSession.run(beat.at, beat.tokenHash, beat.at);
+      }
+    });
+  }
+
+  async upsertMilestone(userId: number, input: MilestoneInput): Promise<Milestone> {
+    const now = this.clock.now();
+    return this.write(() => {
+      const row = this.sql.upsertMilestone.get(userId, input.chapterId, input.status, input.score, now);
+      return toMilestone(row as MilestoneRow);
+    });
+  }
+
+  async getMyMilestones(userId: number): Promise<Milestone[]> {
+    return (this.sql.milestonesOf.all(userId) as MilestoneRow[]).map(toMilestone);
+  }
+
+  async logActivity(userId: number, input: ActivityInput): Promise<ActivityEvent> {
+    const now = this.clock.now();
+    const metadata = input.metadata === null ? null : JSON.stringify(input.metadata);
+    return this.write(() => {
+      const row = this.sql.insertActivity.get(userId, input.actionType, metadata, now) as ActivityRow;
+      return toActivityEvent(row);
+    });
+  }
+
+  async listActivity(userId: number, page: PageRequest): Promise<Page<ActivityEvent>> {
+    const [before] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER] : decodeCursor(page.cursor);
+    const rows = this.sql.activityPage.all(userId, before, page.limit + 1) as ActivityRow[];
+    return pageFrom(rows.map(toActivityEvent), page.limit, (event) => encodeCursor(event.id));
+  }
+
+  async getAllActiveUsers(since: number): Promise<User[]> {
+    return (this.sql.activeReaders.all(since) as UserRow[]).map(toUser);
+  }
+
+  async getUsersByIds(ids: readonly number[]): Promise<User[]> {
+    if (ids.length === 0) return [];
+    return (this.sql.usersByIds.all(JSON.stringify(ids)) as UserRow[]).map(toUser);
+  }
+
+  async getReader(readerId: number): Promise<User> {
+    const row = this.sql.readerById.get(readerId) as UserRow | undefined;
+    if (!row) throw new AppError('not_found', 'No reader has that id.');
+    return toUser(row);
+  }
+
+  async getReaderMilestones(readerId: number): Promise<Milestone[]> {
+    await this.getReader(readerId);
+    return this.getMyMilestones(readerId);
+  }
+
+  async listReaders(query: { search?: string | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
+    const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
+    const pattern = query.search ? `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const rows = this.sql.readerPage.all({ after, pattern, limit: query.limit + 1 }) as UserRow[];
+    const users = rows.map(toUser);
+    const counts = this.countMilestones(users.slice(0, query.limit).map((u) => u.id));
+    const readers = users.map((user) => ({
+      ...user,
+      counts: counts.get(user.id) ?? { started: 0, completed: 0, stuck: 0 },
+    }));
+    return pageFrom(readers, query.limit, (reader) => encodeCursor(reader.id));
+  }
+
+  async ping(): Promise<void> {
+    this.sql.ping.get();
+  }
+
+  async backup(path: string): Promise<void> {
+    // VACUUM INTO reads one consistent snapshot in a single read transaction, which WAL lets run
+    // beside writers; an online-backup copy would restart whenever another process writes.
+    this.db.prepare('VACUUM INTO ?').run(path);
+  }
+
+  /** Checkpoints the WAL, truncating it when no reader holds it. For the periodic policy. */
+  checkpoint(): { busy: boolean; walPages: number } {
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
+    return { busy: (result?.busy ?? 0) !== 0, walPages: result?.log ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.writes.flush();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+
+  private countMilestones(userIds: readonly number[]): Map<number, ReaderSummary['counts']> {
+    const counts = new Map<number, { started: number; completed: number; stuck: number }>();
+    if (userIds.length === 0) return counts;
+    const rows = this.sql.milestoneCounts.all(JSON.stringify(userIds)) as {
+      user_id: number;
+      status: 'started' | 'completed' | 'stuck';
+      n: number;
+    }[];
+    for (const row of rows) {
+      const entry = counts.get(row.user_id) ?? { started: 0, completed: 0, stuck: 0 };
+      entry[row.status] = row.n;
+      counts.set(row.user_id, entry);
+    }
+    return counts;
+  }
+
+  private async write<T>(work: () => T): Promise<T> {
+    if (this.closed) throw new AppError('unavailable', 'The database is closed.');
+    try {
+      return await this.writes.run(work);
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+}
+
+function userNotFound(): AppError {
+  return new AppError('not_found', 'No user has that id.');
+}
+
+/** Turns constraint violations into the domain's codes; everything else stays internal. */
+function translateSqliteError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new AppError('conflict', 'That email is already registered.', { cause: error });
+  }
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return userNotFound();
+  return error;
+}
+
+/** Cuts the extra look-ahead row off a keyset page and derives the next cursor. */
+function pageFrom<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
+  if (rows.length <= limit) return { items: rows, nextCursor: null };
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: cursorOf(items[items.length - 1]!) };
+}

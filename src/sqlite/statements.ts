@@ -1,0 +1,69 @@
+import type { Database } from './open-database.js';
+import { USER_COLUMNS } from './rows.js';
+
+/** Every statement the store runs, prepared once per connection. */
+export function prepareStatements(db: Database) {
+  return {
+    ping: db.prepare('SELECT 1'),
+    insertUser: db.prepare(
+      `INSERT INTO users (email, name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)
+       RETURNING ${USER_COLUMNS}`,
+    ),
+    userByEmail: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`),
+    userById: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
+    readerById: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ? AND role = 'reader'`),
+    usersByIds: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (SELECT value FROM json_each(?))`),
+    updatePasswordHash: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
+    deleteUser: db.prepare('DELETE FROM users WHERE id = ?'),
+    // Forward only: a late flush must never move activity back in time.
+    touchUser: db.prepare(
+      'UPDATE users SET last_active_at = ? WHERE id = ? AND (last_active_at IS NULL OR last_active_at < ?)',
+    ),
+    touchSession: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?'),
+    activeReaders: db.prepare(
+      `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND last_active_at > ?
+       ORDER BY last_active_at DESC`,
+    ),
+    readerPage: db.prepare(
+      `SELECT ${USER_COLUMNS} FROM users
+       WHERE role = 'reader' AND id > @after
+         AND (@pattern IS NULL OR email LIKE @pattern ESCAPE '\\' OR name LIKE @pattern ESCAPE '\\')
+       ORDER BY id LIMIT @limit`,
+    ),
+    milestoneCounts: db.prepare(
+      `SELECT user_id, status, COUNT(*) AS n FROM milestones
+       WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id, status`,
+    ),
+    insertSession: db.prepare(
+      'INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    // The user's columns come first so the row reads as a UserRow; the session's follow.
+    sessionWithUser: db.prepare(
+      `SELECT u.id, u.email, u.name, u.password_hash, u.role, u.created_at, u.last_active_at,
+              s.token_hash, s.user_id, s.created_at AS session_created_at, s.last_seen_at, s.expires_at
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
+    ),
+    deleteSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
+    deleteUserSessions: db.prepare('DELETE FROM sessions WHERE user_id = @userId AND (@except IS NULL OR token_hash <> @except)'),
+    deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?'),
+    upsertMilestone: db.prepare(
+      `INSERT INTO milestones (user_id, chapter_id, status, score, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, chapter_id) DO UPDATE
+         SET status = excluded.status, score = excluded.score, updated_at = excluded.updated_at
+       RETURNING chapter_id, status, score, updated_at`,
+    ),
+    milestonesOf: db.prepare(
+      'SELECT chapter_id, status, score, updated_at FROM milestones WHERE user_id = ? ORDER BY chapter_id',
+    ),
+    insertActivity: db.prepare(
+      `INSERT INTO activity_logs (user_id, action_type, metadata, created_at) VALUES (?, ?, ?, ?)
+       RETURNING id, action_type, metadata, created_at`,
+    ),
+    activityPage: db.prepare(
+      `SELECT id, action_type, metadata, created_at FROM activity_logs
+       WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+    ),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
