@@ -19,6 +19,8 @@ import {
   type UserCredentials,
   type NewUser,
 } from '../domain/index.js';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { migrate } from './migrate.js';
 import { openDatabase, type Database, type DatabaseOptions } from './open-database.js';
 import {
@@ -78,7 +80,8 @@ export class SqliteStore implements Store {
     const email = normalizeEmail(input.email);
     const now = this.clock.now();
     return this.write(() => {
-      const row = this.sql.insertUser.get(email, input.name, input.passwordHash, input.role, now) as UserRow;
+      const searchKey = `${email} ${input.name}`.toLowerCase();
+      const row = this.sql.insertUser.get(email, input.name, input.passwordHash, input.role, now, searchKey) as UserRow;
       return toUser(row);
     });
   }
@@ -114,7 +117,7 @@ export class SqliteStore implements Store {
         session.lastSeenAt,
         session.expiresAt,
       );
-    });
+    }, 'That session exists already.');
   }
 
   async findSession(tokenHash: string): Promise<SessionWithUser | null> {
@@ -145,7 +148,7 @@ export class SqliteStore implements Store {
     if (heartbeats.length === 0) return;
     await this.write(() => {
       for (const beat of heartbeats) {
-        this.sql.touchUser.run(beat.at, beat.userId, beat.at);
+        this.sql.touchUserOnSession.run(beat);
         this.sql.touchSession.run(beat.at, beat.tokenHash, beat.at);
       }
     });
@@ -200,7 +203,7 @@ export class SqliteStore implements Store {
 
   async listReaders(query: { search?: string | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
     const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
-    const pattern = query.search ? `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const pattern = query.search ? `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
     const rows = this.sql.readerPage.all({ after, pattern, limit: query.limit + 1 }) as UserRow[];
     const users = rows.map(toUser);
     const counts = this.countMilestones(users.slice(0, query.limit).map((u) => u.id));
@@ -215,7 +218,10 @@ export class SqliteStore implements Store {
     this.sql.ping.get();
   }
 
+  /** Throws `conflict` if `path` exists: a backup never overwrites. */
   async backup(path: string): Promise<void> {
+    if (existsSync(path)) throw new AppError('conflict', `${path} exists already.`);
+    mkdirSync(dirname(path), { recursive: true });
     // VACUUM INTO reads one consistent snapshot in a single read transaction, which WAL lets run
     // beside writers; an online-backup copy would restart whenever another process writes.
     this.db.prepare('VACUUM INTO ?').run(path);
@@ -251,12 +257,13 @@ export class SqliteStore implements Store {
     return counts;
   }
 
-  private async write<T>(work: () => T): Promise<T> {
+  /** Queues a write for the next group commit; `conflictMessage` words a uniqueness violation. */
+  private async write<T>(work: () => T, conflictMessage = 'That email is already registered.'): Promise<T> {
     if (this.closed) throw new AppError('unavailable', 'The database is closed.');
     try {
       return await this.writes.run(work);
     } catch (error) {
-      throw translateSqliteError(error);
+      throw translateSqliteError(error, conflictMessage);
     }
   }
 }
@@ -266,10 +273,10 @@ function userNotFound(): AppError {
 }
 
 /** Turns constraint violations into the domain's codes; everything else stays internal. */
-function translateSqliteError(error: unknown): unknown {
+function translateSqliteError(error: unknown, conflictMessage: string): unknown {
   const code = (error as { code?: unknown }).code;
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return new AppError('conflict', 'That email is already registered.', { cause: error });
+    return new AppError('conflict', conflictMessage, { cause: error });
   }
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return userNotFound();
   return error;

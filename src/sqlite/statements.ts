@@ -6,7 +6,7 @@ export function prepareStatements(db: Database) {
   return {
     ping: db.prepare('SELECT 1'),
     insertUser: db.prepare(
-      `INSERT INTO users (email, name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO users (email, name, password_hash, role, created_at, search_key) VALUES (?, ?, ?, ?, ?, ?)
        RETURNING ${USER_COLUMNS}`,
     ),
     userByEmail: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`),
@@ -19,6 +19,12 @@ export function prepareStatements(db: Database) {
     touchUser: db.prepare(
       'UPDATE users SET last_active_at = ? WHERE id = ? AND (last_active_at IS NULL OR last_active_at < ?)',
     ),
+    // A heartbeat whose session was revoked meanwhile is not activity.
+    touchUserOnSession: db.prepare(
+      `UPDATE users SET last_active_at = @at
+       WHERE id = @userId AND (last_active_at IS NULL OR last_active_at < @at)
+         AND EXISTS (SELECT 1 FROM sessions WHERE token_hash = @tokenHash AND user_id = @userId)`,
+    ),
     touchSession: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?'),
     activeReaders: db.prepare(
       `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND last_active_at > ?
@@ -27,7 +33,7 @@ export function prepareStatements(db: Database) {
     readerPage: db.prepare(
       `SELECT ${USER_COLUMNS} FROM users
        WHERE role = 'reader' AND id > @after
-         AND (@pattern IS NULL OR email LIKE @pattern ESCAPE '\\' OR name LIKE @pattern ESCAPE '\\')
+         AND (@pattern IS NULL OR search_key LIKE @pattern ESCAPE '\\')
        ORDER BY id LIMIT @limit`,
     ),
     milestoneCounts: db.prepare(

@@ -6,7 +6,10 @@ CREATE TABLE users (
   password_hash  TEXT    NOT NULL,
   role           TEXT    NOT NULL CHECK (role IN ('reader', 'consultant')),
   created_at     INTEGER NOT NULL,
-  last_active_at INTEGER
+  last_active_at INTEGER,
+  -- Lower-cased "email name", made in application code: SQLite's lower() and LIKE fold ASCII
+  -- only, and consultants search names such as "Élodie".
+  search_key     TEXT    NOT NULL
 ) STRICT;
 
 -- The plan's index, kept for "who was active when" queries across roles.

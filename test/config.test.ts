@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('serves on 127.0.0.1:8080 with ./data/readpulse.db and rate limits on by default', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databasePath: './data/readpulse.db', registrationOpen: true });
+    expect(config.rateLimits.enabled).toBe(true);
+    expect(config.database.synchronous).toBe('NORMAL');
+    expect(config.passwordHashing).toEqual({ memoryKiB: 19_456, iterations: 2 });
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      READPULSE_DB: '/tmp/x.db',
+      READPULSE_RATE_LIMITS: 'off',
+      READPULSE_REGISTRATION: 'closed',
+      READPULSE_SESSION_IDLE_MINUTES: '15',
+      READPULSE_SESSION_MAX_HOURS: '12',
+      READPULSE_SYNCHRONOUS: 'FULL',
+      READPULSE_WAL_LIMIT_MB: '16',
+    });
+    expect(config).toMatchObject({ port: 9000, host: '0.0.0.0', databasePath: '/tmp/x.db', registrationOpen: false });
+    expect(config.rateLimits.enabled).toBe(false);
+    expect(config.session).toMatchObject({ idleTimeoutMs: 15 * 60_000, maxAgeMs: 12 * 3_600_000 });
+    expect(config.database).toMatchObject({ synchronous: 'FULL', walLimitBytes: 16 * 1024 * 1024 });
+  });
+
+  it('reports every bad field at once, by name', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', READPULSE_RATE_LIMITS: 'maybe', READPULSE_ARGON2_MEMORY_KIB: '1024' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/PORT/);
+    expect(problems).toMatch(/READPULSE_RATE_LIMITS/);
+    expect(problems).toMatch(/READPULSE_ARGON2_MEMORY_KIB/);
+    expect((error as ConfigError).problems).toHaveLength(3);
+  });
+
+  it('is frozen', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.session)).toBe(true);
+  });
+});

@@ -1,0 +1,175 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/sqlite/sqlite-store.js';
+import type { Store } from '../../src/domain/index.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { runStoreContract } from './store-contract.js';
+import { addUser, sessionFor } from './contract/store-fixture.js';
+
+const tempDirs: string[] = [];
+const openStores = new Set<Store>();
+
+/** A fresh temporary folder and database path, removed after the test. */
+async function freshDatabasePath(): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'readpulse-store-'));
+  tempDirs.push(dir);
+  return { dir, file: join(dir, 'readpulse.db') };
+}
+
+/** Opens a store on `file`; afterEach closes it unless the test already did through closeStore. */
+function openStore(file: string, clock: FakeClock) {
+  const store = openSqliteStore({ path: file, clock });
+  openStores.add(store);
+  return store;
+}
+
+async function closeStore(store: Store): Promise<void> {
+  openStores.delete(store);
+  await store.close();
+}
+
+async function openFreshStore() {
+  const { dir, file } = await freshDatabasePath();
+  const clock = new FakeClock();
+  const store = openStore(file, clock);
+  return { dir, file, clock, store };
+}
+
+afterEach(async () => {
+  const stores = [...openStores];
+  openStores.clear();
+  const dirs = tempDirs.splice(0);
+  try {
+    for (const store of stores) await store.close();
+  } finally {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  }
+});
+
+runStoreContract('SQLite', async () => {
+  const { store, clock } = await openFreshStore();
+  return { store, clock };
+});
+
+describe('SqliteStore on its file', () => {
+  it('the database file is in WAL mode, seen from a separate connection', async () => {
+    const { file } = await openFreshStore();
+    const other = new Database(file, { readonly: true });
+    try {
+      expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      other.close();
+    }
+  });
+
+  it('the store\'s own connection enforces foreign keys, syncs NORMAL and waits on a busy lock', async () => {
+    // foreign_keys, synchronous and busy_timeout belong to a connection, not to the file, so a
+    // separate connection would only show its own defaults: read them on the store's connection.
+    const { store } = await openFreshStore();
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(1);
+    expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('the foreign keys hold: no row anywhere points at a missing user after a delete', async () => {
+    const { store, file, clock } = await openFreshStore();
+    const doomed = await addUser(store);
+    await store.createSession(sessionFor(doomed.id, 'doomed', clock.now()));
+    await store.upsertMilestone(doomed.id, { chapterId: 'ch-01', status: 'stuck', score: 1 });
+    await store.logActivity(doomed.id, { actionType: 'LOGIN', metadata: null });
+    await store.deleteUser(doomed.id);
+    const other = new Database(file, { readonly: true });
+    try {
+      expect(other.pragma('foreign_key_check')).toEqual([]);
+      for (const table of ['sessions', 'milestones', 'activity_logs']) {
+        const { n } = other.prepare(`SELECT count(*) AS n FROM ${table} WHERE user_id = ?`).get(doomed.id) as { n: number };
+        expect({ table, n }).toEqual({ table, n: 0 });
+      }
+    } finally {
+      other.close();
+    }
+  });
+
+  it('the database holds the session token\'s hash and never the raw token', async () => {
+    const { store, file, clock } = await openFreshStore();
+    const user = await addUser(store);
+    const rawToken = randomBytes(32).toString('base64url');
+    const hash = createHash('sha256').update(rawToken).digest('hex');
+    await store.createSession({ ...sessionFor(user.id, 'unused', clock.now()), tokenHash: hash });
+
+    const other = new Database(file, { readonly: true });
+    try {
+      const tables = other
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .pluck()
+        .all() as string[];
+      const everyValue = tables.flatMap((table) =>
+        (other.prepare(`SELECT * FROM "${table}"`).raw().all() as unknown[][]).flat().map((v) => String(v)),
+      );
+      expect(everyValue.some((v) => v.includes(rawToken))).toBe(false);
+      const sessionRows = other.prepare('SELECT * FROM sessions').all() as Record<string, unknown>[];
+      expect(sessionRows).toHaveLength(1);
+      expect(Object.values(sessionRows[0] ?? {})).toContain(hash);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('ping rejects once the database is closed', async () => {
+    const { store } = await openFreshStore();
+    await closeStore(store);
+    await expect(store.ping()).rejects.toThrow();
+  });
+
+  it('data written before close is there after reopening the file, and reopening re-runs no migration', async () => {
+    const { store, file, clock } = await openFreshStore();
+    const user = await addUser(store, 'reader', { email: 'persist@example.com' });
+    const milestone = await store.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'completed', score: 88 });
+    const event = await store.logActivity(user.id, { actionType: 'SUBMIT', metadata: { answer: 'é' } });
+    await closeStore(store);
+
+    const reopened = openStore(file, clock);
+    expect(await reopened.getUserByEmail('persist@example.com')).toEqual({ user, passwordHash: expect.any(String) });
+    expect(await reopened.getMyMilestones(user.id)).toEqual([milestone]);
+    expect((await reopened.listActivity(user.id, { limit: 10 })).items).toEqual([event]);
+  });
+
+  it('close waits for writes already started and commits them', async () => {
+    const { store, file, clock } = await openFreshStore();
+    const user = await addUser(store);
+    const pending = Array.from({ length: 10 }, (_, i) => store.logActivity(user.id, { actionType: 'PAGE_VIEW', metadata: { i } }));
+    await closeStore(store);
+    const written = await Promise.all(pending);
+
+    const reopened = openStore(file, clock);
+    const listed = (await reopened.listActivity(user.id, { limit: 50 })).items;
+    expect(listed.map((e) => e.id).sort((a, b) => a - b)).toEqual(written.map((e) => e.id).sort((a, b) => a - b));
+  });
+
+  it('backup writes a database that openSqliteStore opens with the same users, milestones and activity', async () => {
+    const { store, dir, clock } = await openFreshStore();
+    const reader = await addUser(store, 'reader', { email: 'backed@example.com', passwordHash: 'backed-hash' });
+    const consultant = await addUser(store, 'consultant');
+    await store.updateHeartbeat(reader.id, clock.now());
+    const milestone = await store.upsertMilestone(reader.id, { chapterId: 'ch-02', status: 'stuck', score: 7 });
+    const event = await store.logActivity(reader.id, { actionType: 'LOGIN', metadata: { nested: { ok: true } } });
+    const backupFile = join(dir, 'backup-copy.db');
+    await store.backup(backupFile);
+    await store.logActivity(reader.id, { actionType: 'AFTER_BACKUP', metadata: null });
+
+    const copy = openStore(backupFile, new FakeClock());
+    expect(await copy.getUserByEmail('backed@example.com')).toEqual({
+      user: { ...reader, lastActiveAt: clock.now() },
+      passwordHash: 'backed-hash',
+    });
+    expect(await copy.getUserById(consultant.id)).toEqual(consultant);
+    expect(await copy.listReaders({ limit: 50 })).toEqual(await store.listReaders({ limit: 50 }));
+    expect(await copy.getMyMilestones(reader.id)).toEqual([milestone]);
+    expect((await copy.listActivity(reader.id, { limit: 50 })).items).toEqual([event]);
+  });
+});

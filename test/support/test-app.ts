@@ -1,0 +1,78 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createPasswordHasher } from '../../src/auth/password-hasher.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { User } from '../../src/domain/index.js';
+import { buildApp } from '../../src/http/app.js';
+import { Presence } from '../../src/live/presence.js';
+import { openSqliteStore, type SqliteStore } from '../../src/sqlite/sqlite-store.js';
+import { FakeClock } from './fake-clock.js';
+
+/** Cheap Argon2id parameters for tests only; production minimums are enforced by loadConfig. */
+export const testHasher = createPasswordHasher({ memoryKiB: 256, iterations: 1 });
+export const TEST_PASSWORD = 'correct horse battery';
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly store: SqliteStore;
+  readonly clock: FakeClock;
+  readonly presence: Presence;
+  readonly config: Config;
+  readonly dir: string;
+  /** Creates a user directly in the store and signs them in through the API. */
+  signIn(role: 'reader' | 'consultant', email: string, name?: string): Promise<SignedInUser>;
+  close(): Promise<void>;
+}
+
+export interface SignedInUser {
+  readonly user: User;
+  readonly token: string;
+  readonly headers: { authorization: string };
+}
+
+/** Config as loadConfig makes it from an environment, plus test-only overrides. */
+export function testConfig(env: Record<string, string> = {}, overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ READPULSE_LOG_LEVEL: 'silent', ...env }), ...overrides };
+}
+
+/** A fresh app on its own temporary database, exactly as production wires it, with a fake clock. */
+export async function buildTestApp(options: { env?: Record<string, string>; config?: Partial<Config> } = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'readpulse-test-'));
+  const config = testConfig({ READPULSE_DB: join(dir, 'test.db'), ...options.env }, options.config);
+  const clock = new FakeClock();
+  const log = pino({ level: 'silent' });
+  const store = openSqliteStore({ path: config.databasePath, clock });
+  const presence = new Presence({ store, clock, flushIntervalMs: config.heartbeatFlushMs, log });
+  const app = await buildApp({ store, config, clock, log, presence, webRoot: join(dir, 'no-web-build'), hasher: testHasher });
+  await app.ready();
+
+  return {
+    app,
+    store,
+    clock,
+    presence,
+    config,
+    dir,
+    async signIn(role, email, name = '') {
+      await store.createUser({ email, name, role, passwordHash: await testHasher.hash(TEST_PASSWORD) });
+      const response = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: TEST_PASSWORD } });
+      if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
+      const body = response.json() as { user: User; token: string };
+      return { user: body.user, token: body.token, headers: { authorization: `Bearer ${body.token}` } };
+    },
+    async close() {
+      await app.close();
+      await presence.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Asserts nothing about the body's status; returns the parsed problem for a 4xx/5xx response. */
+export function problemOf(response: LightMyRequestResponse): { status: number; code: string; detail: string; title: string; type: string } {
+  return response.json();
+}
