@@ -1,6 +1,6 @@
 import { createPasswordHasher } from '../auth/password-hasher.js';
 import { MILESTONE_STATUSES, type Clock, type MilestoneStatus, type User } from '../domain/index.js';
-import { demoProgram, type DemoEvent } from './demo-program.js';
+import { DEMO_CHAPTERS, demoProgram, type DemoEvent } from './demo-program.js';
 import { parseOptions, UsageError, type CliDeps, type CliStore } from './run-cli.js';
 
 export const DEMO_PASSWORD = 'readpulse-demo';
@@ -62,6 +62,7 @@ async function loadDemo(
     users.push(await store.createUser({ ...person, passwordHash }));
   }
   const idOf = (index: number) => users[index]!.id;
+  for (const [id, title] of DEMO_CHAPTERS) await store.createChapter({ id, title });
 
   deps.stderr.write(`Recording ${program.events.length} activity events and ${program.milestones.length} milestones ...\n`);
   const writes = [

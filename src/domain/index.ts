@@ -1,4 +1,5 @@
 export * from './app-error.js';
+export * from './chapter.js';
 export * from './clock.js';
 export * from './page.js';
 export * from './progress.js';

@@ -1,3 +1,4 @@
+import type { Chapter, StuckReader } from './chapter.js';
 import type { Page, PageRequest } from './page.js';
 import type { ActivityEvent, ActivityInput, Milestone, MilestoneInput } from './progress.js';
 import type { Heartbeat, Session, SessionWithUser } from './session.js';
@@ -46,6 +47,11 @@ export interface Store {
   getMyMilestones(userId: number): Promise<Milestone[]>;
   /** Appends an activity event. Throws `not_found` for an unknown user. */
   logActivity(userId: number, input: ActivityInput): Promise<ActivityEvent>;
+  /**
+   * Appends several events in order, all or nothing: if one cannot be stored, none is.
+   * Throws `not_found` for an unknown user.
+   */
+  logActivities(userId: number, inputs: readonly ActivityInput[]): Promise<ActivityEvent[]>;
   /** A user's activity, newest first. Throws `invalid_request` for a bad cursor. */
   listActivity(userId: number, page: PageRequest): Promise<Page<ActivityEvent>>;
 
@@ -62,6 +68,21 @@ export interface Store {
    * (case-insensitive), each with milestone counts. Throws `invalid_request` for a bad cursor.
    */
   listReaders(query: { search?: string | undefined } & PageRequest): Promise<Page<ReaderSummary>>;
+
+  /** Readers with a chapter marked stuck, longest stuck first. Throws `invalid_request` for a bad cursor. */
+  listStuckReaders(page: PageRequest): Promise<Page<StuckReader>>;
+
+  /** The reading program's chapters in order. */
+  listChapters(): Promise<Chapter[]>;
+  /** Adds a chapter at the end of the program. Throws `conflict` if the id exists. */
+  createChapter(input: { id: string; title: string }): Promise<Chapter>;
+  /** Renames a chapter. Throws `not_found` for an unknown id. */
+  updateChapter(id: string, input: { title: string }): Promise<Chapter>;
+  /**
+   * Puts the chapters in the given order. Throws `invalid_request` unless `ids` names every
+   * chapter exactly once.
+   */
+  reorderChapters(ids: readonly string[]): Promise<Chapter[]>;
 
   /** Resolves when the database answers; throws otherwise. */
   ping(): Promise<void>;

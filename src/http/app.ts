@@ -14,6 +14,7 @@ import { handleError, handleNotFound } from './problem.js';
 import { installRequestGuards, SESSION_COOKIE } from './request-guards.js';
 import type { RouteDeps } from './route-deps.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { chapterRoutes } from './routes/chapter-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { myProgressRoutes } from './routes/my-progress-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(myProgressRoutes, routeDeps);
   await app.register(readerRoutes, routeDeps);
   await app.register(dashboardRoutes, routeDeps);
+  await app.register(chapterRoutes, routeDeps);
   await app.register(webAppRoutes, { webRoot: deps.webRoot });
   return app;
 }

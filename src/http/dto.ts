@@ -4,9 +4,10 @@ import {
   type ActivityEvent,
   type Milestone,
   type ReaderSummary,
+  type StuckReader,
   type User,
 } from '../domain/index.js';
-import type { ActivityEventDto, MilestoneDto, ReaderSummaryDto, UserDto } from './schemas.js';
+import type { ActivityEventDto, MilestoneDto, ReaderSummaryDto, StuckReaderDto, UserDto } from './schemas.js';
 
 /** Domain objects to their wire form: epoch milliseconds become ISO 8601 strings. */
 export function toUserDto(user: User): UserDto {
@@ -40,4 +41,8 @@ export function toActivityEventDto(event: ActivityEvent): ActivityEventDto {
     metadata: event.metadata === null ? null : { ...event.metadata },
     createdAt: toIsoTime(event.createdAt),
   };
+}
+
+export function toStuckReaderDto(stuck: StuckReader): StuckReaderDto {
+  return { reader: toUserDto(stuck.reader), chapterId: stuck.chapterId, since: toIsoTime(stuck.since) };
 }

@@ -103,3 +103,16 @@ export const ReadersPageSchema = Type.Object({
   nextCursor: NextCursorSchema,
 });
 export type ReadersPageDto = Static<typeof ReadersPageSchema>;
+
+export const ChapterSchema = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  position: Type.Integer({ minimum: 1 }),
+});
+export type ChapterDto = Static<typeof ChapterSchema>;
+export const ChapterTitleSchema = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+
+export const StuckReaderSchema = Type.Object({ reader: UserSchema, chapterId: Type.String(), since: IsoTime });
+export type StuckReaderDto = Static<typeof StuckReaderSchema>;
+export const StuckPageSchema = Type.Object({ stuck: Type.Array(StuckReaderSchema), nextCursor: NextCursorSchema });
+export type StuckPageDto = Static<typeof StuckPageSchema>;

@@ -4,6 +4,8 @@ import {
   encodeCursor,
   normalizeEmail,
   type ActivityEvent,
+  type Chapter,
+  type StuckReader,
   type ActivityInput,
   type Clock,
   type Heartbeat,
@@ -167,12 +169,17 @@ export class SqliteStore implements Store {
   }
 
   async logActivity(userId: number, input: ActivityInput): Promise<ActivityEvent> {
+    const [event] = await this.logActivities(userId, [input]);
+    return event!;
+  }
+
+  async logActivities(userId: number, inputs: readonly ActivityInput[]): Promise<ActivityEvent[]> {
     const now = this.clock.now();
-    const metadata = input.metadata === null ? null : JSON.stringify(input.metadata);
-    return this.write(() => {
-      const row = this.sql.insertActivity.get(userId, input.actionType, metadata, now) as ActivityRow;
-      return toActivityEvent(row);
-    });
+    const rows = inputs.map((input) => [input.actionType, input.metadata === null ? null : JSON.stringify(input.metadata)] as const);
+    // One write job is one savepoint: if any insert fails, the whole batch rolls back alone.
+    return this.write(() =>
+      rows.map(([actionType, metadata]) => toActivityEvent(this.sql.insertActivity.get(userId, actionType, metadata, now) as ActivityRow)),
+    );
   }
 
   async listActivity(userId: number, page: PageRequest): Promise<Page<ActivityEvent>> {
@@ -212,6 +219,49 @@ export class SqliteStore implements Store {
       counts: counts.get(user.id) ?? { started: 0, completed: 0, stuck: 0 },
     }));
     return pageFrom(readers, query.limit, (reader) => encodeCursor(reader.id));
+  }
+
+  async listStuckReaders(page: PageRequest): Promise<Page<StuckReader>> {
+    const [since, id] = page.cursor === undefined ? [0, 0] : decodeCursor(page.cursor, 2);
+    const rows = this.sql.stuckPage.all({ since, id, limit: page.limit + 1 }) as (UserRow & {
+      milestone_id: number;
+      chapter_id: string;
+      since: number;
+    })[];
+    const items = rows.map((row) => ({ reader: toUser(row), chapterId: row.chapter_id, since: row.since, key: row.milestone_id }));
+    const result = pageFrom(items, page.limit, (last) => encodeCursor(last.since, last.key));
+    return { items: result.items.map(({ key: _key, ...stuck }) => stuck), nextCursor: result.nextCursor };
+  }
+
+  async listChapters(): Promise<Chapter[]> {
+    return this.sql.chapters.all() as Chapter[];
+  }
+
+  async createChapter(input: { id: string; title: string }): Promise<Chapter> {
+    const now = this.clock.now();
+    return this.write(() => this.sql.insertChapter.get({ ...input, now }) as Chapter, 'A chapter with that id exists already.');
+  }
+
+  async updateChapter(id: string, input: { title: string }): Promise<Chapter> {
+    const now = this.clock.now();
+    return this.write(() => {
+      const chapter = this.sql.renameChapter.get({ id, title: input.title, now }) as Chapter | undefined;
+      if (!chapter) throw new AppError('not_found', 'No chapter has that id.');
+      return chapter;
+    });
+  }
+
+  async reorderChapters(ids: readonly string[]): Promise<Chapter[]> {
+    const now = this.clock.now();
+    return this.write(() => {
+      const current = (this.sql.chapters.all() as Chapter[]).map((c) => c.id);
+      const given = new Set(ids);
+      if (given.size !== ids.length || ids.length !== current.length || !current.every((id) => given.has(id))) {
+        throw new AppError('invalid_request', 'ids must name every chapter exactly once.');
+      }
+      ids.forEach((id, index) => this.sql.moveChapter.run({ id, position: index + 1, now }));
+      return this.sql.chapters.all() as Chapter[];
+    });
   }
 
   async ping(): Promise<void> {

@@ -69,6 +69,23 @@ export function prepareStatements(db: Database) {
       `SELECT id, action_type, metadata, created_at FROM activity_logs
        WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     ),
+    stuckPage: db.prepare(
+      `SELECT m.id AS milestone_id, m.chapter_id, m.updated_at AS since, ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}
+       FROM milestones m JOIN users u ON u.id = m.user_id
+       WHERE m.status = 'stuck' AND (m.updated_at, m.id) > (@since, @id)
+       ORDER BY m.updated_at, m.id LIMIT @limit`,
+    ),
+    chapters: db.prepare('SELECT id, title, position FROM chapters ORDER BY position, id'),
+    chapterById: db.prepare('SELECT id, title, position FROM chapters WHERE id = ?'),
+    insertChapter: db.prepare(
+      `INSERT INTO chapters (id, title, position, created_at, updated_at)
+       VALUES (@id, @title, (SELECT coalesce(max(position), 0) + 1 FROM chapters), @now, @now)
+       RETURNING id, title, position`,
+    ),
+    renameChapter: db.prepare(
+      'UPDATE chapters SET title = @title, updated_at = @now WHERE id = @id RETURNING id, title, position',
+    ),
+    moveChapter: db.prepare('UPDATE chapters SET position = @position, updated_at = @now WHERE id = @id'),
   };
 }
 

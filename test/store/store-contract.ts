@@ -1,4 +1,5 @@
 import { beforeEach, describe } from 'vitest';
+import { describeChapters } from './contract/chapters-contract.js';
 import { describeActivity } from './contract/activity-contract.js';
 import { describeHeartbeats } from './contract/heartbeats-contract.js';
 import { describeIsolation } from './contract/isolation-contract.js';
@@ -36,5 +37,6 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeReaders(current);
     describeIsolation(current);
     describeOperations(current);
+    describeChapters(current);
   });
 }

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toIsoTime } from '../../domain/index.js';
 import { LIVE_WINDOW_MS } from '../../live/presence.js';
-import { toUserDto } from '../dto.js';
+import { toStuckReaderDto, toUserDto } from '../dto.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
-import { LiveDashboardSchema } from '../schemas.js';
+import { LiveDashboardSchema, PageQuerySchema, StuckPageSchema } from '../schemas.js';
 
 /** The consultants' live view: who is online now. */
-export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { presence, clock }) => {
+export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { presence, clock, store }) => {
   app.get(
     '/api/consultant/dashboard/live',
     {
@@ -26,6 +26,23 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       reply.header('etag', etag).header('cache-control', 'private, no-cache');
       if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
       return { windowSeconds: LIVE_WINDOW_MS / 1000, generatedAt: toIsoTime(clock.now()), readers };
+    },
+  );
+
+  app.get(
+    '/api/consultant/stuck',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Readers with a chapter marked stuck, longest stuck first',
+        querystring: PageQuerySchema,
+        response: { 200: StuckPageSchema, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const page = await store.listStuckReaders(request.query);
+      return { stuck: page.items.map(toStuckReaderDto), nextCursor: page.nextCursor };
     },
   );
 };

@@ -17,6 +17,12 @@ import {
   ScoreSchema,
 } from '../schemas.js';
 
+const MAX_BATCH_EVENTS = 100;
+const ActivityInputSchema = Type.Object(
+  { actionType: ActionTypeSchema, metadata: Type.Optional(MetadataSchema) },
+  { additionalProperties: false },
+);
+
 /**
  * The signed-in user's own milestones and activity. The user id comes from the session and
  * nowhere else: no path, query or body field names a user.
@@ -67,10 +73,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       schema: {
         tags: ['me'],
         summary: 'Record an activity event',
-        body: Type.Object(
-          { actionType: ActionTypeSchema, metadata: Type.Optional(MetadataSchema) },
-          { additionalProperties: false },
-        ),
+        body: ActivityInputSchema,
         response: { 201: Type.Object({ event: ActivityEventSchema }), ...problemResponses(400, 401, 413, 415, 503) },
       },
     },
@@ -78,6 +81,27 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       const metadata = checkedMetadata(request.body.metadata);
       const event = await store.logActivity(requireUserId(request), { actionType: request.body.actionType, metadata });
       return reply.code(201).send({ event: toActivityEventDto(event) });
+    },
+  );
+
+  app.post(
+    '/api/me/activity/batch',
+    {
+      config: { policy: 'user' },
+      schema: {
+        tags: ['me'],
+        summary: 'Record up to 100 events at once (for clients that buffer offline), all or nothing',
+        body: Type.Object(
+          { events: Type.Array(ActivityInputSchema, { minItems: 1, maxItems: MAX_BATCH_EVENTS }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ events: Type.Array(ActivityEventSchema) }), ...problemResponses(400, 401, 413, 415, 503) },
+      },
+    },
+    async (request, reply) => {
+      const inputs = request.body.events.map((e) => ({ actionType: e.actionType, metadata: checkedMetadata(e.metadata) }));
+      const events = await store.logActivities(requireUserId(request), inputs);
+      return reply.code(201).send({ events: events.map(toActivityEventDto) });
     },
   );
 

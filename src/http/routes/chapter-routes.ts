@@ -1,0 +1,68 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { RouteDeps } from '../route-deps.js';
+import { problemResponses } from '../route-docs.js';
+import { ChapterIdSchema, ChapterSchema, ChapterTitleSchema } from '../schemas.js';
+
+const ChaptersBody = Type.Object({ chapters: Type.Array(ChapterSchema) });
+
+/** The reading program: every signed-in user reads it; consultants shape it. */
+export const chapterRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store }) => {
+  app.get(
+    '/api/chapters',
+    {
+      config: { policy: 'user' },
+      schema: { tags: ['chapters'], summary: 'The chapters of the program, in order', response: { 200: ChaptersBody, ...problemResponses(401) } },
+    },
+    async () => ({ chapters: await store.listChapters() }),
+  );
+
+  app.post(
+    '/api/chapters',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['chapters'],
+        summary: 'Add a chapter at the end of the program',
+        body: Type.Object({ id: ChapterIdSchema, title: ChapterTitleSchema }, { additionalProperties: false }),
+        response: { 201: Type.Object({ chapter: ChapterSchema }), ...problemResponses(400, 401, 403, 409, 415) },
+      },
+    },
+    async (request, reply) => {
+      const chapter = await store.createChapter({ id: request.body.id, title: request.body.title.trim() });
+      return reply.code(201).send({ chapter });
+    },
+  );
+
+  app.put(
+    '/api/chapters/:id',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['chapters'],
+        summary: 'Rename a chapter',
+        params: Type.Object({ id: ChapterIdSchema }),
+        body: Type.Object({ title: ChapterTitleSchema }, { additionalProperties: false }),
+        response: { 200: Type.Object({ chapter: ChapterSchema }), ...problemResponses(400, 401, 403, 404, 415) },
+      },
+    },
+    async (request) => ({ chapter: await store.updateChapter(request.params.id, { title: request.body.title.trim() }) }),
+  );
+
+  app.put(
+    '/api/chapter-order',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['chapters'],
+        summary: 'Put the chapters in a new order; ids must name every chapter once',
+        body: Type.Object(
+          { ids: Type.Array(ChapterIdSchema, { maxItems: 1000, uniqueItems: true }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ChaptersBody, ...problemResponses(400, 401, 403, 415) },
+      },
+    },
+    async (request) => ({ chapters: await store.reorderChapters(request.body.ids) }),
+  );
+};
