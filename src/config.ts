@@ -22,6 +22,10 @@ export interface Config {
     readonly loginFailuresPerAccount: number;
     readonly loginFailuresPerAddress: number;
     readonly loginFailureWindowMs: number;
+    /** Every signed-in user's requests. */
+    readonly perUser: { readonly burst: number; readonly perSecond: number };
+    /** Sign-in and registration attempts per client address (each costs a password hash). */
+    readonly perAddressAuth: { readonly burst: number; readonly perSecond: number };
   };
   readonly passwordHashing: { readonly memoryKiB: number; readonly iterations: number };
   readonly database: {
@@ -72,6 +76,14 @@ export function loadConfig(env: Env): Config {
       loginFailuresPerAccount: read.integer('READPULSE_LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 1_000_000),
       loginFailuresPerAddress: read.integer('READPULSE_LOGIN_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
       loginFailureWindowMs: read.integer('READPULSE_LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400) * 1000,
+      perUser: {
+        burst: read.integer('READPULSE_USER_RATE_BURST', 200, 1, 1_000_000),
+        perSecond: read.integer('READPULSE_USER_RATE_PER_SECOND', 20, 1, 1_000_000),
+      },
+      perAddressAuth: {
+        burst: read.integer('READPULSE_AUTH_RATE_BURST', 30, 1, 1_000_000),
+        perSecond: read.integer('READPULSE_AUTH_RATE_PER_SECOND', 5, 1, 1_000_000),
+      },
     },
     passwordHashing: {
       // OWASP's Argon2id minimum: 19 MiB of memory, 2 iterations, 1 lane.

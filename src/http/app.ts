@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Accounts } from '../auth/accounts.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
+import { RequestRateLimiter } from '../auth/request-rate-limiter.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/password-hasher.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
@@ -104,7 +105,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
-  installRequestGuards(app, { accounts, presence });
+  const limits = config.rateLimits;
+  installRequestGuards(app, {
+    accounts,
+    presence,
+    userRateLimiter: limits.enabled ? new RequestRateLimiter(limits.perUser, clock) : undefined,
+    addressRateLimiter: limits.enabled ? new RequestRateLimiter(limits.perAddressAuth, clock) : undefined,
+  });
   documentPolicies(app);
 
   const routeDeps: RouteDeps = { store, accounts, presence, config, clock };

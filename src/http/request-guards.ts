@@ -4,6 +4,7 @@ import type { Accounts } from '../auth/accounts.js';
 import { ROUTE_POLICIES, requirePolicy } from '../auth/policy.js';
 import { AppError } from '../domain/index.js';
 import type { Presence } from '../live/presence.js';
+import type { RequestRateLimiter } from '../auth/request-rate-limiter.js';
 
 export const SESSION_COOKIE = 'readpulse_session';
 
@@ -14,7 +15,16 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * fails otherwise); one onRequest hook checks the origin of credential-less or cookie-borne
  * writes, authenticates, records the heartbeat, applies the policy and refuses non-JSON writes.
  */
-export function installRequestGuards(app: FastifyInstance, deps: { accounts: Accounts; presence: Presence }): void {
+export interface RequestGuardDeps {
+  readonly accounts: Accounts;
+  readonly presence: Presence;
+  /** Per signed-in user; absent when rate limits are off. */
+  readonly userRateLimiter?: RequestRateLimiter | undefined;
+  /** Per client address, on public writes (sign-in, registration); absent when limits are off. */
+  readonly addressRateLimiter?: RequestRateLimiter | undefined;
+}
+
+export function installRequestGuards(app: FastifyInstance, deps: RequestGuardDeps): void {
   app.addHook('onRoute', (route) => {
     const policy = route.config?.policy;
     if (policy === undefined || !ROUTE_POLICIES.includes(policy)) {
@@ -28,6 +38,7 @@ export function installRequestGuards(app: FastifyInstance, deps: { accounts: Acc
     const writes = STATE_CHANGING.has(request.method);
     const bearer = bearerToken(request);
     if (writes && bearer === undefined) refuseCrossSite(request);
+    if (policy === 'public' && writes) deps.addressRateLimiter?.take(request.ip);
 
     if (policy !== 'public') {
       const token = bearer ?? request.cookies[SESSION_COOKIE];
@@ -37,6 +48,7 @@ export function installRequestGuards(app: FastifyInstance, deps: { accounts: Acc
       const at = deps.presence.touch(auth.user.id, auth.session.tokenHash);
       request.auth = { user: { ...auth.user, lastActiveAt: at }, session: auth.session, via: bearer ? 'bearer' : 'cookie' };
       requirePolicy(policy, request.auth.user);
+      deps.userRateLimiter?.take(String(auth.user.id));
     }
     if (writes) requireJsonBody(request);
   });
