@@ -35,6 +35,8 @@ export interface Config {
   };
   readonly heartbeatFlushMs: number;
   readonly bodyLimitBytes: number;
+  /** A request not fully received within this long is cut off (slow-client protection). */
+  readonly requestTimeoutMs: number;
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
 }
@@ -97,6 +99,7 @@ export function loadConfig(env: Env): Config {
     },
     heartbeatFlushMs: read.integer('READPULSE_HEARTBEAT_FLUSH_MS', 1000, 50, 10_000),
     bodyLimitBytes: read.integer('READPULSE_BODY_LIMIT_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
+    requestTimeoutMs: read.integer('READPULSE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     trustProxy: read.oneOf('READPULSE_TRUST_PROXY', 'false', ['true', 'false'] as const) === 'true',
     shutdownTimeoutMs: read.integer('READPULSE_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600) * 1000,
   };

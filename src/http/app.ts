@@ -36,9 +36,6 @@ export interface AppDeps {
   readonly hasher?: PasswordHasher;
 }
 
-/** Incomplete requests are cut off after this long (slow-client protection). */
-const REQUEST_TIMEOUT_MS = 30_000;
-
 /** Builds the HTTP app without listening: main.ts listens, tests use inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, clock, store, presence } = deps;
@@ -46,7 +43,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    requestTimeout: config.requestTimeoutMs,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // One line per request (in onResponse below) instead of Fastify's two.
