@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { SqliteDriver } from './sqlite-driver.js';
 
-export type Database = Database.Database;
+export type Database = BetterSqlite3.Database;
 
 export interface DatabaseOptions {
   readonly path: string;
@@ -25,7 +26,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   if (options.path !== ':memory:' && !options.readonly) {
     mkdirSync(dirname(options.path), { recursive: true });
   }
-  const db = new Database(options.path, { readonly: options.readonly ?? false });
+  const db = new SqliteDriver(options.path, { readonly: options.readonly ?? false });
   // busy_timeout first: even switching to WAL needs a lock another process may hold.
   db.pragma('busy_timeout = 5000');
   if (!options.readonly) db.pragma('journal_mode = WAL');

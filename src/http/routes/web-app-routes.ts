@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, normalize, sep } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../../domain/index.js';
 
@@ -8,7 +8,7 @@ import { AppError } from '../../domain/index.js';
  * other path outside /api so client-side routes survive a reload. Absent a build, it says so.
  */
 export const webAppRoutes: FastifyPluginAsync<{ webRoot: string }> = async (app, { webRoot }) => {
-  const root = normalize(webRoot);
+  const root = resolve(webRoot); // no trailing separator, so the containment check below holds
   const built = existsSync(join(root, 'index.html'));
 
   app.get('/*', { config: { policy: 'public' }, schema: { hide: true } as object }, async (request, reply) => {

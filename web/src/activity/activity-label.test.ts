@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { ActivityEventDto } from '../api/types.js';
+import { humanizeActionType, summarizeMetadata } from './activity-label.js';
+
+const event = (actionType: string, metadata: ActivityEventDto['metadata']): ActivityEventDto => ({
+  id: 1,
+  actionType,
+  metadata,
+  createdAt: '2026-11-24T18:45:10.123Z',
+});
+
+describe('humanizeActionType', () => {
+  it('names known actions and turns others into words', () => {
+    expect(humanizeActionType('PAGE_VIEW')).toBe('Viewed a page');
+    expect(humanizeActionType('LOGIN')).toBe('Signed in');
+    expect(humanizeActionType('CHAPTER_OPENED')).toBe('Chapter opened');
+    expect(humanizeActionType('QUIZ2_DONE')).toBe('Quiz2 done');
+  });
+});
+
+describe('summarizeMetadata', () => {
+  it('shows the path of a page view', () => {
+    expect(summarizeMetadata(event('PAGE_VIEW', { path: '/reading' }))).toBe('/reading');
+  });
+
+  it('lists up to three simple fields and skips nested values', () => {
+    const summary = summarizeMetadata(event('SUBMIT', { nested: { a: 1 }, score: 90, done: true, page: 3, extra: 'x' }));
+    expect(summary).toBe('score: 90 · done: true · page: 3');
+  });
+
+  it('names the chapter by its title when it is known, by its id otherwise', () => {
+    const titles = new Map([['ch-1', 'Getting started']]);
+    const titleOf = (id: string) => titles.get(id);
+    expect(summarizeMetadata(event('PAGE_VIEW', { chapterId: 'ch-1', page: 25 }), titleOf)).toBe('Getting started · page: 25');
+    expect(summarizeMetadata(event('SUBMIT', { chapterId: 'ch-9', score: 70 }), titleOf)).toBe('Chapter ch-9 · score: 70');
+  });
+
+  it('shortens long values and is empty without metadata', () => {
+    expect(summarizeMetadata(event('SUBMIT', { note: 'n'.repeat(100) }))).toHaveLength('note: '.length + 60);
+    expect(summarizeMetadata(event('LOGIN', null))).toBe('');
+  });
+});

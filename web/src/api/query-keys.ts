@@ -1,0 +1,12 @@
+/** The TanStack Query keys, in one place so that invalidation and reads agree. */
+export const queryKeys = {
+  currentUser: ['me'] as const,
+  chapters: ['chapters'] as const,
+  myMilestones: ['me', 'milestones'] as const,
+  myActivity: ['me', 'activity'] as const,
+  liveDashboard: ['consultant', 'live'] as const,
+  stuckReaders: ['consultant', 'stuck'] as const,
+  readers: (search: string) => ['readers', 'list', search] as const,
+  readerProgress: (readerId: number) => ['readers', readerId, 'progress'] as const,
+  readerActivity: (readerId: number) => ['readers', readerId, 'activity'] as const,
+};

@@ -1,0 +1,40 @@
+// @vitest-environment jsdom
+import { QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LiveDashboardDto } from '../api/types.js';
+import { createQueryClient } from '../session/create-query-client.js';
+import { OnlineNowPanel } from './dashboard-online-now.js';
+
+const generatedAt = '2026-11-24T18:45:10.123Z';
+const nobodyOnline: LiveDashboardDto = { windowSeconds: 60, generatedAt, readers: [] };
+const annOnline: LiveDashboardDto = {
+  windowSeconds: 60,
+  generatedAt,
+  readers: [
+    { id: 3, email: 'ann@example.com', name: 'Ann', role: 'reader', createdAt: generatedAt, lastActiveAt: '2026-11-24T18:44:58.000Z' },
+  ],
+};
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe('OnlineNowPanel', () => {
+  it('shows a reader who comes online at the next poll, with how long ago they were seen', async () => {
+    const answers = [nobodyOnline, annOnline];
+    const fetchMock = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => new Response(JSON.stringify(answers.shift() ?? annOnline), { status: 200 }));
+    vi.stubGlobal('fetch', fetchMock);
+    render(
+      <QueryClientProvider client={createQueryClient()}>
+        <OnlineNowPanel />
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByText('No readers online')).toBeTruthy();
+    const link = await screen.findByRole('link', { name: 'Ann' }, { timeout: 5_000 });
+    expect(link.getAttribute('href')).toBe('/readers/3');
+    expect(screen.getByText('12 seconds ago')).toBeTruthy();
+    expect(fetchMock.mock.calls[0]?.[0]).toBe('/api/consultant/dashboard/live');
+  });
+});

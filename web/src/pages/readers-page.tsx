@@ -1,0 +1,129 @@
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { fetchReaders } from '../api/client.js';
+import { queryKeys } from '../api/query-keys.js';
+import type { ReaderSummaryDto } from '../api/types.js';
+import { LoadMoreButton, useFocusFirstNewItem } from '../components/load-more.js';
+import { Page } from '../components/page.js';
+import { EmptyMessage, ErrorMessage, LoadingMessage } from '../components/status-messages.js';
+import { formatDateTime, formatTimeAgo } from '../time/relative-time.js';
+import { useDebouncedValue } from '../time/use-debounced-value.js';
+import { useNow } from '../time/use-now.js';
+import { mergePages, nextCursorOf } from '../pagination/merge-pages.js';
+import { navigate, useLocation } from '../router/history.js';
+import { Link } from '../router/link.js';
+
+const READERS_PAGE_SIZE = 25;
+const SEARCH_DELAY_MS = 300;
+
+function ReaderRow({ reader, now }: { readonly reader: ReaderSummaryDto; readonly now: number }) {
+  const { started, completed, stuck } = reader.counts;
+  return (
+    <li className="reader-row card" tabIndex={-1}>
+      <div className="reader-row-main">
+        <Link to={`/readers/${reader.id}`} className="person-name">
+          {reader.name !== '' ? reader.name : reader.email}
+        </Link>
+        {reader.name !== '' && <span className="muted reader-email">{reader.email}</span>}
+      </div>
+      <p className="reader-counts">
+        <span>{completed} completed</span>
+        <span>{started} in progress</span>
+        <span className={stuck > 0 ? 'stuck-count' : undefined}>{stuck} stuck</span>
+      </p>
+      <p className="muted reader-seen">
+        Last active{' '}
+        {reader.lastActiveAt === null ? (
+          'never'
+        ) : (
+          <time dateTime={reader.lastActiveAt} title={formatDateTime(reader.lastActiveAt)}>
+            {formatTimeAgo(reader.lastActiveAt, now)}
+          </time>
+        )}
+      </p>
+    </li>
+  );
+}
+
+/** Every reader, searchable by name or email, a page at a time. */
+export function ReadersPage() {
+  const { search: queryString } = useLocation();
+  const searchInUrl = new URLSearchParams(queryString).get('search') ?? '';
+  const [searchText, setSearchText] = useState(searchInUrl);
+  const debouncedSearch = useDebouncedValue(searchText.trim(), SEARCH_DELAY_MS);
+  const now = useNow(30_000);
+
+  // The search lives in the address too, so that going back from a reader restores the list;
+  // the ref tells our own address updates apart from back, forward and the nav link.
+  const searchInAddress = useRef(searchInUrl);
+  useEffect(() => {
+    if (searchInUrl === searchInAddress.current) return;
+    searchInAddress.current = searchInUrl;
+    setSearchText(searchInUrl);
+  }, [searchInUrl]);
+  useEffect(() => {
+    if (debouncedSearch === searchInAddress.current) return;
+    searchInAddress.current = debouncedSearch;
+    navigate(debouncedSearch === '' ? '/readers' : `/readers?search=${encodeURIComponent(debouncedSearch)}`, { replace: true });
+  }, [debouncedSearch]);
+
+  const readersQuery = useInfiniteQuery({
+    queryKey: queryKeys.readers(debouncedSearch),
+    queryFn: ({ pageParam }) => fetchReaders(debouncedSearch, { limit: READERS_PAGE_SIZE, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: nextCursorOf,
+    placeholderData: keepPreviousData,
+  });
+  const readers = mergePages(readersQuery.data?.pages, (page) => page.readers, (reader) => reader.id);
+  const { listRef, rememberCount } = useFocusFirstNewItem<HTMLOListElement>(readers.length);
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => event.preventDefault();
+  const isSearching = debouncedSearch !== '';
+  return (
+    <Page title="Readers" intro="Everyone who reads with ReadPulse.">
+      <form role="search" className="search-form" onSubmit={onSubmit}>
+        <label htmlFor="reader-search">Search readers</label>
+        <input
+          id="reader-search"
+          type="search"
+          autoComplete="off"
+          placeholder="Name or email"
+          value={searchText}
+          onChange={(e) => setSearchText(e.target.value)}
+        />
+      </form>
+      <div role="status" className="search-status">
+        {readersQuery.isFetching && !readersQuery.isFetchingNextPage
+          ? 'Searching…'
+          : readersQuery.data !== undefined
+            ? `${readers.length}${readersQuery.hasNextPage ? '+' : ''} ${readers.length === 1 ? 'reader' : 'readers'}${isSearching ? ` matching “${debouncedSearch}”` : ''}`
+            : ''}
+      </div>
+      {readersQuery.isPending ? (
+        <LoadingMessage>Loading readers…</LoadingMessage>
+      ) : readersQuery.data === undefined ? (
+        <ErrorMessage error={readersQuery.error} onRetry={() => void readersQuery.refetch()} />
+      ) : readers.length === 0 ? (
+        <EmptyMessage>{isSearching ? 'No readers match that search.' : 'No readers yet.'}</EmptyMessage>
+      ) : (
+        <>
+          <ol className="reader-list" ref={listRef}>
+            {readers.map((reader) => (
+              <ReaderRow key={reader.id} reader={reader} now={now} />
+            ))}
+          </ol>
+          {readersQuery.isFetchNextPageError && <ErrorMessage error={readersQuery.error} prefix="Could not load more readers." />}
+          <LoadMoreButton
+            label="Load more readers"
+            hasMore={readersQuery.hasNextPage}
+            isLoading={readersQuery.isFetchingNextPage}
+            onLoadMore={() => {
+              rememberCount();
+              void readersQuery.fetchNextPage();
+            }}
+          />
+        </>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,28 @@
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
+import { isApiError } from '../api/api-error.js';
+import { queryKeys } from '../api/query-keys.js';
+
+/** Client errors will not get better by asking again; network and server errors might. */
+function shouldRetry(failureCount: number, error: unknown): boolean {
+  if (isApiError(error) && error.status >= 400 && error.status < 500) return false;
+  return failureCount < 2;
+}
+
+/**
+ * The app's query client. Any 401 means the session is gone (expired, revoked, signed out in
+ * another tab), so it forgets the current user and the app shows the sign-in page.
+ */
+export function createQueryClient(): QueryClient {
+  const queryClient: QueryClient = new QueryClient({
+    queryCache: new QueryCache({ onError: forgetUserOnUnauthenticated }),
+    mutationCache: new MutationCache({ onError: forgetUserOnUnauthenticated }),
+    defaultOptions: {
+      queries: { retry: shouldRetry, staleTime: 5_000 },
+      mutations: { retry: false },
+    },
+  });
+  function forgetUserOnUnauthenticated(error: unknown): void {
+    if (isApiError(error, 401)) queryClient.setQueryData(queryKeys.currentUser, null);
+  }
+  return queryClient;
+}
