@@ -45,7 +45,7 @@ export function installRequestGuards(app: FastifyInstance, deps: RequestGuardDep
       const auth = token ? await deps.accounts.authenticate(token) : null;
       if (!auth) throw new AppError('unauthenticated', 'Sign in to continue. The session is missing or has expired.');
       // Fire-and-forget heartbeat: recorded in memory, flushed in batches (see live/presence.ts).
-      const at = deps.presence.touch(auth.user.id, auth.session.tokenHash);
+      const at = deps.presence.touch(auth.user, auth.session.tokenHash);
       request.auth = { user: { ...auth.user, lastActiveAt: at }, session: auth.session, via: bearer ? 'bearer' : 'cookie' };
       requirePolicy(policy, request.auth.user);
       deps.userRateLimiter?.take(String(auth.user.id));
@@ -72,13 +72,18 @@ function refuseCrossSite(request: FastifyRequest): void {
   }
   const origin = request.headers.origin;
   if (origin === undefined) return;
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
+  // Both sides through the URL parser, so an explicit default port (:80, :443) compares equal.
+  if (originOf(origin) !== originOf(`${request.protocol}://${request.host}`)) {
     throw new AppError('forbidden', 'Cross-site requests are not allowed.');
   }
-  if (host !== request.host) throw new AppError('forbidden', 'Cross-site requests are not allowed.');
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes carry JSON or nothing at all; a body of any other type is 415 on every route. */

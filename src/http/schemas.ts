@@ -81,13 +81,11 @@ export const ProblemSchema = Type.Object(
 );
 export type ProblemDto = Static<typeof ProblemSchema>;
 
-export const PageQuerySchema = Type.Object(
-  {
-    limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT }),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  },
-  { additionalProperties: false },
-);
+/** Unknown query parameters are ignored (cache busters, tracking), unlike unknown body properties. */
+export const PageQuerySchema = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
 
 export const ReaderIdParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
