@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}'],
     environment: 'node',
     pool: 'forks',
+    // The CLI and server-process tests run the build in dist/: build it once per run.
+    globalSetup: ['test/support/build-server.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

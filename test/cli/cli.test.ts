@@ -1,0 +1,430 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createPasswordHasher } from '../../src/auth/password-hasher.js';
+import { systemClock, type Role, type User } from '../../src/domain/index.js';
+import { openSqliteStore, type SqliteStore } from '../../src/sqlite/sqlite-store.js';
+import { ensureServerBuilt } from '../support/build-server.js';
+import { runReadpulse, type CommandResult } from '../support/run-readpulse.js';
+
+const DAY = 86_400_000;
+const PASSWORD = 'consultant-secret-1';
+/** Cheap parameters for users the tests put in the database directly; the CLI uses config's. */
+const fastHasher = createPasswordHasher({ memoryKiB: 256, iterations: 1 });
+
+let dir: string;
+let dbFile: string;
+
+beforeAll(() => ensureServerBuilt(), 120_000);
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'readpulse-cli-'));
+  dbFile = join(dir, 'r.db');
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `readpulse ...args` on this test's database, with quiet logs and `env` added. */
+function readpulse(args: readonly string[], env: Record<string, string> = {}): Promise<CommandResult> {
+  return runReadpulse(args, { READPULSE_DB: dbFile, READPULSE_LOG_LEVEL: 'silent', ...env });
+}
+
+/** Opens this test's database through the Store (as the server would), runs `work`, closes it. */
+async function withStore<T>(work: (store: SqliteStore) => Promise<T>, file = dbFile): Promise<T> {
+  const store = openSqliteStore({ path: file, clock: systemClock });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** One value from a read-only query on `file`. */
+function queryValue<T>(sql: string, params: readonly unknown[] = [], file = dbFile): T {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(sql).pluck().get(...params) as T;
+  } finally {
+    db.close();
+  }
+}
+
+function queryRows<T>(sql: string, params: readonly unknown[] = [], file = dbFile): T[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+async function addUser(email: string, role: Role, name = ''): Promise<User> {
+  return withStore(async (store) => store.createUser({ email, role, name, passwordHash: await fastHasher.hash('old-password-1') }));
+}
+
+function tokenHash(label: string): string {
+  return createHash('sha256').update(label).digest('hex');
+}
+
+async function addSession(store: SqliteStore, userId: number, label: string): Promise<string> {
+  const now = Date.now();
+  const hash = tokenHash(label);
+  await store.createSession({ tokenHash: hash, userId, createdAt: now, lastSeenAt: now, expiresAt: now + DAY });
+  return hash;
+}
+
+describe('readpulse: usage', () => {
+  it('--help prints the usage with every command and exits 0', async () => {
+    const result = await readpulse(['--help']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Usage: readpulse <command>');
+    for (const command of ['serve', 'migrate', 'user create', 'user set-password', 'user delete', 'backup FILE', 'demo']) {
+      expect(result.stdout).toContain(command);
+    }
+    expect(existsSync(dbFile)).toBe(false);
+  });
+
+  it('no command prints the usage and exits 2', async () => {
+    const result = await readpulse([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout + result.stderr).toContain('Usage: readpulse <command>');
+    expect(existsSync(dbFile)).toBe(false);
+  });
+
+  it('an unknown command exits 2 and names the command on stderr', async () => {
+    const result = await readpulse(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unknown command "frobnicate"');
+    expect(result.stderr).toContain('--help');
+    expect(result.stdout).toBe('');
+    expect(existsSync(dbFile)).toBe(false);
+  });
+
+  it('serve with an unexpected argument exits 2 without starting', async () => {
+    const result = await readpulse(['serve', 'now'], { PORT: '0' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unexpected argument "now"');
+    expect(existsSync(dbFile)).toBe(false);
+  });
+
+  it('a bad configuration value exits 2 with a message naming the variable, before touching the database', async () => {
+    const result = await readpulse(['migrate'], { PORT: 'abc' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('PORT');
+    expect(result.stderr).toContain('"abc"');
+    expect(existsSync(dbFile)).toBe(false);
+  });
+
+  it('reports every bad configuration value at once', async () => {
+    const result = await readpulse(['migrate'], { PORT: '70000', READPULSE_LOG_LEVEL: 'loud' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('PORT');
+    expect(result.stderr).toContain('READPULSE_LOG_LEVEL');
+  });
+});
+
+describe('readpulse migrate', () => {
+  it('creates a fresh database and applies the migrations, then reports it up to date', async () => {
+    const first = await readpulse(['migrate']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Applied \d+ migration\(s\)/);
+    expect(first.stdout).toContain('001_initial.sql');
+    expect(existsSync(dbFile)).toBe(true);
+    const tables = queryRows<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(['users', 'sessions', 'milestones', 'activity_logs']));
+
+    const second = await readpulse(['migrate']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('up to date');
+    expect(second.stdout).not.toContain('Applied');
+  });
+
+  it('creates the folder of a database path that does not exist yet', async () => {
+    const nested = join(dir, 'nested', 'deeper', 'r.db');
+    const result = await readpulse(['migrate'], { READPULSE_DB: nested });
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(nested)).toBe(true);
+  });
+});
+
+describe('readpulse user create', () => {
+  it('creates a consultant whose stored password is an Argon2id hash of READPULSE_PASSWORD', async () => {
+    const result = await readpulse(['user', 'create', '--email', 'Coach@Example.TEST', '--role', 'consultant', '--name', 'Cora Coach'], {
+      READPULSE_PASSWORD: PASSWORD,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('coach@example.test');
+    expect(result.stdout).not.toContain(PASSWORD);
+
+    const credentials = await withStore((store) => store.getUserByEmail('coach@example.test'));
+    expect(credentials).not.toBeNull();
+    expect(credentials!.user).toMatchObject({ email: 'coach@example.test', role: 'consultant', name: 'Cora Coach', lastActiveAt: null });
+    expect(credentials!.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(credentials!.passwordHash).not.toContain(PASSWORD);
+    expect(await fastHasher.verify(credentials!.passwordHash, PASSWORD)).toBe(true);
+    expect(await fastHasher.verify(credentials!.passwordHash, 'another-password')).toBe(false);
+  });
+
+  it('creates a reader with an empty name when --name is left out', async () => {
+    const result = await readpulse(['user', 'create', '--email', 'rita@example.test', '--role', 'reader'], { READPULSE_PASSWORD: PASSWORD });
+    expect(result.code, result.stderr).toBe(0);
+    const credentials = await withStore((store) => store.getUserByEmail('rita@example.test'));
+    expect(credentials?.user).toMatchObject({ role: 'reader', name: '' });
+  });
+
+  it('refuses an email that is taken (in any letter case) with exit 1 and a clear message, keeping the first user', async () => {
+    const first = await readpulse(['user', 'create', '--email', 'dup@example.test', '--role', 'consultant', '--name', 'First'], {
+      READPULSE_PASSWORD: PASSWORD,
+    });
+    expect(first.code, first.stderr).toBe(0);
+    const before = await withStore((store) => store.getUserByEmail('dup@example.test'));
+
+    const second = await readpulse(['user', 'create', '--email', 'DUP@example.test', '--role', 'reader', '--name', 'Second'], {
+      READPULSE_PASSWORD: 'different-password',
+    });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/already registered/i);
+    expect(second.stderr).not.toMatch(/SQLITE|constraint|\n\s+at /i);
+
+    const after = await withStore((store) => store.getUserByEmail('dup@example.test'));
+    expect(after).toEqual(before);
+    expect(queryValue<number>('SELECT count(*) FROM users')).toBe(1);
+  });
+
+  it.each([
+    { problem: 'an unknown role', args: ['--email', 'x@example.test', '--role', 'admin'], message: /--role/ },
+    { problem: 'no role', args: ['--email', 'x@example.test'], message: /--role/ },
+    { problem: 'no --email', args: ['--role', 'reader'], message: /--email/ },
+    { problem: 'a malformed email', args: ['--email', 'not-an-email', '--role', 'reader'], message: /not-an-email.*not an email/ },
+    { problem: 'an unknown option', args: ['--email', 'x@example.test', '--role', 'reader', '--admin'], message: /--admin/ },
+  ])('exits 2 and creates nobody for $problem', async ({ args, message }) => {
+    const result = await readpulse(['user', 'create', ...args], { READPULSE_PASSWORD: PASSWORD });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(await withStore((store) => store.getUserByEmail('x@example.test'))).toBeNull();
+  });
+
+  it('exits 2 for a password shorter than 8 characters and creates nobody', async () => {
+    const result = await readpulse(['user', 'create', '--email', 'x@example.test', '--role', 'reader'], { READPULSE_PASSWORD: 'short77' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/password must be 8 to 256 characters/i);
+    expect(await withStore((store) => store.getUserByEmail('x@example.test'))).toBeNull();
+  });
+
+  it('without READPULSE_PASSWORD and without a terminal exits 2 and names READPULSE_PASSWORD', async () => {
+    const result = await readpulse(['user', 'create', '--email', 'x@example.test', '--role', 'reader']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('READPULSE_PASSWORD');
+    expect(await withStore((store) => store.getUserByEmail('x@example.test'))).toBeNull();
+  });
+
+  it('an unknown user action exits 2 and names the action', async () => {
+    const result = await readpulse(['user', 'promote', '--email', 'x@example.test'], { READPULSE_PASSWORD: PASSWORD });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('promote');
+  });
+});
+
+describe('readpulse user set-password', () => {
+  it("replaces the user's hash and ends all of the user's sessions, and no one else's", async () => {
+    const user = await addUser('sam@example.test', 'reader', 'Sam');
+    const other = await addUser('olga@example.test', 'reader', 'Olga');
+    const { oldHash, sessions, otherSession } = await withStore(async (store) => ({
+      oldHash: (await store.getUserByEmail('sam@example.test'))!.passwordHash,
+      sessions: [await addSession(store, user.id, 'sam-1'), await addSession(store, user.id, 'sam-2')],
+      otherSession: await addSession(store, other.id, 'olga-1'),
+    }));
+
+    const result = await readpulse(['user', 'set-password', '--email', 'SAM@example.test'], { READPULSE_PASSWORD: 'brand-new-password' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('2 session(s) ended');
+    expect(result.stdout).not.toContain('brand-new-password');
+
+    await withStore(async (store) => {
+      const credentials = (await store.getUserByEmail('sam@example.test'))!;
+      expect(credentials.passwordHash).not.toBe(oldHash);
+      expect(credentials.passwordHash).toMatch(/^\$argon2id\$/);
+      expect(await fastHasher.verify(credentials.passwordHash, 'brand-new-password')).toBe(true);
+      expect(await fastHasher.verify(credentials.passwordHash, 'old-password-1')).toBe(false);
+      for (const session of sessions) expect(await store.findSession(session)).toBeNull();
+      expect((await store.findSession(otherSession))?.user.id).toBe(other.id);
+      expect((await store.getUserByEmail('olga@example.test'))!.passwordHash).not.toBe(credentials.passwordHash);
+    });
+  });
+
+  it('exits 1 for an unknown email and leaves the database alone', async () => {
+    await addUser('sam@example.test', 'reader');
+    const result = await readpulse(['user', 'set-password', '--email', 'nobody@example.test'], { READPULSE_PASSWORD: 'brand-new-password' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('nobody@example.test');
+    expect(queryValue<number>('SELECT count(*) FROM users')).toBe(1);
+  });
+
+  it('exits 2 without READPULSE_PASSWORD on a non-terminal and keeps the old hash and sessions', async () => {
+    const user = await addUser('sam@example.test', 'reader');
+    const { oldHash, session } = await withStore(async (store) => ({
+      oldHash: (await store.getUserByEmail('sam@example.test'))!.passwordHash,
+      session: await addSession(store, user.id, 'sam-1'),
+    }));
+    const result = await readpulse(['user', 'set-password', '--email', 'sam@example.test']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('READPULSE_PASSWORD');
+    await withStore(async (store) => {
+      expect((await store.getUserByEmail('sam@example.test'))!.passwordHash).toBe(oldHash);
+      expect(await store.findSession(session)).not.toBeNull();
+    });
+  });
+});
+
+describe('readpulse user delete', () => {
+  it('removes the user with their sessions, milestones and activity, and leaves other users intact', async () => {
+    const gone = await addUser('gone@example.test', 'reader', 'Gone');
+    const kept = await addUser('kept@example.test', 'reader', 'Kept');
+    const sessions = await withStore(async (store) => {
+      for (const user of [gone, kept]) {
+        await store.upsertMilestone(user.id, { chapterId: 'ch01', status: 'completed', score: 90 });
+        await store.upsertMilestone(user.id, { chapterId: 'ch02', status: 'stuck', score: null });
+        await store.logActivity(user.id, { actionType: 'LOGIN', metadata: null });
+        await store.logActivity(user.id, { actionType: 'PAGE_VIEW', metadata: { chapterId: 'ch01', page: 3 } });
+      }
+      return { gone: await addSession(store, gone.id, 'gone-1'), kept: await addSession(store, kept.id, 'kept-1') };
+    });
+
+    const result = await readpulse(['user', 'delete', '--email', 'gone@example.test']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('gone@example.test');
+
+    await withStore(async (store) => {
+      expect(await store.getUserByEmail('gone@example.test')).toBeNull();
+      expect(await store.getUserById(gone.id)).toBeNull();
+      expect(await store.findSession(sessions.gone)).toBeNull();
+      expect(await store.getMyMilestones(gone.id)).toEqual([]);
+      expect((await store.listActivity(gone.id, { limit: 50 })).items).toEqual([]);
+
+      expect((await store.findSession(sessions.kept))?.user.id).toBe(kept.id);
+      expect(await store.getMyMilestones(kept.id)).toHaveLength(2);
+      expect((await store.listActivity(kept.id, { limit: 50 })).items).toHaveLength(2);
+    });
+    for (const table of ['sessions', 'milestones', 'activity_logs']) {
+      expect(queryValue<number>(`SELECT count(*) FROM ${table} WHERE user_id = ?`, [gone.id])).toBe(0);
+    }
+  });
+
+  it('exits 1 with a clear message for an unknown email and deletes nothing', async () => {
+    await addUser('kept@example.test', 'consultant');
+    const result = await readpulse(['user', 'delete', '--email', 'nobody@example.test']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No user has the email nobody@example.test');
+    expect(queryValue<number>('SELECT count(*) FROM users')).toBe(1);
+  });
+});
+
+describe('readpulse backup', () => {
+  it('writes a consistent copy that opens as a ReadPulse database with the same users', async () => {
+    const ann = await addUser('ann@example.test', 'reader', 'Ann');
+    await addUser('cy@example.test', 'consultant', 'Cy');
+    await withStore(async (store) => {
+      await store.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'started', score: null });
+      await store.logActivity(ann.id, { actionType: 'LOGIN', metadata: null });
+    });
+    const copy = join(dir, 'backups', 'copy.db');
+    const result = await readpulse(['backup', copy]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(copy);
+    expect(existsSync(copy)).toBe(true);
+
+    expect(queryValue<string>('PRAGMA integrity_check', [], copy)).toBe('ok');
+    expect(queryRows('PRAGMA foreign_key_check', [], copy)).toEqual([]);
+    const original = queryRows('SELECT * FROM users ORDER BY id');
+    expect(queryRows('SELECT * FROM users ORDER BY id', [], copy)).toEqual(original);
+
+    await withStore(async (store) => {
+      expect((await store.getUserByEmail('ann@example.test'))?.user).toMatchObject({ id: ann.id, name: 'Ann', role: 'reader' });
+      expect((await store.getUserByEmail('cy@example.test'))?.user.role).toBe('consultant');
+      expect(await store.getMyMilestones(ann.id)).toMatchObject([{ chapterId: 'ch01', status: 'started' }]);
+      expect((await store.listActivity(ann.id, { limit: 10 })).items).toHaveLength(1);
+      expect(store.appliedMigrations).toEqual([]);
+    }, copy);
+    expect(readdirSync(join(dir, 'backups')).filter((name) => name.includes('partial'))).toEqual([]);
+  });
+
+  it('refuses to overwrite an existing file: exit 2 and the file is untouched', async () => {
+    await addUser('ann@example.test', 'reader');
+    const existing = join(dir, 'existing.db');
+    writeFileSync(existing, 'precious bytes');
+    const result = await readpulse(['backup', existing]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('exists already');
+    expect(readFileSync(existing, 'utf8')).toBe('precious bytes');
+    expect(readdirSync(dir).filter((name) => name.includes('partial'))).toEqual([]);
+  });
+
+  it('exits 2 without a FILE argument', async () => {
+    const result = await readpulse(['backup']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('FILE');
+  });
+});
+
+describe('readpulse demo', () => {
+  it('fills the database with consultants, readers, all milestone statuses and weeks of activity, and prints the logins', async () => {
+    const startedAt = Date.now();
+    const result = await readpulse(['demo', '--readers', '40', '--consultants', '2']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('consultant1@demo.readpulse.test');
+    expect(result.stdout).toContain('consultant2@demo.readpulse.test');
+    expect(result.stdout).toContain('reader1@demo.readpulse.test');
+    expect(result.stdout).toContain('readpulse-demo');
+
+    expect(queryRows('SELECT role, count(*) AS n FROM users GROUP BY role ORDER BY role')).toEqual([
+      { role: 'consultant', n: 2 },
+      { role: 'reader', n: 40 },
+    ]);
+    const statuses = queryRows<{ status: string }>('SELECT DISTINCT status FROM milestones ORDER BY status').map((r) => r.status);
+    expect(statuses).toEqual(['completed', 'started', 'stuck']);
+    const span = queryRows<{ first: number; last: number; n: number }>(
+      'SELECT min(created_at) AS first, max(created_at) AS last, count(*) AS n FROM activity_logs',
+    )[0]!;
+    expect(span.n).toBeGreaterThan(40);
+    expect(span.last - span.first).toBeGreaterThan(7 * DAY);
+    expect(span.last).toBeLessThanOrEqual(Date.now());
+    expect(span.first).toBeGreaterThan(startedAt - 60 * DAY);
+
+    await withStore(async (store) => {
+      const login = await store.getUserByEmail('consultant1@demo.readpulse.test');
+      expect(login?.user.role).toBe('consultant');
+      expect(await fastHasher.verify(login!.passwordHash, 'readpulse-demo')).toBe(true);
+      const reader = (await store.getUserByEmail('reader1@demo.readpulse.test'))!.user;
+      expect(reader.role).toBe('reader');
+      expect(reader.lastActiveAt).not.toBeNull();
+      expect((await store.getReaderMilestones(reader.id)).length).toBeGreaterThan(0);
+    });
+  });
+
+  it('run a second time, adds nothing and still prints the logins', async () => {
+    const first = await readpulse(['demo', '--readers', '40', '--consultants', '2']);
+    expect(first.code, first.stderr).toBe(0);
+    const counts = () => ({
+      users: queryValue<number>('SELECT count(*) FROM users'),
+      milestones: queryValue<number>('SELECT count(*) FROM milestones'),
+      activity: queryValue<number>('SELECT count(*) FROM activity_logs'),
+    });
+    const before = counts();
+
+    const again = await readpulse(['demo', '--readers', '40', '--consultants', '2']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('consultant1@demo.readpulse.test');
+    expect(counts()).toEqual(before);
+  });
+
+  it('exits 2 for a reader count that is not a whole number', async () => {
+    const result = await readpulse(['demo', '--readers', 'lots']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--readers');
+  });
+});
