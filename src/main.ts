@@ -5,7 +5,10 @@ import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './domain/index.js';
 import { buildApp } from './http/app.js';
+import { Metrics } from './http/metrics.js';
+import { EventHub } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
+import { ActivityRetention } from './live/retention.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 
 /** The built web app, beside dist/ in a build or a checkout. */
@@ -24,12 +27,13 @@ function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
 }
 
-function openStore(config: Config, clock: Clock): SqliteStore {
+function openStore(config: Config, clock: Clock, metrics?: Metrics): SqliteStore {
   return openSqliteStore({
     path: config.databasePath,
     clock,
     synchronous: config.database.synchronous,
     walLimitBytes: config.database.walLimitBytes,
+    writeQueue: metrics ? { onCommit: metrics.recordWriteCommit } : undefined,
   });
 }
 
@@ -40,10 +44,22 @@ function openStore(config: Config, clock: Clock): SqliteStore {
  */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<void> {
   const log = createLogger(config);
-  const store = openStore(config, clock);
-  const presence = new Presence({ store, clock, flushIntervalMs: config.heartbeatFlushMs, log });
-  const app = await buildApp({ store, config, clock, log, presence, webRoot: WEB_ROOT });
+  const metrics = new Metrics({ databasePath: config.databasePath });
+  const store = openStore(config, clock, metrics);
+  metrics.watch({ writeQueueDepth: () => store.pendingWrites });
+  const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
+  const hub = new EventHub({ clock });
+  const presence = new Presence({
+    store,
+    clock,
+    flushIntervalMs: config.heartbeatFlushMs,
+    log,
+    onFlush: metrics.recordHeartbeatFlush,
+    onPresence: (reader, online) => hub.publish({ type: 'presence', reader, online }),
+  });
+  const app = await buildApp({ store, config, clock, log, presence, hub, metrics, webRoot: WEB_ROOT });
   presence.start();
+  retention.start();
   const checkpoints = setInterval(() => {
     const { busy, walPages } = store.checkpoint();
     if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
@@ -61,6 +77,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     try {
       await app.close();
       await presence.stop();
+      await retention.stop();
       clearInterval(checkpoints);
       await store.close();
       clearTimeout(deadline);

@@ -10,6 +10,16 @@ describe('loadConfig', () => {
     expect(config.passwordHashing).toEqual({ memoryKiB: 19_456, iterations: 2 });
   });
 
+  it('serves metrics and keeps activity forever by default; READPULSE_METRICS and the retention days change that', () => {
+    expect(loadConfig({})).toMatchObject({ metricsEnabled: true, activityRetentionDays: 0 });
+    expect(loadConfig({ READPULSE_METRICS: 'off', READPULSE_ACTIVITY_RETENTION_DAYS: '90' })).toMatchObject({
+      metricsEnabled: false,
+      activityRetentionDays: 90,
+    });
+    expect(() => loadConfig({ READPULSE_METRICS: 'maybe' })).toThrow(/READPULSE_METRICS/);
+    expect(() => loadConfig({ READPULSE_ACTIVITY_RETENTION_DAYS: '-1' })).toThrow(/READPULSE_ACTIVITY_RETENTION_DAYS/);
+  });
+
   it('reads every documented variable', () => {
     const config = loadConfig({
       PORT: '9000',

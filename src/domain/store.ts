@@ -54,6 +54,13 @@ export interface Store {
   logActivities(userId: number, inputs: readonly ActivityInput[]): Promise<ActivityEvent[]>;
   /** A user's activity, newest first. Throws `invalid_request` for a bad cursor. */
   listActivity(userId: number, page: PageRequest): Promise<Page<ActivityEvent>>;
+  /**
+   * Retention: deletes up to `limit` activity events (any user's) created before `cutoff`
+   * (epoch ms), oldest first, and returns how many it deleted; fewer than `limit` means none is
+   * left. Throws `invalid_request` unless `limit` is a whole number from 1 to 100,000, and
+   * `unavailable` when the write queue is full or the store is closed.
+   */
+  deleteActivityBefore(cutoff: number, limit: number): Promise<number>;
 
   /** Readers whose lastActiveAt is after `since`, most recent first. */
   getAllActiveUsers(since: number): Promise<User[]>;

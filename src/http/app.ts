@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Accounts } from '../auth/accounts.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
@@ -10,13 +10,16 @@ import { RequestRateLimiter } from '../auth/request-rate-limiter.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/password-hasher.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
+import type { EventHub } from '../live/event-hub.js';
 import type { Presence } from '../live/presence.js';
+import { installMetrics, Metrics } from './metrics.js';
 import { handleError, handleNotFound } from './problem.js';
 import { installRequestGuards, SESSION_COOKIE } from './request-guards.js';
 import type { RouteDeps } from './route-deps.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { chapterRoutes } from './routes/chapter-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { streamRoutes } from './routes/stream-routes.js';
 import { myProgressRoutes } from './routes/my-progress-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { readerRoutes } from './routes/reader-routes.js';
@@ -30,15 +33,21 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
   readonly presence: Presence;
+  /** Live events behind the consultants' stream. */
+  readonly hub: EventHub;
+  /** Milliseconds between the stream's keep-alive comments; 15 s by default. */
+  readonly streamKeepAliveMs?: number;
   /** The built web app (web/dist); served at `/`. */
   readonly webRoot: string;
   /** Defaults to Argon2id with the configured parameters. */
   readonly hasher?: PasswordHasher;
+  /** Where the app's metrics are kept; made here if absent. Unused when metrics are off. */
+  readonly metrics?: Metrics;
 }
 
 /** Builds the HTTP app without listening: main.ts listens, tests use inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, clock, store, presence } = deps;
+  const { config, clock, store, presence, hub } = deps;
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: config.bodyLimitBytes,
@@ -47,7 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // One line per request (in onResponse below) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -110,13 +119,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     addressRateLimiter: limits.enabled ? new RequestRateLimiter(limits.perAddressAuth, clock) : undefined,
   });
   documentPolicies(app);
+  if (config.metricsEnabled) {
+    const metrics = deps.metrics ?? new Metrics({ databasePath: config.databasePath });
+    metrics.watch({ sseClients: () => hub.subscriberCount });
+    installMetrics(app, metrics);
+  }
 
-  const routeDeps: RouteDeps = { store, accounts, presence, config, clock };
+  const routeDeps: RouteDeps = { store, accounts, presence, hub, config, clock };
   await app.register(operationsRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);
   await app.register(myProgressRoutes, routeDeps);
   await app.register(readerRoutes, routeDeps);
   await app.register(dashboardRoutes, routeDeps);
+  await app.register(streamRoutes, { ...routeDeps, keepAliveMs: deps.streamKeepAliveMs });
   await app.register(chapterRoutes, routeDeps);
   await app.register(webAppRoutes, { webRoot: deps.webRoot });
   return app;

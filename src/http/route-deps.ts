@@ -1,6 +1,7 @@
 import type { Accounts } from '../auth/accounts.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
+import type { EventHub } from '../live/event-hub.js';
 import type { Presence } from '../live/presence.js';
 
 /** What route plugins are given; they reach nothing else. */
@@ -8,6 +9,8 @@ export interface RouteDeps {
   readonly store: Store;
   readonly accounts: Accounts;
   readonly presence: Presence;
+  /** Live events for the consultants' stream; routes publish after a successful write. */
+  readonly hub: EventHub;
   readonly config: Config;
   readonly clock: Clock;
 }

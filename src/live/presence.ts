@@ -13,6 +13,11 @@ export interface PresenceOptions {
   readonly log: PresenceLog;
   /** Called with the size of each flush, for metrics. */
   readonly onFlush?: (heartbeats: number) => void;
+  /**
+   * Called when a reader comes online (active again after more than the live window without
+   * activity) and when one drops out of the window (noticed by `sweep`), for the live stream.
+   */
+  readonly onPresence?: (reader: User, online: boolean) => void;
 }
 
 /**
@@ -27,14 +32,35 @@ export class Presence {
   private flushing = new Map<string, Heartbeat>();
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> = Promise.resolve();
+  /** Readers inside the live window and when each was last seen, for online/offline events. */
+  private online = new Map<number, { reader: User; at: number }>();
 
   constructor(private readonly options: PresenceOptions) {}
 
-  /** Records activity now for a user on a session. Returns the time recorded. */
-  touch(userId: number, tokenHash: string): number {
+  /**
+   * Records activity now for a user on a session. Returns the time recorded. A reader who had
+   * not been active within the live window is announced online.
+   */
+  touch(user: User, tokenHash: string): number {
     const at = this.options.clock.now();
-    this.pending.set(tokenHash, { userId, tokenHash, at });
+    this.pending.set(tokenHash, { userId: user.id, tokenHash, at });
+    if (user.role === 'reader') {
+      const previous = this.online.get(user.id)?.at ?? user.lastActiveAt;
+      const reader = { ...user, lastActiveAt: at };
+      this.online.set(user.id, { reader, at });
+      if (previous === null || previous <= at - LIVE_WINDOW_MS) this.options.onPresence?.(reader, true);
+    }
     return at;
+  }
+
+  /** Announces offline the readers whose last activity has left the live window. */
+  sweep(): void {
+    const cutoff = this.options.clock.now() - LIVE_WINDOW_MS;
+    for (const [id, { reader, at }] of this.online) {
+      if (at > cutoff) continue;
+      this.online.delete(id);
+      this.options.onPresence?.(reader, false);
+    }
   }
 
   /** The latest unflushed activity on a session, if any. */
@@ -70,9 +96,15 @@ export class Presence {
     return this.inFlight;
   }
 
+  /** Flushes and sweeps on a timer; readers the store shows active are watched for going offline. */
   start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.sweep();
+      void this.flush();
+    }, this.options.flushIntervalMs);
     this.timer.unref();
+    if (this.options.onPresence) void this.watchStoredActiveReaders();
   }
 
   /** Stops the timer and writes whatever is pending. */
@@ -80,6 +112,20 @@ export class Presence {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.flush();
+  }
+
+  /** After a restart, readers active before it are still in the window: sweep them out in time. */
+  private async watchStoredActiveReaders(): Promise<void> {
+    try {
+      const readers = await this.options.store.getAllActiveUsers(this.options.clock.now() - LIVE_WINDOW_MS);
+      for (const reader of readers) {
+        if (!this.online.has(reader.id) && reader.lastActiveAt !== null) {
+          this.online.set(reader.id, { reader, at: reader.lastActiveAt });
+        }
+      }
+    } catch (error) {
+      this.options.log.error({ err: error }, 'could not load the active readers for presence events');
+    }
   }
 
   private async flushOnce(): Promise<void> {

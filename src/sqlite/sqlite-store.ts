@@ -44,6 +44,8 @@ export interface SqliteStoreOptions extends DatabaseOptions {
 }
 
 const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
+/** deleteActivityBefore's largest batch: bigger deletes hold the write lock too long. */
+const MAX_RETENTION_BATCH = 100_000;
 
 /** Opens (creating and migrating) the database at `options.path` and returns a Store on it. */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
@@ -186,6 +188,13 @@ export class SqliteStore implements Store {
     const [before] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER] : decodeCursor(page.cursor);
     const rows = this.sql.activityPage.all(userId, before, page.limit + 1) as ActivityRow[];
     return pageFrom(rows.map(toActivityEvent), page.limit, (event) => encodeCursor(event.id));
+  }
+
+  async deleteActivityBefore(cutoff: number, limit: number): Promise<number> {
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
+      throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
+    }
+    return this.write(() => this.sql.deleteActivityBefore.run(cutoff, limit).changes);
   }
 
   async getAllActiveUsers(since: number): Promise<User[]> {

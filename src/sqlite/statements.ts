@@ -65,6 +65,12 @@ export function prepareStatements(db: Database) {
       `INSERT INTO activity_logs (user_id, action_type, metadata, created_at) VALUES (?, ?, ?, ?)
        RETURNING id, action_type, metadata, created_at`,
     ),
+    // Retention: the oldest rows by idx_activity_created, deleted by rowid in a bounded batch so
+    // one statement never holds the write lock for long.
+    deleteActivityBefore: db.prepare(
+      `DELETE FROM activity_logs WHERE id IN
+         (SELECT id FROM activity_logs WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+    ),
     activityPage: db.prepare(
       `SELECT id, action_type, metadata, created_at FROM activity_logs
        WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,

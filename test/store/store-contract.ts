@@ -6,6 +6,7 @@ import { describeIsolation } from './contract/isolation-contract.js';
 import { describeMilestones } from './contract/milestones-contract.js';
 import { describeOperations } from './contract/operations-contract.js';
 import { describeReaders } from './contract/readers-contract.js';
+import { describeRetention } from './contract/retention-contract.js';
 import { describeSessions } from './contract/sessions-contract.js';
 import { describeUsers } from './contract/users-contract.js';
 import type { StoreFactory, StoreUnderTest } from './contract/store-fixture.js';
@@ -38,5 +39,6 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeIsolation(current);
     describeOperations(current);
     describeChapters(current);
+    describeRetention(current);
   });
 }

@@ -7,6 +7,8 @@ import { createPasswordHasher } from '../../src/auth/password-hasher.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { User } from '../../src/domain/index.js';
 import { buildApp } from '../../src/http/app.js';
+import { Metrics } from '../../src/http/metrics.js';
+import { EventHub, type EventHubOptions } from '../../src/live/event-hub.js';
 import { Presence } from '../../src/live/presence.js';
 import { openSqliteStore, type SqliteStore } from '../../src/sqlite/sqlite-store.js';
 import { FakeClock } from './fake-clock.js';
@@ -20,6 +22,8 @@ export interface TestApp {
   readonly store: SqliteStore;
   readonly clock: FakeClock;
   readonly presence: Presence;
+  readonly metrics: Metrics;
+  readonly hub: EventHub;
   readonly config: Config;
   readonly dir: string;
   /** Creates a user directly in the store and signs them in through the API. */
@@ -43,14 +47,43 @@ export function testConfig(env: Record<string, string> = {}, overrides: Partial<
 }
 
 /** A fresh app on its own temporary database, exactly as production wires it, with a fake clock. */
-export async function buildTestApp(options: { env?: Record<string, string>; config?: Partial<Config> } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  options: {
+    env?: Record<string, string>;
+    config?: Partial<Config>;
+    /** Bounds of the live event hub (queue sizes, replay buffer). */
+    hub?: Omit<EventHubOptions, 'clock'>;
+    streamKeepAliveMs?: number;
+  } = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'readpulse-test-'));
   const config = testConfig({ READPULSE_DB: join(dir, 'test.db'), ...options.env }, options.config);
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
-  const store = openSqliteStore({ path: config.databasePath, clock });
-  const presence = new Presence({ store, clock, flushIntervalMs: config.heartbeatFlushMs, log });
-  const app = await buildApp({ store, config, clock, log, presence, webRoot: join(dir, 'no-web-build'), hasher: testHasher });
+  const metrics = new Metrics({ databasePath: config.databasePath });
+  const store = openSqliteStore({ path: config.databasePath, clock, writeQueue: { onCommit: metrics.recordWriteCommit } });
+  metrics.watch({ writeQueueDepth: () => store.pendingWrites });
+  const hub = new EventHub({ clock, ...options.hub });
+  const presence = new Presence({
+    store,
+    clock,
+    flushIntervalMs: config.heartbeatFlushMs,
+    log,
+    onFlush: metrics.recordHeartbeatFlush,
+    onPresence: (reader, online) => hub.publish({ type: 'presence', reader, online }),
+  });
+  const app = await buildApp({
+    store,
+    config,
+    clock,
+    log,
+    presence,
+    hub,
+    metrics,
+    webRoot: join(dir, 'no-web-build'),
+    hasher: testHasher,
+    ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
+  });
   await app.ready();
 
   return {
@@ -58,6 +91,8 @@ export async function buildTestApp(options: { env?: Record<string, string>; conf
     store,
     clock,
     presence,
+    hub,
+    metrics,
     config,
     dir,
     async signIn(role, email, name = '') {

@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { toIsoTime } from '../../domain/index.js';
-import { LIVE_WINDOW_MS } from '../../live/presence.js';
+import { toIsoTime, type Clock } from '../../domain/index.js';
+import { LIVE_WINDOW_MS, type Presence } from '../../live/presence.js';
 import { toStuckReaderDto, toUserDto } from '../dto.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
-import { LiveDashboardSchema, PageQuerySchema, StuckPageSchema } from '../schemas.js';
+import { LiveDashboardSchema, PageQuerySchema, StuckPageSchema, type LiveDashboardDto } from '../schemas.js';
+
+/** The live view's body: the readers active within the window, most recent first. Also the stream's snapshot. */
+export async function buildLiveDashboard(presence: Presence, clock: Clock): Promise<LiveDashboardDto> {
+  const readers = (await presence.activeReaders()).map(toUserDto);
+  return { windowSeconds: LIVE_WINDOW_MS / 1000, generatedAt: toIsoTime(clock.now()), readers };
+}
 
 /** The consultants' live view: who is online now. */
 export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { presence, clock, store }) => {
@@ -20,12 +26,12 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       },
     },
     async (request, reply) => {
-      const readers = (await presence.activeReaders()).map(toUserDto);
+      const body = await buildLiveDashboard(presence, clock);
       // The ETag covers the readers, not generatedAt, so an unchanged room polls as 304.
-      const etag = `"${createHash('sha1').update(JSON.stringify(readers)).digest('base64url')}"`;
+      const etag = `"${createHash('sha1').update(JSON.stringify(body.readers)).digest('base64url')}"`;
       reply.header('etag', etag).header('cache-control', 'private, no-cache');
       if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
-      return { windowSeconds: LIVE_WINDOW_MS / 1000, generatedAt: toIsoTime(clock.now()), readers };
+      return body;
     },
   );
 

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { AppError, MAX_METADATA_BYTES, type ActivityMetadata } from '../../domain/index.js';
 import { toActivityEventDto, toMilestoneDto } from '../dto.js';
-import { requireUserId } from '../request-context.js';
+import { requireAuth, requireUserId } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import {
@@ -25,9 +26,16 @@ const ActivityInputSchema = Type.Object(
 
 /**
  * The signed-in user's own milestones and activity. The user id comes from the session and
- * nowhere else: no path, query or body field names a user.
+ * nowhere else: no path, query or body field names a user. A reader's writes are published to
+ * the consultants' live stream once stored.
  */
-export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store }) => {
+export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, hub }) => {
+  /** The signed-in user's id if they are a reader: consultants watch readers, not each other. */
+  const readerIdOf = (request: FastifyRequest): number | undefined => {
+    const { user } = requireAuth(request);
+    return user.role === 'reader' ? user.id : undefined;
+  };
+
   app.put(
     '/api/me/milestones/:chapterId',
     {
@@ -49,6 +57,8 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         status: request.body.status,
         score: request.body.score ?? null,
       });
+      const readerId = readerIdOf(request);
+      if (readerId !== undefined) hub.publish({ type: 'milestone', readerId, milestone });
       return { milestone: toMilestoneDto(milestone) };
     },
   );
@@ -80,6 +90,8 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     async (request, reply) => {
       const metadata = checkedMetadata(request.body.metadata);
       const event = await store.logActivity(requireUserId(request), { actionType: request.body.actionType, metadata });
+      const readerId = readerIdOf(request);
+      if (readerId !== undefined) hub.publish({ type: 'activity', readerId, event });
       return reply.code(201).send({ event: toActivityEventDto(event) });
     },
   );
@@ -101,6 +113,8 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     async (request, reply) => {
       const inputs = request.body.events.map((e) => ({ actionType: e.actionType, metadata: checkedMetadata(e.metadata) }));
       const events = await store.logActivities(requireUserId(request), inputs);
+      const readerId = readerIdOf(request);
+      if (readerId !== undefined) for (const event of events) hub.publish({ type: 'activity', readerId, event });
       return reply.code(201).send({ events: events.map(toActivityEventDto) });
     },
   );

@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { encodeCursor, type Clock } from '../src/domain/index.js';
+import { openSqliteStore, type SqliteStore } from '../src/sqlite/sqlite-store.js';
+
+/**
+ * Server-side cost of the heavy reads on a large database made by generate-scale-data.ts, timed
+ * in-process through the Store (SQL, row conversion, cursor), without HTTP:
+ *
+ *   npx tsx bench/scale-queries.ts --db /tmp/readpulse-scale.db [--runs 1000]
+ *
+ * Prints p50/p99/max per query and the query plans behind them. Reads only; the file is opened
+ * like the server opens it (migrations are already applied, so nothing is written).
+ */
+
+interface Case {
+  readonly name: string;
+  /** The i-th run; returns the number of items so a query that silently returns nothing shows. */
+  readonly run: (i: number) => Promise<number>;
+}
+
+const frozenClock = (now: number): Clock => ({ now: () => now });
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { db: { type: 'string' }, runs: { type: 'string', default: '1000' }, analyze: { type: 'boolean', default: false } },
+  });
+  if (!values.db) throw new Error('--db FILE is required');
+  const runs = Number(values.runs);
+  const store = openSqliteStore({ path: values.db, clock: frozenClock(Date.now()) });
+  try {
+    if (values.analyze) store.db.exec('ANALYZE');
+    const cases = await buildCases(store);
+    process.stdout.write(`${values.db}: ${describeData(store)}; ${runs} runs each${values.analyze ? ', after ANALYZE' : ''}\n\n`);
+    process.stdout.write(`${'query'.padEnd(58)} ${'items'.padStart(6)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'max ms'.padStart(9)}\n`);
+    for (const c of cases) {
+      for (let i = 0; i < Math.min(50, runs); i += 1) await c.run(i); // warm the page cache
+      const times: number[] = [];
+      let items = 0;
+      for (let i = 0; i < runs; i += 1) {
+        const started = performance.now();
+        items = await c.run(i);
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(3);
+      process.stdout.write(`${c.name.padEnd(58)} ${String(items).padStart(6)} ${at(0.5).padStart(9)} ${at(0.99).padStart(9)} ${times.at(-1)!.toFixed(3).padStart(9)}\n`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function describeData(store: SqliteStore): string {
+  const count = (sql: string) => (store.db.prepare(sql).pluck().get() as number).toLocaleString('en');
+  return `${count("SELECT count(*) FROM users WHERE role = 'reader'")} readers, ${count('SELECT count(*) FROM milestones')} milestones, ${count('SELECT max(id) FROM activity_logs')} activity events`;
+}
+
+async function buildCases(store: SqliteStore): Promise<Case[]> {
+  const db = store.db;
+  const newestActivity = db.prepare("SELECT max(last_active_at) FROM users WHERE role = 'reader'").pluck().get() as number;
+  const since = newestActivity - 60_000;
+  const readerIds = db.prepare("SELECT id FROM users WHERE role = 'reader' ORDER BY id").pluck().all() as number[];
+  const pick = (i: number) => readerIds[(i * 7_919) % readerIds.length]!;
+  // The readers with the longest histories, and a cursor 90% of the way into each one's history.
+  const heavy = db
+    .prepare('SELECT user_id AS id, count(*) AS n FROM activity_logs WHERE user_id <= ? GROUP BY user_id ORDER BY n DESC LIMIT 100')
+    .all(readerIds[200]) as { id: number; n: number }[];
+  const deepCursorOf = db.prepare('SELECT id FROM activity_logs WHERE user_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?').pluck();
+  const deep = heavy.map((r) => ({ id: r.id, cursor: encodeCursor(deepCursorOf.get(r.id, Math.floor(r.n * 0.9)) as number) }));
+  process.stdout.write(`heaviest reader: ${heavy[0]?.n} events; 100th heaviest: ${heavy.at(-1)?.n}\n`);
+  const readerPages: string[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 20; page += 1) {
+    const result = await store.listReaders({ limit: 50, cursor: cursor ?? undefined });
+    cursor = result.nextCursor;
+    if (cursor) readerPages.push(cursor);
+  }
+  return [
+    { name: 'live view: readers active in the last 60 s', run: async () => (await store.getAllActiveUsers(since)).length },
+    { name: 'reader history, first page of 50 (random reader)', run: async (i) => (await store.listActivity(pick(i), { limit: 50 })).items.length },
+    {
+      name: 'reader history, first page of 50 (100 heaviest readers)',
+      run: async (i) => (await store.listActivity(deep[i % deep.length]!.id, { limit: 50 })).items.length,
+    },
+    {
+      name: 'reader history, deep page via cursor (90% into history)',
+      run: async (i) => {
+        const d = deep[i % deep.length]!;
+        return (await store.listActivity(d.id, { limit: 50, cursor: d.cursor })).items.length;
+      },
+    },
+    { name: 'reader list, first page of 50 + counts', run: async () => (await store.listReaders({ limit: 50 })).items.length },
+    {
+      name: 'reader list, pages 2..20 via cursor + counts',
+      run: async (i) => (await store.listReaders({ limit: 50, cursor: readerPages[i % readerPages.length] })).items.length,
+    },
+    { name: 'reader list, search "noor" (common name), first page', run: async () => (await store.listReaders({ search: 'noor', limit: 50 })).items.length },
+    { name: 'reader list, search "reader4242@" (one match)', run: async () => (await store.listReaders({ search: 'reader4242@', limit: 50 })).items.length },
+    { name: 'reader list, search "zzz" (no match)', run: async () => (await store.listReaders({ search: 'zzz', limit: 50 })).items.length },
+    { name: 'stuck list, first page of 50', run: async () => (await store.listStuckReaders({ limit: 50 })).items.length },
+  ];
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bulkLoad } from '../../src/sqlite/bulk-load.js';
+import { migrate } from '../../src/sqlite/migrate.js';
+import { openDatabase, type Database } from '../../src/sqlite/open-database.js';
+import { prepareStatements, type Statements } from '../../src/sqlite/statements.js';
+
+const NOW = Date.parse('2026-11-24T12:00:00.000Z');
+const DAY = 86_400_000;
+
+/**
+ * The statements behind the heavy reads and retention, each with parameters like the store's.
+ * Keyset pages must be SEARCHes on an index whatever the table size, and must not sort.
+ */
+const HOT_QUERIES: readonly { name: keyof Statements; params: unknown; uses?: RegExp }[] = [
+  { name: 'activeReaders', params: [NOW - 60_000], uses: /USING INDEX idx_users_role_last_active|USING INDEX idx_users_last_active/ },
+  { name: 'usersByIds', params: ['[30, 31, 32]'] },
+  { name: 'readerPage', params: { after: 0, pattern: null, limit: 51 } },
+  { name: 'readerPage', params: { after: 1_000, pattern: '%noor%', limit: 51 } },
+  { name: 'milestoneCounts', params: ['[30, 31, 32, 33]'] },
+  { name: 'activityPage', params: [30, Number.MAX_SAFE_INTEGER, 51], uses: /USING INDEX idx_activity_user_id/ },
+  { name: 'activityPage', params: [30, 15_000, 51], uses: /USING INDEX idx_activity_user_id/ },
+  { name: 'stuckPage', params: { since: 0, id: 0, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
+  { name: 'stuckPage', params: { since: NOW - 100 * DAY, id: 500, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
+  { name: 'deleteActivityBefore', params: [NOW - 300 * DAY, 1_000], uses: /USING COVERING INDEX idx_activity_created/ },
+];
+
+/**
+ * Statements that may read a whole table, and why that is accepted. Everything else prepared by
+ * prepareStatements must reach its rows through an index.
+ */
+const ACCEPTED_SCANS: Readonly<Partial<Record<keyof Statements, string>>> = {
+  // A rare sweep; an index on last_seen_at would cost an index update on every heartbeat flush.
+  deleteExpiredSessions: 'SCAN sessions',
+};
+
+function planOf(db: Database, sql: string, params: unknown): string[] {
+  const statement = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+  const rows = (Array.isArray(params) ? statement.all(...params) : statement.all(params)) as { detail: string }[];
+  return rows.map((row) => row.detail);
+}
+
+/** Plan lines that read a table without an index: `SCAN t` not followed by USING ... INDEX. */
+function tableScans(plan: readonly string[]): string[] {
+  return plan.filter(
+    (line) =>
+      /^SCAN /.test(line) &&
+      !/ USING (COVERING )?INDEX /.test(line) &&
+      // json_each walks the bound JSON array of ids, not a table.
+      !/^SCAN json_each VIRTUAL TABLE/.test(line) &&
+      line !== 'SCAN CONSTANT ROW',
+  );
+}
+
+/** Placeholder values for a statement's parameters, for the sweep over every statement. */
+function placeholderParams(sql: string): unknown {
+  const named = [...new Set([...sql.matchAll(/@(\w+)/g)].map((m) => m[1]!))];
+  if (named.length > 0) return Object.fromEntries(named.map((name) => [name, 1]));
+  return Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 1);
+}
+
+for (const statistics of ['without statistics', 'after ANALYZE'] as const) {
+  describe(`query plans on a bulk-loaded database (${statistics})`, () => {
+    let db: Database;
+    let sql: Statements;
+    beforeAll(() => {
+      db = openDatabase({ path: ':memory:' });
+      migrate(db, NOW);
+      bulkLoad(db, {
+        readers: 2_000,
+        consultants: 5,
+        events: 20_000,
+        chapters: 12,
+        spanMs: 365 * DAY,
+        now: NOW,
+        liveReaders: 50,
+        passwordHash: 'not-a-real-hash',
+        rowsPerTransaction: 5_000,
+      });
+      if (statistics === 'after ANALYZE') db.exec('ANALYZE');
+      sql = prepareStatements(db);
+    });
+    afterAll(() => db.close());
+
+    it('the data set is loaded', () => {
+      const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+      expect(count('users')).toBe(2_005);
+      expect(count('activity_logs')).toBe(20_000);
+      expect(count('milestones')).toBeGreaterThan(2_000);
+    });
+
+    it('the scan check itself notices a query that reads a whole table', () => {
+      const plan = planOf(db, "SELECT id FROM activity_logs WHERE action_type = 'LOGIN'", []);
+      expect(tableScans(plan)).toEqual(['SCAN activity_logs']);
+    });
+
+    it.each(HOT_QUERIES.map((q, i) => [`${q.name} #${i}`, q] as const))(
+      '%s reads through an index and never sorts a whole result',
+      (_title, query) => {
+        const plan = planOf(db, sql[query.name].source, query.params);
+        expect(tableScans(plan), plan.join('\n')).toEqual([]);
+        expect(plan.filter((line) => line.includes('TEMP B-TREE FOR ORDER BY')), plan.join('\n')).toEqual([]);
+        if (query.uses) expect(plan.join('\n')).toMatch(query.uses);
+      },
+    );
+
+    it('no other statement reads a whole table, apart from the accepted ones', () => {
+      const scanning: Record<string, string[]> = {};
+      for (const [name, statement] of Object.entries(sql) as [keyof Statements, Statements[keyof Statements]][]) {
+        const scans = tableScans(planOf(db, statement.source, placeholderParams(statement.source)));
+        const accepted = ACCEPTED_SCANS[name];
+        const unexpected = scans.filter((line) => line !== accepted);
+        if (unexpected.length > 0) scanning[name] = unexpected;
+      }
+      expect(scanning).toEqual({});
+    });
+  });
+}
