@@ -14,6 +14,8 @@ import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 /** The built web app, beside dist/ in a build or a checkout. */
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
+const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
+
 /** Never logged: credentials in headers and bodies. */
 const REDACT = [
   'req.headers.authorization',
@@ -64,6 +66,13 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     const { busy, walPages } = store.checkpoint();
     if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
   }, config.database.checkpointIntervalMs).unref();
+  // Expired sessions are already refused; this only keeps the table from growing.
+  const sessionSweep = setInterval(() => {
+    store
+      .deleteExpiredSessions(clock.now(), config.session.idleTimeoutMs)
+      .then((removed) => removed > 0 && log.info({ removed }, 'expired sessions removed'))
+      .catch((error: unknown) => log.error({ err: error }, 'expired-session cleanup failed'));
+  }, SESSION_SWEEP_INTERVAL_MS).unref();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -79,6 +88,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       await presence.stop();
       await retention.stop();
       clearInterval(checkpoints);
+      clearInterval(sessionSweep);
       await store.close();
       clearTimeout(deadline);
       log.info('stopped');
