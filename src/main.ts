@@ -83,8 +83,12 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       log.error('shutdown deadline passed; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
+    // app.close() closes the connections idle at that moment; ones that finish their request
+    // afterwards would sit in keep-alive until it times out, holding shutdown past its deadline.
+    const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
     try {
       await app.close();
+      clearInterval(closeIdle);
       await presence.stop();
       await retention.stop();
       clearInterval(checkpoints);

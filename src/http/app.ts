@@ -53,6 +53,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestTimeout: config.requestTimeoutMs,
+    http: {
+      // Node checks request timeouts only this often (30 s by default), so a slow client would
+      // outlive a short requestTimeout by up to that much.
+      connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs),
+      headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+    },
+    // Errors Fastify raises before routing (a malformed URL, an over-long path parameter) get
+    // the same problem+json answer as everything else.
+    frameworkErrors: (error, request, reply) => {
+      handleError(error, request, reply);
+    },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // One line per request (in onResponse below) instead of Fastify's two.

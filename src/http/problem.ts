@@ -61,6 +61,11 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): Fa
   return sendProblem(reply, new AppError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`));
 }
 
+/** Echoes a property name back only when it looks like one, never arbitrary client text. */
+function nameIfPlain(name: unknown): string {
+  return typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? ` "${name}"` : '';
+}
+
 function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (error instanceof AppError) {
     if (error.code === 'internal') request.log.error({ err: error }, 'internal error');
@@ -71,7 +76,7 @@ function toAppError(error: FastifyError, request: FastifyRequest): AppError {
     const first = error.validation[0];
     const path = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
     const what = first?.keyword === 'additionalProperties'
-      ? `has an unknown property "${String((first.params as { additionalProperty?: unknown }).additionalProperty)}"`
+      ? `has an unknown property${nameIfPlain((first.params as { additionalProperty?: unknown }).additionalProperty)}`
       : (first?.message ?? 'is not valid');
     return new AppError('invalid_request', `${where}${path ? `.${path}` : ''} ${what}.`);
   }
@@ -82,6 +87,9 @@ function toAppError(error: FastifyError, request: FastifyRequest): AppError {
       return new AppError('payload_too_large', 'The request body is too large.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new AppError('invalid_request', 'The JSON body is empty.');
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('invalid_request', 'The URL is not valid.');
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {

@@ -36,7 +36,9 @@ export const MilestoneSchema = Type.Object(
 );
 export type MilestoneDto = Static<typeof MilestoneSchema>;
 
-export const MetadataSchema = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+// An open object rather than a Record: a Record's key pattern would drop keys with line breaks
+// when responses are serialized.
+export const MetadataSchema = Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
   description: 'A JSON object of at most 4 KiB serialized, or null.',
 });
 export const ActionTypeSchema = Type.String({ pattern: ACTION_TYPE_PATTERN });

@@ -14,6 +14,8 @@ export interface DatabaseOptions {
   readonly readonly?: boolean;
 }
 
+/** How long a connection waits for another process's lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
 export const DEFAULT_WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Pages after which SQLite checkpoints the WAL on commit (SQLite's default, stated). */
 const WAL_AUTOCHECKPOINT_PAGES = 1000;
@@ -28,7 +30,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   }
   const db = new SqliteDriver(options.path, { readonly: options.readonly ?? false });
   // busy_timeout first: even switching to WAL needs a lock another process may hold.
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!options.readonly) db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('foreign_keys = ON');

@@ -24,7 +24,7 @@ import {
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate } from './migrate.js';
-import { openDatabase, type Database, type DatabaseOptions } from './open-database.js';
+import { BUSY_TIMEOUT_MS, openDatabase, type Database, type DatabaseOptions } from './open-database.js';
 import {
   toActivityEvent,
   toMilestone,
@@ -219,8 +219,9 @@ export class SqliteStore implements Store {
 
   async listReaders(query: { search?: string | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
     const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
-    const pattern = query.search ? `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-    const rows = this.sql.readerPage.all({ after, pattern, limit: query.limit + 1 }) as UserRow[];
+    // instr, not LIKE: no wildcards to escape, and it compares bytes, so even a NUL matches literally.
+    const needle = query.search ? query.search.toLowerCase() : null;
+    const rows = this.sql.readerPage.all({ after, needle, limit: query.limit + 1 }) as UserRow[];
     const users = rows.map(toUser);
     const counts = this.countMilestones(users.slice(0, query.limit).map((u) => u.id));
     const readers = users.map((user) => ({
@@ -288,8 +289,15 @@ export class SqliteStore implements Store {
 
   /** Checkpoints the WAL, truncating it when no reader holds it. For the periodic policy. */
   checkpoint(): { busy: boolean; walPages: number } {
-    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
-    return { busy: (result?.busy ?? 0) !== 0, walPages: result?.log ?? 0 };
+    // TRUNCATE waits for other processes' readers inside the busy handler, synchronously: with
+    // the usual 5 s timeout a long backup would freeze the event loop. Try once; retry next time.
+    this.db.pragma('busy_timeout = 0');
+    try {
+      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
+      return { busy: (result?.busy ?? 0) !== 0, walPages: result?.log ?? 0 };
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -338,6 +346,10 @@ function translateSqliteError(error: unknown, conflictMessage: string): unknown 
     return new AppError('conflict', conflictMessage, { cause: error });
   }
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return userNotFound();
+  // The schema's CHECKs back the HTTP validation up; reaching one is bad input, not a crash.
+  if (code === 'SQLITE_CONSTRAINT_CHECK' || code === 'SQLITE_CONSTRAINT_NOTNULL') {
+    return new AppError('invalid_request', 'The data is not valid.', { cause: error });
+  }
   return error;
 }
 

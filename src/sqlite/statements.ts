@@ -33,7 +33,7 @@ export function prepareStatements(db: Database) {
     readerPage: db.prepare(
       `SELECT ${USER_COLUMNS} FROM users
        WHERE role = 'reader' AND id > @after
-         AND (@pattern IS NULL OR search_key LIKE @pattern ESCAPE '\\')
+         AND (@needle IS NULL OR instr(search_key, @needle) > 0)
        ORDER BY id LIMIT @limit`,
     ),
     milestoneCounts: db.prepare(

@@ -29,7 +29,9 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       const body = await buildLiveDashboard(presence, clock);
       // The ETag covers the readers, not generatedAt, so an unchanged room polls as 304.
       const etag = `"${createHash('sha1').update(JSON.stringify(body.readers)).digest('base64url')}"`;
-      reply.header('etag', etag).header('cache-control', 'private, no-cache');
+      // no-store: readers' personal data stays out of every cache; clients that keep the ETag
+      // themselves still revalidate with If-None-Match and get 304.
+      reply.header('etag', etag).header('cache-control', 'no-store');
       if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
       return body;
     },

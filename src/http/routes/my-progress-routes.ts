@@ -137,11 +137,27 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   );
 };
 
-/** Metadata as stored: null when absent. Throws `payload_too_large` past 4 KiB serialized. */
+/**
+ * Metadata as stored: null when absent. Throws `payload_too_large` past 4 KiB serialized and
+ * `invalid_request` past MAX_METADATA_DEPTH levels of nesting.
+ */
 export function checkedMetadata(metadata: Record<string, unknown> | null | undefined): ActivityMetadata | null {
   if (metadata === undefined || metadata === null) return null;
   if (Buffer.byteLength(JSON.stringify(metadata), 'utf8') > MAX_METADATA_BYTES) {
     throw new AppError('payload_too_large', `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON.`);
   }
+  if (depthOf(metadata) > MAX_METADATA_DEPTH) {
+    throw new AppError('invalid_request', `metadata must nest at most ${MAX_METADATA_DEPTH} levels deep.`);
+  }
   return metadata;
+}
+
+/** Far beyond any real use, and well under SQLite's JSON limit of 1,000 levels. */
+const MAX_METADATA_DEPTH = 32;
+
+function depthOf(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child));
+  return deepest + 1;
 }

@@ -12,7 +12,7 @@ export const webAppRoutes: FastifyPluginAsync<{ webRoot: string }> = async (app,
   const built = existsSync(join(root, 'index.html'));
 
   app.get('/*', { config: { policy: 'public' }, schema: { hide: true } as object }, async (request, reply) => {
-    const path = decodeURIComponent((request.params as { '*': string })['*']);
+    const path = (request.params as { '*': string })['*']; // already percent-decoded by the router
     if (path === 'api' || path.startsWith('api/') || path === 'metrics') {
       throw new AppError('not_found', `No route for GET /${path}.`);
     }
