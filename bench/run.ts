@@ -1,0 +1,248 @@
+/**
+ * `npm run bench`: builds (via the npm script), seeds a fresh database, starts the production
+ * server pinned to one core and drives it with wrk pinned to another, one measured run per
+ * scenario, then prints a table and writes bench/results/<timestamp>.json. See bench/README.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseBenchOptions, type BenchOptions } from './bench-options.js';
+import { LOAD_CPU, canPin, serverCores } from './cpu-pinning.js';
+import {
+  formatReport,
+  toEndpointResult,
+  toMB,
+  writeReport,
+  type BenchReport,
+  type ScenarioResult,
+} from './report.js';
+import { ResourceSampler } from './resource-sampler.js';
+import { ACTIVITY_ENDPOINT, buildScenarios, type Load, type Scenario } from './scenarios.js';
+import { seedDatabase, type SeededUsers } from './seed-database.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+import { runWrk, type WrkResult } from './wrk-runner.js';
+
+/** Other work on the server's core beyond this (in % of a core) makes a run's figures suspect. */
+const OTHER_CPU_WARNING_PERCENT = 10;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const started = Date.now();
+
+function progress(message: string): void {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+  process.stderr.write(`[bench ${seconds}s] ${message}\n`);
+}
+
+/** Cleanup steps, run once in reverse order at the end, on error, or on Ctrl-C. */
+const cleanups: Array<() => Promise<unknown>> = [];
+let cleaning: Promise<void> | undefined;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) {
+      await step().catch((error: unknown) => progress(`cleanup failed: ${String(error)}`));
+    }
+  })();
+  return cleaning;
+}
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  for (const file of ['bin/readpulse.js', 'dist/sqlite/sqlite-store.js']) {
+    if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  }
+  const startedAt = new Date().toISOString();
+  const dir = await mkdtemp(join(tmpdir(), 'readpulse-bench-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const dbFile = join(dir, 'bench.db');
+
+  progress(`seeding ${options.readers} readers and ${options.consultants} consultants in ${dbFile}`);
+  const seedStart = Date.now();
+  const users = await seedDatabase({ dbFile, dir, readers: options.readers, consultants: options.consultants });
+  const seedSeconds = Math.round((Date.now() - seedStart) / 10) / 100;
+
+  progress(`starting the server on 127.0.0.1:${options.port}${canPin() ? ' (pinned to CPU 0, wrk to CPU 1)' : ' (not pinned: 1 CPU)'}`);
+  const server = await startServerProcess({
+    name: 'readpulse',
+    command: process.execPath,
+    args: [join(ROOT, 'bin/readpulse.js'), 'serve'],
+    env: {
+      ...process.env,
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      READPULSE_DB: dbFile,
+      READPULSE_RATE_LIMITS: 'off',
+      READPULSE_LOG_LEVEL: 'warn',
+    },
+    readyUrl: `http://127.0.0.1:${options.port}/healthz`,
+    ready: (status) => status === 200,
+  });
+  cleanups.push(() => server.stop());
+  const sampler = new ResourceSampler(server.pid, `${dbFile}-wal`, serverCores(), canPin() ? LOAD_CPU : undefined);
+  sampler.start();
+  cleanups.push(async () => sampler.stop());
+
+  const scenarios: ScenarioResult[] = [];
+  for (const scenario of buildScenarios(options)) {
+    scenarios.push(await runScenario(scenario, options, users, server, sampler));
+  }
+
+  progress('letting the server idle for 2 s, then stopping it');
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const walAfterRun = sampler.walBytes();
+  const peaks = sampler.peaks();
+  sampler.stop();
+  const serverExit = await server.stop();
+  const walAfterStop = sampler.walBytes();
+
+  const activity = scenarios
+    .find((s) => s.name === 'activity')
+    ?.endpoints.find((e) => e.endpoint === ACTIVITY_ENDPOINT);
+  const ceiling = scenarios.find((s) => s.name === 'ceiling')?.endpoints[0];
+  const report: BenchReport = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    options,
+    environment: {
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      cpus: cpus().length,
+      pinned: canPin(),
+      gitCommit: gitCommit(),
+    },
+    seedSeconds,
+    scenarios,
+    summary: {
+      activityToCeilingRatio:
+        activity && ceiling && ceiling.requestsPerSecond > 0
+          ? Math.round((activity.requestsPerSecond / ceiling.requestsPerSecond) * 1000) / 1000
+          : null,
+      sqliteBusy: server.log.sqliteBusy,
+      peakRssMB: toMB(peaks.maxRssBytes),
+      maxWalMB: toMB(peaks.maxWalBytes),
+      walAfterRunMB: toMB(walAfterRun),
+      walAfterStopMB: toMB(walAfterStop),
+      serverExit,
+    },
+    serverLog: server.log,
+  };
+  const file = await writeReport(join(ROOT, 'bench/results'), report);
+  process.stdout.write(`\n${formatReport(report)}\n\nwritten to ${file}\n`);
+}
+
+async function runScenario(
+  scenario: Scenario,
+  options: BenchOptions,
+  users: SeededUsers,
+  server: ServerProcess,
+  sampler: ResourceSampler,
+): Promise<ScenarioResult> {
+  let ceilingServer: ServerProcess | undefined;
+  if (scenario.loads.some((load) => load.target === 'ceiling')) {
+    progress(`${scenario.name}: starting bench/ceiling-server.ts on 127.0.0.1:${options.port + 1}`);
+    ceilingServer = await startServerProcess({
+      name: 'ceiling server',
+      command: process.execPath,
+      args: ['--import', 'tsx', join(ROOT, 'bench/ceiling-server.ts'), String(options.port + 1)],
+      env: process.env,
+      readyUrl: `http://127.0.0.1:${options.port + 1}/`,
+      ready: () => true,
+    });
+  }
+  try {
+    sampler.setCompanion(ceilingServer?.pid);
+    sampler.nextWindow();
+    const busyBefore = server.log.sqliteBusy;
+    const errorsBefore = server.log.errors;
+    progress(`${scenario.name}: warm-up ${options.warmupSeconds} s (discarded) - ${scenario.description}`);
+    await runLoads(scenario.loads, options, users, options.warmupSeconds);
+    progress(`${scenario.name}: measuring ${options.durationSeconds} s`);
+    const results = await runLoads(scenario.loads, options, users, options.durationSeconds);
+    const exit = server.exitStatus();
+    if (exit !== undefined) throw new Error(`the server ended during ${scenario.name} (${exit})`);
+    const window = sampler.nextWindow();
+    const endpoints = scenario.loads.map((load, i) => toEndpointResult(scenario.name, load, results[i] as WrkResult));
+    for (const e of endpoints) {
+      progress(
+        `${scenario.name}: ${e.endpoint} ${e.requestsPerSecond} req/s, p99 ${e.latencyMs.p99} ms, ` +
+          `${e.socketErrors} socket errors, ${e.non2xx} non-2xx`,
+      );
+    }
+    if (window.othersPercent > OTHER_CPU_WARNING_PERCENT) {
+      progress(
+        `${scenario.name}: warning: other processes took ${window.othersPercent} % of a core from the ` +
+          'server during this run; its figures are skewed',
+      );
+    }
+    return {
+      name: scenario.name,
+      description: scenario.description,
+      endpoints,
+      sqliteBusy: server.log.sqliteBusy - busyBefore,
+      serverErrors: server.log.errors - errorsBefore,
+      maxRssMB: toMB(window.maxRssBytes),
+      maxWalMB: toMB(window.maxWalBytes),
+      serverCpuPercent: window.processPercent,
+      otherCpuPercent: window.othersPercent,
+      loadCoreBusyPercent: window.loadCoreBusyPercent,
+    };
+  } finally {
+    sampler.setCompanion(undefined);
+    await ceilingServer?.stop();
+  }
+}
+
+/** Runs every load of a scenario at the same time; waits for all before failing on any. */
+async function runLoads(
+  loads: readonly Load[],
+  options: BenchOptions,
+  users: SeededUsers,
+  durationSeconds: number,
+): Promise<WrkResult[]> {
+  const settled = await Promise.allSettled(
+    loads.map((load) =>
+      runWrk({
+        url: `http://127.0.0.1:${load.target === 'ceiling' ? options.port + 1 : options.port}`,
+        mode: load.mode,
+        connections: load.connections,
+        durationSeconds,
+        scriptArgs: {
+          ...(load.mode === 'live' || load.mode === 'progress' ? { consultants: users.consultantsFile } : {}),
+          ...(load.mode === 'live' ? {} : { readers: users.readersFile }),
+          ...(load.mode === 'milestone' ? { chapters: options.chapters } : {}),
+        },
+      }),
+    ),
+  );
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<WrkResult>).value);
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    progress(`${signal}: stopping`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+  await cleanUp();
+} catch (error) {
+  await cleanUp();
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,88 @@
+import { writeFile } from 'node:fs/promises';
+import type { Clock, Role, Store } from '../src/domain/index.js';
+
+/** The parts of the production build (dist/) that seeding uses. */
+interface SeedModules {
+  readonly openSqliteStore: (options: { path: string; clock: Clock }) => Store;
+  readonly newSessionToken: () => { token: string; tokenHash: string };
+  readonly systemClock: Clock;
+}
+
+export interface SeededUsers {
+  /** Token file of the readers: one "<userId> <token>" line each (bench/lua/readpulse.lua). */
+  readonly readersFile: string;
+  /** Token file of the consultants, same form. */
+  readonly consultantsFile: string;
+}
+
+const BATCH = 100;
+const SESSION_LIFETIME_MS = 86_400_000;
+
+/**
+ * Creates `readers` readers and `consultants` consultants, each with one session, directly in the
+ * fresh database at `dbFile` through the built Store, skipping password hashing (Argon2 for a
+ * thousand users would take minutes). Writes the bearer tokens to two files under `dir`.
+ */
+export async function seedDatabase(options: {
+  readonly dbFile: string;
+  readonly dir: string;
+  readonly readers: number;
+  readonly consultants: number;
+}): Promise<SeededUsers> {
+  const { openSqliteStore, newSessionToken, systemClock } = await loadSeedModules();
+  const store = openSqliteStore({ path: options.dbFile, clock: systemClock });
+  try {
+    const createAll = async (role: Role, count: number): Promise<string> => {
+      const lines: string[] = [];
+      // Batches of concurrent writes let the store's group commit put many in one transaction.
+      for (let start = 0; start < count; start += BATCH) {
+        const batch = Array.from({ length: Math.min(BATCH, count - start) }, async (_, i) => {
+          const n = String(start + i + 1).padStart(5, '0');
+          const user = await store.createUser({
+            email: `bench-${role}-${n}@bench.readpulse.test`,
+            name: `Bench ${role} ${n}`,
+            role,
+            passwordHash: 'bench-account-without-password',
+          });
+          const { token, tokenHash } = newSessionToken();
+          const now = systemClock.now();
+          await store.createSession({
+            tokenHash,
+            userId: user.id,
+            createdAt: now,
+            lastSeenAt: now,
+            expiresAt: now + SESSION_LIFETIME_MS,
+          });
+          return `${user.id} ${token}`;
+        });
+        lines.push(...(await Promise.all(batch)));
+      }
+      return lines.join('\n') + '\n';
+    };
+    const readersFile = `${options.dir}/readers.txt`;
+    const consultantsFile = `${options.dir}/consultants.txt`;
+    await writeFile(readersFile, await createAll('reader', options.readers), { mode: 0o600 });
+    await writeFile(consultantsFile, await createAll('consultant', options.consultants), {
+      mode: 0o600,
+    });
+    return { readersFile, consultantsFile };
+  } finally {
+    await store.close();
+  }
+}
+
+async function loadSeedModules(): Promise<SeedModules> {
+  // Imported from dist/ at run time: the server under test is the production build, and the
+  // type check must not depend on dist/ existing.
+  const load = (path: string): Promise<unknown> => import(new URL(path, import.meta.url).href);
+  const [sqlite, sessionToken, domain] = (await Promise.all([
+    load('../dist/sqlite/sqlite-store.js'),
+    load('../dist/auth/session-token.js'),
+    load('../dist/domain/index.js'),
+  ])) as [Pick<SeedModules, 'openSqliteStore'>, Pick<SeedModules, 'newSessionToken'>, Pick<SeedModules, 'systemClock'>];
+  return {
+    openSqliteStore: sqlite.openSqliteStore,
+    newSessionToken: sessionToken.newSessionToken,
+    systemClock: domain.systemClock,
+  };
+}

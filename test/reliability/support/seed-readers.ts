@@ -1,0 +1,36 @@
+import { newSessionToken } from '../../../src/auth/session-token.js';
+import { systemClock } from '../../../src/domain/index.js';
+import { openSqliteStore } from '../../../src/sqlite/sqlite-store.js';
+
+export interface SeededReader {
+  readonly id: number;
+  readonly token: string;
+}
+
+const SESSION_LIFETIME_MS = 86_400_000;
+
+/**
+ * Creates `count` readers with one session each directly in the database at `dbFile` (created and
+ * migrated), before any server runs on it; no password hashing, as in bench/seed-database.ts.
+ */
+export async function seedReaders(dbFile: string, count: number, prefix = 'reader'): Promise<SeededReader[]> {
+  const store = openSqliteStore({ path: dbFile, clock: systemClock });
+  try {
+    return await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const user = await store.createUser({
+          email: `${prefix}-${i + 1}@reliability.readpulse.test`,
+          name: `Reliability ${prefix} ${i + 1}`,
+          role: 'reader',
+          passwordHash: 'seeded-without-password',
+        });
+        const { token, tokenHash } = newSessionToken();
+        const now = systemClock.now();
+        await store.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_LIFETIME_MS });
+        return { id: user.id, token };
+      }),
+    );
+  } finally {
+    await store.close();
+  }
+}
