@@ -15,6 +15,7 @@ import type { Presence } from '../live/presence.js';
 import { installMetrics, Metrics } from './metrics.js';
 import { handleError, handleNotFound } from './problem.js';
 import { installRequestGuards, SESSION_COOKIE } from './request-guards.js';
+import { LiveDashboard } from './live-dashboard.js';
 import type { RouteDeps } from './route-deps.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { chapterRoutes } from './routes/chapter-routes.js';
@@ -136,7 +137,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     installMetrics(app, metrics);
   }
 
-  const routeDeps: RouteDeps = { store, accounts, presence, hub, config, clock };
+  const liveDashboard = new LiveDashboard(presence, clock);
+  const routeDeps: RouteDeps = { store, accounts, presence, hub, liveDashboard, config, clock };
   await app.register(operationsRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);
   await app.register(myProgressRoutes, routeDeps);

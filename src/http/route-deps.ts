@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
 import type { EventHub } from '../live/event-hub.js';
 import type { Presence } from '../live/presence.js';
+import type { LiveDashboard } from './live-dashboard.js';
 
 /** What route plugins are given; they reach nothing else. */
 export interface RouteDeps {
@@ -11,6 +12,8 @@ export interface RouteDeps {
   readonly presence: Presence;
   /** Live events for the consultants' stream; routes publish after a successful write. */
   readonly hub: EventHub;
+  /** The consultants' live view, shared by the poll route and the stream's snapshot. */
+  readonly liveDashboard: LiveDashboard;
   readonly config: Config;
   readonly clock: Clock;
 }

@@ -34,6 +34,7 @@ export class Presence {
   private inFlight: Promise<void> = Promise.resolve();
   /** Readers inside the live window and when each was last seen, for online/offline events. */
   private online = new Map<number, { reader: User; at: number }>();
+  private membership = 0;
 
   constructor(private readonly options: PresenceOptions) {}
 
@@ -48,9 +49,17 @@ export class Presence {
       const previous = this.online.get(user.id)?.at ?? user.lastActiveAt;
       const reader = { ...user, lastActiveAt: at };
       this.online.set(user.id, { reader, at });
-      if (previous === null || previous <= at - LIVE_WINDOW_MS) this.options.onPresence?.(reader, true);
+      if (previous === null || previous <= at - LIVE_WINDOW_MS) {
+        this.membership += 1;
+        this.options.onPresence?.(reader, true);
+      }
     }
     return at;
+  }
+
+  /** Changes whenever a reader comes online or goes offline: a view of who is online is stale. */
+  get membershipVersion(): number {
+    return this.membership;
   }
 
   /** Announces offline the readers whose last activity has left the live window. */
@@ -59,6 +68,7 @@ export class Presence {
     for (const [id, { reader, at }] of this.online) {
       if (at > cutoff) continue;
       this.online.delete(id);
+      this.membership += 1;
       this.options.onPresence?.(reader, false);
     }
   }

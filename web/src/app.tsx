@@ -15,6 +15,7 @@ import { useLocation, type AppLocation } from './router/history.js';
 import { Redirect } from './router/link.js';
 import { matchRoute, parsePositiveId, type RouteParams } from './router/match-route.js';
 import { useRouteFocus } from './router/use-route-focus.js';
+import { LiveStreamProvider } from './live/live-stream-context.js';
 import { homePathFor, signInPathFrom } from './session/role-routes.js';
 import { useCurrentUser } from './session/use-current-user.js';
 import { usePageViews } from './session/use-page-views.js';
@@ -87,5 +88,9 @@ export function App() {
       </AppShell>
     );
   }
-  return <AppShell user={user}>{renderRoute(location, user)}</AppShell>;
+  return (
+    <LiveStreamProvider enabled={user?.role === 'consultant'}>
+      <AppShell user={user}>{renderRoute(location, user)}</AppShell>
+    </LiveStreamProvider>
+  );
 }

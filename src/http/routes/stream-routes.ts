@@ -6,7 +6,6 @@ import { toActivityEventDto, toMilestoneDto, toUserDto } from '../dto.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import { BASE_SECURITY_HEADERS } from '../security-headers.js';
-import { buildLiveDashboard } from './dashboard-routes.js';
 
 /** A comment line goes out at least this often, so proxies keep an idle stream open. */
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
@@ -22,7 +21,7 @@ export interface StreamRouteOptions extends RouteDeps {
  * the events it missed, or a fresh snapshot when they are no longer kept.
  */
 export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async (app, options) => {
-  const { hub, presence, clock } = options;
+  const { hub, liveDashboard } = options;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   const openStreams = new Set<() => void>();
 
@@ -57,7 +56,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
       let snapshot = '';
       try {
         if (!subscription.resumed) {
-          snapshot = eventFrame(subscription.startId, 'snapshot', await buildLiveDashboard(presence, clock));
+          snapshot = eventFrame(subscription.startId, 'snapshot', (await liveDashboard.current()).body);
         }
       } catch (error) {
         subscription.unsubscribe();

@@ -16,6 +16,12 @@ describe('humanizeActionType', () => {
     expect(humanizeActionType('CHAPTER_OPENED')).toBe('Chapter opened');
     expect(humanizeActionType('QUIZ2_DONE')).toBe('Quiz2 done');
   });
+
+  it('names the chapter milestones a reader records', () => {
+    expect(humanizeActionType('CHAPTER_STARTED')).toBe('Started a chapter');
+    expect(humanizeActionType('CHAPTER_COMPLETED')).toBe('Completed a chapter');
+    expect(humanizeActionType('CHAPTER_STUCK')).toBe('Stuck on a chapter');
+  });
 });
 
 describe('summarizeMetadata', () => {
@@ -33,6 +39,13 @@ describe('summarizeMetadata', () => {
     const titleOf = (id: string) => titles.get(id);
     expect(summarizeMetadata(event('PAGE_VIEW', { chapterId: 'ch-1', page: 25 }), titleOf)).toBe('Getting started · page: 25');
     expect(summarizeMetadata(event('SUBMIT', { chapterId: 'ch-9', score: 70 }), titleOf)).toBe('Chapter ch-9 · score: 70');
+  });
+
+  it('shows a chapter milestone as the chapter’s title, with the score of a completed one', () => {
+    const titleOf = (id: string) => (id === 'ch-2' ? 'Tides and Currents' : undefined);
+    expect(summarizeMetadata(event('CHAPTER_STARTED', { chapterId: 'ch-2' }), titleOf)).toBe('Tides and Currents');
+    expect(summarizeMetadata(event('CHAPTER_COMPLETED', { chapterId: 'ch-2', score: 85 }), titleOf)).toBe('Tides and Currents · score: 85');
+    expect(summarizeMetadata(event('CHAPTER_STUCK', { chapterId: 'ch-7' }), titleOf)).toBe('Chapter ch-7');
   });
 
   it('shortens long values and is empty without metadata', () => {

@@ -6,6 +6,9 @@ const KNOWN_ACTIONS: Readonly<Record<string, string>> = {
   LOGOUT: 'Signed out',
   SUBMIT: 'Submitted',
   REGISTER: 'Created an account',
+  CHAPTER_STARTED: 'Started a chapter',
+  CHAPTER_COMPLETED: 'Completed a chapter',
+  CHAPTER_STUCK: 'Stuck on a chapter',
 };
 
 /** "CHAPTER_OPENED" → "Chapter opened". */
@@ -35,7 +38,8 @@ export type ChapterTitleLookup = (chapterId: string) => string | undefined;
  * title when known) and up to three simple `key: value` pairs. '' when there is nothing to show.
  */
 export function summarizeMetadata(event: ActivityEventDto, chapterTitleOf?: ChapterTitleLookup): string {
-  const metadata = event.metadata;
+  // The wire type is an open object (`{}`); its keys are read as unknowns.
+  const metadata = event.metadata as Readonly<Record<string, unknown>> | null;
   if (metadata === null) return '';
   const path = shortValue(metadata.path);
   if (event.actionType === 'PAGE_VIEW' && path !== null) return path;

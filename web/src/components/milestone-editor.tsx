@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { saveMyMilestone } from '../api/client.js';
+import { recordActivity, saveMyMilestone } from '../api/client.js';
 import { queryKeys } from '../api/query-keys.js';
 import type { MilestoneDto, MilestoneInput } from '../api/types.js';
+import { milestoneActivity } from '../progress/milestone-activity.js';
 import { MILESTONE_STATUS_OPTIONS, statusLabel, validateMilestoneForm, type MilestoneFormValues } from '../progress/milestone-form.js';
 import { ErrorMessage } from './status-messages.js';
 
@@ -38,7 +39,12 @@ export function MilestoneEditor({ chapterId, chapterTitle, milestone, onSaved, o
     mutationFn: (input: MilestoneInput) => saveMyMilestone(chapterId, input),
     onSuccess: (saved) => {
       queryClient.setQueryData<MilestoneDto[]>(queryKeys.myMilestones, (list) => replaceMilestone(list, saved));
-      void queryClient.invalidateQueries({ queryKey: queryKeys.myActivity });
+      // The change also goes into the reader's history (and consultants' view of it). A trace,
+      // not part of the save: if it fails, the milestone is still saved.
+      const activity = milestoneActivity(saved);
+      recordActivity(activity.actionType, activity.metadata)
+        .catch(() => undefined)
+        .finally(() => void queryClient.invalidateQueries({ queryKey: queryKeys.myActivity }));
       const score = saved.score === null ? '' : ` with a score of ${saved.score}`;
       onSaved(`${chapterTitle}: marked ${statusLabel(saved.status).toLowerCase()}${score}.`);
     },

@@ -1,24 +1,46 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { fetchLiveDashboard } from '../api/client.js';
 import { queryKeys } from '../api/query-keys.js';
 import { EmptyMessage, ErrorMessage, LoadingMessage } from '../components/status-messages.js';
 import { formatDateTime, formatTimeAgo } from '../time/relative-time.js';
 import { Link } from '../router/link.js';
+import { useIsLive } from '../live/live-stream-context.js';
+import { useNow } from '../time/use-now.js';
 
+/** Without the live stream, the dashboard polls this often. */
 export const DASHBOARD_POLL_INTERVAL_MS = 3_000;
+/** With the live stream, /live is still asked now and then, to reconcile quiet heartbeats. */
+export const LIVE_RECONCILE_INTERVAL_MS = 30_000;
 const FIRST_SHOWN = 50;
 
-/** "Online now": readers active within the server's window, polled every 3 s. */
+/**
+ * The server's "now", ticking: its last generatedAt plus the time since on this clock, so that
+ * "last seen" stays true between updates and a skewed client clock does not matter.
+ */
+function useServerNow(generatedAt: string | undefined): number {
+  const now = useNow(5_000);
+  const [skew, setSkew] = useState<number | null>(null);
+  useEffect(() => {
+    setSkew(generatedAt === undefined ? null : Date.parse(generatedAt) - Date.now());
+  }, [generatedAt]);
+  const generated = generatedAt === undefined ? Number.NaN : Date.parse(generatedAt);
+  if (Number.isNaN(generated)) return now;
+  return skew === null ? generated : Math.max(generated, now + skew);
+}
+
+/** "Online now": readers active within the server's window, from the live stream or polled every 3 s. */
 export function OnlineNowPanel() {
   const [showAll, setShowAll] = useState(false);
+  const isLive = useIsLive();
   const liveQuery = useQuery({
     queryKey: queryKeys.liveDashboard,
     queryFn: fetchLiveDashboard,
-    refetchInterval: DASHBOARD_POLL_INTERVAL_MS,
+    refetchInterval: isLive ? LIVE_RECONCILE_INTERVAL_MS : DASHBOARD_POLL_INTERVAL_MS,
     staleTime: 0,
   });
   const live = liveQuery.data;
+  const serverNow = useServerNow(live?.generatedAt);
   const shown = live === undefined ? [] : showAll ? live.readers : live.readers.slice(0, FIRST_SHOWN);
   return (
     <section className="panel card" aria-labelledby="online-heading">
@@ -47,7 +69,7 @@ export function OnlineNowPanel() {
                   <span className="person-detail">
                     last seen{' '}
                     <time dateTime={reader.lastActiveAt ?? undefined} title={formatDateTime(reader.lastActiveAt)}>
-                      {formatTimeAgo(reader.lastActiveAt, live.generatedAt)}
+                      {formatTimeAgo(reader.lastActiveAt, serverNow)}
                     </time>
                   </span>
                 </span>
@@ -61,11 +83,14 @@ export function OnlineNowPanel() {
           )}
         </>
       )}
-      {live !== undefined && (
-        <p className="panel-footnote">
-          Updated <time dateTime={live.generatedAt}>{formatDateTime(live.generatedAt)}</time>; refreshes every {DASHBOARD_POLL_INTERVAL_MS / 1000} seconds.
-        </p>
-      )}
+      {live !== undefined &&
+        (isLive ? (
+          <p className="panel-footnote">Changes appear as they happen.</p>
+        ) : (
+          <p className="panel-footnote">
+            Updated <time dateTime={live.generatedAt}>{formatDateTime(live.generatedAt)}</time>; refreshes every {DASHBOARD_POLL_INTERVAL_MS / 1000} seconds.
+          </p>
+        ))}
     </section>
   );
 }

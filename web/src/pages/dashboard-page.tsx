@@ -1,3 +1,4 @@
+import { LiveStatusNote } from '../components/live-status.js';
 import { Page } from '../components/page.js';
 import { Link } from '../router/link.js';
 import { OnlineNowPanel } from './dashboard-online-now.js';
@@ -6,7 +7,16 @@ import { StuckPanel } from './dashboard-stuck.js';
 /** The consultant's live view: who is reading now and who needs help. */
 export function DashboardPage() {
   return (
-    <Page title="Dashboard" intro="Who is reading right now, and who needs a hand." aside={<Link to="/readers">All readers</Link>}>
+    <Page
+      title="Dashboard"
+      intro="Who is reading right now, and who needs a hand."
+      aside={
+        <>
+          <LiveStatusNote />
+          <Link to="/readers">All readers</Link>
+        </>
+      }
+    >
       <div className="dashboard-grid">
         <OnlineNowPanel />
         <StuckPanel />

@@ -8,12 +8,16 @@ import { useNow } from '../time/use-now.js';
 import { mergePages, nextCursorOf } from '../pagination/merge-pages.js';
 import { useChapters } from '../progress/use-chapter-titles.js';
 import { Link } from '../router/link.js';
+import { useIsLive } from '../live/live-stream-context.js';
 import { DASHBOARD_POLL_INTERVAL_MS } from './dashboard-online-now.js';
 
 const STUCK_PAGE_SIZE = 20;
+/** With the live stream, milestone events refresh the list; this is only a safety net. */
+const STUCK_LIVE_RECONCILE_MS = 60_000;
 
-/** "Stuck": readers with a chapter marked stuck, the longest-waiting first, polled. */
+/** "Stuck": readers with a chapter marked stuck, the longest-waiting first; live, or polled. */
 export function StuckPanel() {
+  const isLive = useIsLive();
   const now = useNow(DASHBOARD_POLL_INTERVAL_MS);
   const { titleOf } = useChapters();
   const stuckQuery = useInfiniteQuery({
@@ -21,7 +25,7 @@ export function StuckPanel() {
     queryFn: ({ pageParam }) => fetchStuckReaders({ limit: STUCK_PAGE_SIZE, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: nextCursorOf,
-    refetchInterval: DASHBOARD_POLL_INTERVAL_MS,
+    refetchInterval: isLive ? STUCK_LIVE_RECONCILE_MS : DASHBOARD_POLL_INTERVAL_MS,
     staleTime: 0,
   });
   const entries = mergePages(stuckQuery.data?.pages, (page) => page.stuck, (entry) => `${entry.reader.id}:${entry.chapterId}`);

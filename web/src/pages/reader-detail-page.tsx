@@ -13,9 +13,12 @@ import { mergePages, nextCursorOf } from '../pagination/merge-pages.js';
 import { countProgress, mergeChapterProgress } from '../progress/chapter-progress.js';
 import { useChapters } from '../progress/use-chapter-titles.js';
 import { Link } from '../router/link.js';
+import { useIsLive } from '../live/live-stream-context.js';
 
 const PROGRESS_POLL_MS = 5_000;
 const ACTIVITY_POLL_MS = 10_000;
+/** With the live stream, its events update both; these slow refreshes are a safety net. */
+const LIVE_RECONCILE_MS = 60_000;
 const ACTIVITY_PAGE_SIZE = 25;
 const ONLINE_WINDOW_MS = 60_000;
 
@@ -29,10 +32,11 @@ function isOnline(reader: UserDto, now: number): boolean {
 
 function ReaderProgressSection({ readerId, now }: { readonly readerId: number; readonly now: number }) {
   const { chaptersQuery } = useChapters();
+  const isLive = useIsLive();
   const progressQuery = useQuery({
     queryKey: queryKeys.readerProgress(readerId),
     queryFn: () => fetchReaderProgress(readerId),
-    refetchInterval: PROGRESS_POLL_MS,
+    refetchInterval: isLive ? LIVE_RECONCILE_MS : PROGRESS_POLL_MS,
   });
   const rows = mergeChapterProgress(chaptersQuery.data, progressQuery.data?.milestones);
   const counts = countProgress(rows);
@@ -74,12 +78,13 @@ function ReaderProgressSection({ readerId, now }: { readonly readerId: number; r
 
 function ReaderActivitySection({ readerId, now }: { readonly readerId: number; readonly now: number }) {
   const { titleOf } = useChapters();
+  const isLive = useIsLive();
   const activityQuery = useInfiniteQuery({
     queryKey: queryKeys.readerActivity(readerId),
     queryFn: ({ pageParam }) => fetchReaderActivity(readerId, { limit: ACTIVITY_PAGE_SIZE, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: nextCursorOf,
-    refetchInterval: ACTIVITY_POLL_MS,
+    refetchInterval: isLive ? LIVE_RECONCILE_MS : ACTIVITY_POLL_MS,
   });
   const events = mergePages(activityQuery.data?.pages, (page) => page.events, (event) => event.id);
   return (
@@ -112,11 +117,12 @@ function ReaderActivitySection({ readerId, now }: { readonly readerId: number; r
 /** One reader as a consultant sees them: who, when last active, progress and activity. */
 export function ReaderDetailPage({ readerId }: { readonly readerId: number }) {
   const now = useNow(5_000);
+  const isLive = useIsLive();
   // Shares its cache entry with ReaderProgressSection; this copy only supplies the heading.
   const progressQuery = useQuery({
     queryKey: queryKeys.readerProgress(readerId),
     queryFn: () => fetchReaderProgress(readerId),
-    refetchInterval: PROGRESS_POLL_MS,
+    refetchInterval: isLive ? LIVE_RECONCILE_MS : PROGRESS_POLL_MS,
   });
   const back = <Link to="/readers">← All readers</Link>;
   if (progressQuery.isError && progressQuery.data === undefined) {
