@@ -1,7 +1,12 @@
 import { AppError, normalizeEmail, type Clock, type Session, type Store, type User } from '../domain/index.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
+import { SessionCache } from './session-cache.js';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.js';
+
+/** Sessions revoked by another process (the CLI) stop working within this long. */
+export const SESSION_CACHE_TTL_MS = 2000;
+const SESSION_CACHE_ENTRIES = 20_000;
 
 export interface SessionSettings {
   readonly idleTimeoutMs: number;
@@ -34,6 +39,8 @@ export interface Authenticated {
 
 /** Registration, sign-in, sessions and passwords: the rules, apart from HTTP. */
 export class Accounts {
+  private readonly sessions = new SessionCache({ ttlMs: SESSION_CACHE_TTL_MS, maxEntries: SESSION_CACHE_ENTRIES });
+
   constructor(private readonly deps: AccountsDeps) {}
 
   /** Creates a reader and signs them in. Throws `forbidden` when registration is closed, `conflict`. */
@@ -81,9 +88,14 @@ export class Accounts {
   async authenticate(token: string): Promise<Authenticated | null> {
     if (!isWellFormedToken(token)) return null;
     const tokenHash = hashSessionToken(token);
-    const found = await this.deps.store.findSession(tokenHash);
-    if (!found) return null;
     const now = this.deps.clock.now();
+    let found = this.sessions.get(tokenHash, now);
+    if (!found) {
+      const stored = await this.deps.store.findSession(tokenHash);
+      if (!stored) return null;
+      this.sessions.set(tokenHash, stored, now);
+      found = stored;
+    }
     const lastSeen = Math.max(found.session.lastSeenAt, this.deps.pendingLastSeen?.(tokenHash) ?? 0);
     if (now >= found.session.expiresAt || now >= lastSeen + this.deps.session.idleTimeoutMs) {
       return null;
@@ -93,6 +105,7 @@ export class Accounts {
 
   /** Revokes one session at once. */
   async logout(tokenHash: string): Promise<void> {
+    this.sessions.evict(tokenHash);
     await this.deps.store.deleteSession(tokenHash);
   }
 
@@ -111,6 +124,7 @@ export class Accounts {
       throw new AppError('unauthenticated', 'The current password is not correct.');
     }
     await this.deps.store.setPasswordHash(userId, await this.deps.hasher.hash(input.newPassword));
+    this.sessions.evictUser(userId);
     await this.deps.store.deleteUserSessions(userId, currentTokenHash);
   }
 

@@ -14,6 +14,7 @@ import { EventHub } from '../../src/live/event-hub.js';
 import { Presence } from '../../src/live/presence.js';
 import { openSqliteStore, type SqliteStore } from '../../src/sqlite/sqlite-store.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { SESSION_CACHE_TTL_MS } from '../../src/auth/accounts.js';
 import { testConfig } from '../support/test-app.js';
 
 /**
@@ -28,6 +29,7 @@ interface ProductionApp {
   readonly store: SqliteStore;
   readonly config: Config;
   readonly dbPath: string;
+  readonly clock: FakeClock;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ async function buildProductionApp(options: { env?: Record<string, string>; webRo
     store,
     config,
     dbPath,
+    clock,
     async close() {
       if (closed) return;
       closed = true;
@@ -181,6 +184,8 @@ describe('session tokens (ASVS V3)', () => {
       activity_logs: 0,
     });
     expect(p.store.db.prepare('SELECT id FROM users WHERE id = ?').get(user.id)).toBeUndefined();
+    // Deleted behind the server's back (as the CLI does): refused once the session cache lets go.
+    p.clock.advance(SESSION_CACHE_TTL_MS);
     const refused = await me(p, token);
     expect(refused.statusCode).toBe(401);
     expect(refused.json()).toMatchObject({ code: 'unauthenticated' });
