@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { SqliteDriver as Database } from '../../src/sqlite/sqlite-driver.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashSessionToken } from '../../src/auth/session-token.js';
 import { systemClock } from '../../src/domain/index.js';

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { SqliteDriver as Database } from '../../src/sqlite/sqlite-driver.js';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { SqliteDriver as Database } from '../../../src/sqlite/sqlite-driver.js';
 import type { AckedEvent, MilestoneTrack } from './write-load.js';
 
 /**
