@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './domain/index.js';
 import { buildApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
-import { EventHub } from './live/event-hub.js';
+import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
 import { ActivityRetention } from './live/retention.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
@@ -29,14 +31,70 @@ function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
 }
 
-function openStore(config: Config, clock: Clock, metrics?: Metrics): SqliteStore {
+function openStore(config: Config, clock: Clock): SqliteStore {
   return openSqliteStore({
     path: config.databasePath,
     clock,
     synchronous: config.database.synchronous,
     walLimitBytes: config.database.walLimitBytes,
-    writeQueue: metrics ? { onCommit: metrics.recordWriteCommit } : undefined,
   });
+}
+
+/** The server's parts, wired as production wires them; tests build theirs through this too. */
+export interface ServerParts {
+  readonly app: FastifyInstance;
+  readonly store: SqliteStore;
+  readonly presence: Presence;
+  readonly hub: EventHub;
+  readonly metrics: Metrics;
+}
+
+/**
+ * Wires config -> store -> live -> app without starting timers or listening. The options exist
+ * for tests: a cheaper password hasher, smaller live-event bounds, a shorter keep-alive.
+ */
+export async function assembleServer(
+  config: Config,
+  clock: Clock,
+  log: Logger,
+  options: {
+    readonly webRoot?: string;
+    readonly hasher?: PasswordHasher;
+    readonly hub?: Omit<EventHubOptions, 'clock'>;
+    readonly streamKeepAliveMs?: number;
+  } = {},
+): Promise<ServerParts> {
+  const metrics = new Metrics({ databasePath: config.databasePath });
+  const store = openSqliteStore({
+    path: config.databasePath,
+    clock,
+    synchronous: config.database.synchronous,
+    walLimitBytes: config.database.walLimitBytes,
+    writeQueue: { onCommit: metrics.recordWriteCommit },
+  });
+  metrics.watch({ writeQueueDepth: () => store.pendingWrites });
+  const hub = new EventHub({ clock, ...options.hub });
+  const presence = new Presence({
+    store,
+    clock,
+    flushIntervalMs: config.heartbeatFlushMs,
+    log,
+    onFlush: metrics.recordHeartbeatFlush,
+    onPresence: (reader, online) => hub.publish({ type: 'presence', reader, online }),
+  });
+  const app = await buildApp({
+    store,
+    config,
+    clock,
+    log,
+    presence,
+    hub,
+    metrics,
+    webRoot: options.webRoot ?? WEB_ROOT,
+    ...(options.hasher ? { hasher: options.hasher } : {}),
+    ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
+  });
+  return { app, store, presence, hub, metrics };
 }
 
 /**
@@ -46,20 +104,8 @@ function openStore(config: Config, clock: Clock, metrics?: Metrics): SqliteStore
  */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<void> {
   const log = createLogger(config);
-  const metrics = new Metrics({ databasePath: config.databasePath });
-  const store = openStore(config, clock, metrics);
-  metrics.watch({ writeQueueDepth: () => store.pendingWrites });
+  const { app, store, presence } = await assembleServer(config, clock, log);
   const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
-  const hub = new EventHub({ clock });
-  const presence = new Presence({
-    store,
-    clock,
-    flushIntervalMs: config.heartbeatFlushMs,
-    log,
-    onFlush: metrics.recordHeartbeatFlush,
-    onPresence: (reader, online) => hub.publish({ type: 'presence', reader, online }),
-  });
-  const app = await buildApp({ store, config, clock, log, presence, hub, metrics, webRoot: WEB_ROOT });
   presence.start();
   retention.start();
   const checkpoints = setInterval(() => {

@@ -9,10 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPasswordHasher } from '../../src/auth/password-hasher.js';
 import { hashSessionToken } from '../../src/auth/session-token.js';
 import type { Config } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
-import { EventHub } from '../../src/live/event-hub.js';
-import { Presence } from '../../src/live/presence.js';
-import { openSqliteStore, type SqliteStore } from '../../src/sqlite/sqlite-store.js';
+import { assembleServer } from '../../src/main.js';
+import type { SqliteStore } from '../../src/sqlite/sqlite-store.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { SESSION_CACHE_TTL_MS } from '../../src/auth/accounts.js';
 import { testConfig } from '../support/test-app.js';
@@ -48,10 +46,7 @@ async function buildProductionApp(options: { env?: Record<string, string>; webRo
   const config = testConfig({ READPULSE_DB: dbPath, ...options.env });
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
-  const store = openSqliteStore({ path: dbPath, clock });
-  const hub = new EventHub({ clock });
-  const presence = new Presence({ store, clock, flushIntervalMs: config.heartbeatFlushMs, log });
-  const app = await buildApp({ store, config, clock, log, presence, hub, webRoot: options.webRoot ?? join(dir, 'no-web-build') });
+  const { app, store, presence } = await assembleServer(config, clock, log, { webRoot: options.webRoot ?? join(dir, 'no-web-build') });
   await app.ready();
   let closed = false;
   const production: ProductionApp = {

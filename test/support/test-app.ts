@@ -6,11 +6,11 @@ import { pino } from 'pino';
 import { createPasswordHasher } from '../../src/auth/password-hasher.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { User } from '../../src/domain/index.js';
-import { buildApp } from '../../src/http/app.js';
-import { Metrics } from '../../src/http/metrics.js';
-import { EventHub, type EventHubOptions } from '../../src/live/event-hub.js';
-import { Presence } from '../../src/live/presence.js';
-import { openSqliteStore, type SqliteStore } from '../../src/sqlite/sqlite-store.js';
+import { assembleServer } from '../../src/main.js';
+import type { Metrics } from '../../src/http/metrics.js';
+import type { EventHub, EventHubOptions } from '../../src/live/event-hub.js';
+import type { Presence } from '../../src/live/presence.js';
+import type { SqliteStore } from '../../src/sqlite/sqlite-store.js';
 import { FakeClock } from './fake-clock.js';
 
 /** Cheap Argon2id parameters for tests only; production minimums are enforced by loadConfig. */
@@ -60,28 +60,10 @@ export async function buildTestApp(
   const config = testConfig({ READPULSE_DB: join(dir, 'test.db'), ...options.env }, options.config);
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
-  const metrics = new Metrics({ databasePath: config.databasePath });
-  const store = openSqliteStore({ path: config.databasePath, clock, writeQueue: { onCommit: metrics.recordWriteCommit } });
-  metrics.watch({ writeQueueDepth: () => store.pendingWrites });
-  const hub = new EventHub({ clock, ...options.hub });
-  const presence = new Presence({
-    store,
-    clock,
-    flushIntervalMs: config.heartbeatFlushMs,
-    log,
-    onFlush: metrics.recordHeartbeatFlush,
-    onPresence: (reader, online) => hub.publish({ type: 'presence', reader, online }),
-  });
-  const app = await buildApp({
-    store,
-    config,
-    clock,
-    log,
-    presence,
-    hub,
-    metrics,
+  const { app, store, presence, hub, metrics } = await assembleServer(config, clock, log, {
     webRoot: join(dir, 'no-web-build'),
     hasher: testHasher,
+    ...(options.hub ? { hub: options.hub } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
   });
   await app.ready();
