@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { BenchOptions } from './bench-options.js';
 import type { Load } from './scenarios.js';
 import type { ServerLogStats } from './server-process.js';
+import type { LatencySummary, LiveStreamLatency } from './sse-probe.js';
 import type { WrkResult } from './wrk-runner.js';
 
 /** One endpoint's figures in one measured run. */
@@ -47,7 +48,15 @@ export interface ScenarioResult {
    * other work there) is the limit, and its latencies include its own queueing.
    */
   readonly loadCoreBusyPercent: number | null;
+  /**
+   * The live stream latency probe's figures for the measured run: from a reader's write being
+   * acknowledged to its event reaching a consultant's SSE stream. Null in scenarios without it.
+   */
+  readonly liveStream: LiveStreamLatency | null;
 }
+
+/** The target for the live stream: p99 from a write's 200 to its event on the stream. */
+export const LIVE_STREAM_TARGET_P99_MS = 250;
 
 export interface BenchReport {
   readonly startedAt: string;
@@ -59,6 +68,8 @@ export interface BenchReport {
     readonly cpuModel: string;
     readonly cpus: number;
     readonly pinned: boolean;
+    /** Whether the bench runner itself (and so the live stream probe) runs on the wrk core. */
+    readonly runnerPinned: boolean;
     readonly gitCommit: string | null;
   };
   readonly seedSeconds: number;
@@ -151,6 +162,7 @@ export function formatReport(report: BenchReport): string {
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
+    ...formatLiveStream(report.scenarios),
     '',
     `activity / ceiling: ${ratio === null ? 'n/a (run both activity and ceiling)' : `${(ratio * 100).toFixed(1)} %`}`,
     `SQLITE_BUSY log lines: ${s.sqliteBusy}    server error logs: ${report.serverLog.errors}, warnings: ${report.serverLog.warnings}, other output lines: ${report.serverLog.other}`,
@@ -161,6 +173,44 @@ export function formatReport(report: BenchReport): string {
       ? ['server log samples:', ...report.serverLog.samples.map((sample) => `  ${sample}`)]
       : []),
   ].join('\n');
+}
+
+/** The live stream latency section: two rows per probed scenario (from the 200, from the send). */
+function formatLiveStream(scenarios: readonly ScenarioResult[]): string[] {
+  const probed = scenarios.filter((s) => s.liveStream !== null);
+  if (probed.length === 0) return [];
+  const header = ['scenario', 'from', 'writes/s', 'events', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'before ack', 'missing', 'write errors', 'reconnects'];
+  const ms = (value: number | null, digits = 2): string => (value === null ? '-' : value.toFixed(digits));
+  const figures = (l: LatencySummary): string[] => [String(l.count), ms(l.p50), ms(l.p95), ms(l.p99), ms(l.max, 1)];
+  const rows = probed.flatMap((s) => {
+    const l = s.liveStream!;
+    const share = l.eventBeforeAckShare === null ? '-' : `${(l.eventBeforeAckShare * 100).toFixed(1)} %`;
+    return [
+      [s.name, 'ack', String(l.writesPerSecond), ...figures(l.ackToEventMs), share, String(l.missingEvents), String(l.writeErrors), String(l.streamReconnects)],
+      [s.name, 'send', '', ...figures(l.sendToEventMs), '', '', '', ''],
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => (i >= 2 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  const verdicts = probed.map((s) => {
+    const l = s.liveStream!;
+    const p99 = l.ackToEventMs.p99;
+    const failed = l.missingEvents + l.writeErrors;
+    const verdict = p99 === null ? 'no events' : p99 < LIVE_STREAM_TARGET_P99_MS ? 'met' : 'MISSED';
+    return `${s.name} ${verdict}${failed > 0 ? ` (${failed} missing/failed)` : ''}`;
+  });
+  return [
+    '',
+    'live stream latency: a probe reader\'s milestone PUT acknowledged (ack) or sent (send) -> its event on a consultant\'s SSE stream',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    `target p99 (ack -> event) < ${LIVE_STREAM_TARGET_P99_MS} ms: ${verdicts.join(', ')}`,
+  ];
 }
 
 /** Writes the report to `<dir>/<timestamp>.json` and returns the path. */

@@ -10,7 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchOptions, type BenchOptions } from './bench-options.js';
-import { LOAD_CPU, canPin, serverCores } from './cpu-pinning.js';
+import { LOAD_CPU, canPin, pinSelfToLoadCore, serverCores } from './cpu-pinning.js';
 import {
   formatReport,
   toEndpointResult,
@@ -23,6 +23,7 @@ import { ResourceSampler } from './resource-sampler.js';
 import { ACTIVITY_ENDPOINT, buildScenarios, type Load, type Scenario } from './scenarios.js';
 import { seedDatabase, type SeededUsers } from './seed-database.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
+import { SseLatencyProbe, type LiveStreamLatency } from './sse-probe.js';
 import { runWrk, type WrkResult } from './wrk-runner.js';
 
 /** Other work on the server's core beyond this (in % of a core) makes a run's figures suspect. */
@@ -53,6 +54,9 @@ async function main(): Promise<void> {
     if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
   }
   const startedAt = new Date().toISOString();
+  // The runner (and the live stream probe in it) shares wrk's core, never the server's.
+  const runnerPinned = pinSelfToLoadCore();
+  if (canPin() && !runnerPinned) progress(`warning: could not pin the runner to CPU ${LOAD_CPU}; it may take CPU from the server`);
   const dir = await mkdtemp(join(tmpdir(), 'readpulse-bench-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const dbFile = join(dir, 'bench.db');
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
       cpuModel: cpus()[0]?.model ?? 'unknown',
       cpus: cpus().length,
       pinned: canPin(),
+      runnerPinned,
       gitCommit: gitCommit(),
     },
     seedSeconds,
@@ -151,23 +156,44 @@ async function runScenario(
       ready: () => true,
     });
   }
+  let probe: SseLatencyProbe | undefined;
   try {
+    if (scenario.probe) {
+      // Open from the warm-up on, so the measured run sees a stream in steady state.
+      probe = await SseLatencyProbe.open({
+        url: `http://127.0.0.1:${options.port}`,
+        consultant: users.probe.consultant,
+        reader: users.probe.reader,
+      });
+    }
     sampler.setCompanion(ceilingServer?.pid);
     sampler.nextWindow();
     const busyBefore = server.log.sqliteBusy;
     const errorsBefore = server.log.errors;
     progress(`${scenario.name}: warm-up ${options.warmupSeconds} s (discarded) - ${scenario.description}`);
     await runLoads(scenario.loads, options, users, options.warmupSeconds);
-    progress(`${scenario.name}: measuring ${options.durationSeconds} s`);
-    const results = await runLoads(scenario.loads, options, users, options.durationSeconds);
+    progress(`${scenario.name}: measuring ${options.durationSeconds} s${probe ? ' with the live stream probe' : ''}`);
+    probe?.start();
+    const loadsDone = runLoads(scenario.loads, options, users, options.durationSeconds);
+    // Stop probing when the load stops, even if it failed, then wait for the probe's last events.
+    await loadsDone.catch(() => undefined);
+    const window = sampler.nextWindow();
+    const liveStream: LiveStreamLatency | null = probe ? await probe.stop() : null;
+    const results = await loadsDone;
     const exit = server.exitStatus();
     if (exit !== undefined) throw new Error(`the server ended during ${scenario.name} (${exit})`);
-    const window = sampler.nextWindow();
     const endpoints = scenario.loads.map((load, i) => toEndpointResult(scenario.name, load, results[i] as WrkResult));
     for (const e of endpoints) {
       progress(
         `${scenario.name}: ${e.endpoint} ${e.requestsPerSecond} req/s, p99 ${e.latencyMs.p99} ms, ` +
           `${e.socketErrors} socket errors, ${e.non2xx} non-2xx`,
+      );
+    }
+    if (liveStream) {
+      const l = liveStream.ackToEventMs;
+      progress(
+        `${scenario.name}: live stream ${l.count} events, ack->event p50 ${l.p50} ms, p99 ${l.p99} ms, ` +
+          `max ${l.max} ms, ${liveStream.missingEvents} missing, ${liveStream.writeErrors} write errors`,
       );
     }
     if (window.othersPercent > OTHER_CPU_WARNING_PERCENT) {
@@ -187,8 +213,10 @@ async function runScenario(
       serverCpuPercent: window.processPercent,
       otherCpuPercent: window.othersPercent,
       loadCoreBusyPercent: window.loadCoreBusyPercent,
+      liveStream,
     };
   } finally {
+    probe?.close();
     sampler.setCompanion(undefined);
     await ceilingServer?.stop();
   }

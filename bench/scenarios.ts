@@ -15,6 +15,8 @@ export interface Scenario {
   readonly name: ScenarioName;
   readonly description: string;
   readonly loads: readonly Load[];
+  /** Whether the live stream latency probe (bench/sse-probe.ts) runs during the measured run. */
+  readonly probe: boolean;
 }
 
 export const ACTIVITY_ENDPOINT = 'POST /api/me/activity';
@@ -31,6 +33,7 @@ export function buildScenarios(options: BenchOptions): Scenario[] {
       name: 'activity',
       description: `readers log page views (${readerConnections} connections)`,
       loads: [{ endpoint: ACTIVITY_ENDPOINT, mode: 'activity', connections: readerConnections, target: 'server' }],
+      probe: true,
     },
     milestone: {
       name: 'milestone',
@@ -43,6 +46,7 @@ export function buildScenarios(options: BenchOptions): Scenario[] {
           target: 'server',
         },
       ],
+      probe: true,
     },
     mixed: {
       name: 'mixed',
@@ -70,6 +74,7 @@ export function buildScenarios(options: BenchOptions): Scenario[] {
           target: 'server',
         },
       ],
+      probe: true,
     },
     ceiling: {
       name: 'ceiling',
@@ -77,6 +82,7 @@ export function buildScenarios(options: BenchOptions): Scenario[] {
       loads: [
         { endpoint: 'POST (node:http ceiling)', mode: 'activity', connections: readerConnections, target: 'ceiling' },
       ],
+      probe: false,
     },
   };
   return options.scenarios.map((name) => all[name]);

@@ -13,6 +13,13 @@ export interface SeededUsers {
   readonly readersFile: string;
   /** Token file of the consultants, same form. */
   readonly consultantsFile: string;
+  /** Who the live stream latency probe (bench/sse-probe.ts) acts as. */
+  readonly probe: {
+    /** One extra reader, in no token file: no wrk load writes as it. */
+    readonly reader: { readonly id: number; readonly token: string };
+    /** The first seeded consultant (also in the consultants file). */
+    readonly consultant: { readonly id: number; readonly token: string };
+  };
 }
 
 const BATCH = 100;
@@ -21,7 +28,8 @@ const SESSION_LIFETIME_MS = 86_400_000;
 /**
  * Creates `readers` readers and `consultants` consultants, each with one session, directly in the
  * fresh database at `dbFile` through the built Store, skipping password hashing (Argon2 for a
- * thousand users would take minutes). Writes the bearer tokens to two files under `dir`.
+ * thousand users would take minutes). Writes the bearer tokens to two files under `dir`, and adds
+ * one more reader, in neither file, for the live stream latency probe.
  */
 export async function seedDatabase(options: {
   readonly dbFile: string;
@@ -32,28 +40,31 @@ export async function seedDatabase(options: {
   const { openSqliteStore, newSessionToken, systemClock } = await loadSeedModules();
   const store = openSqliteStore({ path: options.dbFile, clock: systemClock });
   try {
+    const createOne = async (role: Role, label: string): Promise<{ id: number; token: string }> => {
+      const user = await store.createUser({
+        email: `bench-${role}-${label}@bench.readpulse.test`,
+        name: `Bench ${role} ${label}`,
+        role,
+        passwordHash: 'bench-account-without-password',
+      });
+      const { token, tokenHash } = newSessionToken();
+      const now = systemClock.now();
+      await store.createSession({
+        tokenHash,
+        userId: user.id,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: now + SESSION_LIFETIME_MS,
+      });
+      return { id: user.id, token };
+    };
     const createAll = async (role: Role, count: number): Promise<string> => {
       const lines: string[] = [];
       // Batches of concurrent writes let the store's group commit put many in one transaction.
       for (let start = 0; start < count; start += BATCH) {
         const batch = Array.from({ length: Math.min(BATCH, count - start) }, async (_, i) => {
-          const n = String(start + i + 1).padStart(5, '0');
-          const user = await store.createUser({
-            email: `bench-${role}-${n}@bench.readpulse.test`,
-            name: `Bench ${role} ${n}`,
-            role,
-            passwordHash: 'bench-account-without-password',
-          });
-          const { token, tokenHash } = newSessionToken();
-          const now = systemClock.now();
-          await store.createSession({
-            tokenHash,
-            userId: user.id,
-            createdAt: now,
-            lastSeenAt: now,
-            expiresAt: now + SESSION_LIFETIME_MS,
-          });
-          return `${user.id} ${token}`;
+          const { id, token } = await createOne(role, String(start + i + 1).padStart(5, '0'));
+          return `${id} ${token}`;
         });
         lines.push(...(await Promise.all(batch)));
       }
@@ -62,10 +73,15 @@ export async function seedDatabase(options: {
     const readersFile = `${options.dir}/readers.txt`;
     const consultantsFile = `${options.dir}/consultants.txt`;
     await writeFile(readersFile, await createAll('reader', options.readers), { mode: 0o600 });
-    await writeFile(consultantsFile, await createAll('consultant', options.consultants), {
-      mode: 0o600,
-    });
-    return { readersFile, consultantsFile };
+    const consultantLines = await createAll('consultant', options.consultants);
+    await writeFile(consultantsFile, consultantLines, { mode: 0o600 });
+    const [consultantId, consultantToken] = consultantLines.split('\n')[0]!.split(' ');
+    const probeReader = await createOne('reader', 'probe');
+    return {
+      readersFile,
+      consultantsFile,
+      probe: { reader: probeReader, consultant: { id: Number(consultantId), token: consultantToken! } },
+    };
   } finally {
     await store.close();
   }
