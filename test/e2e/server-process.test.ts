@@ -1,14 +1,13 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteDriver as Database } from '../../src/sqlite/sqlite-driver.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashSessionToken } from '../../src/auth/session-token.js';
 import { systemClock } from '../../src/domain/index.js';
 import { openSqliteStore } from '../../src/sqlite/sqlite-store.js';
-import { ensureServerBuilt, REPO_ROOT } from '../support/build-server.js';
-import { READPULSE_BIN, readpulseEnv, runReadpulse } from '../support/run-readpulse.js';
+import { ensureServerBuilt } from '../support/build-server.js';
+import { runReadpulse } from '../support/run-readpulse.js';
+import { cleanUp, logLines, startServer as startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 const READER = { email: 'rita.reader@example.test', password: 'rita-reads-a-lot', name: 'Rita Reader' };
 const CONSULTANT = { email: 'carl.consultant@example.test', password: 'carl-watches-closely', name: 'Carl Consultant' };
@@ -32,97 +31,17 @@ const CONTRACT_PATHS = [
   '/metrics',
 ];
 
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-/** One `readpulse serve` process on its own temporary database. */
-interface ServerProcess {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly dir: string;
-  readonly dbFile: string;
-  readonly baseUrl: string;
-  readonly env: Record<string, string>;
-  readonly exited: Promise<Exit>;
-  /** Everything the process wrote to stdout so far: its JSON log. */
-  stdout(): string;
-  stderr(): string;
-}
-
-/** Processes and folders this file started, ended and removed after each test whatever happened. */
-const running: Pick<ServerProcess, 'child' | 'dir' | 'exited'>[] = [];
-
 beforeAll(() => ensureServerBuilt(), 120_000);
 
-afterEach(async () => {
-  for (const server of running.splice(0)) {
-    if (server.child.exitCode === null && server.child.signalCode === null) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
-    rmSync(server.dir, { recursive: true, force: true });
-  }
-});
+afterEach(cleanUp);
 
-/**
- * Starts `node bin/readpulse.js serve` on port 0 and resolves once its log says "ReadPulse is
- * listening", with the address from that line. Rejects if the process ends or stays silent.
- */
-async function startServer(extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'readpulse-e2e-'));
-  const dbFile = join(dir, 'readpulse.db');
-  const env = { PORT: '0', HOST: '127.0.0.1', READPULSE_DB: dbFile, READPULSE_LOG_LEVEL: 'info', ...extraEnv };
-  const child = spawn(process.execPath, [READPULSE_BIN, 'serve'], { cwd: REPO_ROOT, env: readpulseEnv(env), stdio: 'pipe' });
-  child.stdin.end();
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  running.push({ child, dir, exited });
-
-  const address = await new Promise<string>((resolve, reject) => {
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.stdout.off('data', onData);
-      reject(new Error(`${why}\nstdout:\n${out}\nstderr:\n${err}`));
-    };
-    const timer = setTimeout(() => fail('The server did not log "ReadPulse is listening" within 15 s.'), 15_000);
-    const onData = () => {
-      let line: Record<string, unknown> | undefined;
-      try {
-        line = logLines(out).find((entry) => entry.msg === 'ReadPulse is listening');
-      } catch (error) {
-        fail((error as Error).message);
-        return;
-      }
-      if (!line) return;
-      clearTimeout(timer);
-      child.stdout.off('data', onData);
-      resolve(String(line.address));
-    };
-    child.stdout.on('data', onData);
-    void exited.then((exit) => fail(`The server exited (${exit.code ?? exit.signal}) before listening.`));
-  });
-  expect(address).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-  expect(address).not.toMatch(/:0$/);
-  return { child, dir, dbFile, env, exited, baseUrl: address, stdout: () => out, stderr: () => err };
-}
-
-/** The complete JSON log lines in `stdout`; a line that is not JSON fails the test. */
-function logLines(stdout: string): Record<string, unknown>[] {
-  return stdout
-    .split('\n')
-    .slice(0, -1)
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new Error(`The server wrote a line that is not JSON: ${line}`);
-      }
-    });
+/** A server on its own temporary database, whose log so far is all JSON and whose address is real. */
+async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const server = await startServerProcess({ env });
+  logLines(server.stdout(), { strict: true });
+  expect(server.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(server.baseUrl).not.toMatch(/:0$/);
+  return server;
 }
 
 interface Reply {
@@ -166,19 +85,6 @@ async function logProgress(server: ServerProcess, token: string): Promise<void> 
 
 function expectNoSecretsIn(log: string, secrets: readonly string[]): void {
   for (const secret of secrets) expect(log.includes(secret), `the log contains "${secret}"`).toBe(false);
-}
-
-/** Resolves with the exit, or fails when the process is still running after `ms`. */
-async function exitWithin(server: ServerProcess, ms: number): Promise<Exit> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`The server was still running ${ms} ms after SIGTERM.\n${server.stdout()}`)), ms);
-  });
-  try {
-    return await Promise.race([server.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('the readpulse server process', () => {
@@ -291,11 +197,10 @@ describe('the readpulse server process', () => {
     const me = await call(server, 'GET', '/api/me', { token: reader.token });
     expect(me.status).toBe(200);
 
-    server.child.kill('SIGTERM');
-    const exit = await exitWithin(server, 10_000);
+    const exit = await server.stop('SIGTERM', 10_000);
     expect(exit).toEqual({ code: 0, signal: null });
 
-    const log = logLines(server.stdout());
+    const log = logLines(server.stdout(), { strict: true });
     expect(log.map((line) => line.msg)).toEqual(expect.arrayContaining(['ReadPulse is listening', 'shutting down', 'stopped']));
     expectNoSecretsIn(server.stdout() + server.stderr(), [READER.password, `${READER.password}-typo`, reader.token, secondToken]);
 

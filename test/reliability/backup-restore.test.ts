@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runReadpulse } from '../support/run-readpulse.js';
-import { cleanUp, LOCK_ERRORS, makeTempDir, sleep, startServer, stopServer, type ServerProcess } from './support/server-process.js';
+import { cleanUp, LOCK_ERRORS, makeTempDir, NO_RATE_LIMITS, sleep, startServer, type ServerProcess } from '../support/server-process.js';
 import { seedReaders, type SeededReader } from './support/seed-readers.js';
 import { milestoneProblems, missingEvents, readStoredState } from './support/stored-state.js';
 import { WriteLoad, type AckedEvent, type MilestoneTrack } from './support/write-load.js';
@@ -15,7 +15,7 @@ describe('backup and restore', () => {
     const dbFile = join(dir, 'readpulse.db');
     const backupFile = join(dir, 'backups', 'readpulse-backup.db');
     const readers = await seedReaders(dbFile, 30);
-    const server = await startServer(dbFile);
+    const server = await startServer({ dbFile, env: NO_RATE_LIMITS });
     const load = new WriteLoad({ baseUrl: server.baseUrl, readers, writers: 30, listReaders: 4, stopOnConnectionError: false }).start();
     await sleep(1_500);
 
@@ -45,7 +45,7 @@ describe('backup and restore', () => {
 
     // docs/operations.md, "Restore", step by step.
     // 1. Stop the server (SIGTERM) and wait for it to exit.
-    expect(await stopServer(server, 'SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     const liveAtStop = readStoredState(dbFile);
     expect(missingEvents(liveAtStop, load.events)).toEqual([]);
     // 2. Keep the current database aside, with any -wal and -shm beside it.
@@ -56,17 +56,17 @@ describe('backup and restore', () => {
     // 3. Copy the backup into place.
     copyFileSync(backupFile, dbFile);
     // 4. Start the server.
-    const restored = await startServer(dbFile);
+    const restored = await startServer({ dbFile, env: NO_RATE_LIMITS });
     await expectServes(restored, readers, ackedBefore, later);
-    expect((await stopServer(restored, 'SIGTERM')).code).toBe(0);
+    expect((await restored.stop('SIGTERM')).code).toBe(0);
     const afterRestore = readStoredState(dbFile);
     expect(afterRestore.integrity).toEqual(['ok']);
     expect(milestoneProblems(afterRestore, milestonesBefore.filter((t) => t.lastAckedScore !== null).map((t) => ({ ...t, lastSentScore: 100 })))).toEqual([]);
 
     // And a server started on the backup file itself serves it too.
-    const direct = await startServer(backupFile);
+    const direct = await startServer({ dbFile: backupFile, env: NO_RATE_LIMITS });
     await expectServes(direct, readers, ackedBefore, later);
-    expect((await stopServer(direct, 'SIGTERM')).code).toBe(0);
+    expect((await direct.stop('SIGTERM')).code).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUp, makeTempDir, sleep, startServer, stopServer } from './support/server-process.js';
+import { cleanUp, makeTempDir, NO_RATE_LIMITS, sleep, startServer } from '../support/server-process.js';
 import { seedReaders } from './support/seed-readers.js';
 import { milestoneProblems, missingEvents, readStoredState } from './support/stored-state.js';
 import { WriteLoad } from './support/write-load.js';
@@ -17,11 +17,11 @@ describe('crash durability (SIGKILL under concurrent writes)', () => {
     const dir = makeTempDir();
     const dbFile = join(dir, 'readpulse.db');
     const readers = await seedReaders(dbFile, READERS);
-    const server = await startServer(dbFile);
+    const server = await startServer({ dbFile, env: NO_RATE_LIMITS });
     const load = new WriteLoad({ baseUrl: server.baseUrl, readers, writers: WRITERS }).start();
 
     await sleep(killAfterMs);
-    const exit = await stopServer(server, 'SIGKILL');
+    const exit = await server.stop('SIGKILL');
     expect(exit.signal).toBe('SIGKILL');
     const figures = await load.finished();
     console.info(`SIGKILL at ${killAfterMs} ms: ${JSON.stringify(figures)}`);
@@ -29,7 +29,7 @@ describe('crash durability (SIGKILL under concurrent writes)', () => {
     expect(figures.acknowledged, 'the load got going before the kill').toBeGreaterThan(killAfterMs >= 1_000 ? 100 : 0);
 
     // A restart on the same file recovers it and serves an acknowledged event.
-    const restarted = await startServer(dbFile);
+    const restarted = await startServer({ dbFile, env: NO_RATE_LIMITS });
     const last = load.events.at(-1);
     if (last) {
       const reader = readers.find((r) => r.id === last.userId)!;
@@ -39,7 +39,7 @@ describe('crash durability (SIGKILL under concurrent writes)', () => {
       expect(body.events.map((e) => e.id)).toContain(last.id);
     }
     // SIGKILL again, so the file is checked as a crash left it (plus one recovery).
-    await stopServer(restarted, 'SIGKILL');
+    await restarted.stop('SIGKILL');
 
     const state = readStoredState(dbFile);
     expect(state.integrity).toEqual(['ok']);

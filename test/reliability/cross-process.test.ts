@@ -6,7 +6,7 @@ import { systemClock } from '../../src/domain/index.js';
 import { openSqliteStore } from '../../src/sqlite/sqlite-store.js';
 import { REPO_ROOT } from '../support/build-server.js';
 import { runReadpulse, type CommandResult } from '../support/run-readpulse.js';
-import { cleanUp, LOCK_ERRORS, makeTempDir, sleep, startServer, stopServer } from './support/server-process.js';
+import { cleanUp, LOCK_ERRORS, makeTempDir, NO_RATE_LIMITS, sleep, startServer } from '../support/server-process.js';
 import { seedReaders } from './support/seed-readers.js';
 import { milestoneProblems, missingEvents, readStoredState } from './support/stored-state.js';
 import { WriteLoad } from './support/write-load.js';
@@ -29,7 +29,7 @@ describe('concurrency across processes', () => {
     const dir = makeTempDir();
     const dbFile = join(dir, 'readpulse.db');
     const readers = await seedReaders(dbFile, 30);
-    const server = await startServer(dbFile);
+    const server = await startServer({ dbFile, env: NO_RATE_LIMITS });
     const load = new WriteLoad({ baseUrl: server.baseUrl, readers, writers: 50, listReaders: 4, stopOnConnectionError: false }).start();
     await sleep(500);
 
@@ -76,7 +76,7 @@ describe('concurrency across processes', () => {
     }
     expect(server.stdout() + server.stderr(), 'the server log').not.toMatch(LOCK_ERRORS);
 
-    expect((await stopServer(server, 'SIGTERM')).code).toBe(0);
+    expect((await server.stop('SIGTERM')).code).toBe(0);
     const state = readStoredState(dbFile);
     expect(state.integrity).toEqual(['ok']);
     expect(missingEvents(state, load.events)).toEqual([]);

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUp, logLines, makeTempDir, sleep, startServer, stopServer, waitForExit } from './support/server-process.js';
+import { cleanUp, logLines, makeTempDir, NO_RATE_LIMITS, sleep, startServer } from '../support/server-process.js';
 import { seedReaders } from './support/seed-readers.js';
 import { milestoneProblems, missingEvents, readStoredState } from './support/stored-state.js';
 import { WriteLoad } from './support/write-load.js';
@@ -15,11 +15,11 @@ describe('graceful shutdown (SIGTERM under concurrent writes)', () => {
     const readers = await seedReaders(dbFile, 30);
     // A flush interval longer than the run: every heartbeat is still in memory at SIGTERM, so only
     // the shutdown flush can store it.
-    const server = await startServer(dbFile, { READPULSE_HEARTBEAT_FLUSH_MS: '10000' });
+    const server = await startServer({ dbFile, env: { ...NO_RATE_LIMITS, READPULSE_HEARTBEAT_FLUSH_MS: '10000' } });
     const load = new WriteLoad({ baseUrl: server.baseUrl, readers, writers: 50 }).start();
 
     await sleep(1_500);
-    const exit = await stopServer(server, 'SIGTERM', 10_000);
+    const exit = await server.stop('SIGTERM', 10_000);
     const figures = await load.finished();
     console.info(`SIGTERM after 1.5 s: ${JSON.stringify(figures)}`);
 
@@ -55,12 +55,12 @@ describe('graceful shutdown (SIGTERM under concurrent writes)', () => {
     const dir = makeTempDir();
     const dbFile = join(dir, 'readpulse.db');
     const readers = await seedReaders(dbFile, 30);
-    const server = await startServer(dbFile);
+    const server = await startServer({ dbFile, env: NO_RATE_LIMITS });
     const load = new WriteLoad({ baseUrl: server.baseUrl, readers, writers: 50 }).start();
     await sleep(1_000);
     server.child.kill('SIGTERM');
     const figures = await load.stop();
-    const exit = await waitForExit(server, 10_000, 'SIGTERM');
+    const exit = await server.waitForExit(10_000, 'SIGTERM');
     console.info(`SIGTERM, then quiet clients: ${JSON.stringify(figures)}`);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(figures.failures).toEqual([]);

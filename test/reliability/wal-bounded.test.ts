@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runReadpulse } from '../support/run-readpulse.js';
-import { cleanUp, LOCK_ERRORS, makeTempDir, sleep, startServer, stopServer } from './support/server-process.js';
+import { cleanUp, LOCK_ERRORS, makeTempDir, NO_RATE_LIMITS, sleep, startServer } from '../support/server-process.js';
 import { seedReaders } from './support/seed-readers.js';
 import { WriteLoad } from './support/write-load.js';
 
@@ -49,7 +49,7 @@ describe('the WAL stays bounded', () => {
     const dbFile = join(dir, 'readpulse.db');
     const wal = `${dbFile}-wal`;
     const readers = await seedReaders(dbFile, 30);
-    const server = await startServer(dbFile, { READPULSE_WAL_LIMIT_MB: '4', READPULSE_CHECKPOINT_SECONDS: '1' });
+    const server = await startServer({ dbFile, env: { ...NO_RATE_LIMITS, READPULSE_WAL_LIMIT_MB: '4', READPULSE_CHECKPOINT_SECONDS: '1' } });
     const pageSize = pageSizeOf(dbFile);
     const frame = pageSize + 24;
     const steadyBound = WAL_LIMIT + 2 * AUTOCHECKPOINT_PAGES * frame;
@@ -118,7 +118,7 @@ describe('the WAL stays bounded', () => {
     // lock in the event loop (ARCHITECTURE.md, "The write path"). Normal latency here is well
     // under 0.5 s; a frozen event loop shows as a request taking about as long as the 4 s hold.
     expect(figures.maxLatencyMs, 'the slowest request while readers held snapshots (ms)').toBeLessThan(1_500);
-    expect((await stopServer(server, 'SIGTERM')).code).toBe(0);
+    expect((await server.stop('SIGTERM')).code).toBe(0);
   });
 });
 
