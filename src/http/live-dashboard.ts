@@ -9,6 +9,8 @@ export const LIVE_VIEW_REUSE_MS = 1000;
 
 export interface LiveView {
   readonly body: LiveDashboardDto;
+  /** The body serialized once, sent as is to every poll within the reuse period. */
+  readonly json: string;
   /** Covers the readers, not generatedAt, so an unchanged room revalidates as 304. */
   readonly etag: string;
 }
@@ -46,7 +48,7 @@ export class LiveDashboard {
     const readers = (await this.presence.activeReaders()).map(toUserDto);
     const body = { windowSeconds: LIVE_WINDOW_MS / 1000, generatedAt: toIsoTime(builtAt), readers };
     const etag = `"${createHash('sha1').update(JSON.stringify(readers)).digest('base64url')}"`;
-    const view = { body, etag };
+    const view = { body, json: JSON.stringify(body), etag };
     this.cached = { view, builtAt, membership };
     return view;
   }

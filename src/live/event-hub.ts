@@ -10,7 +10,7 @@ export type LiveEvent =
 export interface PublishedEvent {
   readonly id: number;
   readonly event: LiveEvent;
-  /** Approximate serialized size in bytes, measured once at publish. */
+  /** Approximate serialized size in bytes, measured once when first needed. */
   readonly size: number;
 }
 
@@ -74,7 +74,15 @@ export class EventHub {
   /** Numbers the event, keeps it for replay and queues it for every subscriber. */
   publish(event: LiveEvent): PublishedEvent {
     this.lastId += 1;
-    const published: PublishedEvent = { id: this.lastId, event, size: Buffer.byteLength(JSON.stringify(event)) };
+    let size: number | undefined;
+    const published: PublishedEvent = {
+      id: this.lastId,
+      event,
+      // Measured only if a subscriber has to queue it; most events go straight to a waiting one.
+      get size() {
+        return (size ??= Buffer.byteLength(JSON.stringify(event)));
+      },
+    };
     if (this.ringLength < this.ring.length) {
       this.ring[(this.ringStart + this.ringLength) % this.ring.length] = published;
       this.ringLength += 1;

@@ -17,13 +17,13 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       },
     },
     async (request, reply) => {
-      const { body, etag } = await liveDashboard.current();
+      const { json, etag } = await liveDashboard.current();
       // no-store: readers' personal data stays out of every cache; clients that keep the ETag
       // themselves still revalidate with If-None-Match and get 304.
       reply.header('etag', etag).header('cache-control', 'no-store');
       // send() with no payload: a 304 carries no body and no Content-Length.
       if (request.headers['if-none-match'] === etag) return reply.code(304).send(undefined as never);
-      return body;
+      return reply.type('application/json; charset=utf-8').send(json);
     },
   );
 
