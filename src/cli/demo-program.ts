@@ -1,4 +1,4 @@
-import type { ActivityMetadata, MilestoneStatus, Role } from '../domain/index.js';
+import { seededRandom, type ActivityMetadata, type MilestoneStatus, type Role } from '../domain/index.js';
 
 /** The demo's reading program: twelve chapters, read in order. */
 export const DEMO_CHAPTERS = [
@@ -46,7 +46,7 @@ export interface DemoMilestone {
  * reader's progress through the chapters (most completed, one in progress, some stuck).
  */
 export function demoProgram(options: { readers: number; consultants: number; now: number; seed: number }) {
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const start = options.now - WEEKS * 7 * DAY;
   const people: DemoPerson[] = [];
@@ -89,16 +89,4 @@ export function demoProgram(options: { readers: number; consultants: number; now
   }
   const clamp = <T extends { at: number }>(item: T) => ({ ...item, at: Math.min(item.at, options.now - 60_000) });
   return { people, events: events.map(clamp), milestones: milestones.map(clamp), lastSeen };
-}
-
-/** A small seeded generator, so every demo database tells the same story. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -3,6 +3,7 @@ export * from './chapter.js';
 export * from './clock.js';
 export * from './page.js';
 export * from './progress.js';
+export * from './seeded-random.js';
 export * from './session.js';
 export * from './store.js';
 export * from './user.js';

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { seededRandom } from '../domain/index.js';
 import { migrate } from './migrate.js';
 import { openDatabase, type Database } from './open-database.js';
 
@@ -44,7 +45,7 @@ const LAST_NAMES = ['Andersen', 'Bianchi', 'Chen', 'Dubois', 'Eze', 'Fischer', '
  * the end instead of maintaining them row by row. Not for a database that serves traffic.
  */
 export function bulkLoad(db: Database, plan: BulkLoadPlan): BulkLoadResult {
-  const random = mulberry32(plan.seed ?? 1);
+  const random = seededRandom(plan.seed ?? 1);
   const perTransaction = plan.rowsPerTransaction ?? 500_000;
   const report = plan.onProgress ?? (() => {});
 
@@ -167,16 +168,4 @@ function insertRows(
     report({ table, done, total: count });
   }
   return { first: before + 1 };
-}
-
-/** A small, fast, seedable PRNG (Mulberry32): the same seed gives the same data set. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -2,35 +2,20 @@
  * The wire types the app uses. They come from the server's schemas (type-only, so nothing of the
  * server ends up in the bundle); the few envelopes the schemas do not name are composed here.
  */
-import type {
-  ActivityEventDto,
-  AuthResultDto,
-  ChapterDto,
-  EventsPageDto,
-  LiveDashboardDto,
-  MilestoneDto,
-  ProblemDto,
-  ReaderSummaryDto,
-  ReadersPageDto,
-  StuckPageDto,
-  StuckReaderDto,
-  UserDto,
-} from '../../../src/http/schemas.js';
-
 export type {
   ActivityEventDto,
   AuthResultDto,
-  ChapterDto,
   EventsPageDto,
   LiveDashboardDto,
-  MilestoneDto,
   ProblemDto,
   ReaderSummaryDto,
   ReadersPageDto,
   StuckPageDto,
   StuckReaderDto,
-  UserDto,
-};
+} from '../../../src/http/schemas.js';
+import type { ChapterDto, MilestoneDto, UserDto } from '../../../src/http/schemas.js';
+
+export type { ChapterDto, MilestoneDto, UserDto };
 
 export type MilestoneStatus = MilestoneDto['status'];
 export type Role = UserDto['role'];
