@@ -1,6 +1,8 @@
 import type { Clock, Heartbeat, Store, User } from '../domain/index.js';
 
 export const LIVE_WINDOW_MS = 60_000;
+/** Every this many flush ticks (about 5 s), activity stored by other processes is taken in. */
+const STORE_SYNC_EVERY_TICKS = 5;
 
 export interface PresenceLog {
   error(obj: object, msg: string): void;
@@ -109,12 +111,17 @@ export class Presence {
   /** Flushes and sweeps on a timer; readers the store shows active are watched for going offline. */
   start(): void {
     if (this.timer) return;
+    let ticks = 0;
     this.timer = setInterval(() => {
       this.sweep();
       void this.flush();
+      ticks += 1;
+      if (this.options.onPresence && ticks % STORE_SYNC_EVERY_TICKS === 0) void this.syncWithStore(true);
     }, this.options.flushIntervalMs);
     this.timer.unref();
-    if (this.options.onPresence) void this.watchStoredActiveReaders();
+    // After a restart, readers active before it are still in the window: watch them so they are
+    // swept out in time (no announcement: they were online already).
+    if (this.options.onPresence) void this.syncWithStore(false);
   }
 
   /** Stops the timer and writes whatever is pending. */
@@ -124,17 +131,26 @@ export class Presence {
     await this.flush();
   }
 
-  /** After a restart, readers active before it are still in the window: sweep them out in time. */
-  private async watchStoredActiveReaders(): Promise<void> {
+  /**
+   * Takes in activity that reached the database from elsewhere (another process, such as
+   * `readpulse demo --live`, or before a restart): readers it shows active are watched, moved
+   * forward, and with `announce` those not yet online are announced online.
+   */
+  async syncWithStore(announce: boolean): Promise<void> {
     try {
       const readers = await this.options.store.getAllActiveUsers(this.options.clock.now() - LIVE_WINDOW_MS);
       for (const reader of readers) {
-        if (!this.online.has(reader.id) && reader.lastActiveAt !== null) {
-          this.online.set(reader.id, { reader, at: reader.lastActiveAt });
+        if (reader.lastActiveAt === null) continue;
+        const known = this.online.get(reader.id);
+        if (known && known.at >= reader.lastActiveAt) continue;
+        this.online.set(reader.id, { reader, at: reader.lastActiveAt });
+        if (!known && announce) {
+          this.membership += 1;
+          this.options.onPresence?.(reader, true);
         }
       }
     } catch (error) {
-      this.options.log.error({ err: error }, 'could not load the active readers for presence events');
+      this.options.log.error({ err: error }, 'could not read the active readers for presence events');
     }
   }
 

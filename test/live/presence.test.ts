@@ -96,3 +96,27 @@ describe('presence (the coalesced heartbeat)', () => {
     expect((await t.store.getUserById(reader.user.id))!.lastActiveAt).toBe(t.clock.now());
   });
 });
+
+describe('presence and activity stored by other processes', () => {
+  let t: TestApp;
+  afterEach(async () => t.close());
+
+  it('announces a reader online once the store shows them active, and not twice', async () => {
+    t = await buildTestApp();
+    const reader = await t.signIn('reader', 'elsewhere@example.test');
+    const announced: [number, boolean][] = [];
+    const published = vi.spyOn(t.hub, 'publish');
+    // Activity recorded by another process goes straight to the database.
+    await t.store.updateHeartbeat(reader.user.id, t.clock.now());
+    await t.presence.syncWithStore(true);
+    await t.presence.syncWithStore(true);
+    for (const [event] of published.mock.calls) {
+      if (event.type === 'presence') announced.push([event.reader.id, event.online]);
+    }
+    expect(announced).toEqual([[reader.user.id, true]]);
+    t.clock.advance(61_000);
+    t.presence.sweep();
+    const afterSweep = published.mock.calls.map(([event]) => event).filter((event) => event.type === 'presence');
+    expect(afterSweep.at(-1)).toMatchObject({ type: 'presence', online: false, reader: { id: reader.user.id } });
+  });
+});
