@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Accounts } from '../../src/auth/accounts.js';
 import { installRequestGuards } from '../../src/http/request-guards.js';
 import type { Presence } from '../../src/live/presence.js';
+import { rowCounts } from '../support/row-counts.js';
 import { buildTestApp, TEST_PASSWORD, type SignedInUser, type TestApp } from '../support/test-app.js';
 
 type Caller = 'anonymous' | 'readerA' | 'readerB' | 'consultant';
@@ -217,17 +218,6 @@ function expectProblem(response: Answer, status: number, code: string): void {
   expect(body).toMatchObject({ status, code });
   expect(typeof body.detail).toBe('string');
   expect(body.detail.length).toBeGreaterThan(0);
-}
-
-function rowCounts(t: TestApp): Record<string, number> {
-  const count = (table: string) => (t.store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  return {
-    users: count('users'),
-    sessions: count('sessions'),
-    milestones: count('milestones'),
-    activity_logs: count('activity_logs'),
-    chapters: count('chapters'),
-  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, TEST_PASSWORD, type SignedInUser, type TestApp } from '../support/test-app.js';
+import { rowCounts } from '../support/row-counts.js';
 
 type Caller = 'anonymous' | 'reader' | 'consultant';
 type Method = 'GET' | 'POST' | 'PUT';
@@ -267,12 +268,12 @@ interface World {
 /** Everything a bad request could change: row counts, and the contents a write could alter. */
 function snapshot(t: TestApp) {
   const all = (sql: string) => t.store.db.prepare(sql).all();
-  const count = (table: string) => (t.store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const { users, sessions, milestones, activity_logs } = rowCounts(t);
   return {
-    users: count('users'),
-    sessions: count('sessions'),
-    milestones: count('milestones'),
-    activity_logs: count('activity_logs'),
+    users,
+    sessions,
+    milestones,
+    activity_logs,
     userRows: all('SELECT id, email, name, role, password_hash FROM users ORDER BY id'),
     sessionRows: all('SELECT token_hash, user_id, expires_at FROM sessions ORDER BY token_hash'),
     milestoneRows: all('SELECT user_id, chapter_id, status, score, updated_at FROM milestones ORDER BY id'),

@@ -3,13 +3,13 @@ import { isApiError } from '../api/api-error.js';
 import { fetchReaderActivity, fetchReaderProgress } from '../api/client.js';
 import { queryKeys } from '../api/query-keys.js';
 import type { UserDto } from '../api/types.js';
-import { ActivityTimeline } from '../components/activity-timeline.js';
+import { ActivityHistory } from '../components/activity-history.js';
 import { Page } from '../components/page.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { EmptyMessage, ErrorMessage, LoadingMessage } from '../components/status-messages.js';
 import { formatDateTime, formatTimeAgo } from '../time/relative-time.js';
 import { useNow } from '../time/use-now.js';
-import { mergePages, nextCursorOf } from '../pagination/merge-pages.js';
+import { nextCursorOf } from '../pagination/merge-pages.js';
 import { countProgress, mergeChapterProgress } from '../progress/chapter-progress.js';
 import { useChapters } from '../progress/use-chapter-titles.js';
 import { Link } from '../router/link.js';
@@ -86,30 +86,12 @@ function ReaderActivitySection({ readerId, now }: { readonly readerId: number; r
     getNextPageParam: nextCursorOf,
     refetchInterval: isLive ? LIVE_RECONCILE_MS : ACTIVITY_POLL_MS,
   });
-  const events = mergePages(activityQuery.data?.pages, (page) => page.events, (event) => event.id);
   return (
     <section className="card panel" aria-labelledby="activity-heading">
       <div className="panel-header">
         <h2 id="activity-heading">Activity</h2>
       </div>
-      {activityQuery.isPending ? (
-        <LoadingMessage>Loading activity…</LoadingMessage>
-      ) : activityQuery.data === undefined ? (
-        <ErrorMessage error={activityQuery.error} onRetry={() => void activityQuery.refetch()} />
-      ) : (
-        <>
-          <ActivityTimeline
-            events={events}
-            now={now}
-            hasOlder={activityQuery.hasNextPage}
-            isLoadingOlder={activityQuery.isFetchingNextPage}
-            onLoadOlder={() => void activityQuery.fetchNextPage()}
-            emptyText="No activity yet."
-            chapterTitleOf={titleOf}
-          />
-          {activityQuery.isFetchNextPageError && <ErrorMessage error={activityQuery.error} prefix="Could not load older activity." />}
-        </>
-      )}
+      <ActivityHistory query={activityQuery} now={now} loadingText="Loading activity…" chapterTitleOf={titleOf} />
     </section>
   );
 }
