@@ -7,6 +7,7 @@ import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './domain/index.js';
 import { buildApp } from './http/app.js';
+import { liveEventBody } from './http/live-frames.js';
 import { Metrics } from './http/metrics.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
@@ -73,7 +74,7 @@ export async function assembleServer(
     writeQueue: { onCommit: metrics.recordWriteCommit },
   });
   metrics.watch({ writeQueueDepth: () => store.pendingWrites });
-  const hub = new EventHub({ clock, ...options.hub });
+  const hub = new EventHub({ clock, encode: liveEventBody, ...options.hub });
   const presence = new Presence({
     store,
     clock,
