@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -11,6 +11,7 @@ import { liveEventBody } from './http/live-frames.js';
 import { Metrics } from './http/metrics.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
+import { createServerLogger, exitOnFatalErrors } from './logger.js';
 import { ActivityRetention } from './live/retention.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 
@@ -18,19 +19,6 @@ import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
-
-/** Never logged: credentials in headers and bodies. */
-const REDACT = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.token',
-];
-
-function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
-}
 
 function openStore(config: Config, clock: Clock): SqliteStore {
   return openSqliteStore({
@@ -104,7 +92,14 @@ export async function assembleServer(
  * flushed, the WAL is checkpointed and the database closed.
  */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<void> {
-  const log = createLogger(config);
+  const logger = createServerLogger(config);
+  const { log } = logger;
+  const exit = (code: number): never => {
+    logger.stop();
+    logger.flushSync();
+    process.exit(code);
+  };
+  exitOnFatalErrors(logger, exit);
   const { app, store, presence } = await assembleServer(config, clock, log);
   const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
   presence.start();
@@ -128,7 +123,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     log.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       log.error('shutdown deadline passed; exiting');
-      process.exit(1);
+      exit(1);
     }, config.shutdownTimeoutMs).unref();
     // app.close() closes the connections idle at that moment; ones that finish their request
     // afterwards would sit in keep-alive until it times out, holding shutdown past its deadline.
@@ -143,10 +138,10 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       await store.close();
       clearTimeout(deadline);
       log.info('stopped');
-      process.exit(0);
+      exit(0);
     } catch (error) {
       log.error({ err: error }, 'shutdown failed');
-      process.exit(1);
+      exit(1);
     }
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -154,6 +149,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
 
   const address = await app.listen({ port: config.port, host: config.host });
   log.info({ address, database: config.databasePath, webApp: existsSync(WEB_ROOT) }, 'ReadPulse is listening');
+  log.flush();
 }
 
 /** Entry point of the `readpulse` command. Returns the exit code. */
