@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { newSessionCache } from './auth/accounts.js';
 import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -19,6 +20,15 @@ import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
+
+/**
+ * How stale a session's stored last_seen_at may be: 1 % of the idle timeout (14.4 minutes of
+ * 24 hours). Idle expiry in this process uses the exact time it saw; the stored one matters
+ * only after a restart, and then errs by at most that much.
+ */
+function sessionSeenResolution(config: Config): number {
+  return Math.floor(config.session.idleTimeoutMs / 100);
+}
 
 function openStore(config: Config, clock: Clock): SqliteStore {
   return openSqliteStore({
@@ -60,7 +70,12 @@ export async function assembleServer(
     synchronous: config.database.synchronous,
     walLimitBytes: config.database.walLimitBytes,
     writeQueue: { onCommit: metrics.recordWriteCommit },
+    sessionSeenResolutionMs: sessionSeenResolution(config),
   });
+  // Sessions deleted in this process (sign-out, password change, user deletion) leave the
+  // cache at once, whichever code path deleted them.
+  const sessionCache = newSessionCache();
+  store.onSessionsRevoked((revoked) => ('userId' in revoked ? sessionCache.evictUser(revoked.userId) : sessionCache.evict(revoked.tokenHash)));
   metrics.watch({ writeQueueDepth: () => store.pendingWrites });
   const hub = new EventHub({ clock, encode: liveEventBody, ...options.hub });
   const presence = new Presence({
@@ -79,6 +94,7 @@ export async function assembleServer(
     presence,
     hub,
     metrics,
+    sessionCache,
     webRoot: options.webRoot ?? WEB_ROOT,
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
