@@ -7,10 +7,11 @@ import { createQueryClient } from '../session/create-query-client.js';
 import { OnlineNowPanel } from './dashboard-online-now.js';
 
 const generatedAt = '2026-11-24T18:45:10.123Z';
-const nobodyOnline: LiveDashboardDto = { windowSeconds: 60, generatedAt, readers: [] };
+const nobodyOnline: LiveDashboardDto = { windowSeconds: 60, generatedAt, onlineCount: 0, readers: [] };
 const annOnline: LiveDashboardDto = {
   windowSeconds: 60,
   generatedAt,
+  onlineCount: 1,
   readers: [
     { id: 3, email: 'ann@example.com', name: 'Ann', role: 'reader', createdAt: generatedAt, lastActiveAt: '2026-11-24T18:44:58.000Z' },
   ],
