@@ -2,7 +2,7 @@
  * The live stream's events and the pure steps that apply them to the cached views. No React, no
  * EventSource: use-live-stream.ts wires these to the cache; the tests cover them here.
  */
-import type { ActivityEventDto, EventsPageDto, LiveDashboardDto, MilestoneDto, ReaderProgressDto, StuckPageDto, UserDto } from '../api/types.js';
+import type { ActivityEventDto, EventsPageDto, LiveDashboardDto, MilestoneDto, ReaderProgressDto, ReaderSummaryDto, StuckPageDto, UserDto } from '../api/types.js';
 
 /** One event from GET /api/consultant/dashboard/stream, parsed. */
 export type LiveStreamEvent =
@@ -108,6 +108,19 @@ export function touchReader(live: LiveDashboardDto, readerId: number, at: string
 export function affectsStuckList(readerId: number, milestone: MilestoneDto, stuckPages: readonly StuckPageDto[] | undefined): boolean {
   if (milestone.status === 'stuck') return true;
   return (stuckPages ?? []).some((page) => page.stuck.some((entry) => entry.reader.id === readerId && entry.chapterId === milestone.chapterId));
+}
+
+/** A reader's counts after one chapter moved from `before` (null: not started) to `after`. */
+export function moveCount(
+  counts: ReaderSummaryDto['counts'],
+  before: MilestoneDto['status'] | null,
+  after: MilestoneDto['status'],
+): ReaderSummaryDto['counts'] {
+  if (before === after) return counts;
+  const next = { ...counts };
+  if (before !== null) next[before] = Math.max(0, next[before] - 1);
+  next[after] += 1;
+  return next;
 }
 
 /** A milestone event applied to a reader's progress: it replaces that chapter's milestone. */
