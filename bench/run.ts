@@ -23,6 +23,7 @@ import { ResourceSampler } from './resource-sampler.js';
 import { ACTIVITY_ENDPOINT, buildScenarios, type Load, type Scenario } from './scenarios.js';
 import { seedDatabase, type SeededUsers } from './seed-database.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
+import { formatScale, runScale, type ScaleResult } from './scale-scenario.js';
 import { SseLatencyProbe, type LiveStreamLatency } from './sse-probe.js';
 import { runWrk, type WrkResult } from './wrk-runner.js';
 
@@ -60,6 +61,24 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'readpulse-bench-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const dbFile = join(dir, 'bench.db');
+
+  let scale: ScaleResult[] | undefined;
+  if (options.scenarios.includes('scale')) {
+    const scaleDir = await mkdtemp(join(tmpdir(), 'readpulse-bench-scale-'));
+    cleanups.push(() => rm(scaleDir, { recursive: true, force: true }));
+    scale = await runScale({
+      root: ROOT,
+      dir: scaleDir,
+      port: options.port + 2,
+      tiers: options.quick ? [{ readers: 300, rate: 150 }] : [{ readers: 10_000, rate: 5_000 }, { readers: 20_000, rate: 10_000 }],
+      warmupSeconds: options.warmupSeconds,
+      durationSeconds: options.durationSeconds,
+      narrowedStreams: options.quick ? 4 : 40,
+      fullStreams: options.quick ? 2 : 10,
+      progress,
+    });
+    await rm(scaleDir, { recursive: true, force: true });
+  }
 
   progress(`seeding ${options.readers} readers and ${options.consultants} consultants in ${dbFile}`);
   const seedStart = Date.now();
@@ -132,9 +151,11 @@ async function main(): Promise<void> {
       serverExit,
     },
     serverLog: server.log,
+    ...(scale ? { scale } : {}),
   };
   const file = await writeReport(join(ROOT, 'bench/results'), report);
-  process.stdout.write(`\n${formatReport(report)}\n\nwritten to ${file}\n`);
+  const scaleLines = (scale ?? []).map((r) => `scale ${r.readers} readers: ${formatScale(r)}`);
+  process.stdout.write(`\n${formatReport(report)}\n${scaleLines.map((l) => `\n${l}`).join('')}\n\nwritten to ${file}\n`);
 }
 
 async function runScenario(
