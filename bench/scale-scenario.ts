@@ -11,7 +11,7 @@ import { runPacedLoad, type PacedLoadResult } from './paced-load.js';
 import { toMB } from './report.js';
 import { ResourceSampler } from './resource-sampler.js';
 import { seedDatabase } from './seed-database.js';
-import { startServerProcess } from './server-process.js';
+import { serverNodeArgs, startServerProcess } from './server-process.js';
 import { SseLatencyProbe, type LiveStreamLatency } from './sse-probe.js';
 import { StreamHolders } from './stream-holders.js';
 
@@ -73,7 +73,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult[]> {
   const server = await startServerProcess({
     name: 'readpulse (scale)',
     command: process.execPath,
-    args: [join(options.root, 'bin/readpulse.js'), 'serve'],
+    args: [...serverNodeArgs(), join(options.root, 'bin/readpulse.js'), 'serve'],
     env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', READPULSE_DB: dbFile, READPULSE_RATE_LIMITS: 'off', READPULSE_LOG_LEVEL: 'info' },
     readyUrl: `${url}/healthz`,
     ready: (status) => status === 200,
