@@ -75,7 +75,7 @@ export class LiveDashboard {
   private async build(): Promise<Build> {
     const membership = this.presence.membershipVersion;
     const builtAt = this.clock.now();
-    const readers = await this.presence.activeReaders();
+    const readers = await this.presence.liveReaders();
     const build = { builtAt, membership, readers, views: new Map<number, LiveView>() };
     this.cached = build;
     return build;

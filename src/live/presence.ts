@@ -90,6 +90,20 @@ export class Presence {
     return this.pending.get(tokenHash)?.at ?? this.flushing.get(tokenHash)?.at;
   }
 
+  /**
+   * Readers active within the live window, most recent first. Once started (so the store's
+   * activity is taken in every 5 s), from memory: with 10,000 online, reading them all from the
+   * store takes tens of milliseconds of the event loop. Before that, from the store.
+   */
+  async liveReaders(): Promise<User[]> {
+    if (this.timer === undefined || !this.options.onPresence) return this.activeReaders();
+    const since = this.options.clock.now() - LIVE_WINDOW_MS;
+    const entries: { reader: User; at: number }[] = [];
+    for (const entry of this.online.values()) if (entry.at > since) entries.push(entry);
+    entries.sort((a, b) => b.at - a.at || a.reader.id - b.reader.id);
+    return entries.map(({ reader, at }) => (reader.lastActiveAt === at ? reader : { ...reader, lastActiveAt: at }));
+  }
+
   /** Readers active within the live window, most recent first, including unflushed activity. */
   async activeReaders(windowMs: number = LIVE_WINDOW_MS): Promise<User[]> {
     const since = this.options.clock.now() - windowMs;
