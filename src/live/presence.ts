@@ -162,19 +162,32 @@ export class Presence {
    */
   async syncWithStore(announce: boolean): Promise<void> {
     try {
-      const readers = await this.options.store.getAllActiveUsers(this.options.clock.now() - LIVE_WINDOW_MS);
-      for (const reader of readers) {
-        if (reader.lastActiveAt === null) continue;
-        const known = this.online.get(reader.id);
-        if (known && known.at >= reader.lastActiveAt) continue;
-        this.online.set(reader.id, { reader, at: reader.lastActiveAt });
-        if (!known && announce) {
-          this.membership += 1;
-          this.options.onPresence?.(reader, true);
-        }
+      const since = this.options.clock.now() - LIVE_WINDOW_MS;
+      const pageSize = Math.max(1, this.options.flushChunk ?? DEFAULT_FLUSH_CHUNK) * 2;
+      // In pages with a turn of the event loop between them: 10,000 active readers in one read
+      // would hold the loop for tens of milliseconds.
+      let after: { lastActiveAt: number; id: number } | null = null;
+      for (;;) {
+        if (after !== null) await (this.options.yieldTurn ?? nextTurn)();
+        const readers = await this.options.store.getActiveReadersPage(since, after, pageSize);
+        for (const reader of readers) this.takeIn(reader, announce);
+        const last = readers.at(-1);
+        if (readers.length < pageSize || last?.lastActiveAt == null) break;
+        after = { lastActiveAt: last.lastActiveAt, id: last.id };
       }
     } catch (error) {
       this.options.log.error({ err: error }, 'could not read the active readers for presence events');
+    }
+  }
+
+  private takeIn(reader: User, announce: boolean): void {
+    if (reader.lastActiveAt === null) return;
+    const known = this.online.get(reader.id);
+    if (known && known.at >= reader.lastActiveAt) return;
+    this.online.set(reader.id, { reader, at: reader.lastActiveAt });
+    if (!known && announce) {
+      this.membership += 1;
+      this.options.onPresence?.(reader, true);
     }
   }
 
