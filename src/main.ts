@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './domain/index.js';
 import { buildApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
+import { AttentionSweeper } from './live/attention-sweeper.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
 import { ActivityRetention } from './live/retention.js';
@@ -47,6 +48,8 @@ export interface ServerParts {
   readonly presence: Presence;
   readonly hub: EventHub;
   readonly metrics: Metrics;
+  /** The periodic attention rules; started by serve(), run by hand in tests. */
+  readonly sweeper: AttentionSweeper;
 }
 
 /**
@@ -80,7 +83,21 @@ export async function assembleServer(
     flushIntervalMs: config.heartbeatFlushMs,
     log,
     onFlush: metrics.recordHeartbeatFlush,
-    onPresence: (reader, online) => hub.publish({ type: 'presence', reader, online }),
+    onPresence: (reader, online) => {
+      hub.publish({ type: 'presence', reader, online });
+      // A reader back after a while: their inactivity item resolves now, not at the next sweep.
+      if (online) {
+        store
+          .reviewReturnAttention(reader.id)
+          .then((items) => items.forEach((item) => hub.publish({ type: 'attention', readerId: item.reader.id, item })))
+          .catch((error: unknown) => log.error({ err: error }, 'attention review on return failed'));
+      }
+    },
+  });
+  const sweeper = new AttentionSweeper({
+    store,
+    log,
+    onChange: (item) => hub.publish({ type: 'attention', readerId: item.reader.id, item }),
   });
   const app = await buildApp({
     store,
@@ -94,7 +111,7 @@ export async function assembleServer(
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
   });
-  return { app, store, presence, hub, metrics };
+  return { app, store, presence, hub, metrics, sweeper };
 }
 
 /**
@@ -104,10 +121,11 @@ export async function assembleServer(
  */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<void> {
   const log = createLogger(config);
-  const { app, store, presence } = await assembleServer(config, clock, log);
+  const { app, store, presence, sweeper } = await assembleServer(config, clock, log);
   const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
   presence.start();
   retention.start();
+  sweeper.start();
   const checkpoints = setInterval(() => {
     const { busy, walPages } = store.checkpoint();
     if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
@@ -137,6 +155,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       clearInterval(closeIdle);
       await presence.stop();
       await retention.stop();
+      await sweeper.stop();
       clearInterval(checkpoints);
       clearInterval(sessionSweep);
       await store.close();

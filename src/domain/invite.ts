@@ -5,6 +5,8 @@ export const INVITE_PREFIX_LENGTH = 8;
 export const MAX_INVITE_USES = 10_000;
 export const MAX_INVITE_DAYS = 90;
 export const DEFAULT_INVITE_DAYS = 14;
+/** One message for every refusal, so a caller cannot tell unknown, used-up, expired or revoked apart. */
+export const INVITE_REFUSED = 'That invite cannot be used.';
 
 /**
  * An invitation to register. The code itself is never stored: only its SHA-256 hash and its first

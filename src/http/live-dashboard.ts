@@ -42,6 +42,14 @@ export class LiveDashboard {
     return this.building;
   }
 
+  /** The view cut down to one cohort's readers (built per request: a cohort's view is small). */
+  narrowed(view: LiveView, members: ReadonlySet<number>, cohortId: number): LiveView {
+    const readers = view.body.readers.filter((reader) => members.has(reader.id));
+    const body = { ...view.body, readers };
+    const etag = `"${cohortId}-${createHash('sha1').update(JSON.stringify(readers)).digest('base64url')}"`;
+    return { body, json: JSON.stringify(body), etag };
+  }
+
   private async build(): Promise<LiveView> {
     const membership = this.presence.membershipVersion;
     const builtAt = this.clock.now();

@@ -1,10 +1,11 @@
-import { AppError, type ActivityEvent, type Clock, type Milestone, type User } from '../domain/index.js';
+import { AppError, type ActivityEvent, type AttentionItem, type Clock, type Milestone, type User } from '../domain/index.js';
 
 /** Something consultants watch happen: a reader coming or going, a milestone, an activity event. */
 export type LiveEvent =
   | { readonly type: 'presence'; readonly reader: User; readonly online: boolean }
   | { readonly type: 'milestone'; readonly readerId: number; readonly milestone: Milestone }
-  | { readonly type: 'activity'; readonly readerId: number; readonly event: ActivityEvent };
+  | { readonly type: 'activity'; readonly readerId: number; readonly event: ActivityEvent }
+  | { readonly type: 'attention'; readonly readerId: number; readonly item: AttentionItem };
 
 /** A live event as the hub numbered it. Ids only grow. */
 export interface PublishedEvent {

@@ -1,5 +1,6 @@
 import {
   AppError,
+  INVITE_REFUSED,
   decodeCursor,
   encodeCursor,
   normalizeEmail,
@@ -26,8 +27,6 @@ interface InviteRow {
 }
 
 const INVITE_COLUMNS = 'id, code_prefix, cohort_id, max_uses, uses, expires_at, created_at, created_by';
-/** One message for every refusal, so a caller cannot tell unknown, used-up, expired or revoked apart. */
-export const INVITE_REFUSED = 'That invite cannot be used.';
 
 /** Invites on SQLite; SqliteStore delegates its invite methods here. */
 export class SqliteInvites {

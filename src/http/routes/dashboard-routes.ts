@@ -1,11 +1,13 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toStuckReaderDto } from '../dto.js';
+import { CohortQuerySchema } from '../cohort-schemas.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import { LiveDashboardSchema, PageQuerySchema, StuckPageSchema } from '../schemas.js';
 
 /** The consultants' live view: who is online now. */
-export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { liveDashboard, store }) => {
+export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { liveDashboard, store, rosters }) => {
   app.get(
     '/api/consultant/dashboard/live',
     {
@@ -13,11 +15,18 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       schema: {
         tags: ['dashboard'],
         summary: 'Readers active in the last 60 seconds, most recent first (ETag / 304 when unchanged)',
-        response: { 200: LiveDashboardSchema, 304: { type: 'null', description: 'Not modified' }, ...problemResponses(401, 403) },
+        querystring: CohortQuerySchema,
+        response: {
+          200: LiveDashboardSchema,
+          304: { type: 'null', description: 'Not modified' },
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request, reply) => {
-      const { json, etag } = await liveDashboard.current();
+      const cohort = request.query.cohort;
+      const { json, etag } =
+        cohort === undefined ? await liveDashboard.current() : liveDashboard.narrowed(await liveDashboard.current(), await rosters.members(cohort), cohort);
       // no-store: readers' personal data stays out of every cache; clients that keep the ETag
       // themselves still revalidate with If-None-Match and get 304.
       reply.header('etag', etag).header('cache-control', 'no-store');
@@ -34,12 +43,13 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       schema: {
         tags: ['dashboard'],
         summary: 'Readers with a chapter marked stuck, longest stuck first',
-        querystring: PageQuerySchema,
-        response: { 200: StuckPageSchema, ...problemResponses(400, 401, 403) },
+        querystring: Type.Composite([PageQuerySchema, CohortQuerySchema]),
+        response: { 200: StuckPageSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      const page = await store.listStuckReaders(request.query);
+      const { cohort, ...pageQuery } = request.query;
+      const page = await store.listStuckReaders({ ...pageQuery, cohortId: cohort });
       return { stuck: page.items.map(toStuckReaderDto), nextCursor: page.nextCursor };
     },
   );

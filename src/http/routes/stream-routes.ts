@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServerResponse } from 'node:http';
 import type { LiveEvent, PublishedEvent } from '../../live/event-hub.js';
+import { toAttentionItemDto } from '../attention-schemas.js';
 import { toActivityEventDto, toMilestoneDto, toUserDto } from '../dto.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
@@ -145,6 +146,8 @@ function liveEventDto(event: LiveEvent): unknown {
       return { readerId: event.readerId, milestone: toMilestoneDto(event.milestone) };
     case 'activity':
       return { readerId: event.readerId, event: toActivityEventDto(event.event) };
+    case 'attention':
+      return { item: toAttentionItemDto(event.item) };
   }
 }
 
