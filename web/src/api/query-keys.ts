@@ -6,7 +6,7 @@ export const queryKeys = {
   myActivity: ['me', 'activity'] as const,
   liveDashboard: ['consultant', 'live'] as const,
   stuckReaders: ['consultant', 'stuck'] as const,
-  readers: (search: string) => ['readers', 'list', search] as const,
+  readers: (search: string, cohort: number | null = null) => ['readers', 'list', search, cohort] as const,
   readerProgress: (readerId: number) => ['readers', readerId, 'progress'] as const,
   readerActivity: (readerId: number) => ['readers', readerId, 'activity'] as const,
 };

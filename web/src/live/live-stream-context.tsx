@@ -7,8 +7,16 @@ const LiveStatusContext = createContext<LiveStatus>('off');
  * Keeps one live stream open for the whole consultant session (so moving between the dashboard
  * and a reader's page does not reconnect) and tells the views whether they still need to poll.
  */
-export function LiveStreamProvider({ enabled, children }: { readonly enabled: boolean; readonly children: ReactNode }) {
-  const status = useLiveStream(enabled);
+export function LiveStreamProvider({
+  enabled,
+  cohortId = null,
+  children,
+}: {
+  readonly enabled: boolean;
+  readonly cohortId?: number | null;
+  readonly children: ReactNode;
+}) {
+  const status = useLiveStream(enabled, cohortId);
   return <LiveStatusContext.Provider value={status}>{children}</LiveStatusContext.Provider>;
 }
 

@@ -1,6 +1,7 @@
 import { useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { queryKeys } from '../api/query-keys.js';
+import { toolkitQueryKeys } from '../api/toolkit-query-keys.js';
 import type { EventsPageDto, LiveDashboardDto, ReaderProgressDto, StuckPageDto } from '../api/types.js';
 import {
   LIVE_EVENT_TYPES,
@@ -36,7 +37,7 @@ const LIVE_REFRESH_MIN_INTERVAL_MS = 3_000;
  * EventSource is missing or the stream keeps failing, it falls back to polling and tries the
  * stream again later, waiting longer each time.
  */
-export function useLiveStream(enabled: boolean): LiveStatus {
+export function useLiveStream(enabled: boolean, cohortId: number | null = null): LiveStatus {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<LiveStatus>('off');
 
@@ -67,7 +68,7 @@ export function useLiveStream(enabled: boolean): LiveStatus {
       retryTimer = undefined;
       if (stopped) return;
       setStatus((current) => (current === 'polling' ? 'polling' : 'connecting'));
-      const stream = new EventSource(LIVE_STREAM_URL);
+      const stream = new EventSource(cohortId === null ? LIVE_STREAM_URL : `${LIVE_STREAM_URL}?cohort=${cohortId}`);
       source = stream;
       stream.onopen = () => {
         errorsInARow = 0;
@@ -104,7 +105,7 @@ export function useLiveStream(enabled: boolean): LiveStatus {
       window.clearTimeout(retryTimer);
       refreshLive.cancel();
     };
-  }, [enabled, queryClient]);
+  }, [enabled, cohortId, queryClient]);
 
   return status;
 }
@@ -167,6 +168,10 @@ export function applyLiveEvent(queryClient: QueryClient, event: LiveStreamEvent,
       updateProgress(readerId, (progress) => applyMilestoneToProgress(progress, milestone));
       return;
     }
+    case 'attention':
+      // An item opened, was claimed, released or resolved: the queue and the count refetch.
+      void queryClient.invalidateQueries({ queryKey: toolkitQueryKeys.attention });
+      return;
     case 'activity': {
       const { readerId, event: activity } = event;
       touchLive(readerId, activity.createdAt);
