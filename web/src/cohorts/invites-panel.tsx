@@ -69,7 +69,9 @@ export function InvitesPanel({ cohorts }: { readonly cohorts: readonly CohortDto
           <p>
             <strong>Copy this link now: it is shown only once.</strong>
           </p>
-          <label htmlFor={`${ids}-link`}>Invite link</label>
+          <label htmlFor={`${ids}-link`} className="invite-link-label">
+            Invite link
+          </label>
           <input id={`${ids}-link`} className="invite-link" readOnly value={joinLinkFor(created.code)} onFocus={(e) => e.target.select()} data-testid="invite-link" />
           <button type="button" className="button button-quiet button-small" onClick={() => setCreated(null)}>
             Done

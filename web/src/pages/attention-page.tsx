@@ -46,8 +46,8 @@ export function AttentionPage({ user }: { readonly user: UserDto }) {
   let items: AttentionItemDto[] | undefined;
   let query = open;
   if (tab === 'open') {
-    // The queue shows what nobody holds and what colleagues hold, so no one follows up twice.
-    items = open.data && claimed.data ? [...open.data.items, ...claimed.data.items.filter((i) => i.claimedBy?.id !== user.id)] : undefined;
+    // The queue shows every unresolved item with who holds it, so no one follows up twice.
+    items = open.data && claimed.data ? [...open.data.items, ...claimed.data.items] : undefined;
     items?.sort((a, b) => a.since.localeCompare(b.since) || a.id - b.id);
     query = open.data ? claimed : open;
   } else if (tab === 'mine') {

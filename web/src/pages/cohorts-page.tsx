@@ -98,7 +98,7 @@ export function CohortsPage() {
     <Page title="Cohorts" intro="Groups of readers, such as a class or a book club. A reader may be in several.">
       <section className="panel card" aria-labelledby={`${ids}-new`}>
         <h2 id={`${ids}-new`}>New cohort</h2>
-        <form className="field-row" onSubmit={onCreate}>
+        <form className="field-row cohort-new" onSubmit={onCreate}>
           <div className="field field-grow">
             <label htmlFor={`${ids}-name`}>Name</label>
             <input id={`${ids}-name`} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
