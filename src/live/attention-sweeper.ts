@@ -30,8 +30,8 @@ export interface AttentionSweeperOptions {
   readonly intervalMs?: number;
 }
 
-export const DEFAULT_SWEEP_BATCH = 500;
-export const DEFAULT_SWEEP_BATCHES_PER_RUN = 20;
+export const DEFAULT_SWEEP_BATCH = 100;
+export const DEFAULT_SWEEP_BATCHES_PER_RUN = 50;
 export const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
 
 /**
