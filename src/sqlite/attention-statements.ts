@@ -47,11 +47,12 @@ export function prepareAttentionStatements(db: Database) {
       `UPDATE attention_items SET state = 'resolved', resolved_at = ?, resolved_by = NULL
        WHERE id = ? AND state <> 'resolved' RETURNING ${ITEM}`,
     ),
+    // A claim whose holder's account was deleted (claimed_by set null) is free to claim again.
     // Each of these changes state only from the state it expects, so of two racing consultants
     // exactly one statement matches; the loser sees zero rows and the item as the winner left it.
     claim: db.prepare(
       `UPDATE attention_items SET state = 'claimed', claimed_by = @by, claimed_at = @now
-       WHERE id = @id AND state = 'open' RETURNING ${ITEM}`,
+       WHERE id = @id AND (state = 'open' OR (state = 'claimed' AND claimed_by IS NULL)) RETURNING ${ITEM}`,
     ),
     release: db.prepare(
       `UPDATE attention_items SET state = 'open', claimed_by = NULL, claimed_at = NULL

@@ -239,7 +239,8 @@ export class SqliteStore implements Store {
     const cohort = this.cohortFilter(query.cohortId);
     // instr, not LIKE: no wildcards to escape, and it compares bytes, so even a NUL matches literally.
     const needle = query.search ? query.search.toLowerCase() : null;
-    const rows = this.sql.readerPage.all({ after, needle, cohort, limit: query.limit + 1 }) as UserRow[];
+    const statement = cohort === null ? this.sql.readerPage : this.sql.cohortReaderPage;
+    const rows = (cohort === null ? statement.all({ after, needle, limit: query.limit + 1 }) : statement.all({ after, needle, cohort, limit: query.limit + 1 })) as UserRow[];
     const users = rows.map(toUser);
     const counts = this.countMilestones(users.slice(0, query.limit).map((u) => u.id));
     const readers = users.map((user) => ({

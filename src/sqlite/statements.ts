@@ -34,9 +34,15 @@ export function prepareStatements(db: Database) {
       `SELECT ${USER_COLUMNS} FROM users
        WHERE role = 'reader' AND id > @after
          AND (@needle IS NULL OR instr(search_key, @needle) > 0)
-         AND (@cohort IS NULL OR EXISTS
-               (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort AND cm.reader_id = users.id))
        ORDER BY id LIMIT @limit`,
+    ),
+    // One cohort's readers: walked through the membership's primary key, so a small cohort among
+    // many readers costs its own size.
+    cohortReaderPage: db.prepare(
+      `SELECT ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')} FROM cohort_members cm JOIN users u ON u.id = cm.reader_id
+       WHERE cm.cohort_id = @cohort AND cm.reader_id > @after AND u.role = 'reader'
+         AND (@needle IS NULL OR instr(u.search_key, @needle) > 0)
+       ORDER BY cm.reader_id LIMIT @limit`,
     ),
     milestoneCounts: db.prepare(
       `SELECT user_id, status, COUNT(*) AS n FROM milestones

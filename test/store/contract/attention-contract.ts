@@ -195,6 +195,17 @@ export function describeAttention(current: CurrentStore): void {
       expect(await store.getAttentionItem(item.id)).toEqual(resolved);
     });
 
+    it('an item whose holder was deleted can be claimed again', async () => {
+      const { store } = current();
+      const { item } = await stuckItemFor(current);
+      const leaving = await addUser(store, 'consultant');
+      const staying = await addUser(store, 'consultant');
+      await store.claimAttention(item.id, leaving.id);
+      await store.deleteUser(leaving.id);
+      expect(await store.getAttentionItem(item.id)).toMatchObject({ state: 'claimed', claimedBy: null });
+      expect(await store.claimAttention(item.id, staying.id)).toMatchObject({ state: 'claimed', claimedBy: staying });
+    });
+
     it('says not_found for an unknown item', async () => {
       const { store } = current();
       const ann = await addUser(store, 'consultant');
