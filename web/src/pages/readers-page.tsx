@@ -14,6 +14,7 @@ import { navigate, useLocation } from '../router/history.js';
 import { Link } from '../router/link.js';
 import { AddShownToCohort } from '../cohorts/add-shown-to-cohort.js';
 import { useCohortChoice } from '../cohorts/cohort-choice.js';
+import { useCohorts } from '../cohorts/cohort-picker.js';
 
 const READERS_PAGE_SIZE = 25;
 const SEARCH_DELAY_MS = 300;
@@ -55,6 +56,7 @@ export function ReadersPage() {
   const debouncedSearch = useDebouncedValue(searchText.trim(), SEARCH_DELAY_MS);
   const now = useNow(30_000);
   const cohort = useCohortChoice();
+  const cohortName = useCohorts().data?.find((c) => c.id === cohort)?.name;
 
   // The search lives in the address too, so that going back from a reader restores the list;
   // the ref tells our own address updates apart from back, forward and the nav link.
@@ -99,7 +101,7 @@ export function ReadersPage() {
         {readersQuery.isFetching && !readersQuery.isFetchingNextPage
           ? 'Searching…'
           : readersQuery.data !== undefined
-            ? `${readers.length}${readersQuery.hasNextPage ? '+' : ''} ${readers.length === 1 ? 'reader' : 'readers'}${isSearching ? ` matching “${debouncedSearch}”` : ''}`
+            ? `${readers.length}${readersQuery.hasNextPage ? '+' : ''} ${readers.length === 1 ? 'reader' : 'readers'}${cohortName === undefined ? '' : ` in ${cohortName}`}${isSearching ? ` matching “${debouncedSearch}”` : ''}`
             : ''}
       </div>
       {readersQuery.isPending ? (
