@@ -51,7 +51,16 @@ import { SqliteInvites } from './sqlite-invites.js';
 export interface SqliteStoreOptions extends DatabaseOptions {
   readonly clock: Clock;
   readonly writeQueue?: Partial<WriteQueueOptions>;
+  /**
+   * A heartbeat moves a session's stored last_seen_at only when it is at least this much newer:
+   * idle expiry needs minutes, not seconds, so a busy session is not rewritten every flush.
+   * 0 (the default) writes every heartbeat.
+   */
+  readonly sessionSeenResolutionMs?: number;
 }
+
+/** Sessions this process revoked: one by its token hash, or all of a user's. */
+export type SessionRevocation = { readonly tokenHash: string } | { readonly userId: number };
 
 const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
 /** deleteActivityBefore's largest batch: bigger deletes hold the write lock too long. */
@@ -61,7 +70,7 @@ const MAX_RETENTION_BATCH = 100_000;
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const db = openDatabase(options);
   const applied = migrate(db, options.clock.now());
-  return new SqliteStore(db, options.clock, { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue }, applied);
+  return new SqliteStore(db, options.clock, { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue }, applied, options.sessionSeenResolutionMs);
 }
 
 /**
@@ -76,6 +85,7 @@ export class SqliteStore implements Store {
   private readonly invites: SqliteInvites;
   private readonly attention: SqliteAttention;
   private closed = false;
+  private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
 
   constructor(
     readonly db: Database,
@@ -83,6 +93,7 @@ export class SqliteStore implements Store {
     writeQueueOptions: WriteQueueOptions,
     /** Migrations this open applied (empty when the schema was current). */
     readonly appliedMigrations: readonly string[] = [],
+    private readonly sessionSeenResolutionMs = 0,
   ) {
     this.sql = prepareStatements(db);
     this.writes = new WriteQueue(db, writeQueueOptions);
@@ -123,10 +134,20 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Calls the listener after each session or user deletion made through this store. */
+  onSessionsRevoked(listener: (revoked: SessionRevocation) => void): void {
+    this.revocationListeners.push(listener);
+  }
+
+  private revoked(revocation: SessionRevocation): void {
+    for (const listener of this.revocationListeners) listener(revocation);
+  }
+
   async deleteUser(userId: number): Promise<void> {
     await this.write(() => {
       if (this.sql.deleteUser.run(userId).changes === 0) throw userNotFound();
     });
+    this.revoked({ userId });
   }
 
   async createSession(session: Session): Promise<void> {
@@ -151,10 +172,13 @@ export class SqliteStore implements Store {
 
   async deleteSession(tokenHash: string): Promise<void> {
     await this.write(() => this.sql.deleteSession.run(tokenHash));
+    this.revoked({ tokenHash });
   }
 
   async deleteUserSessions(userId: number, exceptTokenHash?: string): Promise<number> {
-    return this.write(() => this.sql.deleteUserSessions.run({ userId, except: exceptTokenHash ?? null }).changes);
+    const removed = await this.write(() => this.sql.deleteUserSessions.run({ userId, except: exceptTokenHash ?? null }).changes);
+    this.revoked({ userId });
+    return removed;
   }
 
   async deleteExpiredSessions(now: number, idleTimeoutMs: number): Promise<number> {
@@ -170,7 +194,8 @@ export class SqliteStore implements Store {
     await this.write(() => {
       for (const beat of heartbeats) {
         this.sql.touchUserOnSession.run(beat);
-        this.sql.touchSession.run(beat.at, beat.tokenHash, beat.at);
+        // Moves last_seen_at only when it is at least the resolution older (strictly older at 0).
+        this.sql.touchSession.run(beat.at, beat.tokenHash, beat.at - Math.max(0, this.sessionSeenResolutionMs - 1));
       }
     });
   }
@@ -212,6 +237,13 @@ export class SqliteStore implements Store {
       throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
     }
     return this.write(() => this.sql.deleteActivityBefore.run(cutoff, limit).changes);
+  }
+
+  async getActiveReadersPage(since: number, after: { lastActiveAt: number; id: number } | null, limit: number): Promise<User[]> {
+    const afterAt = after?.lastActiveAt ?? since;
+    const afterId = after === null ? Number.MAX_SAFE_INTEGER : after.id;
+    const from = Math.max(since + 1, afterAt);
+    return (this.sql.activeReadersPage.all({ from, afterAt, afterId, limit }) as UserRow[]).map(toUser);
   }
 
   async getAllActiveUsers(since: number): Promise<User[]> {

@@ -131,6 +131,7 @@ const CASES: readonly Case[] = [
   ...cohortFilters('/api/readers'),
   ...cohortFilters('/api/consultant/stuck'),
   ...cohortFilters('/api/consultant/dashboard/live'),
+  ...cohortFilters('/api/consultant/dashboard/stream'),
   ...urls('POST', [
     ['id abc', '/api/attention/abc/claim', invalid],
     ['an unknown item', '/api/attention/999999/claim', notFound],

@@ -4,7 +4,7 @@ import { toStuckReaderDto } from '../dto.js';
 import { CohortQuerySchema } from '../cohort-schemas.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
-import { LiveDashboardSchema, PageQuerySchema, StuckPageSchema } from '../schemas.js';
+import { LiveDashboardSchema, LiveQuerySchema, PageQuerySchema, StuckPageSchema } from '../schemas.js';
 
 /** The consultants' live view: who is online now. */
 export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { liveDashboard, store, rosters }) => {
@@ -14,8 +14,8 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       config: { policy: 'consultant' },
       schema: {
         tags: ['dashboard'],
-        summary: 'Readers active in the last 60 seconds, most recent first (ETag / 304 when unchanged)',
-        querystring: CohortQuerySchema,
+        summary: 'Readers active in the last 60 seconds (or a cohort\'s): how many, and the `limit` most recent (ETag / 304 when unchanged)',
+        querystring: Type.Composite([LiveQuerySchema, CohortQuerySchema]),
         response: {
           200: LiveDashboardSchema,
           304: { type: 'null', description: 'Not modified' },
@@ -24,9 +24,9 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       },
     },
     async (request, reply) => {
-      const cohort = request.query.cohort;
+      const { cohort, limit } = request.query;
       const { json, etag } =
-        cohort === undefined ? await liveDashboard.current() : liveDashboard.narrowed(await liveDashboard.current(), await rosters.members(cohort), cohort);
+        cohort === undefined ? await liveDashboard.current(limit) : await liveDashboard.narrowed(await rosters.members(cohort), cohort, limit);
       // no-store: readers' personal data stays out of every cache; clients that keep the ETag
       // themselves still revalidate with If-None-Match and get 304.
       reply.header('etag', etag).header('cache-control', 'no-store');
