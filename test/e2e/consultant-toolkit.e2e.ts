@@ -141,6 +141,10 @@ describe("the consultants' toolkit in the browser", () => {
     await waitForHeading(reader, 'My chapters');
 
     await expect.poll(() => online.innerText(), { timeout: LIVE_TIMEOUT_MS }).toContain(NEWCOMER.name);
+    // A reader outside the cohort, active a moment ago, is not in the cohort's view.
+    await server.api('GET', '/api/me', { token: await server.login(STRUGGLING) });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await online.innerText()).not.toContain(STRUGGLING.name);
     expect(await ann.evaluate('window.__e2eNotReloaded')).toBe(true);
     await screenshot(ann, 'cohort-dashboard-desktop');
 
