@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './domain/index.js';
 import { buildApp } from './http/app.js';
 import { liveEventBody } from './http/live-frames.js';
 import { Metrics } from './http/metrics.js';
+import { AttentionSweeper } from './live/attention-sweeper.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
 import { createServerLogger, exitOnFatalErrors } from './logger.js';
@@ -46,6 +47,8 @@ export interface ServerParts {
   readonly presence: Presence;
   readonly hub: EventHub;
   readonly metrics: Metrics;
+  /** The periodic attention rules; started by serve(), run by hand in tests. */
+  readonly sweeper: AttentionSweeper;
 }
 
 /**
@@ -84,7 +87,21 @@ export async function assembleServer(
     flushIntervalMs: config.heartbeatFlushMs,
     log,
     onFlush: metrics.recordHeartbeatFlush,
-    onPresence: (reader, online) => hub.publish({ type: 'presence', reader, online }),
+    onPresence: (reader, online) => {
+      hub.publish({ type: 'presence', reader, online });
+      // A reader back after a while: their inactivity item resolves now, not at the next sweep.
+      if (online) {
+        store
+          .reviewReturnAttention(reader.id)
+          .then((items) => items.forEach((item) => hub.publish({ type: 'attention', readerId: item.reader.id, item })))
+          .catch((error: unknown) => log.error({ err: error }, 'attention review on return failed'));
+      }
+    },
+  });
+  const sweeper = new AttentionSweeper({
+    store,
+    log,
+    onChange: (item) => hub.publish({ type: 'attention', readerId: item.reader.id, item }),
   });
   const app = await buildApp({
     store,
@@ -99,7 +116,7 @@ export async function assembleServer(
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
   });
-  return { app, store, presence, hub, metrics };
+  return { app, store, presence, hub, metrics, sweeper };
 }
 
 /**
@@ -116,10 +133,11 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     process.exit(code);
   };
   exitOnFatalErrors(logger, exit);
-  const { app, store, presence } = await assembleServer(config, clock, log);
+  const { app, store, presence, sweeper } = await assembleServer(config, clock, log);
   const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
   presence.start();
   retention.start();
+  sweeper.start();
   const checkpoints = setInterval(() => {
     const { busy, walPages } = store.checkpoint();
     if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
@@ -149,6 +167,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       clearInterval(closeIdle);
       await presence.stop();
       await retention.stop();
+      await sweeper.stop();
       clearInterval(checkpoints);
       clearInterval(sessionSweep);
       await store.close();

@@ -1,6 +1,7 @@
-import { AppError, normalizeEmail, type Clock, type Session, type Store, type User } from '../domain/index.js';
+import { AppError, INVITE_REFUSED, normalizeEmail, type Clock, type Session, type Store, type User } from '../domain/index.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
+import { hashInviteCode, isWellFormedInviteCode } from './invite-code.js';
 import { SessionCache } from './session-cache.js';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.js';
 
@@ -57,23 +58,38 @@ export class Accounts {
     this.sessions = deps.sessionCache ?? newSessionCache();
   }
 
-  /** Creates a reader and signs them in. Throws `forbidden` when registration is closed, `conflict`. */
-  async register(input: { email: string; password: string; name?: string | undefined }): Promise<SignedIn> {
+  /**
+   * Creates a reader and signs them in. With an invite, registration works even when closed, and
+   * the reader joins the invite's cohort (returned as `cohortId`). Throws `forbidden` when
+   * registration is closed or the invite cannot be used (one message whatever the reason), and
+   * `conflict` when the email is taken.
+   */
+  async register(input: {
+    email: string;
+    password: string;
+    name?: string | undefined;
+    invite?: string | undefined;
+  }): Promise<SignedIn & { readonly cohortId: number | null }> {
+    const email = normalizeEmail(input.email);
+    const name = input.name?.trim() ?? '';
+    if (input.invite !== undefined) {
+      if (!isWellFormedInviteCode(input.invite)) throw new AppError('forbidden', INVITE_REFUSED);
+      const passwordHash = await this.deps.hasher.hash(input.password);
+      const { user, cohortId } = await this.deps.store.registerWithInvite(
+        { email, name, passwordHash },
+        hashInviteCode(input.invite),
+      );
+      return { ...(await this.startSession(user)), cohortId };
+    }
     if (!this.deps.registrationOpen) {
       throw new AppError('forbidden', 'Self-registration is switched off. Ask a consultant for an account.');
     }
-    const email = normalizeEmail(input.email);
     if ((await this.deps.store.getUserByEmail(email)) !== null) {
       throw new AppError('conflict', 'That email is already registered.');
     }
     const passwordHash = await this.deps.hasher.hash(input.password);
-    const user = await this.deps.store.createUser({
-      email,
-      name: input.name?.trim() ?? '',
-      role: 'reader',
-      passwordHash,
-    });
-    return this.startSession(user);
+    const user = await this.deps.store.createUser({ email, name, role: 'reader', passwordHash });
+    return { ...(await this.startSession(user)), cohortId: null };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createPasswordHasher } from '../auth/password-hasher.js';
 import { MILESTONE_STATUSES, type Clock, type MilestoneStatus, type User } from '../domain/index.js';
 import { DEMO_CHAPTERS, demoProgram, type DemoEvent } from './demo-program.js';
+import { loadDemoToolkit } from './demo-toolkit.js';
 import { parseOptions, UsageError, type CliDeps, type CliStore } from './run-cli.js';
 
 export const DEMO_PASSWORD = 'readpulse-demo';
@@ -84,6 +85,10 @@ async function loadDemo(
   }
   clock.pinned = null;
   for (const beat of program.lastSeen) await store.updateHeartbeat(idOf(beat.person), beat.at);
+  await loadDemoToolkit(store, deps, {
+    readers: users.filter((u) => u.role === 'reader'),
+    consultants: users.filter((u) => u.role === 'consultant'),
+  });
 }
 
 function logEvent(store: CliStore, userId: number, event: DemoEvent) {
@@ -113,7 +118,8 @@ async function simulateLiveReaders(store: CliStore, deps: CliDeps): Promise<void
       if (Math.random() < 0.1) {
         const status = MILESTONE_STATUSES[Math.floor(Math.random() * 3)] as MilestoneStatus;
         const chapterId = `ch${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`;
-        await store.upsertMilestone(reader.id, { chapterId, status, score: status === 'completed' ? 60 + Math.floor(Math.random() * 41) : null });
+        await store.upsertMilestone(reader.id, { chapterId, status, score: status === 'completed' ? 30 + Math.floor(Math.random() * 71) : null });
+        await store.reviewMilestoneAttention(reader.id, chapterId);
       }
     }
     deps.stderr.write(`  ${active.length} readers active\n`);

@@ -10,6 +10,7 @@ import { RequestRateLimiter } from '../auth/request-rate-limiter.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/password-hasher.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
+import { CohortRosters } from '../live/cohort-rosters.js';
 import type { SessionCache } from '../auth/session-cache.js';
 import type { EventHub } from '../live/event-hub.js';
 import type { Presence } from '../live/presence.js';
@@ -18,8 +19,11 @@ import { handleError, handleNotFound } from './problem.js';
 import { installRequestGuards, SESSION_COOKIE } from './request-guards.js';
 import { LiveDashboard } from './live-dashboard.js';
 import type { RouteDeps } from './route-deps.js';
+import { attentionRoutes } from './routes/attention-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { chapterRoutes } from './routes/chapter-routes.js';
+import { cohortRoutes } from './routes/cohort-routes.js';
+import { inviteRoutes } from './routes/invite-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
 import { myProgressRoutes } from './routes/my-progress-routes.js';
@@ -142,7 +146,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   const liveDashboard = new LiveDashboard(presence, clock);
-  const routeDeps: RouteDeps = { store, accounts, presence, hub, liveDashboard, config, clock };
+  const rosters = new CohortRosters(store, clock);
+  const routeDeps: RouteDeps = { store, accounts, presence, hub, liveDashboard, rosters, config, clock };
   await app.register(operationsRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);
   await app.register(myProgressRoutes, routeDeps);
@@ -150,6 +155,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(dashboardRoutes, routeDeps);
   await app.register(streamRoutes, { ...routeDeps, keepAliveMs: deps.streamKeepAliveMs });
   await app.register(chapterRoutes, routeDeps);
+  await app.register(cohortRoutes, routeDeps);
+  await app.register(inviteRoutes, routeDeps);
+  await app.register(attentionRoutes, routeDeps);
   await app.register(webAppRoutes, { webRoot: deps.webRoot });
   return app;
 }

@@ -57,6 +57,16 @@ export class LiveDashboard {
     return view;
   }
 
+  /**
+   * The view of one cohort's readers: `onlineCount` and the `limit` most recent of the cohort's
+   * readers online. Rendered per request from the shared build (a cohort's view is small).
+   */
+  async narrowed(members: ReadonlySet<number>, cohortId: number, limit: number = DEFAULT_LIVE_LIMIT): Promise<LiveView> {
+    const build = await this.currentBuild();
+    const view = renderView({ ...build, readers: build.readers.filter((reader) => members.has(reader.id)) }, limit);
+    return { ...view, etag: `"${cohortId}-${view.etag.slice(1)}` };
+  }
+
   private async currentBuild(): Promise<Build> {
     const now = this.clock.now();
     const cached = this.cached;

@@ -1,4 +1,5 @@
 import type { LiveEvent } from '../live/live-event.js';
+import { toAttentionItemDto } from './attention-schemas.js';
 import { toActivityEventDto, toMilestoneDto, toUserDto } from './dto.js';
 
 /** One Server-Sent Events frame. JSON.stringify escapes line breaks, so the data is one `data:` line. */
@@ -23,5 +24,7 @@ function liveEventDto(event: LiveEvent): unknown {
       return { readerId: event.readerId, milestone: toMilestoneDto(event.milestone) };
     case 'activity':
       return { readerId: event.readerId, event: toActivityEventDto(event.event) };
+    case 'attention':
+      return { item: toAttentionItemDto(event.item) };
   }
 }

@@ -1,6 +1,7 @@
 import type { Accounts } from '../auth/accounts.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
+import type { CohortRosters } from '../live/cohort-rosters.js';
 import type { EventHub } from '../live/event-hub.js';
 import type { Presence } from '../live/presence.js';
 import type { LiveDashboard } from './live-dashboard.js';
@@ -14,6 +15,8 @@ export interface RouteDeps {
   readonly hub: EventHub;
   /** The consultants' live view, shared by the poll route and the stream's snapshot. */
   readonly liveDashboard: LiveDashboard;
+  /** Cohort members in memory, for narrowing live views and streams by cohort. */
+  readonly rosters: CohortRosters;
   readonly config: Config;
   readonly clock: Clock;
 }

@@ -1,10 +1,11 @@
-import type { ActivityEvent, Milestone, User } from '../domain/index.js';
+import type { ActivityEvent, AttentionItem, Milestone, User } from '../domain/index.js';
 
-/** Something consultants watch happen: a reader coming or going, a milestone, an activity event. */
+/** Something consultants watch happen: a reader coming or going, a milestone, an activity event, an attention item changing. */
 export type LiveEvent =
   | { readonly type: 'presence'; readonly reader: User; readonly online: boolean }
   | { readonly type: 'milestone'; readonly readerId: number; readonly milestone: Milestone }
-  | { readonly type: 'activity'; readonly readerId: number; readonly event: ActivityEvent };
+  | { readonly type: 'activity'; readonly readerId: number; readonly event: ActivityEvent }
+  | { readonly type: 'attention'; readonly readerId: number; readonly item: AttentionItem };
 
 /** A live event as the hub numbered it, serialized once however many streams write it. */
 export interface PublishedEvent {

@@ -44,6 +44,14 @@ export function prepareStatements(db: Database) {
          AND (@needle IS NULL OR instr(search_key, @needle) > 0)
        ORDER BY id LIMIT @limit`,
     ),
+    // One cohort's readers: walked through the membership's primary key, so a small cohort among
+    // many readers costs its own size.
+    cohortReaderPage: db.prepare(
+      `SELECT ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')} FROM cohort_members cm JOIN users u ON u.id = cm.reader_id
+       WHERE cm.cohort_id = @cohort AND cm.reader_id > @after AND u.role = 'reader'
+         AND (@needle IS NULL OR instr(u.search_key, @needle) > 0)
+       ORDER BY cm.reader_id LIMIT @limit`,
+    ),
     milestoneCounts: db.prepare(
       `SELECT user_id, status, COUNT(*) AS n FROM milestones
        WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id, status`,
@@ -87,6 +95,8 @@ export function prepareStatements(db: Database) {
       `SELECT m.id AS milestone_id, m.chapter_id, m.updated_at AS since, ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}
        FROM milestones m JOIN users u ON u.id = m.user_id
        WHERE m.status = 'stuck' AND (m.updated_at, m.id) > (@since, @id)
+         AND (@cohort IS NULL OR EXISTS
+               (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort AND cm.reader_id = m.user_id))
        ORDER BY m.updated_at, m.id LIMIT @limit`,
     ),
     chapters: db.prepare('SELECT id, title, position FROM chapters ORDER BY position, id'),

@@ -406,6 +406,21 @@ describe('readpulse demo', () => {
     });
   });
 
+  it('makes cohorts, two invites (links printed once) and attention items, and ends now with readers active in the last minute', async () => {
+    const result = await readpulse(['demo', '--readers', '60', '--consultants', '2']);
+    expect(result.code, result.stderr).toBe(0);
+    const links = result.stdout.match(/\/join\/[A-Za-z0-9_-]{32}/g) ?? [];
+    expect(links).toHaveLength(2);
+    expect(queryValue<number>('SELECT count(*) FROM cohorts')).toBe(3);
+    expect(queryValue<number>('SELECT count(DISTINCT reader_id) FROM cohort_members')).toBe(60);
+    expect(queryValue<number>('SELECT count(*) FROM invites')).toBe(2);
+    expect(queryValue<number>(`SELECT count(*) FROM invites WHERE code_hash LIKE '%' || ? || '%'`, [links[0]!.slice(6)])).toBe(0);
+    expect(queryValue<number>("SELECT count(*) FROM attention_items WHERE state = 'open'")).toBeGreaterThan(0);
+    expect(queryValue<number>("SELECT count(*) FROM attention_items WHERE state = 'claimed'")).toBe(1);
+    const recent = queryValue<number>("SELECT count(*) FROM users WHERE role = 'reader' AND last_active_at > ?", [Date.now() - 60_000]);
+    expect(recent).toBeGreaterThan(0);
+  });
+
   it('run a second time, adds nothing and still prints the logins', async () => {
     const first = await readpulse(['demo', '--readers', '40', '--consultants', '2']);
     expect(first.code, first.stderr).toBe(0);

@@ -15,10 +15,14 @@ interface World {
   readonly readerA: SignedInUser;
   readonly readerB: SignedInUser;
   readonly consultant: SignedInUser;
+  /** A cohort holding reader B, an open invite into it, and a low-score item on reader A held by the consultant. */
+  readonly cohortId: number;
+  readonly invitePrefix: string;
+  readonly itemId: number;
 }
 
 interface MatrixRow {
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The route as Fastify registered it. */
   readonly route: string;
   readonly url: (world: World) => string;
@@ -42,6 +46,100 @@ const consultantsOnly = (status: number) => ({ anonymous: 401, readerA: 403, rea
 
 /** A chapter every matrix case starts with, so the chapter routes have one to act on. */
 const SEEDED_CHAPTER = 'introduction';
+
+/** Rows of cohorts, invites and the attention queue: consultants only, every one. */
+function TOOLKIT_ROWS(): MatrixRow[] {
+  const cohortNames = async (t: TestApp) => (await t.store.listCohorts()).map((c) => c.name);
+  return [
+    {
+      method: 'POST',
+      route: '/api/cohorts',
+      url: () => '/api/cohorts',
+      body: () => ({ name: 'Book club' }),
+      stored: async (t) => expect(await cohortNames(t)).toEqual(['Book club', 'Seeded cohort']),
+      expected: consultantsOnly(201),
+    },
+    { method: 'GET', route: '/api/cohorts', url: () => '/api/cohorts', expected: consultantsOnly(200) },
+    {
+      method: 'PUT',
+      route: '/api/cohorts/:id',
+      url: (w) => `/api/cohorts/${w.cohortId}`,
+      body: () => ({ name: 'Renamed cohort' }),
+      stored: async (t) => expect(await cohortNames(t)).toEqual(['Renamed cohort']),
+      expected: consultantsOnly(200),
+    },
+    {
+      method: 'DELETE',
+      route: '/api/cohorts/:id',
+      url: (w) => `/api/cohorts/${w.cohortId}`,
+      stored: async (t) => expect(await cohortNames(t)).toEqual([]),
+      expected: consultantsOnly(204),
+    },
+    {
+      method: 'PUT',
+      route: '/api/cohorts/:id/readers/:readerId',
+      url: (w) => `/api/cohorts/${w.cohortId}/readers/${w.readerA.user.id}`,
+      stored: async (t) => expect((await t.store.listCohorts())[0]!.readerCount).toBe(2),
+      expected: consultantsOnly(204),
+    },
+    {
+      method: 'DELETE',
+      route: '/api/cohorts/:id/readers/:readerId',
+      url: (w) => `/api/cohorts/${w.cohortId}/readers/${w.readerB.user.id}`,
+      stored: async (t) => expect((await t.store.listCohorts())[0]!.readerCount).toBe(0),
+      expected: consultantsOnly(204),
+    },
+    {
+      method: 'POST',
+      route: '/api/invites',
+      url: () => '/api/invites',
+      body: () => ({ maxUses: 3, expiresInDays: 2 }),
+      stored: async (t) => expect((await t.store.listInvites({ limit: 10 })).items.map((i) => i.usesLeft)).toEqual([3, 1]),
+      expected: consultantsOnly(201),
+    },
+    { method: 'GET', route: '/api/invites', url: () => '/api/invites', expected: consultantsOnly(200) },
+    {
+      method: 'DELETE',
+      route: '/api/invites/:code',
+      url: (w) => `/api/invites/${w.invitePrefix}`,
+      stored: async (t) => expect((await t.store.listInvites({ limit: 10 })).items).toEqual([]),
+      expected: consultantsOnly(204),
+    },
+    { method: 'GET', route: '/api/attention', url: () => '/api/attention?state=claimed', expected: consultantsOnly(200) },
+    { method: 'GET', route: '/api/attention/counts', url: () => '/api/attention/counts', expected: consultantsOnly(200) },
+    {
+      method: 'POST',
+      route: '/api/attention/:id/claim',
+      url: (w) => `/api/attention/${w.itemId}/claim`,
+      stored: async (t) => expect((await t.store.countAttention()).claimed).toBe(1),
+      expected: consultantsOnly(200),
+    },
+    {
+      method: 'POST',
+      route: '/api/attention/:id/release',
+      url: (w) => `/api/attention/${w.itemId}/release`,
+      stored: async (t) => expect(await t.store.countAttention()).toEqual({ open: 1, claimed: 0 }),
+      expected: consultantsOnly(200),
+    },
+    {
+      method: 'POST',
+      route: '/api/attention/:id/resolve',
+      url: (w) => `/api/attention/${w.itemId}/resolve`,
+      body: () => ({ note: 'Talked it through.' }),
+      stored: async (t) => expect((await t.store.listAttention({ state: 'resolved', limit: 10 })).items[0]?.note).toBe('Talked it through.'),
+      expected: consultantsOnly(200),
+    },
+    { method: 'GET', route: '/api/attention/rules', url: () => '/api/attention/rules', expected: consultantsOnly(200) },
+    {
+      method: 'PUT',
+      route: '/api/attention/rules',
+      url: () => '/api/attention/rules',
+      body: () => ({ lowScore: 40 }),
+      stored: async (t) => expect((await t.store.getAttentionRules()).lowScore).toBe(40),
+      expected: consultantsOnly(200),
+    },
+  ];
+}
 
 /** THE authorization matrix: every route of the app x every kind of caller -> expected status. */
 const MATRIX: readonly MatrixRow[] = [
@@ -99,7 +197,8 @@ const MATRIX: readonly MatrixRow[] = [
     url: () => '/api/me/milestones/chapter-1',
     body: () => ({ status: 'completed', score: 80 }),
     stored: async (t, caller) => {
-      expect(await t.store.getMyMilestones(caller!.user.id)).toMatchObject([{ chapterId: 'chapter-1', status: 'completed', score: 80 }]);
+      const stored = (await t.store.getMyMilestones(caller!.user.id)).filter((m) => m.chapterId === 'chapter-1');
+      expect(stored).toMatchObject([{ chapterId: 'chapter-1', status: 'completed', score: 80 }]);
     },
     expected: signedIn(200),
   },
@@ -181,6 +280,7 @@ const MATRIX: readonly MatrixRow[] = [
     body: () => ({ ids: [SEEDED_CHAPTER] }),
     expected: consultantsOnly(200),
   },
+  ...TOOLKIT_ROWS(),
 ];
 
 const CASES = MATRIX.flatMap((row) =>
@@ -250,12 +350,24 @@ describe('authorization matrix', () => {
 
   beforeEach(async () => {
     t = await buildTestApp();
-    world = {
-      readerA: await t.signIn('reader', 'reader-a@example.test', 'Reader A'),
-      readerB: await t.signIn('reader', 'reader-b@example.test', 'Reader B'),
-      consultant: await t.signIn('consultant', 'consultant@example.test', 'Consultant'),
-    };
+    const readerA = await t.signIn('reader', 'reader-a@example.test', 'Reader A');
+    const readerB = await t.signIn('reader', 'reader-b@example.test', 'Reader B');
+    const consultant = await t.signIn('consultant', 'consultant@example.test', 'Consultant');
     await t.store.createChapter({ id: SEEDED_CHAPTER, title: 'Introduction' });
+    const cohort = await t.store.createCohort('Seeded cohort');
+    await t.store.addReaderToCohort(cohort.id, readerB.user.id);
+    const invite = await t.store.createInvite({
+      codeHash: 'a'.repeat(64),
+      codePrefix: 'seedcode',
+      cohortId: cohort.id,
+      maxUses: 1,
+      expiresAt: t.clock.now() + 86_400_000,
+      createdBy: consultant.user.id,
+    });
+    await t.store.upsertMilestone(readerA.user.id, { chapterId: SEEDED_CHAPTER, status: 'completed', score: 5 });
+    const [item] = await t.store.reviewMilestoneAttention(readerA.user.id, SEEDED_CHAPTER);
+    await t.store.claimAttention(item!.id, consultant.user.id);
+    world = { readerA, readerB, consultant, cohortId: cohort.id, invitePrefix: invite.codePrefix, itemId: item!.id };
   });
   afterEach(async () => t.close());
 

@@ -1,7 +1,17 @@
 import type { TestApp } from './test-app.js';
 
 /** Every table a request can write to. */
-export const WRITABLE_TABLES = ['users', 'sessions', 'milestones', 'activity_logs', 'chapters'] as const;
+export const WRITABLE_TABLES = [
+  'users',
+  'sessions',
+  'milestones',
+  'activity_logs',
+  'chapters',
+  'cohorts',
+  'cohort_members',
+  'invites',
+  'attention_items',
+] as const;
 
 /** How many rows each writable table holds: a rejected request must leave these unchanged. */
 export function rowCounts(t: Pick<TestApp, 'store'>): Record<(typeof WRITABLE_TABLES)[number], number> {

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { User } from '../../src/domain/index.js';
 import { assembleServer } from '../../src/main.js';
 import type { Metrics } from '../../src/http/metrics.js';
+import type { AttentionSweeper } from '../../src/live/attention-sweeper.js';
 import type { EventHub, EventHubOptions } from '../../src/live/event-hub.js';
 import type { Presence } from '../../src/live/presence.js';
 import type { SqliteStore } from '../../src/sqlite/sqlite-store.js';
@@ -24,6 +25,7 @@ export interface TestApp {
   readonly presence: Presence;
   readonly metrics: Metrics;
   readonly hub: EventHub;
+  readonly sweeper: AttentionSweeper;
   readonly config: Config;
   readonly dir: string;
   /** Creates a user directly in the store and signs them in through the API. */
@@ -60,7 +62,7 @@ export async function buildTestApp(
   const config = testConfig({ READPULSE_DB: join(dir, 'test.db'), ...options.env }, options.config);
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
-  const { app, store, presence, hub, metrics } = await assembleServer(config, clock, log, {
+  const { app, store, presence, hub, metrics, sweeper } = await assembleServer(config, clock, log, {
     webRoot: join(dir, 'no-web-build'),
     hasher: testHasher,
     ...(options.hub ? { hub: options.hub } : {}),
@@ -74,6 +76,7 @@ export async function buildTestApp(
     clock,
     presence,
     hub,
+    sweeper,
     metrics,
     config,
     dir,

@@ -3,7 +3,10 @@ import type { Role, UserDto } from './api/types.js';
 import { AppShell } from './components/app-shell.js';
 import { Page } from './components/page.js';
 import { ErrorMessage, LoadingMessage } from './components/status-messages.js';
+import { AttentionPage } from './pages/attention-page.js';
+import { CohortsPage } from './pages/cohorts-page.js';
 import { DashboardPage } from './pages/dashboard-page.js';
+import { JoinPage } from './pages/join-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { ProgramPage } from './pages/program-page.js';
 import { ReaderActivityPage } from './pages/reader-activity-page.js';
@@ -16,6 +19,7 @@ import { Redirect } from './router/link.js';
 import { matchRoute, parsePositiveId, type RouteParams } from './router/match-route.js';
 import { useRouteFocus } from './router/use-route-focus.js';
 import { LiveStreamProvider } from './live/live-stream-context.js';
+import { useCohortChoice } from './cohorts/cohort-choice.js';
 import { homePathFor, signInPathFrom } from './session/role-routes.js';
 import { useCurrentUser } from './session/use-current-user.js';
 import { usePageViews } from './session/use-page-views.js';
@@ -45,6 +49,9 @@ const ROUTES: readonly AppRoute[] = [
     },
   },
   { pattern: '/program', access: 'consultant', render: () => <ProgramPage /> },
+  { pattern: '/cohorts', access: 'consultant', render: () => <CohortsPage /> },
+  { pattern: '/attention', access: 'consultant', render: (_, user) => <AttentionPage user={user!} /> },
+  { pattern: '/join/:code', access: 'signed-out', render: (params) => <JoinPage code={params.code ?? ''} /> },
 ];
 
 function renderRoute(location: AppLocation, user: UserDto | null): ReactNode {
@@ -67,6 +74,7 @@ export function App() {
   const location = useLocation();
   const currentUser = useCurrentUser();
   const user = currentUser.data ?? null;
+  const cohortId = useCohortChoice();
   useRouteFocus(location.pathname);
   usePageViews(user, location.pathname);
 
@@ -89,7 +97,7 @@ export function App() {
     );
   }
   return (
-    <LiveStreamProvider enabled={user?.role === 'consultant'}>
+    <LiveStreamProvider enabled={user?.role === 'consultant'} cohortId={cohortId}>
       <AppShell user={user}>{renderRoute(location, user)}</AppShell>
     </LiveStreamProvider>
   );

@@ -15,7 +15,7 @@ const NewPassword = Type.String({ minLength: 8, maxLength: 256 });
 const AnyPassword = Type.String({ minLength: 1, maxLength: 256 });
 
 /** Registration, sign-in and sign-out, the signed-in user, and password changes. */
-export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { accounts, config }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { accounts, config, rosters }) => {
   const cookieOptions = (request: FastifyRequest) => ({
     path: '/',
     httpOnly: true,
@@ -36,13 +36,27 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ac
         tags: ['auth'],
         summary: 'Create a reader account and sign in',
         body: Type.Object(
-          { email: Email, password: NewPassword, name: Type.Optional(Type.String({ maxLength: 100 })) },
+          {
+            email: Email,
+            password: NewPassword,
+            name: Type.Optional(Type.String({ maxLength: 100 })),
+            invite: Type.Optional(
+              Type.String({
+                maxLength: 64,
+                description: 'An invite code: registers even when self-registration is closed and joins its cohort',
+              }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 201: AuthResultSchema, ...problemResponses(400, 403, 409, 415) },
       },
     },
-    async (request, reply) => sendSignedIn(request, reply, await accounts.register(request.body), 201),
+    async (request, reply) => {
+      const signedIn = await accounts.register(request.body);
+      if (signedIn.cohortId !== null) rosters.added(signedIn.cohortId, signedIn.user.id);
+      return sendSignedIn(request, reply, signedIn, 201);
+    },
   );
 
   app.post(

@@ -1,24 +1,32 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toStuckReaderDto } from '../dto.js';
+import { CohortQuerySchema } from '../cohort-schemas.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import { LiveDashboardSchema, LiveQuerySchema, PageQuerySchema, StuckPageSchema } from '../schemas.js';
 
 /** The consultants' live view: who is online now. */
-export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { liveDashboard, store }) => {
+export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { liveDashboard, store, rosters }) => {
   app.get(
     '/api/consultant/dashboard/live',
     {
       config: { policy: 'consultant' },
       schema: {
         tags: ['dashboard'],
-        summary: 'Readers active in the last 60 seconds: how many, and the `limit` most recent (ETag / 304 when unchanged)',
-        querystring: LiveQuerySchema,
-        response: { 200: LiveDashboardSchema, 304: { type: 'null', description: 'Not modified' }, ...problemResponses(400, 401, 403) },
+        summary: 'Readers active in the last 60 seconds (or a cohort\'s): how many, and the `limit` most recent (ETag / 304 when unchanged)',
+        querystring: Type.Composite([LiveQuerySchema, CohortQuerySchema]),
+        response: {
+          200: LiveDashboardSchema,
+          304: { type: 'null', description: 'Not modified' },
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request, reply) => {
-      const { json, etag } = await liveDashboard.current(request.query.limit);
+      const { cohort, limit } = request.query;
+      const { json, etag } =
+        cohort === undefined ? await liveDashboard.current(limit) : await liveDashboard.narrowed(await rosters.members(cohort), cohort, limit);
       // no-store: readers' personal data stays out of every cache; clients that keep the ETag
       // themselves still revalidate with If-None-Match and get 304.
       reply.header('etag', etag).header('cache-control', 'no-store');
@@ -35,12 +43,13 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       schema: {
         tags: ['dashboard'],
         summary: 'Readers with a chapter marked stuck, longest stuck first',
-        querystring: PageQuerySchema,
-        response: { 200: StuckPageSchema, ...problemResponses(400, 401, 403) },
+        querystring: Type.Composite([PageQuerySchema, CohortQuerySchema]),
+        response: { 200: StuckPageSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      const page = await store.listStuckReaders(request.query);
+      const { cohort, ...pageQuery } = request.query;
+      const page = await store.listStuckReaders({ ...pageQuery, cohortId: cohort });
       return { stuck: page.items.map(toStuckReaderDto), nextCursor: page.nextCursor };
     },
   );

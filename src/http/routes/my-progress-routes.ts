@@ -58,7 +58,13 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         score: request.body.score ?? null,
       });
       const readerId = readerIdOf(request);
-      if (readerId !== undefined) hub.publish({ type: 'milestone', readerId, milestone });
+      if (readerId !== undefined) {
+        hub.publish({ type: 'milestone', readerId, milestone });
+        // A milestone change opens a low-score item at once and resolves causes that went.
+        for (const item of await store.reviewMilestoneAttention(readerId, milestone.chapterId)) {
+          hub.publish({ type: 'attention', readerId, item });
+        }
+      }
       return { milestone: toMilestoneDto(milestone) };
     },
   );

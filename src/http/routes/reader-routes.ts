@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toActivityEventDto, toMilestoneDto, toReaderSummaryDto, toUserDto } from '../dto.js';
+import { CohortQuerySchema } from '../cohort-schemas.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import {
@@ -20,14 +21,19 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       config: { policy: 'consultant' },
       schema: {
         tags: ['readers'],
-        summary: 'All readers with their milestone counts; search matches email or name',
-        querystring: Type.Composite([PageQuerySchema, Type.Object({ search: Type.Optional(Type.String({ maxLength: 100 })) })]),
-        response: { 200: ReadersPageSchema, ...problemResponses(400, 401, 403) },
+        summary: 'All readers (or one cohort\'s) with their milestone counts; search matches email or name',
+        querystring: Type.Composite([
+          PageQuerySchema,
+          CohortQuerySchema,
+          Type.Object({ search: Type.Optional(Type.String({ maxLength: 100 })) }),
+        ]),
+        response: { 200: ReadersPageSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
       const search = request.query.search?.trim() || undefined;
-      const page = await store.listReaders({ ...request.query, search });
+      const { cohort, ...query } = request.query;
+      const page = await store.listReaders({ ...query, search, cohortId: cohort });
       return { readers: page.items.map(toReaderSummaryDto), nextCursor: page.nextCursor };
     },
   );

@@ -23,6 +23,7 @@ const StreamQuerySchema = Type.Object({
     ),
   ),
   reader: Type.Optional(Type.Integer({ minimum: 1, description: 'Only events about this reader' })),
+  cohort: Type.Optional(Type.Integer({ minimum: 1, description: "Only events about this cohort's readers" })),
 });
 
 /**
@@ -51,11 +52,12 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
         description:
           'A text/event-stream. First `event: snapshot` with the body of /api/consultant/dashboard/live, then ' +
           '`event: presence` {reader, online}, `event: milestone` {readerId, milestone} and `event: activity` ' +
-          '{readerId, event}, each with an `id:`. Reconnect with Last-Event-ID to get the events missed, or a fresh ' +
+          '{readerId, event} and `event: attention` {item}, each with an `id:`. Reconnect with Last-Event-ID to get the events missed, or a fresh ' +
           'snapshot when they are no longer kept. A `: keep-alive` comment comes at least every 15 s. ' +
           'Narrow it with `activity=all|latest|none` (every activity event, at most one per reader per second ' +
           '(the newest), or none; presence and milestone events always come) and `reader=ID` (only events about ' +
-          'that reader; 404 if there is no such reader).',
+          'that reader; 404 if there is no such reader) and `cohort=ID` (only events about that cohort\'s readers, ' +
+          'its snapshot too; 404 if there is no such cohort).',
         produces: ['text/event-stream'],
         querystring: StreamQuerySchema,
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ description: 'The id of the last event received' })) }),
@@ -66,14 +68,22 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
       },
     },
     async (request, reply) => {
-      const filter: StreamFilter = { activity: request.query.activity ?? 'all', readerId: request.query.reader };
+      const { cohort } = request.query;
+      // An unknown cohort is 404; the member set stays current while the stream is open.
+      const members = cohort === undefined ? undefined : await options.rosters.members(cohort);
+      const filter: StreamFilter = {
+        activity: request.query.activity ?? 'all',
+        readerId: request.query.reader,
+        ...(members === undefined ? {} : { readerChecks: [(readerId: number) => members.has(readerId)] }),
+      };
       // An unknown reader is 404, as on the reader's own routes.
       if (filter.readerId !== undefined) await options.store.getReader(filter.readerId);
       const subscription = hub.subscribe(request.headers['last-event-id'], filter);
       let snapshot = '';
       try {
         if (!subscription.resumed) {
-          snapshot = eventFrame(subscription.startId, 'snapshot', (await liveDashboard.current()).body);
+          const view = members === undefined ? await liveDashboard.current() : await liveDashboard.narrowed(members, cohort!);
+          snapshot = eventFrame(subscription.startId, 'snapshot', view.body);
         }
       } catch (error) {
         subscription.unsubscribe();

@@ -32,7 +32,7 @@ export function buildQuery(params: Readonly<Record<string, string | number | nul
   return text === '' ? '' : `?${text}`;
 }
 
-async function request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body !== undefined) {
@@ -127,16 +127,16 @@ export function fetchMyActivity(page: PageParams): Promise<EventsPageDto> {
 
 // Consultants only
 
-export function fetchLiveDashboard(): Promise<LiveDashboardDto> {
-  return request('GET', '/api/consultant/dashboard/live');
+export function fetchLiveDashboard(cohort: number | null = null): Promise<LiveDashboardDto> {
+  return request('GET', `/api/consultant/dashboard/live${buildQuery({ cohort })}`);
 }
 
-export function fetchStuckReaders(page: PageParams): Promise<StuckPageDto> {
-  return request('GET', `/api/consultant/stuck${buildQuery(pageQuery(page))}`);
+export function fetchStuckReaders(page: PageParams, cohort: number | null = null): Promise<StuckPageDto> {
+  return request('GET', `/api/consultant/stuck${buildQuery({ ...pageQuery(page), cohort })}`);
 }
 
-export function fetchReaders(search: string, page: PageParams): Promise<ReadersPageDto> {
-  return request('GET', `/api/readers${buildQuery({ search: search.trim(), ...pageQuery(page) })}`);
+export function fetchReaders(search: string, page: PageParams, cohort: number | null = null): Promise<ReadersPageDto> {
+  return request('GET', `/api/readers${buildQuery({ search: search.trim(), cohort, ...pageQuery(page) })}`);
 }
 
 export function fetchReaderProgress(readerId: number): Promise<ReaderProgressDto> {

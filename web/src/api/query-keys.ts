@@ -6,8 +6,8 @@ export const queryKeys = {
   myActivity: ['me', 'activity'] as const,
   liveDashboard: ['consultant', 'live'] as const,
   stuckReaders: ['consultant', 'stuck'] as const,
-  readers: (search: string) => ['readers', 'list', search] as const,
-  /** Every readers list, whatever its search. */
+  readers: (search: string, cohort: number | null = null) => ['readers', 'list', search, cohort] as const,
+  /** Every readers list, whatever its search and cohort. */
   readersLists: ['readers', 'list'] as const,
   readerProgress: (readerId: number) => ['readers', readerId, 'progress'] as const,
   readerActivity: (readerId: number) => ['readers', readerId, 'activity'] as const,

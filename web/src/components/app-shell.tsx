@@ -8,6 +8,8 @@ import { navigate } from '../router/history.js';
 import { Link } from '../router/link.js';
 import { homePathFor } from '../session/role-routes.js';
 import { ErrorMessage } from './status-messages.js';
+import { AttentionNavCount } from '../attention/attention-nav-count.js';
+import { CohortPicker } from '../cohorts/cohort-picker.js';
 
 const NAV_BY_ROLE = {
   reader: [
@@ -17,6 +19,8 @@ const NAV_BY_ROLE = {
   consultant: [
     { to: '/dashboard', label: 'Dashboard', currentWhen: 'exact' },
     { to: '/readers', label: 'Readers', currentWhen: 'prefix' },
+    { to: '/attention', label: 'Attention', currentWhen: 'exact' },
+    { to: '/cohorts', label: 'Cohorts', currentWhen: 'exact' },
     { to: '/program', label: 'Program', currentWhen: 'exact' },
   ],
 } as const;
@@ -68,11 +72,13 @@ export function AppShell({ user, children }: { readonly user: UserDto | null; re
                     <li key={item.to}>
                       <Link to={item.to} currentWhen={item.currentWhen}>
                         {item.label}
+                        {item.to === '/attention' && <AttentionNavCount />}
                       </Link>
                     </li>
                   ))}
                 </ul>
               </nav>
+              {user.role === 'consultant' && <CohortPicker />}
               <div className="account">
                 <span className="account-name" title={user.email}>
                   {user.name !== '' ? user.name : user.email}

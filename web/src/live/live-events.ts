@@ -2,6 +2,7 @@
  * The live stream's events and the pure steps that apply them to the cached views. No React, no
  * EventSource: use-live-stream.ts wires these to the cache; the tests cover them here.
  */
+import type { AttentionItemDto } from '../api/toolkit-types.js';
 import type { ActivityEventDto, EventsPageDto, LiveDashboardDto, MilestoneDto, ReaderProgressDto, ReaderSummaryDto, StuckPageDto, UserDto } from '../api/types.js';
 
 /** One event from GET /api/consultant/dashboard/stream, parsed. */
@@ -9,9 +10,10 @@ export type LiveStreamEvent =
   | { readonly type: 'snapshot'; readonly live: LiveDashboardDto }
   | { readonly type: 'presence'; readonly reader: UserDto; readonly online: boolean }
   | { readonly type: 'milestone'; readonly readerId: number; readonly milestone: MilestoneDto }
-  | { readonly type: 'activity'; readonly readerId: number; readonly event: ActivityEventDto };
+  | { readonly type: 'activity'; readonly readerId: number; readonly event: ActivityEventDto }
+  | { readonly type: 'attention'; readonly item: AttentionItemDto };
 
-export const LIVE_EVENT_TYPES = ['snapshot', 'presence', 'milestone', 'activity'] as const;
+export const LIVE_EVENT_TYPES = ['snapshot', 'presence', 'milestone', 'activity', 'attention'] as const;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -39,6 +41,10 @@ export function parseLiveEvent(type: string, data: string): LiveStreamEvent | nu
     case 'milestone':
       return isReaderId(body.readerId) && isObject(body.milestone) && typeof body.milestone.chapterId === 'string'
         ? { type, readerId: body.readerId, milestone: body.milestone as unknown as MilestoneDto }
+        : null;
+    case 'attention':
+      return isObject(body.item) && typeof body.item.id === 'number' && isReader(body.item.reader)
+        ? { type, item: body.item as unknown as AttentionItemDto }
         : null;
     case 'activity':
       return isReaderId(body.readerId) && isObject(body.event) && typeof body.event.id === 'number'

@@ -7,12 +7,21 @@ const LiveStatusContext = createContext<LiveStatus>('off');
 
 /**
  * Keeps one live stream open for the consultant session, narrowed to what the current page shows
- * (a reader's page: that reader; elsewhere: no activity events), and tells the views whether
+ * (a reader's page: that reader; elsewhere: no activity events, and the picked cohort's readers), and tells the views whether
  * they still need to poll.
  */
-export function LiveStreamProvider({ enabled, children }: { readonly enabled: boolean; readonly children: ReactNode }) {
+export function LiveStreamProvider({
+  enabled,
+  cohortId = null,
+  children,
+}: {
+  readonly enabled: boolean;
+  /** The picked cohort: every page but a reader's takes only that cohort's events. */
+  readonly cohortId?: number | null;
+  readonly children: ReactNode;
+}) {
   const { pathname } = useLocation();
-  const status = useLiveStream(enabled, liveStreamQuery(pathname));
+  const status = useLiveStream(enabled, liveStreamQuery(pathname, cohortId));
   return <LiveStatusContext.Provider value={status}>{children}</LiveStatusContext.Provider>;
 }
 

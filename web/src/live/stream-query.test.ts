@@ -6,6 +6,12 @@ describe('liveStreamQuery', () => {
     expect(liveStreamQuery('/readers/42')).toBe('?reader=42');
   });
 
+  it("narrows every page but a reader's to the picked cohort", () => {
+    expect(liveStreamQuery('/dashboard', 7)).toBe('?activity=none&cohort=7');
+    expect(liveStreamQuery('/attention', 7)).toBe('?activity=none&cohort=7');
+    expect(liveStreamQuery('/readers/42', 7)).toBe('?reader=42');
+  });
+
   it('asks for no activity events on the dashboard and every other page', () => {
     for (const path of ['/', '/dashboard', '/readers', '/program', '/readers/not-a-number']) {
       expect(liveStreamQuery(path)).toBe('?activity=none');

@@ -4,11 +4,13 @@ import { matchRoute, parsePositiveId } from '../router/match-route.js';
  * The live stream a page asks for (API.md, the stream's narrowing parameters): a reader's
  * page takes only that reader's events, every activity included; every other page takes
  * presence and milestones without activity, since at thousands of readers online activity is
- * thousands of events a second that no list shows one by one. The online list's "last seen"
+ * thousands of events a second that no list shows one by one. With a cohort picked, those pages
+ * take only the cohort's readers' events. The online list's "last seen"
  * times are reconciled from /live instead.
  */
-export function liveStreamQuery(pathname: string): string {
+export function liveStreamQuery(pathname: string, cohortId: number | null = null): string {
   const params = matchRoute('/readers/:id', pathname);
   const readerId = params === null ? null : parsePositiveId(params.id);
-  return readerId === null ? '?activity=none' : `?reader=${readerId}`;
+  if (readerId !== null) return `?reader=${readerId}`;
+  return cohortId === null ? '?activity=none' : `?activity=none&cohort=${cohortId}`;
 }

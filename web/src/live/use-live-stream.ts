@@ -1,6 +1,7 @@
 import { useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { queryKeys } from '../api/query-keys.js';
+import { toolkitQueryKeys } from '../api/toolkit-query-keys.js';
 import type { EventsPageDto, LiveDashboardDto, MilestoneDto, ReaderProgressDto, ReadersPageDto, StuckPageDto } from '../api/types.js';
 import {
   LIVE_EVENT_TYPES,
@@ -199,6 +200,10 @@ export function applyLiveEvent(
       updateProgress(readerId, (progress) => applyMilestoneToProgress(progress, milestone));
       return;
     }
+    case 'attention':
+      // An item opened, was claimed, released or resolved: the queue and the count refetch.
+      void queryClient.invalidateQueries({ queryKey: toolkitQueryKeys.attention });
+      return;
     case 'activity': {
       const { readerId, event: activity } = event;
       touchLive(readerId, activity.createdAt);

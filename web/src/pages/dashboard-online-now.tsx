@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { fetchLiveDashboard } from '../api/client.js';
+import { currentCohort } from '../cohorts/cohort-choice.js';
 import { queryKeys } from '../api/query-keys.js';
 import { EmptyMessage, ErrorMessage, LoadingMessage } from '../components/status-messages.js';
 import { formatDateTime, formatTimeAgo } from '../time/relative-time.js';
@@ -39,7 +40,7 @@ export function OnlineNowPanel() {
   const isLive = useIsLive();
   const liveQuery = useQuery({
     queryKey: queryKeys.liveDashboard,
-    queryFn: fetchLiveDashboard,
+    queryFn: () => fetchLiveDashboard(currentCohort()),
     refetchInterval: isLive ? LIVE_RECONCILE_INTERVAL_MS : DASHBOARD_POLL_INTERVAL_MS,
     staleTime: 0,
   });

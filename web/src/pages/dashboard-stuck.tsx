@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { fetchStuckReaders } from '../api/client.js';
+import { currentCohort } from '../cohorts/cohort-choice.js';
 import { queryKeys } from '../api/query-keys.js';
 import { LoadMoreButton, useFocusFirstNewItem } from '../components/load-more.js';
 import { EmptyMessage, ErrorMessage, LoadingMessage } from '../components/status-messages.js';
@@ -22,7 +23,7 @@ export function StuckPanel() {
   const { titleOf } = useChapters();
   const stuckQuery = useInfiniteQuery({
     queryKey: queryKeys.stuckReaders,
-    queryFn: ({ pageParam }) => fetchStuckReaders({ limit: STUCK_PAGE_SIZE, cursor: pageParam }),
+    queryFn: ({ pageParam }) => fetchStuckReaders({ limit: STUCK_PAGE_SIZE, cursor: pageParam }, currentCohort()),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: nextCursorOf,
     refetchInterval: isLive ? STUCK_LIVE_RECONCILE_MS : DASHBOARD_POLL_INTERVAL_MS,

@@ -12,6 +12,9 @@ import { useNow } from '../time/use-now.js';
 import { mergePages, nextCursorOf } from '../pagination/merge-pages.js';
 import { navigate, useLocation } from '../router/history.js';
 import { Link } from '../router/link.js';
+import { AddShownToCohort } from '../cohorts/add-shown-to-cohort.js';
+import { useCohortChoice } from '../cohorts/cohort-choice.js';
+import { useCohorts } from '../cohorts/cohort-picker.js';
 
 const READERS_PAGE_SIZE = 25;
 const SEARCH_DELAY_MS = 300;
@@ -52,6 +55,8 @@ export function ReadersPage() {
   const [searchText, setSearchText] = useState(searchInUrl);
   const debouncedSearch = useDebouncedValue(searchText.trim(), SEARCH_DELAY_MS);
   const now = useNow(30_000);
+  const cohort = useCohortChoice();
+  const cohortName = useCohorts().data?.find((c) => c.id === cohort)?.name;
 
   // The search lives in the address too, so that going back from a reader restores the list;
   // the ref tells our own address updates apart from back, forward and the nav link.
@@ -68,8 +73,8 @@ export function ReadersPage() {
   }, [debouncedSearch]);
 
   const readersQuery = useInfiniteQuery({
-    queryKey: queryKeys.readers(debouncedSearch),
-    queryFn: ({ pageParam }) => fetchReaders(debouncedSearch, { limit: READERS_PAGE_SIZE, cursor: pageParam }),
+    queryKey: queryKeys.readers(debouncedSearch, cohort),
+    queryFn: ({ pageParam }) => fetchReaders(debouncedSearch, { limit: READERS_PAGE_SIZE, cursor: pageParam }, cohort),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: nextCursorOf,
     placeholderData: keepPreviousData,
@@ -96,7 +101,7 @@ export function ReadersPage() {
         {readersQuery.isFetching && !readersQuery.isFetchingNextPage
           ? 'Searching…'
           : readersQuery.data !== undefined
-            ? `${readers.length}${readersQuery.hasNextPage ? '+' : ''} ${readers.length === 1 ? 'reader' : 'readers'}${isSearching ? ` matching “${debouncedSearch}”` : ''}`
+            ? `${readers.length}${readersQuery.hasNextPage ? '+' : ''} ${readers.length === 1 ? 'reader' : 'readers'}${cohortName === undefined ? '' : ` in ${cohortName}`}${isSearching ? ` matching “${debouncedSearch}”` : ''}`
             : ''}
       </div>
       {readersQuery.isPending ? (
@@ -107,6 +112,7 @@ export function ReadersPage() {
         <EmptyMessage>{isSearching ? 'No readers match that search.' : 'No readers yet.'}</EmptyMessage>
       ) : (
         <>
+          <AddShownToCohort readerIds={readers.map((r) => r.id)} />
           <ol className="reader-list" ref={listRef}>
             {readers.map((reader) => (
               <ReaderRow key={reader.id} reader={reader} now={now} />

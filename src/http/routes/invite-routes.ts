@@ -1,0 +1,82 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { hashInviteCode, inviteCodePrefix, newInviteCode } from '../../auth/invite-code.js';
+import { AppError, DEFAULT_INVITE_DAYS, INVITE_PREFIX_LENGTH } from '../../domain/index.js';
+import { InviteSchema, NewInviteBodySchema, toInviteDto } from '../cohort-schemas.js';
+import { requireUserId } from '../request-context.js';
+import type { RouteDeps } from '../route-deps.js';
+import { NoContent, problemResponses } from '../route-docs.js';
+import { PageQuerySchema } from '../schemas.js';
+
+const DAY_MS = 86_400_000;
+/** A revoke names an invite by the prefix lists show, or by its whole code. */
+const InviteRefParams = Type.Object({
+  code: Type.String({ pattern: `^[A-Za-z0-9_-]{${INVITE_PREFIX_LENGTH}}([A-Za-z0-9_-]{24})?$` }),
+});
+
+/** Invites: links that let a reader register (even when registration is closed) into a cohort. */
+export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, clock }) => {
+  app.post(
+    '/api/invites',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['invites'],
+        summary: 'Create an invite; the answer holds its whole code, shown this once',
+        body: NewInviteBodySchema,
+        response: { 201: Type.Object({ invite: InviteSchema }), ...problemResponses(400, 401, 403, 404, 415) },
+      },
+    },
+    async (request, reply) => {
+      const code = newInviteCode();
+      const invite = await store.createInvite({
+        codeHash: hashInviteCode(code),
+        codePrefix: inviteCodePrefix(code),
+        cohortId: request.body.cohortId ?? null,
+        maxUses: request.body.maxUses ?? 1,
+        expiresAt: clock.now() + (request.body.expiresInDays ?? DEFAULT_INVITE_DAYS) * DAY_MS,
+        createdBy: requireUserId(request),
+      });
+      return reply.code(201).send({ invite: toInviteDto(invite, code) });
+    },
+  );
+
+  app.get(
+    '/api/invites',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['invites'],
+        summary: 'Invites, newest first; each code shown by its first characters only',
+        querystring: PageQuerySchema,
+        response: {
+          200: Type.Object({ invites: Type.Array(InviteSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...problemResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const page = await store.listInvites(request.query);
+      return { invites: page.items.map((invite) => toInviteDto(invite)), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.delete(
+    '/api/invites/:code',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['invites'],
+        summary: 'Revoke an invite (by the code shown in lists, or the whole code); it stops working at once',
+        params: InviteRefParams,
+        response: { 204: NoContent, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { code } = request.params;
+      if (code.length !== INVITE_PREFIX_LENGTH && code.length !== 32) throw new AppError('invalid_request', 'That is not an invite code.');
+      await store.revokeInvite(code.length === INVITE_PREFIX_LENGTH ? { codePrefix: code } : { codeHash: hashInviteCode(code) });
+      return reply.code(204).send(null);
+    },
+  );
+};
