@@ -3,6 +3,7 @@ import {
   decodeCursor,
   encodeCursor,
   normalizeEmail,
+  pageFrom,
   type ActivityEvent,
   type Chapter,
   type StuckReader,
@@ -351,11 +352,4 @@ function translateSqliteError(error: unknown, conflictMessage: string): unknown 
     return new AppError('invalid_request', 'The data is not valid.', { cause: error });
   }
   return error;
-}
-
-/** Cuts the extra look-ahead row off a keyset page and derives the next cursor. */
-function pageFrom<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
-  if (rows.length <= limit) return { items: rows, nextCursor: null };
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: cursorOf(items[items.length - 1]!) };
 }
