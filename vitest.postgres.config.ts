@@ -13,7 +13,6 @@ export default defineConfig({
       'test/http/bad-input.test.ts',
       'test/http/auth.test.ts',
       'test/http/sessions.test.ts',
-      'test/security/sessions-asvs.test.ts',
       'test/security/hostile-input.property.test.ts',
       'test/cli/cli.test.ts',
     ],

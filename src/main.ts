@@ -4,13 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './domain/index.js';
 import { buildApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
 import { ActivityRetention } from './live/retention.js';
+import { openPostgresStore, type PostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 
 /** The built web app, beside dist/ in a build or a checkout. */
@@ -31,19 +32,41 @@ function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
 }
 
-function openStore(config: Config, clock: Clock): SqliteStore {
+/** The store of either engine: both implement Store; the rest is each engine's upkeep. */
+export type EngineStore = SqliteStore | PostgresStore;
+
+/**
+ * Opens the configured engine's store: PostgreSQL when READPULSE_DATABASE_URL named one, else
+ * SQLite at READPULSE_DB. Everything above the Store interface is the same for both.
+ */
+export async function openStore(
+  config: Config,
+  clock: Clock,
+  options: { readonly onCommit?: (batchSize: number, commitMs: number) => void; readonly log?: Logger } = {},
+): Promise<EngineStore> {
+  const writeQueue = options.onCommit ? { onCommit: options.onCommit } : {};
+  if (config.engine === 'postgres' && config.databaseUrl !== null) {
+    const log = options.log;
+    return openPostgresStore({
+      url: config.databaseUrl,
+      clock,
+      writeQueue,
+      ...(log ? { onIdleError: (error: Error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed') } : {}),
+    });
+  }
   return openSqliteStore({
     path: config.databasePath,
     clock,
     synchronous: config.database.synchronous,
     walLimitBytes: config.database.walLimitBytes,
+    writeQueue,
   });
 }
 
 /** The server's parts, wired as production wires them; tests build theirs through this too. */
 export interface ServerParts {
   readonly app: FastifyInstance;
-  readonly store: SqliteStore;
+  readonly store: EngineStore;
   readonly presence: Presence;
   readonly hub: EventHub;
   readonly metrics: Metrics;
@@ -64,14 +87,8 @@ export async function assembleServer(
     readonly streamKeepAliveMs?: number;
   } = {},
 ): Promise<ServerParts> {
-  const metrics = new Metrics({ databasePath: config.databasePath });
-  const store = openSqliteStore({
-    path: config.databasePath,
-    clock,
-    synchronous: config.database.synchronous,
-    walLimitBytes: config.database.walLimitBytes,
-    writeQueue: { onCommit: metrics.recordWriteCommit },
-  });
+  const metrics = new Metrics(config.engine === 'sqlite' ? { databasePath: config.databasePath } : {});
+  const store = await openStore(config, clock, { onCommit: metrics.recordWriteCommit, log });
   metrics.watch({ writeQueueDepth: () => store.pendingWrites });
   const hub = new EventHub({ clock, ...options.hub });
   const presence = new Presence({
@@ -108,7 +125,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
   presence.start();
   retention.start();
+  // SQLite's WAL is checkpointed by this process; PostgreSQL checkpoints by itself.
   const checkpoints = setInterval(() => {
+    if (!('checkpoint' in store)) return;
     const { busy, walPages } = store.checkpoint();
     if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
   }, config.database.checkpointIntervalMs).unref();
@@ -152,7 +171,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   process.once('SIGINT', () => void stop('SIGINT'));
 
   const address = await app.listen({ port: config.port, host: config.host });
-  log.info({ address, database: config.databasePath, webApp: existsSync(WEB_ROOT) }, 'ReadPulse is listening');
+  log.info({ address, database: describeDatabase(config), webApp: existsSync(WEB_ROOT) }, 'ReadPulse is listening');
 }
 
 /** Entry point of the `readpulse` command. Returns the exit code. */

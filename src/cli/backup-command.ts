@@ -12,7 +12,7 @@ export async function backupCommand(args: readonly string[], deps: CliDeps): Pro
   if (existsSync(target)) throw new UsageError(`${target} exists already; choose a new file name.`);
   if (target === resolve(deps.config.databasePath)) throw new UsageError('The backup cannot replace the live database.');
   const partial = `${target}.partial-${process.pid}`;
-  const store = deps.openStore();
+  const store = await deps.openStore();
   try {
     deps.stderr.write(`Backing up ${deps.config.databasePath} ...\n`);
     await store.backup(partial);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Config } from '../config.js';
+import { describeDatabase, type Config } from '../config.js';
 import { AppError, type Clock, type Store } from '../domain/index.js';
 import { backupCommand } from './backup-command.js';
 import { demoCommand } from './demo-command.js';
@@ -12,7 +12,7 @@ export interface CliDeps {
   readonly config: Config;
   readonly clock: Clock;
   /** Opens (and migrates) the configured database; `clock` overrides the store's clock. */
-  readonly openStore: (clock?: Clock) => CliStore;
+  readonly openStore: (clock?: Clock) => Promise<CliStore>;
   readonly serve: () => Promise<void>;
   readonly passwordFromEnv: string | undefined;
   readonly stdin: NodeJS.ReadStream;
@@ -85,13 +85,13 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
 
 async function migrateCommand(args: readonly string[], deps: CliDeps): Promise<number> {
   expectNoArgs(args);
-  const store = deps.openStore();
+  const store = await deps.openStore();
   try {
     const applied = store.appliedMigrations;
     deps.stdout.write(
       applied.length === 0
-        ? `Database ${deps.config.databasePath} is up to date.\n`
-        : `Applied ${applied.length} migration(s) to ${deps.config.databasePath}: ${applied.join(', ')}\n`,
+        ? `Database ${describeDatabase(deps.config)} is up to date.\n`
+        : `Applied ${applied.length} migration(s) to ${describeDatabase(deps.config)}: ${applied.join(', ')}\n`,
     );
     return 0;
   } finally {

@@ -6,12 +6,12 @@ import { pino } from 'pino';
 import { createPasswordHasher } from '../../src/auth/password-hasher.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { User } from '../../src/domain/index.js';
-import { assembleServer } from '../../src/main.js';
+import { assembleServer, type EngineStore } from '../../src/main.js';
 import type { Metrics } from '../../src/http/metrics.js';
 import type { EventHub, EventHubOptions } from '../../src/live/event-hub.js';
 import type { Presence } from '../../src/live/presence.js';
-import type { SqliteStore } from '../../src/sqlite/sqlite-store.js';
 import { FakeClock } from './fake-clock.js';
+import { provisionDatabase, storedRows, TEST_ENGINE, type StoredRows, type TestEngine } from './test-engine.js';
 
 /** Cheap Argon2id parameters for tests only; production minimums are enforced by loadConfig. */
 export const testHasher = createPasswordHasher({ memoryKiB: 256, iterations: 1 });
@@ -19,7 +19,10 @@ export const TEST_PASSWORD = 'correct horse battery';
 
 export interface TestApp {
   readonly app: FastifyInstance;
-  readonly store: SqliteStore;
+  readonly store: EngineStore;
+  /** Direct reads of the stored rows, on either engine. */
+  readonly db: StoredRows;
+  readonly engine: TestEngine;
   readonly clock: FakeClock;
   readonly presence: Presence;
   readonly metrics: Metrics;
@@ -46,9 +49,13 @@ export function testConfig(env: Record<string, string> = {}, overrides: Partial<
   return { ...loadConfig({ READPULSE_LOG_LEVEL: 'silent', READPULSE_AUTH_RATE_BURST: '10000', ...env }), ...overrides };
 }
 
-/** A fresh app on its own temporary database, exactly as production wires it, with a fake clock. */
+/**
+ * A fresh app on its own database, exactly as production wires it, with a fake clock. The engine
+ * is SQLite unless `engine` (or `npm run test:postgres`) says PostgreSQL.
+ */
 export async function buildTestApp(
   options: {
+    engine?: TestEngine;
     env?: Record<string, string>;
     config?: Partial<Config>;
     /** Bounds of the live event hub (queue sizes, replay buffer). */
@@ -57,7 +64,8 @@ export async function buildTestApp(
   } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'readpulse-test-'));
-  const config = testConfig({ READPULSE_DB: join(dir, 'test.db'), ...options.env }, options.config);
+  const database = await provisionDatabase(dir, options.engine ?? TEST_ENGINE);
+  const config = testConfig({ ...database.env, ...options.env }, options.config);
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
   const { app, store, presence, hub, metrics } = await assembleServer(config, clock, log, {
@@ -71,6 +79,8 @@ export async function buildTestApp(
   return {
     app,
     store,
+    db: storedRows(store),
+    engine: database.engine,
     clock,
     presence,
     hub,
@@ -88,6 +98,7 @@ export async function buildTestApp(
       await app.close();
       await presence.stop();
       await store.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
