@@ -6,4 +6,5 @@ export * from './progress.js';
 export * from './seeded-random.js';
 export * from './session.js';
 export * from './store.js';
+export * from './stored-text.js';
 export * from './user.js';

@@ -4,6 +4,7 @@ import {
   encodeCursor,
   normalizeEmail,
   pageFrom,
+  requireStorableText,
   type ActivityEvent,
   type ActivityInput,
   type Chapter,
@@ -93,6 +94,8 @@ export class PostgresStore implements Store {
   }
 
   async createUser(input: NewUser): Promise<User> {
+    requireStorableText('name', input.name);
+    requireStorableText('email', input.email);
     const email = normalizeEmail(input.email);
     const now = this.clock.now();
     const searchKey = `${email} ${input.name}`.toLowerCase();
@@ -255,6 +258,7 @@ export class PostgresStore implements Store {
   }
 
   async createChapter(input: { id: string; title: string }): Promise<Chapter> {
+    requireStorableText('title', input.title);
     const now = this.clock.now();
     return this.write(async (db) => {
       // Another instance may append at the same time: the lock keeps positions distinct.
@@ -264,6 +268,7 @@ export class PostgresStore implements Store {
   }
 
   async updateChapter(id: string, input: { title: string }): Promise<Chapter> {
+    requireStorableText('title', input.title);
     const now = this.clock.now();
     return this.write(async (db) => {
       const [chapter] = (await run<Chapter>(db, sql.renameChapter, [id, input.title, now])).rows;

@@ -4,6 +4,7 @@ import {
   encodeCursor,
   normalizeEmail,
   pageFrom,
+  requireStorableText,
   type ActivityEvent,
   type Chapter,
   type StuckReader,
@@ -82,6 +83,8 @@ export class SqliteStore implements Store {
   }
 
   async createUser(input: NewUser): Promise<User> {
+    requireStorableText('name', input.name);
+    requireStorableText('email', input.email);
     const email = normalizeEmail(input.email);
     const now = this.clock.now();
     return this.write(() => {
@@ -249,11 +252,13 @@ export class SqliteStore implements Store {
   }
 
   async createChapter(input: { id: string; title: string }): Promise<Chapter> {
+    requireStorableText('title', input.title);
     const now = this.clock.now();
     return this.write(() => this.sql.insertChapter.get({ ...input, now }) as Chapter, 'A chapter with that id exists already.');
   }
 
   async updateChapter(id: string, input: { title: string }): Promise<Chapter> {
+    requireStorableText('title', input.title);
     const now = this.clock.now();
     return this.write(() => {
       const chapter = this.sql.renameChapter.get({ id, title: input.title, now }) as Chapter | undefined;
