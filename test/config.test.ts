@@ -53,6 +53,30 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(3);
   });
 
+  it('uses SQLite at READPULSE_DB unless READPULSE_DATABASE_URL names a PostgreSQL database', () => {
+    expect(loadConfig({})).toMatchObject({ engine: 'sqlite', databaseUrl: null });
+    expect(loadConfig({ READPULSE_DATABASE_URL: '' })).toMatchObject({ engine: 'sqlite', databaseUrl: null });
+    for (const url of ['postgres://rp:secret@db.internal:5432/readpulse', 'postgresql://localhost/readpulse?sslmode=require']) {
+      expect(loadConfig({ READPULSE_DATABASE_URL: url })).toMatchObject({ engine: 'postgres', databaseUrl: url });
+    }
+  });
+
+  it('refuses a READPULSE_DATABASE_URL that is not a PostgreSQL URL, naming the variable but never echoing a password', () => {
+    for (const bad of ['mysql://rp:hunter2@db/readpulse', 'not a url', 'postgres://', 'file:./data/readpulse.db']) {
+      let error: unknown;
+      try {
+        loadConfig({ READPULSE_DATABASE_URL: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, bad).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/READPULSE_DATABASE_URL must be a PostgreSQL URL/);
+      expect(problems[0]).not.toContain('hunter2');
+    }
+  });
+
   it('is frozen', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);
