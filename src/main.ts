@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
-import { systemClock, type Clock } from './domain/index.js';
+import { systemClock, type Clock, type CopyProgress, type CopyReport } from './domain/index.js';
 import { buildApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
@@ -13,6 +13,8 @@ import { Presence } from './live/presence.js';
 import { ActivityRetention } from './live/retention.js';
 import { openPostgresStore, type PostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
+import { exportTables } from './sqlite/table-export.js';
+import { importTables } from './postgres/table-import.js';
 
 /** The built web app, beside dist/ in a build or a checkout. */
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
@@ -174,6 +176,22 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   log.info({ address, database: describeDatabase(config), webApp: existsSync(WEB_ROOT) }, 'ReadPulse is listening');
 }
 
+/** `readpulse copy`: the SQLite file's tables into the configured, migrated PostgreSQL database. */
+async function copyFromSqlite(config: Config, file: string, progress: CopyProgress): Promise<CopyReport> {
+  if (config.databaseUrl === null) throw new Error('copy needs a PostgreSQL target.');
+  const source = exportTables(file);
+  try {
+    const target = await openPostgresStore({ url: config.databaseUrl, clock: systemClock, maxConnections: 2 });
+    try {
+      return await importTables(target.pool, source, progress);
+    } finally {
+      await target.close();
+    }
+  } finally {
+    source.close();
+  }
+}
+
 /** Entry point of the `readpulse` command. Returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let config: Config;
@@ -191,6 +209,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     clock: systemClock,
     openStore: (clock = systemClock) => openStore(config, clock),
     serve: () => serve(config),
+    copyFromSqlite: (file, progress) => copyFromSqlite(config, file, progress),
     passwordFromEnv: process.env.READPULSE_PASSWORD,
     stdin: process.stdin,
     stdout: process.stdout,

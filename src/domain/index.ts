@@ -7,4 +7,5 @@ export * from './seeded-random.js';
 export * from './session.js';
 export * from './store.js';
 export * from './stored-text.js';
+export * from './table-copy.js';
 export * from './user.js';

@@ -80,7 +80,7 @@ describe('readpulse: usage', () => {
     const result = await readpulse(['--help']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Usage: readpulse <command>');
-    for (const command of ['serve', 'migrate', 'user create', 'user set-password', 'user delete', 'backup FILE', 'demo']) {
+    for (const command of ['serve', 'migrate', 'user create', 'user set-password', 'user delete', 'backup FILE', 'copy --from', 'demo']) {
       expect(result.stdout).toContain(command);
     }
     expect(await db.exists()).toBe(false);
@@ -401,6 +401,69 @@ describe('readpulse backup', () => {
     const result = await readpulse(['backup']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('FILE');
+  });
+});
+
+describe('readpulse copy', () => {
+  if (TEST_ENGINE === 'sqlite') {
+    it('without a PostgreSQL target exits 1 saying to set READPULSE_DATABASE_URL, and changes nothing', async () => {
+      const source = join(dir, 'source.db');
+      await withStore((store) => store.createUser({ email: 'a@example.test', role: 'reader', name: '', passwordHash: 'x' }), { READPULSE_DB: source });
+      const result = await readpulse(['copy', '--from', source]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('READPULSE_DATABASE_URL');
+      expect(await db.exists()).toBe(false);
+    });
+  } else {
+    it('copies a demo database with every id, identical counts and working sessions, then continues the ids', async () => {
+      const source = join(dir, 'source.db');
+      const sqlite = { READPULSE_DATABASE_URL: '', READPULSE_DB: source };
+      const demo = await readpulse(['demo', '--readers', '25', '--consultants', '2'], sqlite);
+      expect(demo.code, demo.stderr).toBe(0);
+      const reader = (await withStore((store) => store.getUserByEmail('reader1@demo.readpulse.test'), sqlite))!.user;
+      const session = await withStore((store) => addSession(store, reader.id, 'copied-session'), sqlite);
+      const tables = ['users', 'sessions', 'milestones', 'activity_logs', 'chapters'];
+      const sourceCounts = Object.fromEntries(tables.map((t) => [t, (sqliteRows(source, `SELECT count(*) AS n FROM ${t}`)[0] as { n: number }).n]));
+      const maxActivityId = (sqliteRows(source, 'SELECT max(id) AS m FROM activity_logs')[0] as { m: number }).m;
+
+      const result = await readpulse(['copy', '--from', source]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/activity_logs: [\d,]+ of [\d,]+ rows/);
+      expect(result.stdout).toContain('every count verified');
+      for (const table of tables) {
+        expect({ table, n: await db.value<number>(`SELECT count(*) FROM ${table}`) }).toEqual({ table, n: sourceCounts[table] });
+      }
+      expect(await db.rows('SELECT id, email, name, role, created_at, last_active_at FROM users ORDER BY id')).toEqual(
+        sqliteRows(source, 'SELECT id, email, name, role, created_at, last_active_at FROM users ORDER BY id'),
+      );
+
+      await withStore(async (store) => {
+        expect((await store.findSession(session))?.user).toEqual(reader);
+        const history = await store.listActivity(reader.id, { limit: 5 });
+        expect(history.items.length).toBeGreaterThan(0);
+        const next = await store.logActivity(reader.id, { actionType: 'AFTER_COPY', metadata: null });
+        expect(next.id).toBe(maxActivityId + 1);
+      });
+    });
+
+    it('refuses a target that is not empty: exit 1, a clear message, and nothing added', async () => {
+      const source = join(dir, 'source.db');
+      await withStore((store) => store.createUser({ email: 'a@example.test', role: 'reader', name: '', passwordHash: 'x' }), {
+        READPULSE_DATABASE_URL: '',
+        READPULSE_DB: source,
+      });
+      await addUser('already@example.test', 'consultant');
+      const result = await readpulse(['copy', '--from', source]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('not empty');
+      expect(await db.rows('SELECT email FROM users')).toEqual([{ email: 'already@example.test' }]);
+    });
+  }
+
+  it('exits 2 without --from', async () => {
+    const result = await readpulse(['copy']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--from');
   });
 });
 
