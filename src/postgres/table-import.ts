@@ -12,6 +12,9 @@ const BATCH_ROWS = 5_000;
  */
 export async function importTables(pool: Pool, source: TableSource, progress: CopyProgress): Promise<CopyReport> {
   const client = await pool.connect();
+  // A dropped connection also emits 'error' on a checked-out client; the pending query rejects.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     const targetTables = await applicationTables(client);
@@ -56,6 +59,7 @@ export async function importTables(pool: Pool, source: TableSource, progress: Co
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }

@@ -83,10 +83,15 @@ export class WriteQueue {
       for (const job of batch) job.reject(error);
       return;
     }
+    // A checked-out client whose connection drops emits 'error'; unheard, it would crash the
+    // process. The batch's pending query rejects too, which is where the failure is handled.
+    const ignore = () => undefined;
+    client.on('error', ignore);
     let outcomes: Outcome[];
     try {
       outcomes = await this.runBatch(client, batch);
     } catch (error) {
+      client.off('error', ignore);
       // The transaction itself failed (BEGIN, a savepoint, COMMIT, the connection): nothing in
       // it is known to be stored, so every write in it fails, and the connection is discarded.
       await client.query('ROLLBACK').catch(() => undefined);
@@ -94,6 +99,7 @@ export class WriteQueue {
       for (const job of batch) job.reject(error);
       return;
     }
+    client.off('error', ignore);
     client.release();
     this.options.onCommit?.(batch.length, performance.now() - started);
     batch.forEach((job, i) => {

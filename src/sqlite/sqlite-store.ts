@@ -352,6 +352,14 @@ function translateSqliteError(error: unknown, conflictMessage: string): unknown 
     return new AppError('conflict', conflictMessage, { cause: error });
   }
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return userNotFound();
+  // The disk (or max_page_count) is full: nothing was stored, and writes work again once space
+  // is freed. Not the caller's fault and not a crash: 503, saying so.
+  if (code === 'SQLITE_FULL') {
+    return new AppError('unavailable', 'The database storage is full. Try again once space is freed.', {
+      retryAfterSeconds: 30,
+      cause: error,
+    });
+  }
   // The schema's CHECKs back the HTTP validation up; reaching one is bad input, not a crash.
   if (code === 'SQLITE_CONSTRAINT_CHECK' || code === 'SQLITE_CONSTRAINT_NOTNULL') {
     return new AppError('invalid_request', 'The data is not valid.', { cause: error });

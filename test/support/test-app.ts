@@ -56,6 +56,8 @@ export function testConfig(env: Record<string, string> = {}, overrides: Partial<
 export async function buildTestApp(
   options: {
     engine?: TestEngine;
+    /** Rewrites the PostgreSQL URL the app connects to (e.g. through a proxy a test can cut). */
+    databaseUrl?: (url: string) => string;
     env?: Record<string, string>;
     config?: Partial<Config>;
     /** Bounds of the live event hub (queue sizes, replay buffer). */
@@ -65,7 +67,11 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'readpulse-test-'));
   const database = await provisionDatabase(dir, options.engine ?? TEST_ENGINE);
-  const config = testConfig({ ...database.env, ...options.env }, options.config);
+  const databaseEnv =
+    options.databaseUrl && database.env.READPULSE_DATABASE_URL
+      ? { READPULSE_DATABASE_URL: options.databaseUrl(database.env.READPULSE_DATABASE_URL) }
+      : database.env;
+  const config = testConfig({ ...databaseEnv, ...options.env }, options.config);
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
   const { app, store, presence, hub, metrics } = await assembleServer(config, clock, log, {
