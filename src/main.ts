@@ -1,15 +1,18 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { newSessionCache } from './auth/accounts.js';
 import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
 import { systemClock, type Clock, type CopyProgress, type CopyReport } from './domain/index.js';
 import { buildApp } from './http/app.js';
+import { liveEventBody } from './http/live-frames.js';
 import { Metrics } from './http/metrics.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
+import { createServerLogger, exitOnFatalErrors } from './logger.js';
 import { ActivityRetention } from './live/retention.js';
 import { openPostgresStore, type PostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
@@ -21,17 +24,13 @@ const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
 
-/** Never logged: credentials in headers and bodies. */
-const REDACT = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.token',
-];
-
-function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
+/**
+ * How stale a session's stored last_seen_at may be: 1 % of the idle timeout (14.4 minutes of
+ * 24 hours). Idle expiry in this process uses the exact time it saw; the stored one matters
+ * only after a restart, and then errs by at most that much.
+ */
+function sessionSeenResolution(config: Config): number {
+  return Math.floor(config.session.idleTimeoutMs / 100);
 }
 
 /** The store of either engine: both implement Store; the rest is each engine's upkeep. */
@@ -44,8 +43,13 @@ export type EngineStore = SqliteStore | PostgresStore;
 export async function openStore(
   config: Config,
   clock: Clock,
-  options: { readonly onCommit?: (batchSize: number, commitMs: number) => void; readonly log?: Logger } = {},
+  options: {
+    readonly onCommit?: (batchSize: number, commitMs: number) => void;
+    readonly log?: Logger;
+    readonly sessionSeenResolutionMs?: number;
+  } = {},
 ): Promise<EngineStore> {
+  const resolution = options.sessionSeenResolutionMs === undefined ? {} : { sessionSeenResolutionMs: options.sessionSeenResolutionMs };
   const writeQueue = options.onCommit ? { onCommit: options.onCommit } : {};
   if (config.engine === 'postgres' && config.databaseUrl !== null) {
     const log = options.log;
@@ -53,6 +57,7 @@ export async function openStore(
       url: config.databaseUrl,
       clock,
       writeQueue,
+      ...resolution,
       ...(log ? { onIdleError: (error: Error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed') } : {}),
     });
   }
@@ -62,6 +67,7 @@ export async function openStore(
     synchronous: config.database.synchronous,
     walLimitBytes: config.database.walLimitBytes,
     writeQueue,
+    ...resolution,
   });
 }
 
@@ -90,9 +96,17 @@ export async function assembleServer(
   } = {},
 ): Promise<ServerParts> {
   const metrics = new Metrics(config.engine === 'sqlite' ? { databasePath: config.databasePath } : {});
-  const store = await openStore(config, clock, { onCommit: metrics.recordWriteCommit, log });
+  const store = await openStore(config, clock, {
+    onCommit: metrics.recordWriteCommit,
+    log,
+    sessionSeenResolutionMs: sessionSeenResolution(config),
+  });
+  // Sessions deleted in this process (sign-out, password change, user deletion) leave the
+  // cache at once, whichever code path deleted them.
+  const sessionCache = newSessionCache();
+  store.onSessionsRevoked((revoked) => ('userId' in revoked ? sessionCache.evictUser(revoked.userId) : sessionCache.evict(revoked.tokenHash)));
   metrics.watch({ writeQueueDepth: () => store.pendingWrites });
-  const hub = new EventHub({ clock, ...options.hub });
+  const hub = new EventHub({ clock, encode: liveEventBody, ...options.hub });
   const presence = new Presence({
     store,
     clock,
@@ -109,6 +123,7 @@ export async function assembleServer(
     presence,
     hub,
     metrics,
+    sessionCache,
     webRoot: options.webRoot ?? WEB_ROOT,
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
@@ -122,7 +137,14 @@ export async function assembleServer(
  * flushed, the WAL is checkpointed and the database closed.
  */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<void> {
-  const log = createLogger(config);
+  const logger = createServerLogger(config);
+  const { log } = logger;
+  const exit = (code: number): never => {
+    logger.stop();
+    logger.flushSync();
+    process.exit(code);
+  };
+  exitOnFatalErrors(logger, exit);
   const { app, store, presence } = await assembleServer(config, clock, log);
   const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
   presence.start();
@@ -148,7 +170,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     log.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       log.error('shutdown deadline passed; exiting');
-      process.exit(1);
+      exit(1);
     }, config.shutdownTimeoutMs).unref();
     // app.close() closes the connections idle at that moment; ones that finish their request
     // afterwards would sit in keep-alive until it times out, holding shutdown past its deadline.
@@ -163,10 +185,10 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       await store.close();
       clearTimeout(deadline);
       log.info('stopped');
-      process.exit(0);
+      exit(0);
     } catch (error) {
       log.error({ err: error }, 'shutdown failed');
-      process.exit(1);
+      exit(1);
     }
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -174,6 +196,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
 
   const address = await app.listen({ port: config.port, host: config.host });
   log.info({ address, database: describeDatabase(config), webApp: existsSync(WEB_ROOT) }, 'ReadPulse is listening');
+  log.flush();
 }
 
 /** `readpulse copy`: the SQLite file's tables into the configured, migrated PostgreSQL database. */

@@ -4,9 +4,19 @@ import type { PasswordHasher } from './password-hasher.js';
 import { SessionCache } from './session-cache.js';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.js';
 
-/** Sessions revoked by another process (the CLI) stop working within this long. */
-export const SESSION_CACHE_TTL_MS = 2000;
-const SESSION_CACHE_ENTRIES = 20_000;
+/**
+ * Sessions revoked by another process (the CLI) stop working within this long; revocations in
+ * this process take effect at once. Long enough that a reader coming every few seconds is
+ * looked up about once a minute.
+ */
+export const SESSION_CACHE_TTL_MS = 60_000;
+/** Room for every session of 20,000 readers at once, with headroom. */
+export const SESSION_CACHE_ENTRIES = 50_000;
+
+/** The session cache Accounts uses unless it is given one. */
+export function newSessionCache(): SessionCache {
+  return new SessionCache({ ttlMs: SESSION_CACHE_TTL_MS, maxEntries: SESSION_CACHE_ENTRIES });
+}
 
 export interface SessionSettings {
   readonly idleTimeoutMs: number;
@@ -22,6 +32,8 @@ export interface AccountsDeps {
   readonly registrationOpen: boolean;
   /** The latest not-yet-flushed activity on a session, so idle expiry sees it at once. */
   readonly pendingLastSeen?: (tokenHash: string) => number | undefined;
+  /** Shared with whatever else revokes sessions in this process (the store's deletions). */
+  readonly sessionCache?: SessionCache;
 }
 
 /** A new session: the raw token goes to the client once and is never stored. */
@@ -39,9 +51,11 @@ export interface Authenticated {
 
 /** Registration, sign-in, sessions and passwords: the rules, apart from HTTP. */
 export class Accounts {
-  private readonly sessions = new SessionCache({ ttlMs: SESSION_CACHE_TTL_MS, maxEntries: SESSION_CACHE_ENTRIES });
+  private readonly sessions: SessionCache;
 
-  constructor(private readonly deps: AccountsDeps) {}
+  constructor(private readonly deps: AccountsDeps) {
+    this.sessions = deps.sessionCache ?? newSessionCache();
+  }
 
   /** Creates a reader and signs them in. Throws `forbidden` when registration is closed, `conflict`. */
   async register(input: { email: string; password: string; name?: string | undefined }): Promise<SignedIn> {
@@ -89,17 +103,19 @@ export class Accounts {
     if (!isWellFormedToken(token)) return null;
     const tokenHash = hashSessionToken(token);
     const now = this.deps.clock.now();
-    let found = this.sessions.get(tokenHash, now);
-    if (!found) {
+    let entry = this.sessions.get(tokenHash, now);
+    if (!entry) {
       const stored = await this.deps.store.findSession(tokenHash);
       if (!stored) return null;
-      this.sessions.set(tokenHash, stored, now);
-      found = stored;
+      entry = this.sessions.set(tokenHash, stored, now);
     }
-    const lastSeen = Math.max(found.session.lastSeenAt, this.deps.pendingLastSeen?.(tokenHash) ?? 0);
+    const { found } = entry;
+    const lastSeen = Math.max(entry.seenAt, this.deps.pendingLastSeen?.(tokenHash) ?? 0);
     if (now >= found.session.expiresAt || now >= lastSeen + this.deps.session.idleTimeoutMs) {
       return null;
     }
+    // Every authenticated request is activity on its session.
+    if (now > entry.seenAt) entry.seenAt = now;
     return found;
   }
 

@@ -10,6 +10,7 @@ import { RequestRateLimiter } from '../auth/request-rate-limiter.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/password-hasher.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
+import type { SessionCache } from '../auth/session-cache.js';
 import type { EventHub } from '../live/event-hub.js';
 import type { Presence } from '../live/presence.js';
 import { installMetrics, Metrics } from './metrics.js';
@@ -44,6 +45,8 @@ export interface AppDeps {
   readonly hasher?: PasswordHasher;
   /** Where the app's metrics are kept; made here if absent. Unused when metrics are off. */
   readonly metrics?: Metrics;
+  /** The session cache, shared with the store's revocations; made here if absent. */
+  readonly sessionCache?: SessionCache;
 }
 
 /** Builds the HTTP app without listening: main.ts listens, tests use inject(). */
@@ -88,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     session: config.session,
     registrationOpen: config.registrationOpen,
     pendingLastSeen: (tokenHash) => presence.pendingLastSeen(tokenHash),
+    ...(deps.sessionCache ? { sessionCache: deps.sessionCache } : {}),
   });
 
   app.decorateRequest('auth', null);

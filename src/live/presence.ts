@@ -1,6 +1,8 @@
 import type { Clock, Heartbeat, Store, User } from '../domain/index.js';
 
 export const LIVE_WINDOW_MS = 60_000;
+/** Heartbeats written per transaction; the flush yields to requests between chunks. */
+export const DEFAULT_FLUSH_CHUNK = 500;
 /** Every this many flush ticks (about 5 s), activity stored by other processes is taken in. */
 const STORE_SYNC_EVERY_TICKS = 5;
 
@@ -20,12 +22,20 @@ export interface PresenceOptions {
    * activity) and when one drops out of the window (noticed by `sweep`), for the live stream.
    */
   readonly onPresence?: (reader: User, online: boolean) => void;
+  /** Heartbeats per transaction (DEFAULT_FLUSH_CHUNK when absent). */
+  readonly flushChunk?: number;
+  /** Lets the event loop run between two chunks; setImmediate when absent. */
+  readonly yieldTurn?: () => Promise<void>;
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The coalesced heartbeat. Every authenticated request touches the user's presence in memory;
- * about once a second the latest touch per session is written in one transaction, so a busy
- * reader costs one row update per flush instead of one write per request. Readers of presence
+ * about once a second the latest touch per session is written, in transactions of at most
+ * `flushChunk` heartbeats with a turn of the event loop between them (10,000 readers make 20
+ * short transactions, not one long stall), so a busy reader costs one row update per flush
+ * instead of one write per request. Readers of presence
  * (the live view, idle expiry) merge what is still in memory, so they are never staler than now.
  */
 export class Presence {
@@ -159,12 +169,18 @@ export class Presence {
     this.flushing = this.pending;
     this.pending = new Map();
     const batch = [...this.flushing.values()];
+    const chunk = Math.max(1, this.options.flushChunk ?? DEFAULT_FLUSH_CHUNK);
+    let written = 0;
     try {
-      await this.options.store.recordHeartbeats(batch);
+      while (written < batch.length) {
+        if (written > 0) await (this.options.yieldTurn ?? nextTurn)();
+        await this.options.store.recordHeartbeats(batch.slice(written, written + chunk));
+        written = Math.min(batch.length, written + chunk);
+      }
       this.options.onFlush?.(batch.length);
     } catch (error) {
-      this.options.log.error({ err: error, heartbeats: batch.length }, 'heartbeat flush failed; will retry');
-      for (const beat of batch) {
+      this.options.log.error({ err: error, heartbeats: batch.length - written }, 'heartbeat flush failed; will retry');
+      for (const beat of batch.slice(written)) {
         const newer = this.pending.get(beat.tokenHash);
         if (!newer || newer.at < beat.at) this.pending.set(beat.tokenHash, beat);
       }

@@ -17,6 +17,7 @@ import {
   type PageRequest,
   type ReaderSummary,
   type Session,
+  type SessionRevocation,
   type SessionWithUser,
   type Store,
   type StuckReader,
@@ -48,6 +49,11 @@ export interface PostgresStoreOptions {
   readonly writeQueue?: Partial<WriteQueueOptions>;
   /** Called when an idle pooled connection fails; the pool replaces it. */
   readonly onIdleError?: (error: Error) => void;
+  /**
+   * A heartbeat moves a session's stored last_seen_at only when it is at least this much newer,
+   * as on SQLite; 0 (the default) writes every heartbeat.
+   */
+  readonly sessionSeenResolutionMs?: number;
 }
 
 const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
@@ -62,7 +68,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   try {
     const applied = await migrate(pool, options.clock.now());
-    return new PostgresStore(pool, options.url, options.clock, { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue }, applied);
+    return new PostgresStore(
+      pool,
+      options.url,
+      options.clock,
+      { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue },
+      applied,
+      options.sessionSeenResolutionMs,
+    );
   } catch (error) {
     await pool.end();
     throw error;
@@ -76,6 +89,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 export class PostgresStore implements Store {
   private readonly writes: WriteQueue;
   private closed = false;
+  private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
 
   constructor(
     readonly pool: Pool,
@@ -84,8 +98,18 @@ export class PostgresStore implements Store {
     writeQueueOptions: WriteQueueOptions,
     /** Migrations this open applied (empty when the schema was current). */
     readonly appliedMigrations: readonly string[] = [],
+    private readonly sessionSeenResolutionMs = 0,
   ) {
     this.writes = new WriteQueue(pool, writeQueueOptions);
+  }
+
+  /** Calls the listener after each session or user deletion made through this store. */
+  onSessionsRevoked(listener: (revoked: SessionRevocation) => void): void {
+    this.revocationListeners.push(listener);
+  }
+
+  private revoked(revocation: SessionRevocation): void {
+    for (const listener of this.revocationListeners) listener(revocation);
   }
 
   /** Writes waiting for the next batch. */
@@ -125,6 +149,7 @@ export class PostgresStore implements Store {
     await this.write(async (db) => {
       if ((await run(db, sql.deleteUser, [userId])).rowCount === 0) throw userNotFound();
     });
+    this.revoked({ userId });
   }
 
   async createSession(session: Session): Promise<void> {
@@ -143,10 +168,15 @@ export class PostgresStore implements Store {
 
   async deleteSession(tokenHash: string): Promise<void> {
     await this.write((db) => run(db, sql.deleteSession, [tokenHash]));
+    this.revoked({ tokenHash });
   }
 
   async deleteUserSessions(userId: number, exceptTokenHash?: string): Promise<number> {
-    return this.write(async (db) => (await run(db, sql.deleteUserSessions, [userId, exceptTokenHash ?? null])).rowCount ?? 0);
+    const removed = await this.write(
+      async (db) => (await run(db, sql.deleteUserSessions, [userId, exceptTokenHash ?? null])).rowCount ?? 0,
+    );
+    this.revoked({ userId });
+    return removed;
   }
 
   async deleteExpiredSessions(now: number, idleTimeoutMs: number): Promise<number> {
@@ -162,9 +192,11 @@ export class PostgresStore implements Store {
     const userIds = heartbeats.map((b) => b.userId);
     const tokens = heartbeats.map((b) => b.tokenHash);
     const times = heartbeats.map((b) => b.at);
+    // Moves last_seen_at only when it is at least the resolution older (strictly older at 0).
+    const slack = Math.max(0, this.sessionSeenResolutionMs - 1);
     await this.write(async (db) => {
       await run(db, sql.touchUsersOnSessions, [userIds, tokens, times]);
-      await run(db, sql.touchSessions, [tokens, times]);
+      await run(db, sql.touchSessions, [tokens, times, slack]);
     });
   }
 

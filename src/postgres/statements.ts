@@ -37,7 +37,7 @@ export const statements = define({
     WHERE u.id = b.user_id AND (u.last_active_at IS NULL OR u.last_active_at < b.at)`,
   touchSessions: `UPDATE sessions s SET last_seen_at = b.at
     FROM (SELECT token_hash, max(at) AS at FROM unnest($1::text[], $2::bigint[]) AS t(token_hash, at) GROUP BY token_hash) b
-    WHERE s.token_hash = b.token_hash AND s.last_seen_at < b.at`,
+    WHERE s.token_hash = b.token_hash AND s.last_seen_at < b.at - $3::bigint`,
   activeReaders: `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND last_active_at > $1
     ORDER BY last_active_at DESC`,
   // strpos, not LIKE: no wildcards to escape, as SQLite's instr.

@@ -17,6 +17,7 @@ import {
   type PageRequest,
   type ReaderSummary,
   type Session,
+  type SessionRevocation,
   type SessionWithUser,
   type Store,
   type User,
@@ -43,7 +44,15 @@ import { prepareStatements, type Statements } from './statements.js';
 export interface SqliteStoreOptions extends DatabaseOptions {
   readonly clock: Clock;
   readonly writeQueue?: Partial<WriteQueueOptions>;
+  /**
+   * A heartbeat moves a session's stored last_seen_at only when it is at least this much newer:
+   * idle expiry needs minutes, not seconds, so a busy session is not rewritten every flush.
+   * 0 (the default) writes every heartbeat.
+   */
+  readonly sessionSeenResolutionMs?: number;
 }
+
+export type { SessionRevocation } from '../domain/index.js';
 
 const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
 /** deleteActivityBefore's largest batch: bigger deletes hold the write lock too long. */
@@ -53,7 +62,7 @@ const MAX_RETENTION_BATCH = 100_000;
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const db = openDatabase(options);
   const applied = migrate(db, options.clock.now());
-  return new SqliteStore(db, options.clock, { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue }, applied);
+  return new SqliteStore(db, options.clock, { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue }, applied, options.sessionSeenResolutionMs);
 }
 
 /**
@@ -65,6 +74,7 @@ export class SqliteStore implements Store {
   private readonly sql: Statements;
   private readonly writes: WriteQueue;
   private closed = false;
+  private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
 
   constructor(
     readonly db: Database,
@@ -72,6 +82,7 @@ export class SqliteStore implements Store {
     writeQueueOptions: WriteQueueOptions,
     /** Migrations this open applied (empty when the schema was current). */
     readonly appliedMigrations: readonly string[] = [],
+    private readonly sessionSeenResolutionMs = 0,
   ) {
     this.sql = prepareStatements(db);
     this.writes = new WriteQueue(db, writeQueueOptions);
@@ -110,10 +121,20 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Calls the listener after each session or user deletion made through this store. */
+  onSessionsRevoked(listener: (revoked: SessionRevocation) => void): void {
+    this.revocationListeners.push(listener);
+  }
+
+  private revoked(revocation: SessionRevocation): void {
+    for (const listener of this.revocationListeners) listener(revocation);
+  }
+
   async deleteUser(userId: number): Promise<void> {
     await this.write(() => {
       if (this.sql.deleteUser.run(userId).changes === 0) throw userNotFound();
     });
+    this.revoked({ userId });
   }
 
   async createSession(session: Session): Promise<void> {
@@ -138,10 +159,13 @@ export class SqliteStore implements Store {
 
   async deleteSession(tokenHash: string): Promise<void> {
     await this.write(() => this.sql.deleteSession.run(tokenHash));
+    this.revoked({ tokenHash });
   }
 
   async deleteUserSessions(userId: number, exceptTokenHash?: string): Promise<number> {
-    return this.write(() => this.sql.deleteUserSessions.run({ userId, except: exceptTokenHash ?? null }).changes);
+    const removed = await this.write(() => this.sql.deleteUserSessions.run({ userId, except: exceptTokenHash ?? null }).changes);
+    this.revoked({ userId });
+    return removed;
   }
 
   async deleteExpiredSessions(now: number, idleTimeoutMs: number): Promise<number> {
@@ -157,7 +181,8 @@ export class SqliteStore implements Store {
     await this.write(() => {
       for (const beat of heartbeats) {
         this.sql.touchUserOnSession.run(beat);
-        this.sql.touchSession.run(beat.at, beat.tokenHash, beat.at);
+        // Moves last_seen_at only when it is at least the resolution older (strictly older at 0).
+        this.sql.touchSession.run(beat.at, beat.tokenHash, beat.at - Math.max(0, this.sessionSeenResolutionMs - 1));
       }
     });
   }

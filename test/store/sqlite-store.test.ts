@@ -173,3 +173,38 @@ describe('SqliteStore on its file', () => {
     expect((await copy.listActivity(reader.id, { limit: 50 })).items).toEqual([event]);
   });
 });
+
+describe('SQLite store: heartbeats at the resolution idle expiry needs', () => {
+  it("moves a session's last_seen_at only by at least the resolution, and the user's lastActiveAt every time", async () => {
+    const { file } = await freshDatabasePath();
+    const clock = new FakeClock();
+    const store = openSqliteStore({ path: file, clock, sessionSeenResolutionMs: 60_000 });
+    openStores.add(store);
+    const reader = await addUser(store);
+    const start = clock.now();
+    const session = sessionFor(reader.id, 'busy', start);
+    await store.createSession(session);
+    const seen = async () => (await store.findSession(session.tokenHash))!.session.lastSeenAt;
+
+    await store.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 30_000 }]);
+    expect(await seen()).toBe(start);
+    expect((await store.getUserById(reader.id))!.lastActiveAt).toBe(start + 30_000);
+    await store.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 60_000 }]);
+    expect(await seen()).toBe(start + 60_000);
+    await store.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 61_000 }]);
+    expect(await seen()).toBe(start + 60_000);
+    expect((await store.getUserById(reader.id))!.lastActiveAt).toBe(start + 61_000);
+  });
+
+  it('tells its listeners which sessions it deleted', async () => {
+    const { store, clock } = await openFreshStore();
+    const revoked: unknown[] = [];
+    store.onSessionsRevoked((r) => revoked.push(r));
+    const reader = await addUser(store);
+    await store.createSession(sessionFor(reader.id, 'one', clock.now()));
+    await store.deleteSession(sessionFor(reader.id, 'one', 0).tokenHash);
+    await store.deleteUserSessions(reader.id);
+    await store.deleteUser(reader.id);
+    expect(revoked).toEqual([{ tokenHash: sessionFor(reader.id, 'one', 0).tokenHash }, { userId: reader.id }, { userId: reader.id }]);
+  });
+});

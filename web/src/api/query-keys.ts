@@ -7,6 +7,8 @@ export const queryKeys = {
   liveDashboard: ['consultant', 'live'] as const,
   stuckReaders: ['consultant', 'stuck'] as const,
   readers: (search: string) => ['readers', 'list', search] as const,
+  /** Every readers list, whatever its search. */
+  readersLists: ['readers', 'list'] as const,
   readerProgress: (readerId: number) => ['readers', readerId, 'progress'] as const,
   readerActivity: (readerId: number) => ['readers', readerId, 'activity'] as const,
 };
