@@ -1,5 +1,12 @@
 import {
   AppError,
+  type AttentionItem,
+  type AttentionRules,
+  type AttentionState,
+  type AttentionSweepResult,
+  type Cohort,
+  type Invite,
+  type NewInvite,
   decodeCursor,
   encodeCursor,
   normalizeEmail,
@@ -40,6 +47,9 @@ import {
 } from './rows.js';
 import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { SqliteAttention } from './sqlite-attention.js';
+import { SqliteCohorts } from './sqlite-cohorts.js';
+import { SqliteInvites } from './sqlite-invites.js';
 
 export interface SqliteStoreOptions extends DatabaseOptions {
   readonly clock: Clock;
@@ -73,6 +83,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 export class SqliteStore implements Store {
   private readonly sql: Statements;
   private readonly writes: WriteQueue;
+  private readonly cohorts: SqliteCohorts;
+  private readonly invites: SqliteInvites;
+  private readonly attention: SqliteAttention;
   private closed = false;
   private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
 
@@ -86,6 +99,10 @@ export class SqliteStore implements Store {
   ) {
     this.sql = prepareStatements(db);
     this.writes = new WriteQueue(db, writeQueueOptions);
+    const write = <T>(work: () => T, conflictMessage?: string): Promise<T> => this.write(work, conflictMessage);
+    this.cohorts = new SqliteCohorts(db, write);
+    this.invites = new SqliteInvites(db, write);
+    this.attention = new SqliteAttention(db, clock, write);
   }
 
   /** Writes waiting for the next group commit. */
@@ -246,11 +263,12 @@ export class SqliteStore implements Store {
     return this.getMyMilestones(readerId);
   }
 
-  async listReaders(query: { search?: string | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
+  async listReaders(query: { search?: string | undefined; cohortId?: number | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
     const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
+    const cohort = this.cohortFilter(query.cohortId);
     // instr, not LIKE: no wildcards to escape, and it compares bytes, so even a NUL matches literally.
     const needle = query.search ? query.search.toLowerCase() : null;
-    const rows = this.sql.readerPage.all({ after, needle, limit: query.limit + 1 }) as UserRow[];
+    const rows = this.sql.readerPage.all({ after, needle, cohort, limit: query.limit + 1 }) as UserRow[];
     const users = rows.map(toUser);
     const counts = this.countMilestones(users.slice(0, query.limit).map((u) => u.id));
     const readers = users.map((user) => ({
@@ -260,9 +278,10 @@ export class SqliteStore implements Store {
     return pageFrom(readers, query.limit, (reader) => encodeCursor(reader.id));
   }
 
-  async listStuckReaders(page: PageRequest): Promise<Page<StuckReader>> {
+  async listStuckReaders(page: { cohortId?: number | undefined } & PageRequest): Promise<Page<StuckReader>> {
     const [since, id] = page.cursor === undefined ? [0, 0] : decodeCursor(page.cursor, 2);
-    const rows = this.sql.stuckPage.all({ since, id, limit: page.limit + 1 }) as (UserRow & {
+    const cohort = this.cohortFilter(page.cohortId);
+    const rows = this.sql.stuckPage.all({ since, id, cohort, limit: page.limit + 1 }) as (UserRow & {
       milestone_id: number;
       chapter_id: string;
       since: number;
@@ -305,6 +324,40 @@ export class SqliteStore implements Store {
     });
   }
 
+  createCohort = (name: string): Promise<Cohort> => this.cohorts.create(name, this.clock.now());
+  listCohorts = (): Promise<Cohort[]> => this.cohorts.list();
+  getCohort = async (cohortId: number): Promise<Cohort> => this.cohorts.get(cohortId);
+  renameCohort = (cohortId: number, name: string): Promise<Cohort> => this.cohorts.rename(cohortId, name);
+  deleteCohort = (cohortId: number): Promise<void> => this.cohorts.remove(cohortId);
+  addReaderToCohort = (cohortId: number, readerId: number): Promise<void> =>
+    this.cohorts.addReader(cohortId, readerId, this.clock.now());
+  removeReaderFromCohort = (cohortId: number, readerId: number): Promise<void> => this.cohorts.removeReader(cohortId, readerId);
+  listCohortReaderIds = (cohortId: number): Promise<number[]> => this.cohorts.readerIds(cohortId);
+  listReaderCohortIds = (readerId: number): Promise<number[]> => this.cohorts.cohortsOf(readerId);
+
+  createInvite = (input: NewInvite): Promise<Invite> => this.invites.create(input, this.clock.now());
+  listInvites = (page: PageRequest): Promise<Page<Invite>> => this.invites.list(page);
+  revokeInvite = (ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> => this.invites.revoke(ref);
+  registerWithInvite = (input: Omit<NewUser, 'role'>, codeHash: string): Promise<{ user: User; cohortId: number | null }> =>
+    this.invites.register(input, codeHash, this.clock.now());
+
+  getAttentionRules = (): Promise<AttentionRules> => this.attention.rules();
+  setAttentionRules = (change: Partial<AttentionRules>): Promise<AttentionRules> => this.attention.setRules(change);
+  listAttention = async (
+    query: { state: AttentionState; cohortId?: number | undefined } & PageRequest,
+  ): Promise<Page<AttentionItem>> => this.attention.list({ ...query, cohortId: this.cohortFilter(query.cohortId) });
+  countAttention = async (cohortId?: number): Promise<{ open: number; claimed: number }> =>
+    this.attention.counts(this.cohortFilter(cohortId));
+  getAttentionItem = (itemId: number): Promise<AttentionItem> => this.attention.get(itemId);
+  claimAttention = (itemId: number, consultantId: number): Promise<AttentionItem> => this.attention.claim(itemId, consultantId);
+  releaseAttention = (itemId: number, consultantId: number): Promise<AttentionItem> => this.attention.release(itemId, consultantId);
+  resolveAttention = (itemId: number, consultantId: number, note: string | null): Promise<AttentionItem> =>
+    this.attention.resolve(itemId, consultantId, note);
+  reviewMilestoneAttention = (readerId: number, chapterId: string): Promise<AttentionItem[]> =>
+    this.attention.reviewMilestone(readerId, chapterId);
+  reviewReturnAttention = (readerId: number): Promise<AttentionItem[]> => this.attention.reviewReturn(readerId);
+  sweepAttention = (limit: number): Promise<AttentionSweepResult> => this.attention.sweep(limit);
+
   async ping(): Promise<void> {
     this.sql.ping.get();
   }
@@ -337,6 +390,13 @@ export class SqliteStore implements Store {
     this.writes.flush();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
+  }
+
+  /** A cohort filter's SQL parameter: null for none; throws `not_found` for an unknown cohort. */
+  private cohortFilter(cohortId: number | undefined): number | null {
+    if (cohortId === undefined) return null;
+    this.cohorts.requireExists(cohortId);
+    return cohortId;
   }
 
   private countMilestones(userIds: readonly number[]): Map<number, ReaderSummary['counts']> {

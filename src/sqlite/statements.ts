@@ -34,6 +34,8 @@ export function prepareStatements(db: Database) {
       `SELECT ${USER_COLUMNS} FROM users
        WHERE role = 'reader' AND id > @after
          AND (@needle IS NULL OR instr(search_key, @needle) > 0)
+         AND (@cohort IS NULL OR EXISTS
+               (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort AND cm.reader_id = users.id))
        ORDER BY id LIMIT @limit`,
     ),
     milestoneCounts: db.prepare(
@@ -79,6 +81,8 @@ export function prepareStatements(db: Database) {
       `SELECT m.id AS milestone_id, m.chapter_id, m.updated_at AS since, ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}
        FROM milestones m JOIN users u ON u.id = m.user_id
        WHERE m.status = 'stuck' AND (m.updated_at, m.id) > (@since, @id)
+         AND (@cohort IS NULL OR EXISTS
+               (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort AND cm.reader_id = m.user_id))
        ORDER BY m.updated_at, m.id LIMIT @limit`,
     ),
     chapters: db.prepare('SELECT id, title, position FROM chapters ORDER BY position, id'),

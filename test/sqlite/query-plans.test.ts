@@ -14,13 +14,15 @@ const DAY = 86_400_000;
 const HOT_QUERIES: readonly { name: keyof Statements; params: unknown; uses?: RegExp }[] = [
   { name: 'activeReaders', params: [NOW - 60_000], uses: /USING INDEX idx_users_role_last_active|USING INDEX idx_users_last_active/ },
   { name: 'usersByIds', params: ['[30, 31, 32]'] },
-  { name: 'readerPage', params: { after: 0, needle: null, limit: 51 } },
-  { name: 'readerPage', params: { after: 1_000, needle: 'noor', limit: 51 } },
+  { name: 'readerPage', params: { after: 0, needle: null, cohort: null, limit: 51 } },
+  { name: 'readerPage', params: { after: 1_000, needle: 'noor', cohort: null, limit: 51 } },
+  { name: 'readerPage', params: { after: 0, needle: null, cohort: 1, limit: 51 } },
   { name: 'milestoneCounts', params: ['[30, 31, 32, 33]'] },
   { name: 'activityPage', params: [30, Number.MAX_SAFE_INTEGER, 51], uses: /USING INDEX idx_activity_user_id/ },
   { name: 'activityPage', params: [30, 15_000, 51], uses: /USING INDEX idx_activity_user_id/ },
-  { name: 'stuckPage', params: { since: 0, id: 0, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
-  { name: 'stuckPage', params: { since: NOW - 100 * DAY, id: 500, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
+  { name: 'stuckPage', params: { since: 0, id: 0, cohort: null, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
+  { name: 'stuckPage', params: { since: NOW - 100 * DAY, id: 500, cohort: null, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
+  { name: 'stuckPage', params: { since: 0, id: 0, cohort: 1, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
   { name: 'deleteActivityBefore', params: [NOW - 300 * DAY, 1_000], uses: /USING COVERING INDEX idx_activity_created/ },
 ];
 
