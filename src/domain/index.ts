@@ -7,3 +7,6 @@ export * from './seeded-random.js';
 export * from './session.js';
 export * from './store.js';
 export * from './user.js';
+export * from './access-log.js';
+export * from './analytics.js';
+export * from './data-export.js';

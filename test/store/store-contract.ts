@@ -1,6 +1,9 @@
 import { beforeEach, describe } from 'vitest';
 import { describeChapters } from './contract/chapters-contract.js';
 import { describeActivity } from './contract/activity-contract.js';
+import { describeAccessLog } from './contract/access-log-contract.js';
+import { describeExports } from './contract/exports-contract.js';
+import { describeInsight } from './contract/insight-contract.js';
 import { describeHeartbeats } from './contract/heartbeats-contract.js';
 import { describeIsolation } from './contract/isolation-contract.js';
 import { describeMilestones } from './contract/milestones-contract.js';
@@ -40,5 +43,8 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeOperations(current);
     describeChapters(current);
     describeRetention(current);
+    describeInsight(current);
+    describeExports(current);
+    describeAccessLog(current);
   });
 }
