@@ -7,7 +7,9 @@ import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './domain/index.js';
 import { buildApp } from './http/app.js';
+import type { CohortMembers } from './http/cohort-filter.js';
 import { Metrics } from './http/metrics.js';
+import { AccessRecorder } from './live/access-recorder.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
 import { ActivityRetention } from './live/retention.js';
@@ -17,6 +19,8 @@ import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
+/** The access log is written in batches this often (coalesced in memory in between). */
+const ACCESS_LOG_FLUSH_MS = 2_000;
 
 /** Never logged: credentials in headers and bodies. */
 const REDACT = [
@@ -47,6 +51,7 @@ export interface ServerParts {
   readonly presence: Presence;
   readonly hub: EventHub;
   readonly metrics: Metrics;
+  readonly accessRecorder: AccessRecorder;
 }
 
 /**
@@ -62,6 +67,7 @@ export async function assembleServer(
     readonly hasher?: PasswordHasher;
     readonly hub?: Omit<EventHubOptions, 'clock'>;
     readonly streamKeepAliveMs?: number;
+    readonly cohortMembers?: CohortMembers;
   } = {},
 ): Promise<ServerParts> {
   const metrics = new Metrics({ databasePath: config.databasePath });
@@ -82,7 +88,9 @@ export async function assembleServer(
     onFlush: metrics.recordHeartbeatFlush,
     onPresence: (reader, online) => hub.publish({ type: 'presence', reader, online }),
   });
+  const accessRecorder = new AccessRecorder({ store, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
   const app = await buildApp({
+    accessRecorder,
     store,
     config,
     clock,
@@ -93,8 +101,9 @@ export async function assembleServer(
     webRoot: options.webRoot ?? WEB_ROOT,
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
+    ...(options.cohortMembers ? { cohortMembers: options.cohortMembers } : {}),
   });
-  return { app, store, presence, hub, metrics };
+  return { app, store, presence, hub, metrics, accessRecorder };
 }
 
 /**
@@ -104,10 +113,19 @@ export async function assembleServer(
  */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<void> {
   const log = createLogger(config);
-  const { app, store, presence } = await assembleServer(config, clock, log);
+  const { app, store, presence, accessRecorder } = await assembleServer(config, clock, log);
   const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
+  const accessLogRetention = new ActivityRetention({
+    store: { deleteActivityBefore: (cutoff, limit) => store.deleteAccessLogBefore(cutoff, limit) },
+    clock,
+    retentionDays: config.accessLogRetentionDays,
+    log,
+    label: 'access log',
+  });
   presence.start();
+  accessRecorder.start();
   retention.start();
+  accessLogRetention.start();
   const checkpoints = setInterval(() => {
     const { busy, walPages } = store.checkpoint();
     if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
@@ -136,7 +154,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       await app.close();
       clearInterval(closeIdle);
       await presence.stop();
+      await accessRecorder.stop();
       await retention.stop();
+      await accessLogRetention.stop();
       clearInterval(checkpoints);
       clearInterval(sessionSweep);
       await store.close();
