@@ -22,7 +22,8 @@ const ENTRY_COLUMNS = 'a.id, a.kind, a.at, u.id AS consultant_id, u.name AS cons
 
 /** The access log's statements; writes run inside the store's write queue. */
 export class AccessLogQueries {
-  private readonly sql;
+  /** Public for the query-plan tests. */
+  readonly sql;
 
   constructor(db: Database) {
     this.sql = {

@@ -20,14 +20,17 @@ const MAX_BATCH_ROWS = 10_000;
  * open across batches and WAL checkpoints are never held back by a slow download.
  */
 export class ExportQueries {
-  private readonly sql;
+  /** Public for the query-plan tests. */
+  readonly sql;
 
   constructor(db: Database, private readonly accessLog: AccessLogQueries) {
     this.sql = {
+      // CROSS JOIN keeps SQLite's join order: walk milestones by (user_id, chapter_id) from the
+      // keyset position, never users first and a sort of the whole rest.
       progress: db.prepare(
         `SELECT m.user_id, u.email, u.name, m.chapter_id, m.status, m.score, m.updated_at
-         FROM milestones m JOIN users u ON u.id = m.user_id
-         WHERE u.role = 'reader' AND (m.user_id > @afterUser OR (m.user_id = @afterUser AND m.chapter_id > @afterChapter))
+         FROM milestones m CROSS JOIN users u
+         WHERE u.id = m.user_id AND u.role = 'reader' AND (m.user_id, m.chapter_id) > (@afterUser, @afterChapter)
            AND (@ids IS NULL OR m.user_id IN (SELECT value FROM json_each(@ids)))
          ORDER BY m.user_id, m.chapter_id LIMIT @limit`,
       ),

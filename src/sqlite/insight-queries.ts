@@ -26,7 +26,8 @@ const IN_FILTER = (column: string) => `(@ids IS NULL OR ${column} IN (SELECT val
 
 /** The analytics reads: chapter funnel, activity buckets and the progress grid. Reads only. */
 export class InsightQueries {
-  private readonly sql;
+  /** Public for the query-plan tests. */
+  readonly sql;
 
   constructor(db: Database) {
     const bucketStatements = (perReader: string, total: string, column: string) => ({
