@@ -9,7 +9,9 @@ import { ConfigError, describeDatabase, loadConfig, type Config } from './config
 import { systemClock, type Clock, type CopyProgress, type CopyReport } from './domain/index.js';
 import { buildApp } from './http/app.js';
 import { liveEventBody } from './http/live-frames.js';
+import type { CohortMembers } from './http/cohort-filter.js';
 import { Metrics } from './http/metrics.js';
+import { AccessRecorder } from './live/access-recorder.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
 import { createServerLogger, exitOnFatalErrors } from './logger.js';
@@ -23,6 +25,8 @@ import { importTables } from './postgres/table-import.js';
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
+/** The access log is written in batches this often (coalesced in memory in between). */
+const ACCESS_LOG_FLUSH_MS = 2_000;
 
 /**
  * How stale a session's stored last_seen_at may be: 1 % of the idle timeout (14.4 minutes of
@@ -78,6 +82,7 @@ export interface ServerParts {
   readonly presence: Presence;
   readonly hub: EventHub;
   readonly metrics: Metrics;
+  readonly accessRecorder: AccessRecorder;
 }
 
 /**
@@ -93,6 +98,7 @@ export async function assembleServer(
     readonly hasher?: PasswordHasher;
     readonly hub?: Omit<EventHubOptions, 'clock'>;
     readonly streamKeepAliveMs?: number;
+    readonly cohortMembers?: CohortMembers;
   } = {},
 ): Promise<ServerParts> {
   const metrics = new Metrics(config.engine === 'sqlite' ? { databasePath: config.databasePath } : {});
@@ -115,7 +121,9 @@ export async function assembleServer(
     onFlush: metrics.recordHeartbeatFlush,
     onPresence: (reader, online) => hub.publish({ type: 'presence', reader, online }),
   });
+  const accessRecorder = new AccessRecorder({ store, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
   const app = await buildApp({
+    accessRecorder,
     store,
     config,
     clock,
@@ -127,8 +135,9 @@ export async function assembleServer(
     webRoot: options.webRoot ?? WEB_ROOT,
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
+    ...(options.cohortMembers ? { cohortMembers: options.cohortMembers } : {}),
   });
-  return { app, store, presence, hub, metrics };
+  return { app, store, presence, hub, metrics, accessRecorder };
 }
 
 /**
@@ -145,10 +154,19 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     process.exit(code);
   };
   exitOnFatalErrors(logger, exit);
-  const { app, store, presence } = await assembleServer(config, clock, log);
+  const { app, store, presence, accessRecorder } = await assembleServer(config, clock, log);
   const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
+  const accessLogRetention = new ActivityRetention({
+    store: { deleteActivityBefore: (cutoff, limit) => store.deleteAccessLogBefore(cutoff, limit) },
+    clock,
+    retentionDays: config.accessLogRetentionDays,
+    log,
+    label: 'access log',
+  });
   presence.start();
+  accessRecorder.start();
   retention.start();
+  accessLogRetention.start();
   // SQLite's WAL is checkpointed by this process; PostgreSQL checkpoints by itself.
   const checkpoints = setInterval(() => {
     if (!('checkpoint' in store)) return;
@@ -179,7 +197,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       await app.close();
       clearInterval(closeIdle);
       await presence.stop();
+      await accessRecorder.stop();
       await retention.stop();
+      await accessLogRetention.stop();
       clearInterval(checkpoints);
       clearInterval(sessionSweep);
       await store.close();

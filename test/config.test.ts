@@ -20,6 +20,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ READPULSE_ACTIVITY_RETENTION_DAYS: '-1' })).toThrow(/READPULSE_ACTIVITY_RETENTION_DAYS/);
   });
 
+  it('keeps the access log a year by default; READPULSE_ACCESS_LOG_RETENTION_DAYS changes that, 0 keeps it forever', () => {
+    expect(loadConfig({}).accessLogRetentionDays).toBe(365);
+    expect(loadConfig({ READPULSE_ACCESS_LOG_RETENTION_DAYS: '0' }).accessLogRetentionDays).toBe(0);
+    expect(() => loadConfig({ READPULSE_ACCESS_LOG_RETENTION_DAYS: 'soon' })).toThrow(/READPULSE_ACCESS_LOG_RETENTION_DAYS/);
+  });
+
   it('reads every documented variable', () => {
     const config = loadConfig({
       PORT: '9000',

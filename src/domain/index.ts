@@ -12,3 +12,6 @@ export * from './store.js';
 export * from './stored-text.js';
 export * from './table-copy.js';
 export * from './user.js';
+export * from './access-log.js';
+export * from './analytics.js';
+export * from './data-export.js';

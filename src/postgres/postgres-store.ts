@@ -5,7 +5,25 @@ import {
   normalizeEmail,
   pageFrom,
   requireStorableText,
+  type AccessLogEntry,
+  type AccessRecord,
+  type ActivityBucket,
+  type ActivityBucketQuery,
   type ActivityEvent,
+  type ActivityExportQuery,
+  type ActivityExportRow,
+  type AttentionItem,
+  type AttentionRules,
+  type AttentionState,
+  type AttentionSweepResult,
+  type ChapterFunnel,
+  type Cohort,
+  type Invite,
+  type NewInvite,
+  type ProgressExportRow,
+  type ProgressGrid,
+  type ReaderFilter,
+  type UserDataExport,
   type ActivityInput,
   type Chapter,
   type Clock,
@@ -24,7 +42,15 @@ import {
   type User,
   type UserCredentials,
 } from '../domain/index.js';
+import { AccessLogQueries } from './access-log-queries.js';
+import { ActivityAggregates } from './activity-aggregates.js';
+import { ExportQueries } from './export-queries.js';
+import { InsightQueries } from './insight-queries.js';
 import { migrate } from './migrate.js';
+import { sqlOn, type Sql } from './pg-sql.js';
+import { PostgresAttention } from './postgres-attention.js';
+import { PostgresCohorts } from './postgres-cohorts.js';
+import { PostgresInvites } from './postgres-invites.js';
 import { openPool, type Pool } from './open-pool.js';
 import { dumpDatabase } from './pg-dump.js';
 import { translatePostgresError } from './postgres-errors.js';
@@ -90,6 +116,14 @@ export class PostgresStore implements Store {
   private readonly writes: WriteQueue;
   private closed = false;
   private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
+  private readonly reads: Sql;
+  private readonly cohorts: PostgresCohorts;
+  private readonly invites: PostgresInvites;
+  private readonly attention: PostgresAttention;
+  private readonly aggregates = new ActivityAggregates();
+  private readonly insight: InsightQueries;
+  private readonly accessLog = new AccessLogQueries();
+  private readonly exports: ExportQueries;
 
   constructor(
     readonly pool: Pool,
@@ -101,6 +135,14 @@ export class PostgresStore implements Store {
     private readonly sessionSeenResolutionMs = 0,
   ) {
     this.writes = new WriteQueue(pool, writeQueueOptions);
+    this.reads = sqlOn(pool);
+    const write = <T>(work: (sql: Sql) => Promise<T>, conflictMessage?: string): Promise<T> =>
+      this.write((db) => work(sqlOn(db)), conflictMessage);
+    this.cohorts = new PostgresCohorts(this.reads, write);
+    this.invites = new PostgresInvites(this.reads, write);
+    this.attention = new PostgresAttention(this.reads, clock, write);
+    this.insight = new InsightQueries(this.reads);
+    this.exports = new ExportQueries(this.reads, this.accessLog);
   }
 
   /** Calls the listener after each session or user deletion made through this store. */
@@ -147,6 +189,8 @@ export class PostgresStore implements Store {
 
   async deleteUser(userId: number): Promise<void> {
     await this.write(async (db) => {
+      // The aggregates are sums over users: take this user's share out before the rows go.
+      await this.aggregates.removeUser(sqlOn(db), userId);
       if ((await run(db, sql.deleteUser, [userId])).rowCount === 0) throw userNotFound();
     });
     this.revoked({ userId });
@@ -223,6 +267,7 @@ export class PostgresStore implements Store {
     const metadata = inputs.map((input) => (input.metadata === null ? null : JSON.stringify(input.metadata)));
     return this.write(async (db) => {
       const { rows } = await run<ActivityRow>(db, sql.insertActivities, [userId, actionTypes, metadata, now]);
+      await this.aggregates.apply(sqlOn(db), [{ userId, at: now, events: rows.length }]);
       // RETURNING promises no order; the ids were handed out in the input's order.
       return rows.sort((a, b) => a.id - b.id).map(toActivityEvent);
     });
@@ -235,10 +280,15 @@ export class PostgresStore implements Store {
   }
 
   async deleteActivityBefore(cutoff: number, limit: number): Promise<number> {
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
-      throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
-    }
-    return this.write(async (db) => (await run(db, sql.deleteActivityBefore, [cutoff, limit])).rowCount ?? 0);
+    checkRetentionLimit(limit);
+    return this.write(async (db) => {
+      const removed = (await run<{ userId: number; at: number }>(db, sql.activityBefore, [cutoff, limit])).rows;
+      await this.aggregates.apply(
+        sqlOn(db),
+        removed.map((d) => ({ ...d, events: -1 })),
+      );
+      return (await run(db, sql.deleteActivityBefore, [cutoff, limit])).rowCount ?? 0;
+    });
   }
 
   async getAllActiveUsers(since: number): Promise<User[]> {
@@ -261,24 +311,27 @@ export class PostgresStore implements Store {
     return this.getMyMilestones(readerId);
   }
 
-  async listReaders(query: { search?: string | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
+  async listReaders(query: { search?: string | undefined; cohortId?: number | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
+    const cohort = await this.cohortFilter(query.cohortId);
     const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
     const needle = query.search ? query.search.toLowerCase() : null;
     // PostgreSQL text cannot hold a NUL, so no stored name or email contains one.
     if (needle !== null && needle.includes('\u0000')) return { items: [], nextCursor: null };
-    const rows = await this.read<UserRow>(sql.readerPage, [after, needle, query.limit + 1]);
+    const rows = await this.read<UserRow>(sql.readerPage, [after, needle, query.limit + 1, cohort]);
     const users = rows.map(toUser);
     const counts = await this.countMilestones(users.slice(0, query.limit).map((u) => u.id));
     const readers = users.map((user) => ({ ...user, counts: counts.get(user.id) ?? { started: 0, completed: 0, stuck: 0 } }));
     return pageFrom(readers, query.limit, (reader) => encodeCursor(reader.id));
   }
 
-  async listStuckReaders(page: PageRequest): Promise<Page<StuckReader>> {
+  async listStuckReaders(page: { cohortId?: number | undefined } & PageRequest): Promise<Page<StuckReader>> {
+    const cohort = await this.cohortFilter(page.cohortId);
     const [since, id] = page.cursor === undefined ? [0, 0] : decodeCursor(page.cursor, 2);
     const rows = await this.read<UserRow & { milestone_id: number; chapter_id: string; since: number }>(sql.stuckPage, [
       since,
       id,
       page.limit + 1,
+      cohort,
     ]);
     const items = rows.map((row) => ({ reader: toUser(row), chapterId: row.chapter_id, since: row.since, key: row.milestone_id }));
     const result = pageFrom(items, page.limit, (last) => encodeCursor(last.since, last.key));
@@ -323,6 +376,82 @@ export class PostgresStore implements Store {
     });
   }
 
+  createCohort = (name: string): Promise<Cohort> => this.reading(() => this.cohorts.create(name, this.clock.now()));
+  listCohorts = (): Promise<Cohort[]> => this.reading(() => this.cohorts.list());
+  getCohort = (cohortId: number): Promise<Cohort> => this.reading(() => this.cohorts.get(cohortId));
+  renameCohort = (cohortId: number, name: string): Promise<Cohort> => this.reading(() => this.cohorts.rename(cohortId, name));
+  deleteCohort = (cohortId: number): Promise<void> => this.reading(() => this.cohorts.remove(cohortId));
+  addReaderToCohort = (cohortId: number, readerId: number): Promise<void> =>
+    this.reading(() => this.cohorts.addReader(cohortId, readerId, this.clock.now()));
+  removeReaderFromCohort = (cohortId: number, readerId: number): Promise<void> =>
+    this.reading(() => this.cohorts.removeReader(cohortId, readerId));
+  listCohortReaderIds = (cohortId: number): Promise<number[]> => this.reading(() => this.cohorts.readerIds(cohortId));
+  listReaderCohortIds = (readerId: number): Promise<number[]> => this.reading(() => this.cohorts.cohortsOf(readerId));
+
+  createInvite = (input: NewInvite): Promise<Invite> => this.reading(() => this.invites.create(input, this.clock.now()));
+  listInvites = (page: PageRequest): Promise<Page<Invite>> => this.reading(() => this.invites.list(page));
+  revokeInvite = (ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> =>
+    this.reading(() => this.invites.revoke(ref));
+  registerWithInvite = (input: Omit<NewUser, 'role'>, codeHash: string): Promise<{ user: User; cohortId: number | null }> =>
+    this.reading(() => this.invites.register(input, codeHash, this.clock.now()));
+
+  getAttentionRules = (): Promise<AttentionRules> => this.reading(() => this.attention.rules());
+  setAttentionRules = (change: Partial<AttentionRules>): Promise<AttentionRules> => this.reading(() => this.attention.setRules(change));
+  listAttention = (query: { state: AttentionState; cohortId?: number | undefined } & PageRequest): Promise<Page<AttentionItem>> =>
+    this.reading(async () => this.attention.list({ ...query, cohortId: await this.cohortFilter(query.cohortId) }));
+  countAttention = (cohortId?: number): Promise<{ open: number; claimed: number }> =>
+    this.reading(async () => this.attention.counts(await this.cohortFilter(cohortId)));
+  getAttentionItem = (itemId: number): Promise<AttentionItem> => this.reading(() => this.attention.get(itemId));
+  claimAttention = (itemId: number, consultantId: number): Promise<AttentionItem> =>
+    this.reading(() => this.attention.claim(itemId, consultantId));
+  releaseAttention = (itemId: number, consultantId: number): Promise<AttentionItem> =>
+    this.reading(() => this.attention.release(itemId, consultantId));
+  resolveAttention = (itemId: number, consultantId: number, note: string | null): Promise<AttentionItem> =>
+    this.reading(() => this.attention.resolve(itemId, consultantId, note));
+  reviewMilestoneAttention = (readerId: number, chapterId: string): Promise<AttentionItem[]> =>
+    this.reading(() => this.attention.reviewMilestone(readerId, chapterId));
+  reviewReturnAttention = (readerId: number): Promise<AttentionItem[]> => this.reading(() => this.attention.reviewReturn(readerId));
+  sweepAttention = (limit: number): Promise<AttentionSweepResult> => this.reading(() => this.attention.sweep(limit));
+
+  getChapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
+    return this.reading(() => this.insight.chapterFunnel(filter));
+  }
+
+  getActivityBuckets(query: ActivityBucketQuery): Promise<ActivityBucket[]> {
+    return this.reading(() => this.insight.activityBuckets(query));
+  }
+
+  getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {
+    return this.reading(() => this.insight.progressGrid(query));
+  }
+
+  streamProgressExport(filter: ReaderFilter, batchRows?: number): AsyncIterable<readonly ProgressExportRow[]> {
+    return this.translated(this.exports.progress(filter, batchRows));
+  }
+
+  streamActivityExport(query: ActivityExportQuery, batchRows?: number): AsyncIterable<readonly ActivityExportRow[]> {
+    return this.translated(this.exports.activity(query, batchRows));
+  }
+
+  getUserDataExport(userId: number): Promise<UserDataExport> {
+    return this.reading(() => this.exports.userData(userId));
+  }
+
+  async recordAccess(records: readonly AccessRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.write((db) => this.accessLog.record(sqlOn(db), records));
+  }
+
+  async listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
+    if (!(await this.getUserById(readerId))) throw userNotFound();
+    return this.reading(() => this.accessLog.page(this.reads, readerId, page));
+  }
+
+  async deleteAccessLogBefore(cutoff: number, limit: number): Promise<number> {
+    checkRetentionLimit(limit);
+    return this.write((db) => this.accessLog.deleteBefore(sqlOn(db), cutoff, limit));
+  }
+
   async ping(): Promise<void> {
     if (this.closed) throw new AppError('unavailable', 'The database is closed.');
     await this.read(sql.ping, []);
@@ -355,6 +484,32 @@ export class PostgresStore implements Store {
     return counts;
   }
 
+  /** A cohort filter's parameter: null for none; throws `not_found` for an unknown cohort. */
+  private async cohortFilter(cohortId: number | undefined): Promise<number | null> {
+    if (cohortId === undefined) return null;
+    await this.reading(() => this.cohorts.requireExists(cohortId));
+    return cohortId;
+  }
+
+  /** Runs a read (or a part's own write) with the store's closed check and error translation. */
+  private async reading<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new AppError('unavailable', 'The database is closed.');
+    try {
+      return await work();
+    } catch (error) {
+      throw translatePostgresError(error, 'That already exists.', userNotFound);
+    }
+  }
+
+  private async *translated<T>(rows: AsyncIterable<T>): AsyncGenerator<T> {
+    if (this.closed) throw new AppError('unavailable', 'The database is closed.');
+    try {
+      yield* rows;
+    } catch (error) {
+      throw translatePostgresError(error, 'That already exists.', userNotFound);
+    }
+  }
+
   private async read<R>(statement: Statement, values: readonly unknown[]): Promise<R[]> {
     if (this.closed) throw new AppError('unavailable', 'The database is closed.');
     try {
@@ -372,6 +527,12 @@ export class PostgresStore implements Store {
     } catch (error) {
       throw translatePostgresError(error, conflictMessage, userNotFound);
     }
+  }
+}
+
+function checkRetentionLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
+    throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
   }
 }
 

@@ -2,6 +2,8 @@ import { AppError, type CopyProgress, type CopyReport, type TableSource } from '
 import type { Pool, PoolClient } from './open-pool.js';
 
 const BATCH_ROWS = 5_000;
+/** Tables the migrations fill with their starting rows: replaced by the source's, not counted as data. */
+const SEEDED_BY_MIGRATIONS = new Set(['attention_rules', 'attention_sweep']);
 
 /**
  * Copies every table of `source` into the migrated, empty database behind `pool`, in one
@@ -18,7 +20,7 @@ export async function importTables(pool: Pool, source: TableSource, progress: Co
   try {
     await client.query('BEGIN');
     const targetTables = await applicationTables(client);
-    for (const table of targetTables) {
+    for (const table of targetTables.filter((name) => !SEEDED_BY_MIGRATIONS.has(name))) {
       const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM "${table}") AS any`);
       if (rows[0]?.any) {
         throw new AppError('conflict', `The target database is not empty (table ${table} has rows). Copy only into an empty database.`);
@@ -38,6 +40,7 @@ export async function importTables(pool: Pool, source: TableSource, progress: Co
         text: `INSERT INTO "${table.name}" (${table.columns.map((c) => `"${c}"`).join(', ')})
           SELECT ${select} FROM unnest(${casts}) AS t(${table.columns.map((_, i) => `c${i}`).join(', ')})`,
       };
+      if (SEEDED_BY_MIGRATIONS.has(table.name)) await client.query(`DELETE FROM "${table.name}"`);
       let copied = 0;
       progress(table.name, 0, table.rowCount);
       for (const batch of table.batches(BATCH_ROWS)) {

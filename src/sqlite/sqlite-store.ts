@@ -30,7 +30,22 @@ import {
   type User,
   type UserCredentials,
   type NewUser,
+  type AccessLogEntry,
+  type AccessRecord,
+  type ActivityBucket,
+  type ActivityBucketQuery,
+  type ActivityExportQuery,
+  type ActivityExportRow,
+  type ChapterFunnel,
+  type ProgressExportRow,
+  type ProgressGrid,
+  type ReaderFilter,
+  type UserDataExport,
 } from '../domain/index.js';
+import { AccessLogQueries } from './access-log-queries.js';
+import { ActivityAggregates, type ActivityDelta } from './activity-aggregates.js';
+import { ExportQueries } from './export-queries.js';
+import { InsightQueries } from './insight-queries.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate } from './migrate.js';
@@ -86,6 +101,10 @@ export class SqliteStore implements Store {
   private readonly cohorts: SqliteCohorts;
   private readonly invites: SqliteInvites;
   private readonly attention: SqliteAttention;
+  private readonly aggregates: ActivityAggregates;
+  private readonly insight: InsightQueries;
+  private readonly accessLog: AccessLogQueries;
+  private readonly exports: ExportQueries;
   private closed = false;
   private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
 
@@ -103,6 +122,10 @@ export class SqliteStore implements Store {
     this.cohorts = new SqliteCohorts(db, write);
     this.invites = new SqliteInvites(db, write);
     this.attention = new SqliteAttention(db, clock, write);
+    this.aggregates = new ActivityAggregates(db);
+    this.insight = new InsightQueries(db);
+    this.accessLog = new AccessLogQueries(db);
+    this.exports = new ExportQueries(db, this.accessLog);
   }
 
   /** Writes waiting for the next group commit. */
@@ -149,6 +172,8 @@ export class SqliteStore implements Store {
 
   async deleteUser(userId: number): Promise<void> {
     await this.write(() => {
+      // The aggregates are sums over users: take this user's share out before the rows go.
+      this.aggregates.removeUser(userId);
       if (this.sql.deleteUser.run(userId).changes === 0) throw userNotFound();
     });
     this.revoked({ userId });
@@ -207,7 +232,7 @@ export class SqliteStore implements Store {
   async upsertMilestone(userId: number, input: MilestoneInput): Promise<Milestone> {
     const now = this.clock.now();
     return this.write(() => {
-      const row = this.sql.upsertMilestone.get(userId, input.chapterId, input.status, input.score, now);
+      const row = this.sql.upsertMilestone.get({ userId, chapterId: input.chapterId, status: input.status, score: input.score, now });
       return toMilestone(row as MilestoneRow);
     });
   }
@@ -225,9 +250,13 @@ export class SqliteStore implements Store {
     const now = this.clock.now();
     const rows = inputs.map((input) => [input.actionType, input.metadata === null ? null : JSON.stringify(input.metadata)] as const);
     // One write job is one savepoint: if any insert fails, the whole batch rolls back alone.
-    return this.write(() =>
-      rows.map(([actionType, metadata]) => toActivityEvent(this.sql.insertActivity.get(userId, actionType, metadata, now) as ActivityRow)),
-    );
+    return this.write(() => {
+      const events = rows.map(([actionType, metadata]) =>
+        toActivityEvent(this.sql.insertActivity.get(userId, actionType, metadata, now) as ActivityRow),
+      );
+      this.aggregates.apply([{ userId, at: now, events: events.length }]);
+      return events;
+    });
   }
 
   async listActivity(userId: number, page: PageRequest): Promise<Page<ActivityEvent>> {
@@ -237,10 +266,12 @@ export class SqliteStore implements Store {
   }
 
   async deleteActivityBefore(cutoff: number, limit: number): Promise<number> {
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
-      throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
-    }
-    return this.write(() => this.sql.deleteActivityBefore.run(cutoff, limit).changes);
+    checkRetentionLimit(limit);
+    return this.write(() => {
+      const removed = this.sql.activityBefore.all(cutoff, limit) as { userId: number; at: number }[];
+      this.aggregates.apply(removed.map((d): ActivityDelta => ({ ...d, events: -1 })));
+      return this.sql.deleteActivityBefore.run(cutoff, limit).changes;
+    });
   }
 
   async getAllActiveUsers(since: number): Promise<User[]> {
@@ -357,6 +388,44 @@ export class SqliteStore implements Store {
     this.attention.reviewMilestone(readerId, chapterId);
   reviewReturnAttention = (readerId: number): Promise<AttentionItem[]> => this.attention.reviewReturn(readerId);
   sweepAttention = (limit: number): Promise<AttentionSweepResult> => this.attention.sweep(limit);
+  async getChapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
+    return this.insight.chapterFunnel(filter);
+  }
+
+  async getActivityBuckets(query: ActivityBucketQuery): Promise<ActivityBucket[]> {
+    return this.insight.activityBuckets(query);
+  }
+
+  async getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {
+    return this.insight.progressGrid(query);
+  }
+
+  streamProgressExport(filter: ReaderFilter, batchRows?: number): AsyncIterable<readonly ProgressExportRow[]> {
+    return this.exports.progress(filter, batchRows);
+  }
+
+  streamActivityExport(query: ActivityExportQuery, batchRows?: number): AsyncIterable<readonly ActivityExportRow[]> {
+    return this.exports.activity(query, batchRows);
+  }
+
+  async getUserDataExport(userId: number): Promise<UserDataExport> {
+    return this.exports.userData(userId);
+  }
+
+  async recordAccess(records: readonly AccessRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.write(() => this.accessLog.record(records));
+  }
+
+  async listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
+    if (!this.sql.userById.get(readerId)) throw userNotFound();
+    return this.accessLog.page(readerId, page);
+  }
+
+  async deleteAccessLogBefore(cutoff: number, limit: number): Promise<number> {
+    checkRetentionLimit(limit);
+    return this.write(() => this.accessLog.deleteBefore(cutoff, limit));
+  }
 
   async ping(): Promise<void> {
     this.sql.ping.get();
@@ -423,6 +492,12 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw translateSqliteError(error, conflictMessage);
     }
+  }
+}
+
+function checkRetentionLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
+    throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
   }
 }
 

@@ -7,7 +7,9 @@ import { createPasswordHasher } from '../../src/auth/password-hasher.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { User } from '../../src/domain/index.js';
 import { assembleServer, type EngineStore } from '../../src/main.js';
+import type { CohortMembers } from '../../src/http/cohort-filter.js';
 import type { Metrics } from '../../src/http/metrics.js';
+import type { AccessRecorder } from '../../src/live/access-recorder.js';
 import type { EventHub, EventHubOptions } from '../../src/live/event-hub.js';
 import type { Presence } from '../../src/live/presence.js';
 import { FakeClock } from './fake-clock.js';
@@ -27,6 +29,7 @@ export interface TestApp {
   readonly presence: Presence;
   readonly metrics: Metrics;
   readonly hub: EventHub;
+  readonly accessRecorder: AccessRecorder;
   readonly config: Config;
   readonly dir: string;
   /** Creates a user directly in the store and signs them in through the API. */
@@ -63,6 +66,8 @@ export async function buildTestApp(
     /** Bounds of the live event hub (queue sizes, replay buffer). */
     hub?: Omit<EventHubOptions, 'clock'>;
     streamKeepAliveMs?: number;
+    /** Cohort membership for `?cohort=` (until cohorts are stored). */
+    cohortMembers?: CohortMembers;
   } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'readpulse-test-'));
@@ -74,11 +79,12 @@ export async function buildTestApp(
   const config = testConfig({ ...databaseEnv, ...options.env }, options.config);
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
-  const { app, store, presence, hub, metrics } = await assembleServer(config, clock, log, {
+  const { app, store, presence, hub, metrics, accessRecorder } = await assembleServer(config, clock, log, {
     webRoot: join(dir, 'no-web-build'),
     hasher: testHasher,
     ...(options.hub ? { hub: options.hub } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
+    ...(options.cohortMembers ? { cohortMembers: options.cohortMembers } : {}),
   });
   await app.ready();
 
@@ -91,6 +97,7 @@ export async function buildTestApp(
     presence,
     hub,
     metrics,
+    accessRecorder,
     config,
     dir,
     async signIn(role, email, name = '') {
@@ -103,6 +110,7 @@ export async function buildTestApp(
     async close() {
       await app.close();
       await presence.stop();
+      await accessRecorder.stop();
       await store.close();
       await database.drop();
       rmSync(dir, { recursive: true, force: true });

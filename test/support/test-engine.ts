@@ -36,6 +36,8 @@ export interface StoredRows {
   count(sql: string, ...params: unknown[]): Promise<number>;
   /** The names of the application's tables. */
   tables(): Promise<string[]>;
+  /** The column names of one table. */
+  columns(table: string): Promise<string[]>;
 }
 
 export function storedRows(store: EngineStore): StoredRows {
@@ -54,7 +56,11 @@ export function storedRows(store: EngineStore): StoredRows {
     tables: async () =>
       store instanceof PostgresStore
         ? (await all<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")).map((r) => r.name)
-        : (await all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).map((r) => r.name),
+        : (await all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).map((r) => r.name),
+    columns: async (table) =>
+      store instanceof PostgresStore
+        ? (await all<{ name: string }>("SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ?", table)).map((r) => r.name)
+        : (await all<{ name: string }>('SELECT name FROM pragma_table_info(?)', table)).map((r) => r.name),
   };
 }
 
