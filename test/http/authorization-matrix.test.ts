@@ -206,7 +206,7 @@ const MATRIX: readonly MatrixRow[] = [
     body: () => ({ password: TEST_PASSWORD }),
     stored: async (t, caller) => {
       expect(await t.store.getUserById(caller!.user.id)).toBeNull();
-      expect(countOf(t, 'SELECT count(*) AS n FROM sessions WHERE user_id = ?', caller!.user.id)).toBe(0);
+      expect(await countOf(t, 'SELECT count(*) AS n FROM sessions WHERE user_id = ?', caller!.user.id)).toBe(0);
     },
     expected: signedIn(204),
   },

@@ -140,12 +140,12 @@ describe('bad input on analytics, exports and a user\'s own data is refused and 
     if (c.contentType) headers['content-type'] = c.contentType;
     const request: InjectOptions = { method: c.method, url, headers };
     if (c.payload !== undefined) request.payload = c.payload as InjectOptions['payload'];
-    const before = rowCounts(t);
+    const before = await rowCounts(t);
     const response = await t.app.inject(request);
     expect(response.statusCode, response.body).toBe(c.status);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({ status: c.status, code: c.code, detail: expect.any(String) });
-    expect(rowCounts(t)).toEqual(before);
+    expect(await rowCounts(t)).toEqual(before);
     expect(t.accessRecorder.pendingCount).toBe(0);
   });
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { toIsoTime, type AccessLogEntry } from '../../domain/index.js';
+import { decodeCursor, toIsoTime, type AccessLogEntry } from '../../domain/index.js';
 import { toActivityEventDto, toMilestoneDto, toUserDto } from '../dto.js';
 import { AccessLogPageSchema, UserDataExportSchema } from '../insight-schemas.js';
 import { SESSION_COOKIE } from '../request-guards.js';
@@ -76,6 +76,8 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request) => {
+      // A bad cursor is refused before the flush: a rejected request changes nothing.
+      checkCursor(request.query.cursor);
       await accessRecorder.flush();
       const page = await store.listAccessLog(requireUserId(request), request.query);
       return { entries: page.items.map(toAccessLogEntryDto), nextCursor: page.nextCursor };
@@ -97,9 +99,15 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     },
     async (request) => {
       const reader = await store.getReader(request.params.id);
+      checkCursor(request.query.cursor);
       await accessRecorder.flush();
       const page = await store.listAccessLog(reader.id, request.query);
       return { entries: page.items.map(toAccessLogEntryDto), nextCursor: page.nextCursor };
     },
   );
 };
+
+/** Throws `invalid_request` for a cursor that is not an access-log position (time and id). */
+function checkCursor(cursor: string | undefined): void {
+  if (cursor !== undefined) decodeCursor(cursor, 2);
+}

@@ -1,5 +1,5 @@
 -- Program insight and data out: milestone timing for the funnel, activity aggregates for the
--- activity chart, and the access log, as SQLite's 005. Times are BIGINT epoch ms (ADR 0011).
+-- activity chart, and the access log, as SQLite's 005. Times are BIGINT epoch ms (ADR 0014).
 
 -- When a milestone was first recorded as not yet completed, and when it became completed; both
 -- kept across later updates so "minutes to complete" survives a re-scored completion.
