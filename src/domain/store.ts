@@ -74,6 +74,12 @@ export interface Store {
 
   /** Readers whose lastActiveAt is after `since`, most recent first. */
   getAllActiveUsers(since: number): Promise<User[]>;
+  /**
+   * Up to `limit` readers whose lastActiveAt is after `since`, least recent first, after the
+   * reader `after` (its lastActiveAt and id; null for the first page): the same readers as
+   * getAllActiveUsers, in pages, so reading 10,000 of them never blocks for long.
+   */
+  getActiveReadersPage(since: number, after: { readonly lastActiveAt: number; readonly id: number } | null, limit: number): Promise<User[]>;
   /** The users with these ids (any role), in no particular order; unknown ids are skipped. */
   getUsersByIds(ids: readonly number[]): Promise<User[]>;
   /** The reader with this id. Throws `not_found` if there is no reader with that id. */

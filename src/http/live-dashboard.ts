@@ -6,6 +6,11 @@ import { DEFAULT_LIVE_LIMIT, type LiveDashboardDto } from './schemas.js';
 
 /** How long a computed live view is served again. The contract asks for freshness within 2 s. */
 export const LIVE_VIEW_REUSE_MS = 1000;
+/**
+ * A reader coming or going rebuilds the view at once, but not more often than this: with 10,000
+ * readers online someone comes or goes every few milliseconds, and a build reads them all.
+ */
+export const LIVE_VIEW_MIN_REBUILD_MS = 250;
 /** Views of one build kept for different limits; polls use a handful (the web app one). */
 const MAX_VIEWS_PER_BUILD = 8;
 
@@ -29,7 +34,8 @@ interface Build {
  * The consultants' live view (also the stream's snapshot): how many readers are online and the
  * `limit` most recent of them. With 10,000 online only the `limit` shown are turned into DTOs
  * and serialized. Tens of consultants poll it, so a built view is reused for up to
- * LIVE_VIEW_REUSE_MS, and at once rebuilt when a reader comes online or goes offline.
+ * LIVE_VIEW_REUSE_MS, and rebuilt when a reader comes online or goes offline (at most every
+ * LIVE_VIEW_MIN_REBUILD_MS).
  */
 export class LiveDashboard {
   private cached: Build | undefined;
@@ -54,8 +60,10 @@ export class LiveDashboard {
   private async currentBuild(): Promise<Build> {
     const now = this.clock.now();
     const cached = this.cached;
-    if (cached && now - cached.builtAt < LIVE_VIEW_REUSE_MS && now >= cached.builtAt && cached.membership === this.presence.membershipVersion) {
-      return cached;
+    if (cached && now >= cached.builtAt) {
+      const age = now - cached.builtAt;
+      const unchanged = cached.membership === this.presence.membershipVersion;
+      if (age < LIVE_VIEW_MIN_REBUILD_MS || (age < LIVE_VIEW_REUSE_MS && unchanged)) return cached;
     }
     // Concurrent polls share one build.
     this.building ??= this.build().finally(() => {
@@ -67,7 +75,7 @@ export class LiveDashboard {
   private async build(): Promise<Build> {
     const membership = this.presence.membershipVersion;
     const builtAt = this.clock.now();
-    const readers = await this.presence.activeReaders();
+    const readers = await this.presence.liveReaders();
     const build = { builtAt, membership, readers, views: new Map<number, LiveView>() };
     this.cached = build;
     return build;

@@ -274,6 +274,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  async getActiveReadersPage(since: number, after: { lastActiveAt: number; id: number } | null, limit: number): Promise<User[]> {
+    const afterAt = after?.lastActiveAt ?? since;
+    const afterId = after === null ? Number.MAX_SAFE_INTEGER : after.id;
+    const from = Math.max(since + 1, afterAt);
+    return (this.sql.activeReadersPage.all({ from, afterAt, afterId, limit }) as UserRow[]).map(toUser);
+  }
+
   async getAllActiveUsers(since: number): Promise<User[]> {
     return (this.sql.activeReaders.all(since) as UserRow[]).map(toUser);
   }

@@ -26,6 +26,14 @@ export function prepareStatements(db: Database) {
          AND EXISTS (SELECT 1 FROM sessions WHERE token_hash = @tokenHash AND user_id = @userId)`,
     ),
     touchSession: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?'),
+    // Keyset pages in index order (role, last_active_at, then rowid): @from is the later of the
+    // window's start and the previous page's last time, so the scan starts there.
+    activeReadersPage: db.prepare(
+      `SELECT ${USER_COLUMNS} FROM users
+       WHERE role = 'reader' AND last_active_at >= @from
+         AND (last_active_at > @afterAt OR (last_active_at = @afterAt AND id > @afterId))
+       ORDER BY last_active_at, id LIMIT @limit`,
+    ),
     activeReaders: db.prepare(
       `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND last_active_at > ?
        ORDER BY last_active_at DESC`,

@@ -60,3 +60,38 @@ describe('presence: the heartbeat flush at 10,000 sessions', () => {
     expect(new Set(written.flat().map((beat) => beat.tokenHash)).size).toBe(2_000);
   });
 });
+
+describe('presence: taking in the store\'s activity at 10,000 active readers', () => {
+  it('reads them in pages with a turn of the event loop between, and announces each once', async () => {
+    const clock = new FakeClock();
+    const active = Array.from({ length: 2_500 }, (_, i) => ({ ...reader(i + 1), lastActiveAt: clock.now() - 1000 + (i % 7) }));
+    const log: string[] = [];
+    const store = {
+      async getActiveReadersPage(since: number, after: { lastActiveAt: number; id: number } | null, limit: number) {
+        const sorted = active
+          .filter((u) => u.lastActiveAt > since)
+          .sort((a, b) => a.lastActiveAt - b.lastActiveAt || a.id - b.id)
+          .filter((u) => after === null || u.lastActiveAt > after.lastActiveAt || (u.lastActiveAt === after.lastActiveAt && u.id > after.id));
+        const page = sorted.slice(0, limit);
+        log.push(`read ${page.length}`);
+        return page;
+      },
+    } as unknown as Store;
+    const announced: number[] = [];
+    const presence = new Presence({
+      store,
+      clock,
+      flushIntervalMs: 1000,
+      log: { error: () => {} },
+      onPresence: (r, online) => online && announced.push(r.id),
+      yieldTurn: async () => {
+        log.push('yield');
+      },
+    });
+    await presence.syncWithStore(true);
+    expect(log).toEqual(['read 1000', 'yield', 'read 1000', 'yield', 'read 500']);
+    expect(new Set(announced).size).toBe(2_500);
+    await presence.syncWithStore(true);
+    expect(announced).toHaveLength(2_500);
+  });
+});

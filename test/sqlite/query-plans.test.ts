@@ -16,6 +16,7 @@ const DAY = 86_400_000;
  */
 const HOT_QUERIES: readonly { name: keyof Statements; params: unknown; uses?: RegExp }[] = [
   { name: 'activeReaders', params: [NOW - 60_000], uses: /USING INDEX idx_users_role_last_active|USING INDEX idx_users_last_active/ },
+  { name: 'activeReadersPage', params: { from: NOW - 60_000, afterAt: NOW - 60_000, afterId: 0, limit: 1000 }, uses: /USING INDEX idx_users_role_last_active|USING INDEX idx_users_last_active/ },
   { name: 'usersByIds', params: ['[30, 31, 32]'] },
   { name: 'readerPage', params: { after: 0, needle: null, cohort: null, limit: 51 } },
   { name: 'readerPage', params: { after: 1_000, needle: 'noor', cohort: null, limit: 51 } },
