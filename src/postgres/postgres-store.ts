@@ -295,6 +295,13 @@ export class PostgresStore implements Store {
     return (await this.read<UserRow>(sql.activeReaders, [since])).map(toUser);
   }
 
+  async getActiveReadersPage(since: number, after: { lastActiveAt: number; id: number } | null, limit: number): Promise<User[]> {
+    const afterAt = after?.lastActiveAt ?? since;
+    const afterId = after === null ? Number.MAX_SAFE_INTEGER : after.id;
+    const from = Math.max(since + 1, afterAt);
+    return (await this.read<UserRow>(sql.activeReadersPage, [from, afterAt, afterId, limit])).map(toUser);
+  }
+
   async getUsersByIds(ids: readonly number[]): Promise<User[]> {
     if (ids.length === 0) return [];
     return (await this.read<UserRow>(sql.usersByIds, [ids])).map(toUser);

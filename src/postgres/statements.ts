@@ -38,6 +38,10 @@ export const statements = define({
   touchSessions: `UPDATE sessions s SET last_seen_at = b.at
     FROM (SELECT token_hash, max(at) AS at FROM unnest($1::text[], $2::bigint[]) AS t(token_hash, at) GROUP BY token_hash) b
     WHERE s.token_hash = b.token_hash AND s.last_seen_at < b.at - $3::bigint`,
+  activeReadersPage: `SELECT ${USER_COLUMNS} FROM users
+    WHERE role = 'reader' AND last_active_at >= $1
+      AND (last_active_at > $2 OR (last_active_at = $2 AND id > $3))
+    ORDER BY last_active_at, id LIMIT $4`,
   activeReaders: `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND last_active_at > $1
     ORDER BY last_active_at DESC`,
   // strpos, not LIKE: no wildcards to escape, as SQLite's instr.
