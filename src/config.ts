@@ -6,6 +6,13 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly databasePath: string;
+  /**
+   * The engine: SQLite at databasePath unless READPULSE_DATABASE_URL names a PostgreSQL database
+   * (postgres:// or postgresql://), which then holds everything and databasePath is unused.
+   */
+  readonly engine: 'sqlite' | 'postgres';
+  /** The PostgreSQL connection URL when engine is postgres, else null. Never logged. */
+  readonly databaseUrl: string | null;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Whether anyone may create a reader account through the API. */
   readonly registrationOpen: boolean;
@@ -38,11 +45,20 @@ export interface Config {
   readonly metricsEnabled: boolean;
   /** Activity older than this many days is deleted by the retention job; 0 keeps it forever. */
   readonly activityRetentionDays: number;
+  /** Access-log entries older than this many days are deleted; 0 keeps them forever. */
+  readonly accessLogRetentionDays: number;
   readonly bodyLimitBytes: number;
   /** A request not fully received within this long is cut off (slow-client protection). */
   readonly requestTimeoutMs: number;
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
+}
+
+/** Where the data lives, for messages and logs: the SQLite path, or the PostgreSQL database without credentials. */
+export function describeDatabase(config: Pick<Config, 'engine' | 'databasePath' | 'databaseUrl'>): string {
+  if (config.engine === 'sqlite' || config.databaseUrl === null) return config.databasePath;
+  const url = new URL(config.databaseUrl);
+  return `PostgreSQL database ${decodeURIComponent(url.pathname.slice(1)) || '(default)'} on ${url.host}`;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +78,7 @@ export function loadConfig(env: Env): Config {
     port: read.integer('PORT', 8080, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
     databasePath: read.string('READPULSE_DB', './data/readpulse.db'),
+    ...read.databaseUrl('READPULSE_DATABASE_URL'),
     logLevel: read.oneOf('READPULSE_LOG_LEVEL', 'info', [
       'fatal',
       'error',
@@ -104,6 +121,7 @@ export function loadConfig(env: Env): Config {
     heartbeatFlushMs: read.integer('READPULSE_HEARTBEAT_FLUSH_MS', 1000, 50, 10_000),
     metricsEnabled: read.oneOf('READPULSE_METRICS', 'on', ['on', 'off'] as const) === 'on',
     activityRetentionDays: read.integer('READPULSE_ACTIVITY_RETENTION_DAYS', 0, 0, 36_500),
+    accessLogRetentionDays: read.integer('READPULSE_ACCESS_LOG_RETENTION_DAYS', 365, 0, 36_500),
     bodyLimitBytes: read.integer('READPULSE_BODY_LIMIT_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
     requestTimeoutMs: read.integer('READPULSE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     trustProxy: read.oneOf('READPULSE_TRUST_PROXY', 'false', ['true', 'false'] as const) === 'true',
@@ -134,6 +152,26 @@ class EnvReader {
       return fallback;
     }
     return value;
+  }
+
+  /** A PostgreSQL URL selects that engine; unset or empty keeps SQLite. */
+  databaseUrl(name: string): { engine: 'sqlite' | 'postgres'; databaseUrl: string | null } {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return { engine: 'sqlite', databaseUrl: null };
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || url.hostname === '') {
+      // The value may hold a password: name its shape, never echo it.
+      this.problems.push(
+        `${name} must be a PostgreSQL URL such as postgres://user:password@host:5432/readpulse (it starts with "${raw.split(':')[0]?.slice(0, 12) ?? ''}:"); unset it to use SQLite at READPULSE_DB.`,
+      );
+      return { engine: 'sqlite', databaseUrl: null };
+    }
+    return { engine: 'postgres', databaseUrl: raw };
   }
 
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {

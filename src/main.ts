@@ -5,22 +5,29 @@ import type { Logger } from 'pino';
 import { newSessionCache } from './auth/accounts.js';
 import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { systemClock, type Clock } from './domain/index.js';
+import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
+import { systemClock, type Clock, type CopyProgress, type CopyReport } from './domain/index.js';
 import { buildApp } from './http/app.js';
 import { liveEventBody } from './http/live-frames.js';
+import type { CohortMembers } from './http/cohort-filter.js';
 import { Metrics } from './http/metrics.js';
+import { AccessRecorder } from './live/access-recorder.js';
 import { AttentionSweeper } from './live/attention-sweeper.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
 import { createServerLogger, exitOnFatalErrors } from './logger.js';
 import { ActivityRetention } from './live/retention.js';
+import { openPostgresStore, type PostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
+import { exportTables } from './sqlite/table-export.js';
+import { importTables } from './postgres/table-import.js';
 
 /** The built web app, beside dist/ in a build or a checkout. */
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
+/** The access log is written in batches this often (coalesced in memory in between). */
+const ACCESS_LOG_FLUSH_MS = 2_000;
 
 /**
  * How stale a session's stored last_seen_at may be: 1 % of the idle timeout (14.4 minutes of
@@ -31,24 +38,54 @@ function sessionSeenResolution(config: Config): number {
   return Math.floor(config.session.idleTimeoutMs / 100);
 }
 
-function openStore(config: Config, clock: Clock): SqliteStore {
+/** The store of either engine: both implement Store; the rest is each engine's upkeep. */
+export type EngineStore = SqliteStore | PostgresStore;
+
+/**
+ * Opens the configured engine's store: PostgreSQL when READPULSE_DATABASE_URL named one, else
+ * SQLite at READPULSE_DB. Everything above the Store interface is the same for both.
+ */
+export async function openStore(
+  config: Config,
+  clock: Clock,
+  options: {
+    readonly onCommit?: (batchSize: number, commitMs: number) => void;
+    readonly log?: Logger;
+    readonly sessionSeenResolutionMs?: number;
+  } = {},
+): Promise<EngineStore> {
+  const resolution = options.sessionSeenResolutionMs === undefined ? {} : { sessionSeenResolutionMs: options.sessionSeenResolutionMs };
+  const writeQueue = options.onCommit ? { onCommit: options.onCommit } : {};
+  if (config.engine === 'postgres' && config.databaseUrl !== null) {
+    const log = options.log;
+    return openPostgresStore({
+      url: config.databaseUrl,
+      clock,
+      writeQueue,
+      ...resolution,
+      ...(log ? { onIdleError: (error: Error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed') } : {}),
+    });
+  }
   return openSqliteStore({
     path: config.databasePath,
     clock,
     synchronous: config.database.synchronous,
     walLimitBytes: config.database.walLimitBytes,
+    writeQueue,
+    ...resolution,
   });
 }
 
 /** The server's parts, wired as production wires them; tests build theirs through this too. */
 export interface ServerParts {
   readonly app: FastifyInstance;
-  readonly store: SqliteStore;
+  readonly store: EngineStore;
   readonly presence: Presence;
   readonly hub: EventHub;
   readonly metrics: Metrics;
   /** The periodic attention rules; started by serve(), run by hand in tests. */
   readonly sweeper: AttentionSweeper;
+  readonly accessRecorder: AccessRecorder;
 }
 
 /**
@@ -64,15 +101,13 @@ export async function assembleServer(
     readonly hasher?: PasswordHasher;
     readonly hub?: Omit<EventHubOptions, 'clock'>;
     readonly streamKeepAliveMs?: number;
+    readonly cohortMembers?: CohortMembers;
   } = {},
 ): Promise<ServerParts> {
-  const metrics = new Metrics({ databasePath: config.databasePath });
-  const store = openSqliteStore({
-    path: config.databasePath,
-    clock,
-    synchronous: config.database.synchronous,
-    walLimitBytes: config.database.walLimitBytes,
-    writeQueue: { onCommit: metrics.recordWriteCommit },
+  const metrics = new Metrics(config.engine === 'sqlite' ? { databasePath: config.databasePath } : {});
+  const store = await openStore(config, clock, {
+    onCommit: metrics.recordWriteCommit,
+    log,
     sessionSeenResolutionMs: sessionSeenResolution(config),
   });
   // Sessions deleted in this process (sign-out, password change, user deletion) leave the
@@ -103,7 +138,9 @@ export async function assembleServer(
     log,
     onChange: (item) => hub.publish({ type: 'attention', readerId: item.reader.id, item }),
   });
+  const accessRecorder = new AccessRecorder({ store, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
   const app = await buildApp({
+    accessRecorder,
     store,
     config,
     clock,
@@ -115,8 +152,9 @@ export async function assembleServer(
     webRoot: options.webRoot ?? WEB_ROOT,
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
+    ...(options.cohortMembers ? { cohortMembers: options.cohortMembers } : {}),
   });
-  return { app, store, presence, hub, metrics, sweeper };
+  return { app, store, presence, hub, metrics, sweeper, accessRecorder };
 }
 
 /**
@@ -133,12 +171,23 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     process.exit(code);
   };
   exitOnFatalErrors(logger, exit);
-  const { app, store, presence, sweeper } = await assembleServer(config, clock, log);
+  const { app, store, presence, sweeper, accessRecorder } = await assembleServer(config, clock, log);
   const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
+  const accessLogRetention = new ActivityRetention({
+    store: { deleteActivityBefore: (cutoff, limit) => store.deleteAccessLogBefore(cutoff, limit) },
+    clock,
+    retentionDays: config.accessLogRetentionDays,
+    log,
+    label: 'access log',
+  });
   presence.start();
+  accessRecorder.start();
   retention.start();
   sweeper.start();
+  accessLogRetention.start();
+  // SQLite's WAL is checkpointed by this process; PostgreSQL checkpoints by itself.
   const checkpoints = setInterval(() => {
+    if (!('checkpoint' in store)) return;
     const { busy, walPages } = store.checkpoint();
     if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
   }, config.database.checkpointIntervalMs).unref();
@@ -166,8 +215,10 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       await app.close();
       clearInterval(closeIdle);
       await presence.stop();
+      await accessRecorder.stop();
       await retention.stop();
       await sweeper.stop();
+      await accessLogRetention.stop();
       clearInterval(checkpoints);
       clearInterval(sessionSweep);
       await store.close();
@@ -183,8 +234,24 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   process.once('SIGINT', () => void stop('SIGINT'));
 
   const address = await app.listen({ port: config.port, host: config.host });
-  log.info({ address, database: config.databasePath, webApp: existsSync(WEB_ROOT) }, 'ReadPulse is listening');
+  log.info({ address, database: describeDatabase(config), webApp: existsSync(WEB_ROOT) }, 'ReadPulse is listening');
   log.flush();
+}
+
+/** `readpulse copy`: the SQLite file's tables into the configured, migrated PostgreSQL database. */
+async function copyFromSqlite(config: Config, file: string, progress: CopyProgress): Promise<CopyReport> {
+  if (config.databaseUrl === null) throw new Error('copy needs a PostgreSQL target.');
+  const source = exportTables(file);
+  try {
+    const target = await openPostgresStore({ url: config.databaseUrl, clock: systemClock, maxConnections: 2 });
+    try {
+      return await importTables(target.pool, source, progress);
+    } finally {
+      await target.close();
+    }
+  } finally {
+    source.close();
+  }
 }
 
 /** Entry point of the `readpulse` command. Returns the exit code. */
@@ -204,6 +271,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     clock: systemClock,
     openStore: (clock = systemClock) => openStore(config, clock),
     serve: () => serve(config),
+    copyFromSqlite: (file, progress) => copyFromSqlite(config, file, progress),
     passwordFromEnv: process.env.READPULSE_PASSWORD,
     stdin: process.stdin,
     stdout: process.stdout,

@@ -160,6 +160,23 @@ export class Accounts {
     await this.deps.store.deleteUserSessions(userId, currentTokenHash);
   }
 
+  /**
+   * Deletes the user's account and every row of theirs once the password is confirmed; their
+   * sessions end with it, in this process's cache too, so the next request with any of their
+   * tokens is refused. Throws `unauthenticated` if the password is wrong.
+   */
+  async deleteAccount(userId: number, password: string): Promise<void> {
+    const user = await this.deps.store.getUserById(userId);
+    const credentials = user && (await this.deps.store.getUserByEmail(user.email));
+    if (!credentials || !(await this.deps.hasher.verify(credentials.passwordHash, password))) {
+      throw new AppError('unauthenticated', 'The password is not correct.');
+    }
+    this.sessions.evictUser(userId);
+    await this.deps.store.deleteUser(userId);
+    // A request authenticated from the store while the delete was queued may have cached it.
+    this.sessions.evictUser(userId);
+  }
+
   private async startSession(user: User): Promise<SignedIn> {
     const { token, tokenHash } = newSessionToken();
     const now = this.deps.clock.now();

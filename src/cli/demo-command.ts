@@ -30,7 +30,7 @@ export async function demoCommand(args: readonly string[], deps: CliDeps): Promi
   const consultants = wholeNumber(values.consultants ?? '3', '--consultants', 1, 100);
 
   const clock = new DemoClock(deps.clock);
-  const store = deps.openStore(clock);
+  const store = await deps.openStore(clock);
   try {
     if (await store.getUserByEmail(CONSULTANT_EMAIL(1))) {
       deps.stderr.write('Demo data is already in this database; not adding it again.\n');

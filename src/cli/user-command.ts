@@ -59,7 +59,7 @@ async function requireUser(store: CliStore, email: string) {
 }
 
 async function withStore(deps: CliDeps, work: (store: CliStore) => Promise<number>): Promise<number> {
-  const store = deps.openStore();
+  const store = await deps.openStore();
   try {
     return await work(store);
   } finally {

@@ -45,3 +45,13 @@ export function decodeCursor(cursor: string, arity = 1): number[] {
   }
   return after as number[];
 }
+
+/**
+ * Cuts the extra look-ahead row off a keyset page (stores fetch `limit + 1` rows) and derives the
+ * next cursor from the last item kept.
+ */
+export function pageFrom<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
+  if (rows.length <= limit) return { items: rows, nextCursor: null };
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: cursorOf(items[items.length - 1]!) };
+}

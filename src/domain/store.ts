@@ -1,7 +1,10 @@
 import type { AttentionItem, AttentionRules, AttentionState, AttentionSweepResult } from './attention.js';
-import type { Chapter, StuckReader } from './chapter.js';
 import type { Cohort } from './cohort.js';
 import type { Invite, NewInvite } from './invite.js';
+import type { AccessLogEntry, AccessRecord } from './access-log.js';
+import type { ActivityBucket, ActivityBucketQuery, ChapterFunnel, ProgressGrid, ReaderFilter } from './analytics.js';
+import type { Chapter, StuckReader } from './chapter.js';
+import type { ActivityExportQuery, ActivityExportRow, ProgressExportRow, UserDataExport } from './data-export.js';
 import type { Page, PageRequest } from './page.js';
 import type { ActivityEvent, ActivityInput, Milestone, MilestoneInput } from './progress.js';
 import type { Heartbeat, Session, SessionWithUser } from './session.js';
@@ -22,7 +25,11 @@ export interface Store {
   getUserById(id: number): Promise<User | null>;
   /** Replaces a user's password hash. Throws `not_found` if the user does not exist. */
   setPasswordHash(userId: number, passwordHash: string): Promise<void>;
-  /** Removes a user with their sessions, milestones and activity. Throws `not_found`. */
+  /**
+   * Removes a user and every row of theirs: sessions, milestones, activity, its share of the
+   * activity aggregates and access-log entries naming them as reader or consultant.
+   * Throws `not_found`.
+   */
   deleteUser(userId: number): Promise<void>;
 
   /** Stores a new session. Throws `not_found` if the user does not exist. */
@@ -181,6 +188,56 @@ export interface Store {
    * chapter exactly once.
    */
   reorderChapters(ids: readonly string[]): Promise<Chapter[]>;
+
+  /**
+   * Per chapter of the program, in program order: how many of the filtered readers have not
+   * started, started, completed or are stuck on it, with median score and minutes to complete.
+   * Consultants are never counted; milestones on chapters outside the catalog are ignored.
+   */
+  getChapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]>;
+  /**
+   * Every bucket from `from` (rounded down) to `to` (rounded up), oldest first, empty ones
+   * included, with events stored in it and distinct readers who made them (consultants' activity
+   * is not counted). Throws `invalid_request` when `from` >= `to` or the range spans more than
+   * MAX_ACTIVITY_BUCKETS buckets.
+   */
+  getActivityBuckets(query: ActivityBucketQuery): Promise<ActivityBucket[]>;
+  /**
+   * A page of the readers x chapters grid, readers by id. Throws `invalid_request` for a bad cursor.
+   */
+  getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid>;
+  /**
+   * The filtered readers' milestones ordered by reader id then chapter id, yielded in batches of
+   * at most `batchRows` (default EXPORT_BATCH_ROWS); each batch is read only when asked for, so
+   * memory stays constant however many rows there are. Rows written meanwhile may or may not show.
+   */
+  streamProgressExport(filter: ReaderFilter, batchRows?: number): AsyncIterable<readonly ProgressExportRow[]>;
+  /**
+   * The filtered readers' activity in [from, to) ordered by event id, in batches as
+   * streamProgressExport. Consultants' own activity is not exported.
+   */
+  streamActivityExport(query: ActivityExportQuery, batchRows?: number): AsyncIterable<readonly ActivityExportRow[]>;
+  /** Everything stored about one user (any role). Throws `not_found` for an unknown user. */
+  getUserDataExport(userId: number): Promise<UserDataExport>;
+
+  /**
+   * Stores consultants' views of readers in one transaction, coalesced: one entry per consultant,
+   * reader and kind per ACCESS_COALESCE_MS window (aligned to the epoch), whose time is the latest
+   * view. Records naming an unknown user are skipped. Throws `unavailable` when the write queue is
+   * full or the store is closed.
+   */
+  recordAccess(records: readonly AccessRecord[]): Promise<void>;
+  /**
+   * Who viewed this user's data, newest first (a consultant's own log is empty). Throws
+   * `not_found` for an unknown user and
+   * `invalid_request` for a bad cursor.
+   */
+  listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>>;
+  /**
+   * Retention: deletes up to `limit` access-log entries older than `cutoff`, oldest first, and
+   * returns how many. Throws `invalid_request` as deleteActivityBefore.
+   */
+  deleteAccessLogBefore(cutoff: number, limit: number): Promise<number>;
 
   /** Resolves when the database answers; throws otherwise. */
   ping(): Promise<void>;

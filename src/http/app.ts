@@ -12,19 +12,24 @@ import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
 import { CohortRosters } from '../live/cohort-rosters.js';
 import type { SessionCache } from '../auth/session-cache.js';
+import type { AccessRecorder } from '../live/access-recorder.js';
 import type { EventHub } from '../live/event-hub.js';
 import type { Presence } from '../live/presence.js';
+import type { CohortMembers } from './cohort-filter.js';
 import { installMetrics, Metrics } from './metrics.js';
 import { handleError, handleNotFound } from './problem.js';
 import { installRequestGuards, SESSION_COOKIE } from './request-guards.js';
 import { LiveDashboard } from './live-dashboard.js';
 import type { RouteDeps } from './route-deps.js';
 import { attentionRoutes } from './routes/attention-routes.js';
+import { analyticsRoutes } from './routes/analytics-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { chapterRoutes } from './routes/chapter-routes.js';
 import { cohortRoutes } from './routes/cohort-routes.js';
 import { inviteRoutes } from './routes/invite-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
+import { myDataRoutes } from './routes/my-data-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
 import { myProgressRoutes } from './routes/my-progress-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
@@ -51,6 +56,10 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** The session cache, shared with the store's revocations; made here if absent. */
   readonly sessionCache?: SessionCache;
+  /** The access log's coalescing write path; its timer is started by the caller. */
+  readonly accessRecorder: AccessRecorder;
+  /** Cohort membership for `?cohort=`; until cohorts exist every cohort is unknown (404). */
+  readonly cohortMembers?: CohortMembers;
 }
 
 /** Builds the HTTP app without listening: main.ts listens, tests use inject(). */
@@ -122,7 +131,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         title: 'ReadPulse API',
         version: '1.0.0',
         description: 'Reading progress for readers; live oversight for consultants. Errors are RFC 9457 problem details.',
+        license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
       },
+      servers: [{ url: '/', description: 'The server that serves this document' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
@@ -147,7 +158,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const liveDashboard = new LiveDashboard(presence, clock);
   const rosters = new CohortRosters(store, clock);
-  const routeDeps: RouteDeps = { store, accounts, presence, hub, liveDashboard, rosters, config, clock };
+  const routeDeps: RouteDeps = {
+    store,
+    accounts,
+    presence,
+    hub,
+    liveDashboard,
+    rosters,
+    config,
+    clock,
+    accessRecorder: deps.accessRecorder,
+    cohortMembers: deps.cohortMembers ?? ((cohortId) => store.listCohortReaderIds(cohortId)),
+  };
   await app.register(operationsRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);
   await app.register(myProgressRoutes, routeDeps);
@@ -158,6 +180,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cohortRoutes, routeDeps);
   await app.register(inviteRoutes, routeDeps);
   await app.register(attentionRoutes, routeDeps);
+  await app.register(analyticsRoutes, routeDeps);
+  await app.register(exportRoutes, routeDeps);
+  await app.register(myDataRoutes, routeDeps);
   await app.register(webAppRoutes, { webRoot: deps.webRoot });
   return app;
 }
@@ -170,7 +195,22 @@ function documentPolicies(app: FastifyInstance): void {
     const schema = route.schema as Record<string, unknown>;
     if (schema.security) return; // a HEAD route shares its GET route's schema
     schema.security = policy === 'public' ? [] : [{ bearer: [] }, { cookie: [] }];
+    schema.operationId ??= operationIdOf(String(route.method), route.url);
     const who = { public: 'anyone', user: 'any signed-in user', consultant: 'consultants only' }[policy];
     schema.description = [schema.description, `Policy: ${policy} (${who}).`].filter(Boolean).join(' ');
   });
+}
+
+/**
+ * An operationId for a route that names none, from its method and path, for client generators:
+ * GET /api/readers/:id/progress -> getReadersByIdProgress.
+ */
+export function operationIdOf(method: string, url: string): string {
+  const words = url
+    .split('/')
+    .filter((part) => part !== '' && part !== 'api')
+    .flatMap((part) => (part.startsWith(':') ? ['by', part.slice(1)] : part.split(/[^A-Za-z0-9]+/)))
+    .filter((word) => word !== '');
+  const capitalized = words.map((word) => word[0]!.toUpperCase() + word.slice(1));
+  return method.toLowerCase() + capitalized.join('');
 }

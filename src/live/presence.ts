@@ -85,6 +85,17 @@ export class Presence {
     }
   }
 
+  /** Drops a deleted user: their unflushed heartbeats go, and a reader online is announced offline. */
+  forget(userId: number): void {
+    for (const [tokenHash, beat] of this.pending) if (beat.userId === userId) this.pending.delete(tokenHash);
+    const known = this.online.get(userId);
+    if (known) {
+      this.online.delete(userId);
+      this.membership += 1;
+      this.options.onPresence?.(known.reader, false);
+    }
+  }
+
   /** The latest unflushed activity on a session, if any. */
   pendingLastSeen(tokenHash: string): number | undefined {
     return this.pending.get(tokenHash)?.at ?? this.flushing.get(tokenHash)?.at;

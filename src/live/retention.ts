@@ -17,6 +17,8 @@ export interface ActivityRetentionOptions {
   readonly batchSize?: number;
   /** How often start() runs the job. */
   readonly intervalMs?: number;
+  /** What the rows are, for log lines; "activity" unless given (the access log reuses this job). */
+  readonly label?: string;
 }
 
 const DEFAULT_BATCH_SIZE = 1_000;
@@ -33,6 +35,10 @@ export class ActivityRetention {
   private stopping = false;
 
   constructor(private readonly options: ActivityRetentionOptions) {}
+
+  private get label(): string {
+    return this.options.label ?? 'activity';
+  }
 
   /** Whether a retention period is configured at all. */
   get enabled(): boolean {
@@ -58,7 +64,7 @@ export class ActivityRetention {
   start(): void {
     if (!this.enabled || this.timer) return;
     const run = () => {
-      this.runOnce().catch((error: unknown) => this.options.log.error({ err: error }, 'activity retention failed; will retry'));
+      this.runOnce().catch((error: unknown) => this.options.log.error({ err: error }, `${this.label} retention failed; will retry`));
     };
     this.timer = setInterval(run, this.options.intervalMs ?? DEFAULT_INTERVAL_MS);
     this.timer.unref();
@@ -84,7 +90,7 @@ export class ActivityRetention {
       // Let requests (and their writes) run before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (total > 0) this.options.log.info({ deleted: total, cutoff }, 'activity retention deleted old events');
+    if (total > 0) this.options.log.info({ deleted: total, cutoff }, `${this.label} retention deleted old rows`);
     return total;
   }
 }

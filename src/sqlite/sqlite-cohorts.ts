@@ -1,4 +1,4 @@
-import { AppError, type Cohort } from '../domain/index.js';
+import { AppError, requireStorableText, type Cohort } from '../domain/index.js';
 import type { Database } from './open-database.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
@@ -49,6 +49,7 @@ export class SqliteCohorts {
 
   create(name: string, now: number): Promise<Cohort> {
     return this.write(() => {
+      requireStorableText('name', name);
       const { id } = this.sql.insert.get(name, now) as { id: number };
       return this.get(id);
     }, NAME_TAKEN);
@@ -71,6 +72,7 @@ export class SqliteCohorts {
 
   rename(id: number, name: string): Promise<Cohort> {
     return this.write(() => {
+      requireStorableText('name', name);
       if (this.sql.rename.run(name, id).changes === 0) throw cohortNotFound();
       return this.get(id);
     }, NAME_TAKEN);

@@ -4,6 +4,7 @@ import {
   decodeCursor,
   encodeCursor,
   normalizeEmail,
+  requireStorableText,
   type Invite,
   type NewInvite,
   type NewUser,
@@ -95,6 +96,7 @@ export class SqliteInvites {
   register(input: Omit<NewUser, 'role'>, codeHash: string, now: number): Promise<{ user: User; cohortId: number | null }> {
     const email = normalizeEmail(input.email);
     return this.write(() => {
+      requireStorableText('name', input.name);
       const spent = this.sql.spend.get(codeHash, now) as { cohort_id: number | null } | undefined;
       if (!spent) throw new AppError('forbidden', INVITE_REFUSED);
       // A taken email throws here and the write's savepoint gives the use back.

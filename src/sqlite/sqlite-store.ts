@@ -10,6 +10,8 @@ import {
   decodeCursor,
   encodeCursor,
   normalizeEmail,
+  pageFrom,
+  requireStorableText,
   type ActivityEvent,
   type Chapter,
   type StuckReader,
@@ -22,12 +24,28 @@ import {
   type PageRequest,
   type ReaderSummary,
   type Session,
+  type SessionRevocation,
   type SessionWithUser,
   type Store,
   type User,
   type UserCredentials,
   type NewUser,
+  type AccessLogEntry,
+  type AccessRecord,
+  type ActivityBucket,
+  type ActivityBucketQuery,
+  type ActivityExportQuery,
+  type ActivityExportRow,
+  type ChapterFunnel,
+  type ProgressExportRow,
+  type ProgressGrid,
+  type ReaderFilter,
+  type UserDataExport,
 } from '../domain/index.js';
+import { AccessLogQueries } from './access-log-queries.js';
+import { ActivityAggregates, type ActivityDelta } from './activity-aggregates.js';
+import { ExportQueries } from './export-queries.js';
+import { InsightQueries } from './insight-queries.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate } from './migrate.js';
@@ -59,8 +77,7 @@ export interface SqliteStoreOptions extends DatabaseOptions {
   readonly sessionSeenResolutionMs?: number;
 }
 
-/** Sessions this process revoked: one by its token hash, or all of a user's. */
-export type SessionRevocation = { readonly tokenHash: string } | { readonly userId: number };
+export type { SessionRevocation } from '../domain/index.js';
 
 const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
 /** deleteActivityBefore's largest batch: bigger deletes hold the write lock too long. */
@@ -84,6 +101,10 @@ export class SqliteStore implements Store {
   private readonly cohorts: SqliteCohorts;
   private readonly invites: SqliteInvites;
   private readonly attention: SqliteAttention;
+  private readonly aggregates: ActivityAggregates;
+  private readonly insight: InsightQueries;
+  private readonly accessLog: AccessLogQueries;
+  private readonly exports: ExportQueries;
   private closed = false;
   private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
 
@@ -101,6 +122,10 @@ export class SqliteStore implements Store {
     this.cohorts = new SqliteCohorts(db, write);
     this.invites = new SqliteInvites(db, write);
     this.attention = new SqliteAttention(db, clock, write);
+    this.aggregates = new ActivityAggregates(db);
+    this.insight = new InsightQueries(db);
+    this.accessLog = new AccessLogQueries(db);
+    this.exports = new ExportQueries(db, this.accessLog);
   }
 
   /** Writes waiting for the next group commit. */
@@ -109,6 +134,8 @@ export class SqliteStore implements Store {
   }
 
   async createUser(input: NewUser): Promise<User> {
+    requireStorableText('name', input.name);
+    requireStorableText('email', input.email);
     const email = normalizeEmail(input.email);
     const now = this.clock.now();
     return this.write(() => {
@@ -145,6 +172,8 @@ export class SqliteStore implements Store {
 
   async deleteUser(userId: number): Promise<void> {
     await this.write(() => {
+      // The aggregates are sums over users: take this user's share out before the rows go.
+      this.aggregates.removeUser(userId);
       if (this.sql.deleteUser.run(userId).changes === 0) throw userNotFound();
     });
     this.revoked({ userId });
@@ -203,7 +232,7 @@ export class SqliteStore implements Store {
   async upsertMilestone(userId: number, input: MilestoneInput): Promise<Milestone> {
     const now = this.clock.now();
     return this.write(() => {
-      const row = this.sql.upsertMilestone.get(userId, input.chapterId, input.status, input.score, now);
+      const row = this.sql.upsertMilestone.get({ userId, chapterId: input.chapterId, status: input.status, score: input.score, now });
       return toMilestone(row as MilestoneRow);
     });
   }
@@ -221,9 +250,13 @@ export class SqliteStore implements Store {
     const now = this.clock.now();
     const rows = inputs.map((input) => [input.actionType, input.metadata === null ? null : JSON.stringify(input.metadata)] as const);
     // One write job is one savepoint: if any insert fails, the whole batch rolls back alone.
-    return this.write(() =>
-      rows.map(([actionType, metadata]) => toActivityEvent(this.sql.insertActivity.get(userId, actionType, metadata, now) as ActivityRow)),
-    );
+    return this.write(() => {
+      const events = rows.map(([actionType, metadata]) =>
+        toActivityEvent(this.sql.insertActivity.get(userId, actionType, metadata, now) as ActivityRow),
+      );
+      this.aggregates.apply([{ userId, at: now, events: events.length }]);
+      return events;
+    });
   }
 
   async listActivity(userId: number, page: PageRequest): Promise<Page<ActivityEvent>> {
@@ -233,10 +266,12 @@ export class SqliteStore implements Store {
   }
 
   async deleteActivityBefore(cutoff: number, limit: number): Promise<number> {
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
-      throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
-    }
-    return this.write(() => this.sql.deleteActivityBefore.run(cutoff, limit).changes);
+    checkRetentionLimit(limit);
+    return this.write(() => {
+      const removed = this.sql.activityBefore.all(cutoff, limit) as { userId: number; at: number }[];
+      this.aggregates.apply(removed.map((d): ActivityDelta => ({ ...d, events: -1 })));
+      return this.sql.deleteActivityBefore.run(cutoff, limit).changes;
+    });
   }
 
   async getActiveReadersPage(since: number, after: { lastActiveAt: number; id: number } | null, limit: number): Promise<User[]> {
@@ -300,11 +335,13 @@ export class SqliteStore implements Store {
   }
 
   async createChapter(input: { id: string; title: string }): Promise<Chapter> {
+    requireStorableText('title', input.title);
     const now = this.clock.now();
     return this.write(() => this.sql.insertChapter.get({ ...input, now }) as Chapter, 'A chapter with that id exists already.');
   }
 
   async updateChapter(id: string, input: { title: string }): Promise<Chapter> {
+    requireStorableText('title', input.title);
     const now = this.clock.now();
     return this.write(() => {
       const chapter = this.sql.renameChapter.get({ id, title: input.title, now }) as Chapter | undefined;
@@ -359,6 +396,44 @@ export class SqliteStore implements Store {
     this.attention.reviewMilestone(readerId, chapterId);
   reviewReturnAttention = (readerId: number): Promise<AttentionItem[]> => this.attention.reviewReturn(readerId);
   sweepAttention = (limit: number): Promise<AttentionSweepResult> => this.attention.sweep(limit);
+  async getChapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
+    return this.insight.chapterFunnel(filter);
+  }
+
+  async getActivityBuckets(query: ActivityBucketQuery): Promise<ActivityBucket[]> {
+    return this.insight.activityBuckets(query);
+  }
+
+  async getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {
+    return this.insight.progressGrid(query);
+  }
+
+  streamProgressExport(filter: ReaderFilter, batchRows?: number): AsyncIterable<readonly ProgressExportRow[]> {
+    return this.exports.progress(filter, batchRows);
+  }
+
+  streamActivityExport(query: ActivityExportQuery, batchRows?: number): AsyncIterable<readonly ActivityExportRow[]> {
+    return this.exports.activity(query, batchRows);
+  }
+
+  async getUserDataExport(userId: number): Promise<UserDataExport> {
+    return this.exports.userData(userId);
+  }
+
+  async recordAccess(records: readonly AccessRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.write(() => this.accessLog.record(records));
+  }
+
+  async listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
+    if (!this.sql.userById.get(readerId)) throw userNotFound();
+    return this.accessLog.page(readerId, page);
+  }
+
+  async deleteAccessLogBefore(cutoff: number, limit: number): Promise<number> {
+    checkRetentionLimit(limit);
+    return this.write(() => this.accessLog.deleteBefore(cutoff, limit));
+  }
 
   async ping(): Promise<void> {
     this.sql.ping.get();
@@ -428,6 +503,12 @@ export class SqliteStore implements Store {
   }
 }
 
+function checkRetentionLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
+    throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
+  }
+}
+
 function userNotFound(): AppError {
   return new AppError('not_found', 'No user has that id.');
 }
@@ -439,16 +520,17 @@ function translateSqliteError(error: unknown, conflictMessage: string): unknown 
     return new AppError('conflict', conflictMessage, { cause: error });
   }
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return userNotFound();
+  // The disk (or max_page_count) is full: nothing was stored, and writes work again once space
+  // is freed. Not the caller's fault and not a crash: 503, saying so.
+  if (code === 'SQLITE_FULL') {
+    return new AppError('unavailable', 'The database storage is full. Try again once space is freed.', {
+      retryAfterSeconds: 30,
+      cause: error,
+    });
+  }
   // The schema's CHECKs back the HTTP validation up; reaching one is bad input, not a crash.
   if (code === 'SQLITE_CONSTRAINT_CHECK' || code === 'SQLITE_CONSTRAINT_NOTNULL') {
     return new AppError('invalid_request', 'The data is not valid.', { cause: error });
   }
   return error;
-}
-
-/** Cuts the extra look-ahead row off a keyset page and derives the next cursor. */
-function pageFrom<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
-  if (rows.length <= limit) return { items: rows, nextCursor: null };
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: cursorOf(items[items.length - 1]!) };
 }

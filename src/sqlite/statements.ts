@@ -68,10 +68,18 @@ export function prepareStatements(db: Database) {
     deleteSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
     deleteUserSessions: db.prepare('DELETE FROM sessions WHERE user_id = @userId AND (@except IS NULL OR token_hash <> @except)'),
     deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?'),
+    // started_at: the first record that is not a completion; completed_at: when it last became
+    // completed (kept while it stays completed, so a re-score does not stretch the time).
     upsertMilestone: db.prepare(
-      `INSERT INTO milestones (user_id, chapter_id, status, score, updated_at) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO milestones (user_id, chapter_id, status, score, updated_at, started_at, completed_at)
+       VALUES (@userId, @chapterId, @status, @score, @now,
+               CASE WHEN @status <> 'completed' THEN @now END, CASE WHEN @status = 'completed' THEN @now END)
        ON CONFLICT (user_id, chapter_id) DO UPDATE
-         SET status = excluded.status, score = excluded.score, updated_at = excluded.updated_at
+         SET status = excluded.status, score = excluded.score, updated_at = excluded.updated_at,
+             started_at = coalesce(milestones.started_at, excluded.started_at),
+             completed_at = CASE WHEN excluded.status <> 'completed' THEN NULL
+                                 WHEN milestones.status = 'completed' THEN milestones.completed_at
+                                 ELSE excluded.updated_at END
        RETURNING chapter_id, status, score, updated_at`,
     ),
     milestonesOf: db.prepare(
@@ -83,9 +91,14 @@ export function prepareStatements(db: Database) {
     ),
     // Retention: the oldest rows by idx_activity_created, deleted by rowid in a bounded batch so
     // one statement never holds the write lock for long.
+    // Ordered by (created_at, id) so that the delete and the aggregate count below pick the same rows.
     deleteActivityBefore: db.prepare(
       `DELETE FROM activity_logs WHERE id IN
-         (SELECT id FROM activity_logs WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+         (SELECT id FROM activity_logs WHERE created_at < ? ORDER BY created_at, id LIMIT ?)`,
+    ),
+    // What deleteActivityBefore is about to delete, for the aggregates.
+    activityBefore: db.prepare(
+      'SELECT user_id AS userId, created_at AS at FROM activity_logs WHERE created_at < ? ORDER BY created_at, id LIMIT ?',
     ),
     activityPage: db.prepare(
       `SELECT id, action_type, metadata, created_at FROM activity_logs

@@ -14,12 +14,12 @@ function expectProblem(response: LightMyRequestResponse, status: number, code: s
   expect(body.detail.length).toBeGreaterThan(0);
 }
 
-function count(t: TestApp, sql: string, ...params: unknown[]): number {
-  return (t.store.db.prepare(sql).get(...params) as { n: number }).n;
+function count(t: TestApp, sql: string, ...params: unknown[]): Promise<number> {
+  return t.db.count(sql, ...params);
 }
 
-function sessionExists(t: TestApp, token: string): boolean {
-  return count(t, 'SELECT count(*) AS n FROM sessions WHERE token_hash = ?', hashSessionToken(token)) === 1;
+async function sessionExists(t: TestApp, token: string): Promise<boolean> {
+  return (await count(t, 'SELECT count(*) AS n FROM sessions WHERE token_hash = ?', hashSessionToken(token))) === 1;
 }
 
 function setCookieOf(response: LightMyRequestResponse): string {
@@ -72,7 +72,7 @@ describe('registration', () => {
 
     const stored = await t.store.getUserByEmail('ann@example.test');
     expect(stored?.user).toMatchObject({ id: body.user.id, role: 'reader', name: 'Ann' });
-    expect(sessionExists(t, body.token)).toBe(true);
+    expect(await sessionExists(t, body.token)).toBe(true);
 
     const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: cookie.split(';')[0]! } });
     expect(me.statusCode).toBe(200);
@@ -88,7 +88,7 @@ describe('registration', () => {
     });
     expectProblem(response, 400, 'invalid_request');
     expect(await t.store.getUserByEmail('mallory@example.test')).toBeNull();
-    expect(count(t, 'SELECT count(*) AS n FROM users')).toBe(0);
+    expect(await count(t, 'SELECT count(*) AS n FROM users')).toBe(0);
   });
 
   it('lower-cases the email', async () => {
@@ -100,7 +100,7 @@ describe('registration', () => {
     });
     expect(response.statusCode).toBe(201);
     expect(response.json().user.email).toBe('ann.smith@example.test');
-    expect(t.store.db.prepare('SELECT email FROM users').all()).toEqual([{ email: 'ann.smith@example.test' }]);
+    expect(await t.db.all('SELECT email FROM users')).toEqual([{ email: 'ann.smith@example.test' }]);
     expect((await login(t, 'ANN.smith@example.test', 'a long enough password')).statusCode).toBe(200);
   });
 
@@ -112,7 +112,7 @@ describe('registration', () => {
       payload: { email: 'ann@example.test', password: 'the first password' },
     });
     expect(first.statusCode).toBe(201);
-    const sessionsBefore = count(t, 'SELECT count(*) AS n FROM sessions');
+    const sessionsBefore = await count(t, 'SELECT count(*) AS n FROM sessions');
 
     const second = await t.app.inject({
       method: 'POST',
@@ -121,8 +121,8 @@ describe('registration', () => {
     });
     expectProblem(second, 409, 'conflict');
     expect(second.headers['set-cookie']).toBeUndefined();
-    expect(count(t, 'SELECT count(*) AS n FROM users')).toBe(1);
-    expect(count(t, 'SELECT count(*) AS n FROM sessions')).toBe(sessionsBefore);
+    expect(await count(t, 'SELECT count(*) AS n FROM users')).toBe(1);
+    expect(await count(t, 'SELECT count(*) AS n FROM sessions')).toBe(sessionsBefore);
     expect((await login(t, 'ann@example.test', 'the first password')).statusCode).toBe(200);
     expect((await login(t, 'ann@example.test', 'the second password')).statusCode).toBe(401);
   });
@@ -136,8 +136,8 @@ describe('registration', () => {
     });
     expectProblem(response, 403, 'forbidden');
     expect(response.headers['set-cookie']).toBeUndefined();
-    expect(count(t, 'SELECT count(*) AS n FROM users')).toBe(0);
-    expect(count(t, 'SELECT count(*) AS n FROM sessions')).toBe(0);
+    expect(await count(t, 'SELECT count(*) AS n FROM users')).toBe(0);
+    expect(await count(t, 'SELECT count(*) AS n FROM sessions')).toBe(0);
   });
 
   it('takes the password exactly as sent, spaces included', async () => {
@@ -177,12 +177,12 @@ describe('sign-in', () => {
     for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(new Set(tokens).size).toBe(tokens.length);
 
-    const hashes = (t.store.db.prepare('SELECT token_hash FROM sessions').all() as { token_hash: string }[]).map((r) => r.token_hash);
+    const hashes = (await t.db.all<{ token_hash: string }>('SELECT token_hash FROM sessions')).map((r) => r.token_hash);
     for (const token of tokens) {
       expect(hashes.some((hash) => hash.includes(token))).toBe(false);
       expect(hashes).toContain(hashSessionToken(token));
     }
-    const everyStoredText = JSON.stringify(t.store.db.prepare('SELECT * FROM sessions').all());
+    const everyStoredText = JSON.stringify(await t.db.all('SELECT * FROM sessions'));
     for (const token of tokens) expect(everyStoredText).not.toContain(token);
   });
 
@@ -216,7 +216,7 @@ describe('sign-in rate limits', () => {
   it('answers 429 with Retry-After after too many failures for one account, even to the right password, until the window passes', async () => {
     const t = await appWith({ READPULSE_LOGIN_FAILURES_PER_ACCOUNT: '3', READPULSE_LOGIN_FAILURE_WINDOW_SECONDS: '60' });
     await t.signIn('reader', 'ann@example.test');
-    const sessionsBefore = count(t, 'SELECT count(*) AS n FROM sessions');
+    const sessionsBefore = await count(t, 'SELECT count(*) AS n FROM sessions');
 
     for (let i = 0; i < 3; i++) expectProblem(await login(t, 'ann@example.test', `wrong ${i}`), 401, 'unauthenticated');
     const limited = await login(t, 'ann@example.test', 'wrong again');
@@ -230,12 +230,12 @@ describe('sign-in rate limits', () => {
     expectProblem(rightDuringLockout, 429, 'rate_limited');
     expect(rightDuringLockout.headers['retry-after']).toBeDefined();
     expect(rightDuringLockout.headers['set-cookie']).toBeUndefined();
-    expect(count(t, 'SELECT count(*) AS n FROM sessions')).toBe(sessionsBefore);
+    expect(await count(t, 'SELECT count(*) AS n FROM sessions')).toBe(sessionsBefore);
 
     t.clock.advance(61_000);
     const afterWindow = await login(t, 'ann@example.test', TEST_PASSWORD);
     expect(afterWindow.statusCode).toBe(200);
-    expect(sessionExists(t, afterWindow.json().token)).toBe(true);
+    expect(await sessionExists(t, afterWindow.json().token)).toBe(true);
   });
 
   it("one account's lockout does not lock another account", async () => {
@@ -284,13 +284,13 @@ describe('sessions', () => {
   it('logout answers 204, revokes the session at once and deletes its row', async () => {
     const t = await appWith();
     const ann = await t.signIn('reader', 'ann@example.test');
-    expect(sessionExists(t, ann.token)).toBe(true);
+    expect(await sessionExists(t, ann.token)).toBe(true);
 
     const response = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: ann.headers });
     expect(response.statusCode).toBe(204);
     expect(response.body).toBe('');
     expect(setCookieOf(response)).toMatch(/^readpulse_session=;/);
-    expect(sessionExists(t, ann.token)).toBe(false);
+    expect(await sessionExists(t, ann.token)).toBe(false);
 
     const after = await t.app.inject({ method: 'GET', url: '/api/me', headers: ann.headers });
     expectProblem(after, 401, 'unauthenticated');
@@ -323,8 +323,8 @@ describe('password change', () => {
 
     expectProblem(response, 401, 'unauthenticated');
     expect((await t.store.getUserByEmail('ann@example.test'))?.passwordHash).toBe(hashBefore);
-    expect(sessionExists(t, ann.token)).toBe(true);
-    expect(sessionExists(t, other)).toBe(true);
+    expect(await sessionExists(t, ann.token)).toBe(true);
+    expect(await sessionExists(t, other)).toBe(true);
     expect((await login(t, 'ann@example.test', TEST_PASSWORD)).statusCode).toBe(200);
     expect((await login(t, 'ann@example.test', NEW_PASSWORD)).statusCode).toBe(401);
   });
@@ -345,9 +345,9 @@ describe('password change', () => {
     expect(response.body).toBe('');
 
     expectProblem(await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${other}` } }), 401, 'unauthenticated');
-    expect(sessionExists(t, other)).toBe(false);
+    expect(await sessionExists(t, other)).toBe(false);
     expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: ann.headers })).statusCode).toBe(200);
-    expect(sessionExists(t, ann.token)).toBe(true);
+    expect(await sessionExists(t, ann.token)).toBe(true);
     expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bob.headers })).statusCode).toBe(200);
 
     expect((await login(t, 'ann@example.test', NEW_PASSWORD)).statusCode).toBe(200);

@@ -37,8 +37,7 @@ interface MatrixRow {
   readonly stored?: (t: TestApp, caller: SignedInUser | undefined, callerName: Caller) => Promise<void>;
 }
 
-const countOf = (t: TestApp, sql: string, ...params: unknown[]) =>
-  (t.store.db.prepare(sql).get(...params) as { n: number }).n;
+const countOf = (t: TestApp, sql: string, ...params: unknown[]) => t.db.count(sql, ...params);
 
 const everyone = (status: number) => ({ anonymous: status, readerA: status, readerB: status, consultant: status });
 const signedIn = (status: number) => ({ anonymous: 401, readerA: status, readerB: status, consultant: status });
@@ -162,7 +161,7 @@ const MATRIX: readonly MatrixRow[] = [
     url: () => '/api/auth/login',
     body: () => ({ email: 'reader-a@example.test', password: TEST_PASSWORD }),
     stored: async (t) => {
-      expect(countOf(t, 'SELECT count(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = ?', 'reader-a@example.test')).toBe(2);
+      expect(await countOf(t, 'SELECT count(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = ?', 'reader-a@example.test')).toBe(2);
     },
     expected: everyone(200),
   },
@@ -172,7 +171,7 @@ const MATRIX: readonly MatrixRow[] = [
     url: () => '/api/auth/logout',
     expected: signedIn(204),
     stored: async (t, caller) => {
-      expect(countOf(t, 'SELECT count(*) AS n FROM sessions WHERE user_id = ?', caller!.user.id)).toBe(0);
+      expect(await countOf(t, 'SELECT count(*) AS n FROM sessions WHERE user_id = ?', caller!.user.id)).toBe(0);
     },
   },
   { method: 'GET', route: '/api/me', url: () => '/api/me', expected: signedIn(200) },
@@ -281,6 +280,42 @@ const MATRIX: readonly MatrixRow[] = [
     expected: consultantsOnly(200),
   },
   ...TOOLKIT_ROWS(),
+  { method: 'GET', route: '/api/analytics/chapters', url: () => '/api/analytics/chapters', expected: consultantsOnly(200) },
+  { method: 'GET', route: '/api/analytics/activity', url: () => '/api/analytics/activity?bucket=hour', expected: consultantsOnly(200) },
+  { method: 'GET', route: '/api/analytics/grid', url: () => '/api/analytics/grid?limit=10', expected: consultantsOnly(200) },
+  {
+    method: 'GET',
+    route: '/api/export/progress.csv',
+    url: () => '/api/export/progress.csv',
+    expected: consultantsOnly(200),
+    successType: /^text\/csv/,
+  },
+  {
+    method: 'GET',
+    route: '/api/export/activity.csv',
+    url: () => '/api/export/activity.csv',
+    expected: consultantsOnly(200),
+    successType: /^text\/csv/,
+  },
+  { method: 'GET', route: '/api/me/export', url: () => '/api/me/export', expected: signedIn(200) },
+  { method: 'GET', route: '/api/me/access-log', url: () => '/api/me/access-log', expected: signedIn(200) },
+  {
+    method: 'DELETE',
+    route: '/api/me',
+    url: () => '/api/me',
+    body: () => ({ password: TEST_PASSWORD }),
+    stored: async (t, caller) => {
+      expect(await t.store.getUserById(caller!.user.id)).toBeNull();
+      expect(await countOf(t, 'SELECT count(*) AS n FROM sessions WHERE user_id = ?', caller!.user.id)).toBe(0);
+    },
+    expected: signedIn(204),
+  },
+  {
+    method: 'GET',
+    route: '/api/readers/:id/access-log',
+    url: (w) => `/api/readers/${w.readerA.user.id}/access-log`,
+    expected: consultantsOnly(200),
+  },
 ];
 
 const CASES = MATRIX.flatMap((row) =>
@@ -375,13 +410,13 @@ describe('authorization matrix', () => {
     const headers: Record<string, string> = row.caller === 'anonymous' ? {} : { ...world[row.caller].headers };
     const request: InjectOptions = { method: row.method, url: row.url(world), headers };
     if (row.body) request.payload = row.body(row.caller);
-    const before = rowCounts(t);
+    const before = await rowCounts(t);
 
     const response = row.endless ? await fetchHead(t, row.url(world), headers) : toAnswer(await t.app.inject(request));
 
     if (row.status >= 400) {
       expectProblem(response, row.status, ERROR_CODES[row.status]!);
-      expect(rowCounts(t)).toEqual(before);
+      expect(await rowCounts(t)).toEqual(before);
     } else {
       expect(response.status).toBe(row.status);
       if (row.status !== 204) expect(response.contentType).toMatch(row.successType ?? /^application\/json/);

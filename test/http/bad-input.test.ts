@@ -302,18 +302,18 @@ interface World {
 }
 
 /** Everything a bad request could change: row counts, and the contents a write could alter. */
-function snapshot(t: TestApp) {
-  const all = (sql: string) => t.store.db.prepare(sql).all();
-  const { users, sessions, milestones, activity_logs } = rowCounts(t);
+async function snapshot(t: TestApp) {
+  const all = (sql: string) => t.db.all(sql);
+  const { users, sessions, milestones, activity_logs } = await rowCounts(t);
   return {
     users,
     sessions,
     milestones,
     activity_logs,
-    userRows: all('SELECT id, email, name, role, password_hash FROM users ORDER BY id'),
-    sessionRows: all('SELECT token_hash, user_id, expires_at FROM sessions ORDER BY token_hash'),
-    milestoneRows: all('SELECT user_id, chapter_id, status, score, updated_at FROM milestones ORDER BY id'),
-    chapterRows: all('SELECT id, title, position FROM chapters ORDER BY id'),
+    userRows: await all('SELECT id, email, name, role, password_hash FROM users ORDER BY id'),
+    sessionRows: await all('SELECT token_hash, user_id, expires_at FROM sessions ORDER BY token_hash'),
+    milestoneRows: await all('SELECT user_id, chapter_id, status, score, updated_at FROM milestones ORDER BY id'),
+    chapterRows: await all('SELECT id, title, position FROM chapters ORDER BY id'),
   };
 }
 
@@ -370,12 +370,12 @@ describe('bad input is refused with a problem and changes nothing', () => {
     if (badCase.contentType !== undefined) headers['content-type'] = badCase.contentType;
     const request: InjectOptions = { method: badCase.method, url, headers };
     if (badCase.payload !== undefined) request.payload = badCase.payload as InjectOptions['payload'];
-    const before = snapshot(t);
+    const before = await snapshot(t);
 
     const response = await t.app.inject(request);
 
     expectProblem(response, badCase.status, badCase.code);
-    expect(snapshot(t)).toEqual(before);
+    expect(await snapshot(t)).toEqual(before);
   });
 });
 
@@ -390,7 +390,7 @@ describe('input at and over the limits', () => {
   afterEach(async () => t.close());
 
   it('a body over the body limit is refused with 413 and nothing stored', async () => {
-    const before = snapshot(t);
+    const before = await snapshot(t);
     const filler = 'x'.repeat(t.config.bodyLimitBytes + 1);
     for (const request of [
       { method: 'POST', url: '/api/me/activity', payload: JSON.stringify({ actionType: 'SUBMIT', metadata: { filler } }) },
@@ -406,7 +406,7 @@ describe('input at and over the limits', () => {
       payload: JSON.stringify({ ...validRegistration, name: filler }),
     });
     expectProblem(register, 413, 'payload_too_large');
-    expect(snapshot(t)).toEqual(before);
+    expect(await snapshot(t)).toEqual(before);
   });
 
   it('metadata of exactly 4 KiB serialized is accepted', async () => {
@@ -516,11 +516,11 @@ describe('cross-origin writes with the session cookie', () => {
     ['Origin: null', { origin: 'null' }],
     ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
   ])('a cookie-authenticated write with %s is refused and stores nothing', async (_name, extra) => {
-    const before = snapshot(t);
+    const before = await snapshot(t);
     const response = await t.app.inject(milestoneWrite({ cookie, ...extra }));
     expectProblem(response, 403, 'forbidden');
     expect(await chapter7()).toBeUndefined();
-    expect(snapshot(t)).toEqual(before);
+    expect(await snapshot(t)).toEqual(before);
 
     const activity = await t.app.inject({
       method: 'POST',
@@ -529,7 +529,7 @@ describe('cross-origin writes with the session cookie', () => {
       payload: { actionType: 'SUBMIT' },
     });
     expectProblem(activity, 403, 'forbidden');
-    expect(snapshot(t)).toEqual(before);
+    expect(await snapshot(t)).toEqual(before);
   });
 
   it.each([
@@ -557,7 +557,7 @@ describe('cross-origin writes with the session cookie', () => {
   });
 
   it('a sign-in from a foreign Origin is refused and starts no session', async () => {
-    const before = snapshot(t);
+    const before = await snapshot(t);
     const response = await t.app.inject({
       method: 'POST',
       url: '/api/auth/login',
@@ -566,6 +566,6 @@ describe('cross-origin writes with the session cookie', () => {
     });
     expectProblem(response, 403, 'forbidden');
     expect(response.headers['set-cookie']).toBeUndefined();
-    expect(snapshot(t)).toEqual(before);
+    expect(await snapshot(t)).toEqual(before);
   });
 });

@@ -41,7 +41,7 @@ describe('cohorts and invites over HTTP', () => {
   it('the database keeps only a hash of the code, never the code', async () => {
     await start();
     const { code } = (await post('/api/invites', {})).json().invite;
-    const rows = t.store.db.prepare('SELECT * FROM invites').all() as Record<string, unknown>[];
+    const rows = await t.db.all('SELECT * FROM invites');
     expect(rows).toHaveLength(1);
     expect(Object.values(rows[0]!).some((value) => value === code)).toBe(false);
     expect(JSON.stringify(rows)).not.toContain(code.slice(8));

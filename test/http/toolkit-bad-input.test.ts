@@ -169,15 +169,15 @@ interface World {
   readonly ids: Record<string, number | string>;
 }
 
-function snapshot(t: TestApp) {
-  const all = (sql: string) => t.store.db.prepare(sql).all();
+async function snapshot(t: TestApp) {
+  const all = (sql: string) => t.db.all(sql);
   return {
-    users: all('SELECT id, email, role FROM users ORDER BY id'),
-    cohorts: all('SELECT id, name FROM cohorts ORDER BY id'),
-    members: all('SELECT cohort_id, reader_id FROM cohort_members ORDER BY cohort_id, reader_id'),
-    invites: all('SELECT code_hash, uses, max_uses FROM invites ORDER BY id'),
-    items: all('SELECT id, state, claimed_by, resolved_by, note FROM attention_items ORDER BY id'),
-    rules: all('SELECT * FROM attention_rules'),
+    users: await all('SELECT id, email, role FROM users ORDER BY id'),
+    cohorts: await all('SELECT id, name FROM cohorts ORDER BY id'),
+    members: await all('SELECT cohort_id, reader_id FROM cohort_members ORDER BY cohort_id, reader_id'),
+    invites: await all('SELECT code_hash, uses, max_uses FROM invites ORDER BY id'),
+    items: await all('SELECT id, state, claimed_by, resolved_by, note FROM attention_items ORDER BY id'),
+    rules: await all('SELECT * FROM attention_rules'),
   };
 }
 
@@ -224,9 +224,9 @@ describe('bad input on cohorts, invites and attention is refused with a problem 
     if (bad.contentType !== undefined) headers['content-type'] = bad.contentType;
     const request: InjectOptions = { method: bad.method, url, headers };
     if (bad.payload !== undefined) request.payload = bad.payload as InjectOptions['payload'];
-    const before = snapshot(t);
+    const before = await snapshot(t);
     const response = await t.app.inject(request);
     expectProblem(response, bad.status, bad.code);
-    expect(snapshot(t)).toEqual(before);
+    expect(await snapshot(t)).toEqual(before);
   });
 });

@@ -46,7 +46,9 @@ async function buildProductionApp(options: { env?: Record<string, string>; webRo
   const config = testConfig({ READPULSE_DB: dbPath, ...options.env });
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
-  const { app, store, presence } = await assembleServer(config, clock, log, { webRoot: options.webRoot ?? join(dir, 'no-web-build') });
+  const { app, store: engineStore, presence } = await assembleServer(config, clock, log, { webRoot: options.webRoot ?? join(dir, 'no-web-build') });
+  // These checks read the SQLite file and its WAL byte for byte; the config names no other engine.
+  const store = engineStore as SqliteStore;
   await app.ready();
   let closed = false;
   const production: ProductionApp = {

@@ -71,7 +71,7 @@ describe('slow clients', () => {
     t = await buildTestApp({ env: { READPULSE_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) } });
     const reader = await t.signIn('reader', 'slow-body@example.test');
     const port = await listen();
-    const before = rowCounts(t);
+    const before = await rowCounts(t);
     const body = JSON.stringify({ actionType: 'SUBMIT', metadata: { note: 'x'.repeat(200) } });
     const head =
       'POST /api/me/activity HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
@@ -82,7 +82,7 @@ describe('slow clients', () => {
     expect(result.closedAfterMs, 'the server kept the connection open').not.toBeNull();
     expect(result.closedAfterMs!).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS + CUT_OFF_SLACK_MS);
     expect(result.received).not.toMatch(/^HTTP\/1\.1 201/);
-    expect(rowCounts(t)).toEqual(before);
+    expect(await rowCounts(t)).toEqual(before);
   });
 });
 
@@ -91,7 +91,7 @@ describe('body and page limits over a real connection', () => {
     t = await buildTestApp();
     const reader = await t.signIn('reader', 'big-body@example.test');
     const port = await listen();
-    const before = rowCounts(t);
+    const before = await rowCounts(t);
     const big = JSON.stringify({ actionType: 'SUBMIT', metadata: { filler: 'x'.repeat(2 * 1024 * 1024) } });
     expect(Buffer.byteLength(big)).toBeGreaterThan(2 * 1024 * 1024);
 
@@ -126,7 +126,7 @@ describe('body and page limits over a real connection', () => {
       body: JSON.stringify({ email: 'huge@example.test', password: 'a long enough password', name: 'x'.repeat(2 * 1024 * 1024) }),
     });
     expect(register.status).toBe(413);
-    expect(rowCounts(t)).toEqual(before);
+    expect(await rowCounts(t)).toEqual(before);
   });
 
   it('serves at most 200 items a page: limit=200 gives 200 and a cursor to the rest, limit=201 is refused', async () => {
@@ -174,7 +174,7 @@ describe('rate limits cannot be side-stepped', () => {
     const reader = await t.signIn('reader', 'two-sessions@example.test'); // its sign-in is public: no token taken
     const second = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'two-sessions@example.test', password: TEST_PASSWORD } });
     const otherToken = (second.json() as { token: string }).token;
-    const before = rowCounts(t);
+    const before = await rowCounts(t);
 
     const statuses: number[] = [];
     for (const token of [reader.token, otherToken, reader.token, otherToken]) {
@@ -191,12 +191,12 @@ describe('rate limits cannot be side-stepped', () => {
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(limited.json()).toMatchObject({ status: 429, code: 'rate_limited' });
-    expect(rowCounts(t)).toEqual(before);
+    expect(await rowCounts(t)).toEqual(before);
   });
 
   it('a forged X-Forwarded-For does not buy a fresh sign-in bucket, and a refused registration stores no user', async () => {
     t = await buildTestApp({ env: { READPULSE_AUTH_RATE_BURST: '3', READPULSE_AUTH_RATE_PER_SECOND: '1' } });
-    const before = rowCounts(t);
+    const before = await rowCounts(t);
     const statuses: number[] = [];
     for (let n = 0; n < 3; n += 1) {
       const response = await t.app.inject({
@@ -219,6 +219,6 @@ describe('rate limits cannot be side-stepped', () => {
     expect(register.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(Number(register.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(register.headers['set-cookie']).toBeUndefined();
-    expect(rowCounts(t)).toEqual(before);
+    expect(await rowCounts(t)).toEqual(before);
   });
 });

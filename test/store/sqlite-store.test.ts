@@ -82,14 +82,20 @@ describe('SqliteStore on its file', () => {
     await store.createSession(sessionFor(doomed.id, 'doomed', clock.now()));
     await store.upsertMilestone(doomed.id, { chapterId: 'ch-01', status: 'stuck', score: 1 });
     await store.logActivity(doomed.id, { actionType: 'LOGIN', metadata: null });
+    const consultant = await addUser(store, 'consultant');
+    await store.recordAccess([{ consultantId: consultant.id, readerId: doomed.id, kind: 'progress', at: clock.now() }]);
     await store.deleteUser(doomed.id);
     const other = new Database(file, { readonly: true });
     try {
       expect(other.pragma('foreign_key_check')).toEqual([]);
-      for (const table of ['sessions', 'milestones', 'activity_logs']) {
+      for (const table of ['sessions', 'milestones', 'activity_logs', 'activity_reader_hours', 'activity_reader_days']) {
         const { n } = other.prepare(`SELECT count(*) AS n FROM ${table} WHERE user_id = ?`).get(doomed.id) as { n: number };
         expect({ table, n }).toEqual({ table, n: 0 });
       }
+      expect(other.prepare('SELECT count(*) FROM access_log WHERE reader_id = ?').pluck().get(doomed.id)).toBe(0);
+      // Nothing of theirs is left in the aggregates either: the totals count nobody.
+      expect(other.prepare('SELECT coalesce(sum(events), 0) + coalesce(sum(active_readers), 0) FROM activity_hours').pluck().get()).toBe(0);
+      expect(other.prepare('SELECT coalesce(sum(events), 0) + coalesce(sum(active_readers), 0) FROM activity_days').pluck().get()).toBe(0);
     } finally {
       other.close();
     }

@@ -11,10 +11,15 @@ export const WRITABLE_TABLES = [
   'cohort_members',
   'invites',
   'attention_items',
+  'access_log',
+  'activity_reader_hours',
+  'activity_reader_days',
+  'activity_hours',
+  'activity_days',
 ] as const;
 
 /** How many rows each writable table holds: a rejected request must leave these unchanged. */
-export function rowCounts(t: Pick<TestApp, 'store'>): Record<(typeof WRITABLE_TABLES)[number], number> {
-  const count = (table: string) => (t.store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  return Object.fromEntries(WRITABLE_TABLES.map((table) => [table, count(table)])) as Record<(typeof WRITABLE_TABLES)[number], number>;
+export async function rowCounts(t: Pick<TestApp, 'db'>): Promise<Record<(typeof WRITABLE_TABLES)[number], number>> {
+  const counts = await Promise.all(WRITABLE_TABLES.map((table) => t.db.count(`SELECT count(*) AS n FROM ${table}`)));
+  return Object.fromEntries(WRITABLE_TABLES.map((table, i) => [table, counts[i]])) as Record<(typeof WRITABLE_TABLES)[number], number>;
 }

@@ -15,6 +15,7 @@ const NAV_BY_ROLE = {
   reader: [
     { to: '/reading', label: 'My chapters', currentWhen: 'exact' },
     { to: '/reading/activity', label: 'My activity', currentWhen: 'exact' },
+    { to: '/reading/my-data', label: 'My data', currentWhen: 'exact' },
   ],
   consultant: [
     { to: '/dashboard', label: 'Dashboard', currentWhen: 'exact' },
@@ -22,6 +23,8 @@ const NAV_BY_ROLE = {
     { to: '/attention', label: 'Attention', currentWhen: 'exact' },
     { to: '/cohorts', label: 'Cohorts', currentWhen: 'exact' },
     { to: '/program', label: 'Program', currentWhen: 'exact' },
+    { to: '/program/overview', label: 'Overview', currentWhen: 'exact' },
+    { to: '/program/grid', label: 'Grid', currentWhen: 'exact' },
   ],
 } as const;
 

@@ -1,0 +1,13 @@
+import type { ReaderFilter } from '../domain/index.js';
+
+/**
+ * The ids of a cohort's readers; throws `not_found` for an unknown cohort. The one seam through
+ * which `?cohort=` reaches analytics and exports: the app passes the Store's cohort lookup (tests may pass
+ * their own), and the Store methods take the ids as a ReaderFilter.
+ */
+export type CohortMembers = (cohortId: number) => Promise<readonly number[]>;
+
+/** The filter for an optional `?cohort=`: every reader without one. */
+export async function readerFilterFor(members: CohortMembers, cohort: number | undefined): Promise<ReaderFilter> {
+  return cohort === undefined ? {} : { readerIds: await members(cohort) };
+}

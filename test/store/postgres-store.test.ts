@@ -1,0 +1,93 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
+import { loadMigrations, migrate } from '../../src/postgres/migrate.js';
+import { openPool } from '../../src/postgres/open-pool.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { createEmptyDatabase, createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
+import { addUser, sessionFor } from './contract/store-fixture.js';
+import { runStoreContract } from './store-contract.js';
+
+const opened: { store: PostgresStore; name: string }[] = [];
+
+async function openFreshStore(clock = new FakeClock()) {
+  const { name, url } = await createTestDatabase();
+  const store = await openPostgresStore({ url, clock });
+  opened.push({ store, name });
+  return { store, clock, url };
+}
+
+afterEach(async () => {
+  for (const { store, name } of opened.splice(0)) {
+    await store.close();
+    await dropTestDatabase(name);
+  }
+});
+afterAll(dropTemplate);
+
+runStoreContract('PostgreSQL', async () => {
+  const { store, clock } = await openFreshStore();
+  return { store, clock };
+});
+
+describe('PostgresStore on its database', () => {
+  it('times and ids come back as numbers that round-trip exactly, past 2^32', async () => {
+    const clock = new FakeClock(4_102_444_800_123); // 2100-01-01T00:00:00.123Z
+    const { store } = await openFreshStore(clock);
+    const user = await addUser(store);
+    await store.createSession(sessionFor(user.id, 'late', clock.now(), { expiresAt: 8_640_000_000_000_000 }));
+    const found = await store.findSession(sessionFor(user.id, 'late', 0).tokenHash);
+    expect(found?.session).toEqual({ ...sessionFor(user.id, 'late', clock.now()), expiresAt: 8_640_000_000_000_000 });
+    expect(typeof found?.user.id).toBe('number');
+    expect(user.createdAt).toBe(4_102_444_800_123);
+  });
+
+  it('the tokens table holds the hash only, and deleting a user leaves no row pointing at it', async () => {
+    const { store, url, clock } = await openFreshStore();
+    const doomed = await addUser(store);
+    await store.createSession(sessionFor(doomed.id, 'doomed', clock.now()));
+    await store.upsertMilestone(doomed.id, { chapterId: 'ch-01', status: 'stuck', score: 1 });
+    await store.logActivity(doomed.id, { actionType: 'LOGIN', metadata: null });
+    await store.deleteUser(doomed.id);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      for (const table of ['sessions', 'milestones', 'activity_logs']) {
+        const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [doomed.id]);
+        expect({ table, n: rows[0].n }).toEqual({ table, n: 0 });
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('close waits for writes already queued and commits them', async () => {
+    const { name, url } = await createTestDatabase();
+    const clock = new FakeClock();
+    const store = await openPostgresStore({ url, clock });
+    const user = await addUser(store);
+    const pending = Array.from({ length: 10 }, (_, i) => store.logActivity(user.id, { actionType: 'PAGE_VIEW', metadata: { i } }));
+    await store.close();
+    const written = await Promise.all(pending);
+    const reopened = await openPostgresStore({ url, clock });
+    opened.push({ store: reopened, name });
+    const listed = (await reopened.listActivity(user.id, { limit: 50 })).items;
+    expect(listed.map((e) => e.id).sort((a, b) => a - b)).toEqual(written.map((e) => e.id).sort((a, b) => a - b));
+  });
+
+  it('migrations started together apply once: the advisory lock serializes them', async () => {
+    const { name, url } = await createEmptyDatabase();
+    const pools = [openPool({ url }), openPool({ url }), openPool({ url })];
+    try {
+      const applied = await Promise.all(pools.map((pool) => migrate(pool, 1)));
+      const shipped = loadMigrations();
+      expect(shipped.length).toBeGreaterThan(1);
+      expect(applied.flat().sort()).toEqual(shipped.map((m) => m.name));
+      const { rows } = await pools[0]!.query('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows).toEqual(shipped.map((m) => ({ version: m.version })));
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+      await dropTestDatabase(name);
+    }
+  });
+});
