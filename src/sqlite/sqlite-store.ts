@@ -2,6 +2,7 @@ import {
   AppError,
   decodeCursor,
   encodeCursor,
+  metadataJson,
   normalizeEmail,
   type ActivityEvent,
   type Chapter,
@@ -202,7 +203,7 @@ export class SqliteStore implements Store {
 
   async logActivities(userId: number, inputs: readonly ActivityInput[]): Promise<ActivityEvent[]> {
     const now = this.clock.now();
-    const rows = inputs.map((input) => [input.actionType, input.metadata === null ? null : JSON.stringify(input.metadata)] as const);
+    const rows = inputs.map((input) => [input.actionType, input.metadata === null ? null : metadataJson(input.metadata)] as const);
     // One write job is one savepoint: if any insert fails, the whole batch rolls back alone.
     return this.write(() =>
       rows.map(([actionType, metadata]) => toActivityEvent(this.sql.insertActivity.get(userId, actionType, metadata, now) as ActivityRow)),
