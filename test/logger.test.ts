@@ -29,6 +29,29 @@ describe('the server logger', () => {
     destination.end();
   });
 
+  it('censors credentials in headers and a password or token one level down, in lines and bindings, without touching the logged objects', () => {
+    const written: string[] = [];
+    const logger = createServerLogger({ logLevel: 'info' }, { write: (line: string) => void written.push(line) });
+    const body = { email: 'a@example.com', password: 'hunter22' };
+    const error = Object.assign(new Error('bad sign-in'), { token: 'abc' });
+    logger.log.info({ body, err: error, req: { headers: { authorization: 'Bearer xyz', cookie: 'readpulse_session=abc' } } }, 'signing in');
+    logger.log.child({ session: { token: 'tok', id: 7 } }).info({ status: 201, url: '/api/me/activity' }, 'request');
+    logger.log.info({ res: { headers: { 'set-cookie': 'readpulse_session=abc' } }, note: 'password' }, 'signed in');
+    logger.stop();
+    const [first, second, third] = written.map((line) => JSON.parse(line) as Record<string, any>);
+    expect(first!.body).toEqual({ email: 'a@example.com', password: '[redacted]' });
+    expect(first!.err.token).toBe('[redacted]');
+    expect(first!.err.message).toBe('bad sign-in');
+    expect(first!.err.stack).toContain('bad sign-in');
+    expect(first!.req.headers).toEqual({ authorization: '[redacted]', cookie: '[redacted]' });
+    expect(second).toMatchObject({ session: { token: '[redacted]', id: 7 }, status: 201, url: '/api/me/activity', msg: 'request' });
+    expect(third!.res.headers['set-cookie']).toBe('[redacted]');
+    expect(third!.note).toBe('password');
+    expect(body.password).toBe('hunter22');
+    expect(error.token).toBe('abc');
+    expect(written.join('')).not.toMatch(/hunter22|Bearer xyz|tok"|readpulse_session=abc/);
+  });
+
   it('on an uncaught exception logs it at fatal, writes out what was buffered and exits 1', () => {
     const script = [
       "import { createServerLogger, exitOnFatalErrors } from './src/logger.ts';",

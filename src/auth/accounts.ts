@@ -2,7 +2,7 @@ import { AppError, INVITE_REFUSED, normalizeEmail, type Clock, type Session, typ
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { hashInviteCode, isWellFormedInviteCode } from './invite-code.js';
-import { SessionCache } from './session-cache.js';
+import { SessionCache, type CachedSession } from './session-cache.js';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.js';
 
 /**
@@ -125,6 +125,24 @@ export class Accounts {
       if (!stored) return null;
       entry = this.sessions.set(tokenHash, stored, now);
     }
+    return this.admit(entry, tokenHash, now);
+  }
+
+  /**
+   * authenticate's answer when the session cache alone can give it, without a promise: the
+   * common case of a request on a recently seen session. `undefined` when the session is not
+   * cached and the store must be asked (call authenticate then).
+   */
+  authenticateCached(token: string): Authenticated | null | undefined {
+    if (!isWellFormedToken(token)) return null;
+    const tokenHash = hashSessionToken(token);
+    const now = this.deps.clock.now();
+    const entry = this.sessions.get(tokenHash, now);
+    return entry ? this.admit(entry, tokenHash, now) : undefined;
+  }
+
+  /** The cached session if it has neither expired nor idled out; records the request on it. */
+  private admit(entry: CachedSession, tokenHash: string, now: number): Authenticated | null {
     const { found } = entry;
     const lastSeen = Math.max(entry.seenAt, this.deps.pendingLastSeen?.(tokenHash) ?? 0);
     if (now >= found.session.expiresAt || now >= lastSeen + this.deps.session.idleTimeoutMs) {

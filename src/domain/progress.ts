@@ -23,6 +23,21 @@ export interface MilestoneInput {
 
 export type ActivityMetadata = Readonly<Record<string, unknown>>;
 
+const metadataTexts = new WeakMap<ActivityMetadata, string>();
+
+/**
+ * Metadata's JSON text, as stored. Serialized once per object and remembered, so that the 4 KiB
+ * check on a request and the store's insert share one JSON.stringify.
+ */
+export function metadataJson(metadata: ActivityMetadata): string {
+  let text = metadataTexts.get(metadata);
+  if (text === undefined) {
+    text = JSON.stringify(metadata);
+    metadataTexts.set(metadata, text);
+  }
+  return text;
+}
+
 /** One entry of a reader's activity stream. */
 export interface ActivityEvent {
   readonly id: number;

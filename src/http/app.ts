@@ -108,15 +108,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.decorateRequest('auth', null);
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Hooks on every request take a callback rather than being async: no promise per hook.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, userId: request.auth?.user.id },
       'request',
     );
+    done();
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);

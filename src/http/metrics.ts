@@ -152,10 +152,11 @@ function fileSize(path: string): number {
  * when the port is reachable from outside (it shows traffic and sizes, never user data).
  */
 export function installMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, never the raw URL: ids and query strings would make unbounded labels.
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     metrics.recordRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get(

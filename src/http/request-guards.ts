@@ -1,10 +1,11 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Accounts } from '../auth/accounts.js';
-import { ROUTE_POLICIES, requirePolicy } from '../auth/policy.js';
+import type { Accounts, Authenticated } from '../auth/accounts.js';
+import { ROUTE_POLICIES, requirePolicy, type RoutePolicy } from '../auth/policy.js';
 import { AppError } from '../domain/index.js';
 import type { Presence } from '../live/presence.js';
 import type { RequestRateLimiter } from '../auth/request-rate-limiter.js';
+import type { RequestAuth } from './request-context.js';
 
 export const SESSION_COOKIE = 'readpulse_session';
 
@@ -32,26 +33,53 @@ export function installRequestGuards(app: FastifyInstance, deps: RequestGuardDep
     }
   });
 
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: a request on a cached session passes without a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     const policy = request.routeOptions.config.policy;
-    if (policy === undefined) return; // no route matched: the not-found handler answers
+    if (policy === undefined) return done(); // no route matched: the not-found handler answers
     const writes = STATE_CHANGING.has(request.method);
     const bearer = bearerToken(request);
     if (writes && bearer === undefined) refuseCrossSite(request);
-    if (policy === 'public' && writes) deps.addressRateLimiter?.take(request.ip);
-
-    if (policy !== 'public') {
-      const token = bearer ?? request.cookies[SESSION_COOKIE];
-      const auth = token ? await deps.accounts.authenticate(token) : null;
-      if (!auth) throw new AppError('unauthenticated', 'Sign in to continue. The session is missing or has expired.');
-      // Fire-and-forget heartbeat: recorded in memory, flushed in batches (see live/presence.ts).
-      const at = deps.presence.touch(auth.user, auth.session.tokenHash);
-      request.auth = { user: { ...auth.user, lastActiveAt: at }, session: auth.session, via: bearer ? 'bearer' : 'cookie' };
-      requirePolicy(policy, request.auth.user);
-      deps.userRateLimiter?.take(String(auth.user.id));
+    if (policy === 'public') {
+      if (writes) deps.addressRateLimiter?.take(request.ip);
+      if (writes) requireJsonBody(request);
+      return done();
     }
-    if (writes) requireJsonBody(request);
+    const token = bearer ?? request.cookies[SESSION_COOKIE];
+    const via = bearer ? 'bearer' : 'cookie';
+    const cached = token ? deps.accounts.authenticateCached(token) : null;
+    if (cached !== undefined) {
+      admit(request, policy, cached, via, writes, deps);
+      return done();
+    }
+    // Not in the session cache: the store is asked.
+    deps.accounts.authenticate(token!).then((auth) => {
+      try {
+        admit(request, policy, auth, via, writes, deps);
+      } catch (error) {
+        return done(error as Error);
+      }
+      done();
+    }, done);
   });
+}
+
+/** Lets an authenticated request in: the heartbeat, the route's policy, the rate limit, JSON. */
+function admit(
+  request: FastifyRequest,
+  policy: RoutePolicy,
+  auth: Authenticated | null,
+  via: RequestAuth['via'],
+  writes: boolean,
+  deps: RequestGuardDeps,
+): void {
+  if (!auth) throw new AppError('unauthenticated', 'Sign in to continue. The session is missing or has expired.');
+  // Fire-and-forget heartbeat: recorded in memory, flushed in batches (see live/presence.ts).
+  const at = deps.presence.touch(auth.user, auth.session.tokenHash);
+  request.auth = { user: { ...auth.user, lastActiveAt: at }, session: auth.session, via };
+  requirePolicy(policy, request.auth.user);
+  deps.userRateLimiter?.take(String(auth.user.id));
+  if (writes) requireJsonBody(request);
 }
 
 function bearerToken(request: FastifyRequest): string | undefined {

@@ -23,7 +23,7 @@ export const BASE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * (personal data) are never cached; HTML gets a strict CSP.
  */
 export function installSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(BASE_SECURITY_HEADERS);
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store');
@@ -32,6 +32,6 @@ export function installSecurityHeaders(app: FastifyInstance): void {
     if (typeof type === 'string' && type.startsWith('text/html')) {
       reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     }
-    return payload;
+    done(null, payload);
   });
 }

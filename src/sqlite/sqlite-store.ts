@@ -9,6 +9,7 @@ import {
   type NewInvite,
   decodeCursor,
   encodeCursor,
+  metadataJson,
   normalizeEmail,
   pageFrom,
   requireStorableText,
@@ -248,7 +249,7 @@ export class SqliteStore implements Store {
 
   async logActivities(userId: number, inputs: readonly ActivityInput[]): Promise<ActivityEvent[]> {
     const now = this.clock.now();
-    const rows = inputs.map((input) => [input.actionType, input.metadata === null ? null : JSON.stringify(input.metadata)] as const);
+    const rows = inputs.map((input) => [input.actionType, input.metadata === null ? null : metadataJson(input.metadata)] as const);
     // One write job is one savepoint: if any insert fails, the whole batch rolls back alone.
     return this.write(() => {
       const events = rows.map(([actionType, metadata]) =>

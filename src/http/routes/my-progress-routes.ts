@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { AppError, MAX_METADATA_BYTES, type ActivityMetadata } from '../../domain/index.js';
+import { AppError, MAX_METADATA_BYTES, metadataJson, type ActivityMetadata } from '../../domain/index.js';
 import { toActivityEventDto, toMilestoneDto } from '../dto.js';
 import { requireAuth, requireUserId } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -149,7 +149,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
  */
 export function checkedMetadata(metadata: Record<string, unknown> | null | undefined): ActivityMetadata | null {
   if (metadata === undefined || metadata === null) return null;
-  if (Buffer.byteLength(JSON.stringify(metadata), 'utf8') > MAX_METADATA_BYTES) {
+  if (Buffer.byteLength(metadataJson(metadata), 'utf8') > MAX_METADATA_BYTES) {
     throw new AppError('payload_too_large', `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON.`);
   }
   if (depthOf(metadata) > MAX_METADATA_DEPTH) {
