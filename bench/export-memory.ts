@@ -4,20 +4,21 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { systemClock } from '../src/domain/index.js';
 import { assembleServer } from '../src/main.js';
-import { SCALE_PASSWORD } from './generate-scale-data.js';
+/** The password of every generated user (see generate-scale-data.ts, whose import would run it). */
+const SCALE_PASSWORD = 'scale-test-password';
 
 /**
  * Memory of a CSV export from a large database made by generate-scale-data.ts: serves the app
  * in this process on the scale file and downloads /api/export/activity.csv (or progress.csv)
  * with curl, sampling this process's RSS every 50 ms:
  *
- *   npx tsx bench/export-memory.ts --db /tmp/readpulse-scale.db [--what activity|progress] [--rate 20M]
+ *   npx tsx bench/export-memory.ts --db /tmp/readpulse-scale.db [--what activity|progress] [--rate 20M] [--query from=...]
  *
  * `--rate` caps curl's download speed, a slow client: with backpressure, RSS stays flat.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { db: { type: 'string' }, what: { type: 'string', default: 'activity' }, rate: { type: 'string' } },
+    options: { db: { type: 'string' }, what: { type: 'string', default: 'activity' }, rate: { type: 'string' }, query: { type: 'string', default: '' } },
   });
   if (!values.db) throw new Error('--db FILE is required');
   const config = loadConfig({ READPULSE_DB: values.db, READPULSE_LOG_LEVEL: 'silent', READPULSE_RATE_LIMITS: 'off', READPULSE_METRICS: 'off' });
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     const bytes = await new Promise<number>((resolve, reject) => {
       const args = ['-s', '-N', '-o', '/dev/null', '-w', '%{size_download} %{time_starttransfer}', '-H', `authorization: Bearer ${token}`];
       if (values.rate) args.push('--limit-rate', values.rate);
-      const curl = spawn('curl', [...args, `${address}/api/export/${values.what}.csv`]);
+      const curl = spawn('curl', [...args, `${address}/api/export/${values.what}.csv${values.query ? `?${values.query}` : ''}`]);
       let out = '';
       curl.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       curl.on('error', reject);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { seededRandom } from '../domain/index.js';
 import { rebuildActivityAggregates } from './activity-aggregates.js';
 import { migrate } from './migrate.js';
+import { rebuildMilestoneAggregates } from './milestone-aggregates.js';
 import { openDatabase, type Database } from './open-database.js';
 
 /** What bulkLoad puts into a freshly migrated, empty database. */
@@ -90,6 +91,7 @@ export function bulkLoad(db: Database, plan: BulkLoadPlan): BulkLoadResult {
   milestones = milestoneRows.length;
   insertRows(db, 'milestones', ['user_id', 'chapter_id', 'status', 'score', 'updated_at', 'started_at', 'completed_at'], milestones, perTransaction, report, (i) => milestoneRows[i]!);
   milestoneRows.length = 0;
+  rebuildMilestoneAggregates(db);
 
   // Secondary indexes are rebuilt once after the load: a sorted build is far cheaper than
   // millions of random B-tree inserts into (user_id, id).

@@ -5,6 +5,7 @@ import {
   encodeCursor,
   MAX_ACTIVITY_BUCKETS,
   medianOfHistogram,
+  minutesToCompleteBucket,
   type ActivityBucket,
   type ActivityBucketQuery,
   type ChapterFunnel,
@@ -21,8 +22,6 @@ import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
 export function idsParam(filter: ReaderFilter): string | null {
   return filter.readerIds === undefined ? null : JSON.stringify(filter.readerIds);
 }
-
-const IN_FILTER = (column: string) => `(@ids IS NULL OR ${column} IN (SELECT value FROM json_each(@ids)))`;
 
 /** The analytics reads: chapter funnel, activity buckets and the progress grid. Reads only. */
 export class InsightQueries {
@@ -43,29 +42,28 @@ export class InsightQueries {
     });
     this.sql = {
       chapters: db.prepare('SELECT id, title FROM chapters ORDER BY position, id'),
-      readerCount: db.prepare(`SELECT count(*) FROM users WHERE role = 'reader' AND ${IN_FILTER('id')}`).pluck(),
-      statusCounts: db.prepare(
-        `SELECT m.chapter_id, m.status, count(*) AS n FROM milestones m JOIN users u ON u.id = m.user_id
-         WHERE u.role = 'reader' AND ${IN_FILTER('m.user_id')} GROUP BY m.chapter_id, m.status`,
-      ),
-      // Histograms, not every value: a median needs only value counts, at most 101 scores per chapter.
-      scoreCounts: db.prepare(
-        `SELECT m.chapter_id, m.score AS value, count(*) AS n FROM milestones m JOIN users u ON u.id = m.user_id
-         WHERE u.role = 'reader' AND m.status = 'completed' AND m.score IS NOT NULL AND ${IN_FILTER('m.user_id')}
-         GROUP BY m.chapter_id, m.score`,
-      ),
-      minuteCounts: db.prepare(
-        `SELECT m.chapter_id, (m.completed_at - m.started_at) / 60000 AS value, count(*) AS n
-         FROM milestones m JOIN users u ON u.id = m.user_id
-         WHERE u.role = 'reader' AND m.status = 'completed' AND m.started_at IS NOT NULL
-           AND m.completed_at IS NOT NULL AND ${IN_FILTER('m.user_id')}
-         GROUP BY m.chapter_id, (m.completed_at - m.started_at) / 60000`,
+      readerCount: db.prepare("SELECT count(*) FROM users WHERE role = 'reader'").pluck(),
+      cohortReaderCount: db.prepare(
+        "SELECT count(*) FROM users WHERE role = 'reader' AND id IN (SELECT value FROM json_each(@ids))",
+      ).pluck(),
+      // The whole program: the counts kept by every milestone write (see milestone-aggregates.ts).
+      statusCounts: db.prepare('SELECT chapter_id, status, n FROM chapter_status_counts'),
+      scoreCounts: db.prepare('SELECT chapter_id, score AS value, n FROM chapter_score_counts'),
+      minuteCounts: db.prepare('SELECT chapter_id, minutes AS value, n FROM chapter_minute_counts'),
+      // A cohort: its readers' milestones, found by user id, counted here.
+      cohortMilestones: db.prepare(
+        `SELECT m.chapter_id, m.status, m.score, m.started_at, m.completed_at
+         FROM users u CROSS JOIN milestones m
+         WHERE u.id IN (SELECT value FROM json_each(@ids)) AND u.role = 'reader' AND m.user_id = u.id`,
       ),
       hour: bucketStatements('activity_reader_hours', 'activity_hours', 'hour_start'),
       day: bucketStatements('activity_reader_days', 'activity_days', 'day_start'),
       gridReaders: db.prepare(
-        `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND id > @after AND ${IN_FILTER('id')}
-         ORDER BY id LIMIT @limit`,
+        `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
+      ),
+      gridCohortReaders: db.prepare(
+        `SELECT ${USER_COLUMNS} FROM users
+         WHERE id IN (SELECT value FROM json_each(@ids)) AND role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
       ),
       gridCells: db.prepare(
         'SELECT user_id, chapter_id, status, score FROM milestones WHERE user_id IN (SELECT value FROM json_each(?))',
@@ -74,16 +72,38 @@ export class InsightQueries {
   }
 
   chapterFunnel(filter: ReaderFilter): ChapterFunnel[] {
-    const ids = idsParam(filter);
-    const readers = this.sql.readerCount.get({ ids }) as number;
     const counts = new Map<string, Record<MilestoneStatus, number>>();
-    for (const row of this.sql.statusCounts.all({ ids }) as { chapter_id: string; status: MilestoneStatus; n: number }[]) {
-      const entry = counts.get(row.chapter_id) ?? { started: 0, completed: 0, stuck: 0 };
-      entry[row.status] = row.n;
-      counts.set(row.chapter_id, entry);
+    const countOf = (chapterId: string) => {
+      const entry = counts.get(chapterId) ?? { started: 0, completed: 0, stuck: 0 };
+      counts.set(chapterId, entry);
+      return entry;
+    };
+    let readers: number;
+    let scores: Map<string, { value: number; n: number }[]>;
+    let minutes: Map<string, { value: number; n: number }[]>;
+    if (filter.readerIds === undefined) {
+      readers = this.sql.readerCount.get() as number;
+      for (const row of this.sql.statusCounts.all() as { chapter_id: string; status: MilestoneStatus; n: number }[]) {
+        countOf(row.chapter_id)[row.status] = row.n;
+      }
+      scores = histograms(this.sql.scoreCounts.all() as HistogramRow[]);
+      minutes = histograms(this.sql.minuteCounts.all() as HistogramRow[]);
+    } else {
+      const ids = JSON.stringify(filter.readerIds);
+      readers = this.sql.cohortReaderCount.get({ ids }) as number;
+      const scoreRows: HistogramRow[] = [];
+      const minuteRows: HistogramRow[] = [];
+      for (const m of this.sql.cohortMilestones.all({ ids }) as CohortMilestoneRow[]) {
+        countOf(m.chapter_id)[m.status] += 1;
+        if (m.status !== 'completed') continue;
+        if (m.score !== null) scoreRows.push({ chapter_id: m.chapter_id, value: m.score, n: 1 });
+        if (m.started_at !== null && m.completed_at !== null) {
+          minuteRows.push({ chapter_id: m.chapter_id, value: minutesToCompleteBucket(m.completed_at - m.started_at), n: 1 });
+        }
+      }
+      scores = histograms(scoreRows);
+      minutes = histograms(minuteRows);
     }
-    const scores = histograms(this.sql.scoreCounts.all({ ids }) as HistogramRow[]);
-    const minutes = histograms(this.sql.minuteCounts.all({ ids }) as HistogramRow[]);
     return (this.sql.chapters.all() as { id: string; title: string }[]).map((chapter) => {
       const c = counts.get(chapter.id) ?? { started: 0, completed: 0, stuck: 0 };
       return {
@@ -121,7 +141,9 @@ export class InsightQueries {
   progressGrid(query: ReaderFilter & PageRequest): ProgressGrid {
     const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
     const chapters = (this.sql.chapters.all() as { id: string }[]).map((c) => c.id);
-    const rows = this.sql.gridReaders.all({ after, ids: idsParam(query), limit: query.limit + 1 }) as UserRow[];
+    const rows = (query.readerIds === undefined
+      ? this.sql.gridReaders.all({ after, limit: query.limit + 1 })
+      : this.sql.gridCohortReaders.all({ after, ids: JSON.stringify(query.readerIds), limit: query.limit + 1 })) as UserRow[];
     const page = rows.slice(0, query.limit).map(toUser);
     const cells = new Map<number, Map<string, GridCell>>();
     if (page.length > 0) {
@@ -144,6 +166,14 @@ export class InsightQueries {
       nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null,
     };
   }
+}
+
+interface CohortMilestoneRow {
+  chapter_id: string;
+  status: MilestoneStatus;
+  score: number | null;
+  started_at: number | null;
+  completed_at: number | null;
 }
 
 interface HistogramRow {

@@ -47,6 +47,7 @@ import { AccessLogQueries } from './access-log-queries.js';
 import { ActivityAggregates, type ActivityDelta } from './activity-aggregates.js';
 import { ExportQueries } from './export-queries.js';
 import { InsightQueries } from './insight-queries.js';
+import { MilestoneAggregates } from './milestone-aggregates.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate } from './migrate.js';
@@ -103,6 +104,7 @@ export class SqliteStore implements Store {
   private readonly invites: SqliteInvites;
   private readonly attention: SqliteAttention;
   private readonly aggregates: ActivityAggregates;
+  private readonly milestoneAggregates: MilestoneAggregates;
   private readonly insight: InsightQueries;
   private readonly accessLog: AccessLogQueries;
   private readonly exports: ExportQueries;
@@ -124,6 +126,7 @@ export class SqliteStore implements Store {
     this.invites = new SqliteInvites(db, write);
     this.attention = new SqliteAttention(db, clock, write);
     this.aggregates = new ActivityAggregates(db);
+    this.milestoneAggregates = new MilestoneAggregates(db);
     this.insight = new InsightQueries(db);
     this.accessLog = new AccessLogQueries(db);
     this.exports = new ExportQueries(db, this.accessLog);
@@ -175,6 +178,7 @@ export class SqliteStore implements Store {
     await this.write(() => {
       // The aggregates are sums over users: take this user's share out before the rows go.
       this.aggregates.removeUser(userId);
+      this.milestoneAggregates.removeUser(userId);
       if (this.sql.deleteUser.run(userId).changes === 0) throw userNotFound();
     });
     this.revoked({ userId });
@@ -233,8 +237,14 @@ export class SqliteStore implements Store {
   async upsertMilestone(userId: number, input: MilestoneInput): Promise<Milestone> {
     const now = this.clock.now();
     return this.write(() => {
-      const row = this.sql.upsertMilestone.get({ userId, chapterId: input.chapterId, status: input.status, score: input.score, now });
-      return toMilestone(row as MilestoneRow);
+      const counted = this.milestoneAggregates.counts(userId);
+      const old = counted ? this.milestoneAggregates.before(userId, input.chapterId) : null;
+      const row = this.sql.upsertMilestone.get({ userId, chapterId: input.chapterId, status: input.status, score: input.score, now }) as MilestoneRow & {
+        started_at: number | null;
+        completed_at: number | null;
+      };
+      if (counted) this.milestoneAggregates.replace(input.chapterId, old, row);
+      return toMilestone(row);
     });
   }
 

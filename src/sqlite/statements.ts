@@ -80,7 +80,7 @@ export function prepareStatements(db: Database) {
              completed_at = CASE WHEN excluded.status <> 'completed' THEN NULL
                                  WHEN milestones.status = 'completed' THEN milestones.completed_at
                                  ELSE excluded.updated_at END
-       RETURNING chapter_id, status, score, updated_at`,
+       RETURNING chapter_id, status, score, updated_at, started_at, completed_at`,
     ),
     milestonesOf: db.prepare(
       'SELECT chapter_id, status, score, updated_at FROM milestones WHERE user_id = ? ORDER BY chapter_id',

@@ -171,10 +171,11 @@ describe('query plans of analytics, exports and the access log (after ANALYZE)',
     if (c.uses) expect(plan.join('\n')).toMatch(c.uses);
   });
 
-  it('the funnel reads the milestones through the chapter-status index, never the table', () => {
-    for (const statement of [insight.sql.statusCounts, insight.sql.scoreCounts]) {
-      const plan = planOf(db, statement.source, { ids: null });
-      expect(tableScans(plan), plan.join('\n')).toEqual([]);
-    }
+  it('a cohort\'s funnel reads its readers\' milestones by user, never the whole table', () => {
+    const plan = planOf(db, insight.sql.cohortMilestones.source, { ids });
+    expect(tableScans(plan), plan.join('\n')).toEqual([]);
+    expect(plan.join('\n')).toMatch(/SEARCH m USING INDEX sqlite_autoindex_milestones_1 \(user_id=\?\)/);
+    const grid = planOf(db, insight.sql.gridCohortReaders.source, { ids, after: 0, limit: 201 });
+    expect(tableScans(grid), grid.join('\n')).toEqual([]);
   });
 });

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { SqliteDriver as Database } from '../../src/sqlite/sqlite-driver.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/sqlite/sqlite-store.js';
-import type { Store } from '../../src/domain/index.js';
+import { minutesToCompleteBucket, type Store } from '../../src/domain/index.js';
+import { rebuildActivityAggregates } from '../../src/sqlite/activity-aggregates.js';
+import { rebuildMilestoneAggregates } from '../../src/sqlite/milestone-aggregates.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { runStoreContract } from './store-contract.js';
 import { addUser, sessionFor } from './contract/store-fixture.js';
@@ -212,5 +214,36 @@ describe('SQLite store: heartbeats at the resolution idle expiry needs', () => {
     await store.deleteUserSessions(reader.id);
     await store.deleteUser(reader.id);
     expect(revoked).toEqual([{ tokenHash: sessionFor(reader.id, 'one', 0).tokenHash }, { userId: reader.id }, { userId: reader.id }]);
+  });
+});
+
+describe('the aggregates kept write by write equal a rebuild from the raw rows', () => {
+  it('chapter counts and activity counts', async () => {
+    const { store, clock } = await openFreshStore();
+    const readers = [await addUser(store), await addUser(store), await addUser(store, 'consultant')];
+    for (const [i, minutes] of [1, 99, 100, 123, 4_567, 98_765, 1_234_567].entries()) {
+      const reader = readers[i % 3]!;
+      const chapterId = `ch-${i}`;
+      await store.upsertMilestone(reader.id, { chapterId, status: 'started', score: null });
+      clock.advance(minutes * 60_000 + 59_999);
+      await store.upsertMilestone(reader.id, { chapterId, status: 'completed', score: i * 10 });
+      await store.logActivities(reader.id, [{ actionType: 'PAGE_VIEW', metadata: null }]);
+    }
+    await store.deleteActivityBefore(clock.now() - 2_000 * 60_000, 1);
+    const tables = ['chapter_status_counts', 'chapter_score_counts', 'chapter_minute_counts', 'activity_reader_hours', 'activity_reader_days', 'activity_hours', 'activity_days'];
+    const contents = () => Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()]));
+    const incremental = contents();
+    expect((incremental.chapter_minute_counts as { minutes: number }[]).map((r) => r.minutes).sort((a, b) => a - b)).toEqual([1, 99, 120, 4_500, 1_200_000]); // the consultant's 100 and 98,765 are not counted
+    store.db.transaction(() => {
+      rebuildMilestoneAggregates(store.db);
+      rebuildActivityAggregates(store.db);
+    })();
+    expect(contents()).toEqual(incremental);
+  });
+
+  it('minutes to complete are bucketed to whole minutes below 100 and two significant digits above', () => {
+    expect([0, 59_999, 60_000, 99 * 60_000, 100 * 60_000, 123 * 60_000, 4_567 * 60_000, 98_765 * 60_000, 1_234_567 * 60_000].map(minutesToCompleteBucket)).toEqual([
+      0, 0, 1, 99, 100, 120, 4_500, 98_000, 1_200_000,
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import {
   bucketRange,
   BUCKET_MS,
   medianOfHistogram,
+  minutesToCompleteBucket,
   type ActivityBucket,
   type ActivityBucketQuery,
   type ChapterFunnel,
@@ -79,7 +80,7 @@ export class InsightModel {
         medianMinutesToComplete: medianOfHistogram(
           hist(
             done.flatMap((m) =>
-              m.startedAt === null || m.completedAt === null ? [] : [Math.floor((m.completedAt - m.startedAt) / 60_000)],
+              m.startedAt === null || m.completedAt === null ? [] : [minutesToCompleteBucket(m.completedAt - m.startedAt)],
             ),
           ),
         ),

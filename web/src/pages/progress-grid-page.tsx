@@ -96,8 +96,18 @@ export function ProgressGridPage() {
       ) : grid.data === undefined ? (
         <ErrorMessage error={grid.error} onRetry={() => void grid.refetch()} />
       ) : (
-        <div role="table" aria-label="Readers by chapter" aria-rowcount={rows.length + 1} aria-colcount={chapters.length + 1} className="progress-grid">
-          <div role="rowgroup">
+        // The table itself scrolls (a focusable region), so that its only children are row groups.
+        <div
+          ref={scroller}
+          role="table"
+          aria-label="Readers by chapter"
+          aria-rowcount={rows.length + 1}
+          aria-colcount={chapters.length + 1}
+          className="progress-grid grid-scroller"
+          data-testid="grid-scroller"
+          tabIndex={0}
+        >
+          <div role="rowgroup" className="grid-head-group">
             <div role="row" aria-rowindex={1} className="grid-row grid-head" style={{ gridTemplateColumns: columns }}>
               <div role="columnheader" aria-sort={ariaSort('name')} className="grid-reader">
                 {sortButton('name', 'Reader')}
@@ -109,8 +119,7 @@ export function ProgressGridPage() {
               ))}
             </div>
           </div>
-          <div ref={scroller} className="grid-scroller" data-testid="grid-scroller" tabIndex={0} aria-label="Grid rows, scrollable">
-            <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth: 'max-content' }}>
               {virtualizer.getVirtualItems().map((item) => {
                 const row = rows[item.index]!;
                 return (
@@ -132,7 +141,6 @@ export function ProgressGridPage() {
                   </div>
                 );
               })}
-            </div>
           </div>
         </div>
       )}
