@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './domain/index.js';
 import { buildApp } from './http/app.js';
+import { liveEventBody } from './http/live-frames.js';
 import { Metrics } from './http/metrics.js';
 import { EventHub, type EventHubOptions } from './live/event-hub.js';
 import { Presence } from './live/presence.js';
+import { createServerLogger, exitOnFatalErrors } from './logger.js';
 import { ActivityRetention } from './live/retention.js';
 import { openPostgresStore, type PostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
@@ -18,19 +20,6 @@ import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
-
-/** Never logged: credentials in headers and bodies. */
-const REDACT = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.token',
-];
-
-function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
-}
 
 /** The store of either engine: both implement Store; the rest is each engine's upkeep. */
 export type EngineStore = SqliteStore | PostgresStore;
@@ -90,7 +79,7 @@ export async function assembleServer(
   const metrics = new Metrics(config.engine === 'sqlite' ? { databasePath: config.databasePath } : {});
   const store = await openStore(config, clock, { onCommit: metrics.recordWriteCommit, log });
   metrics.watch({ writeQueueDepth: () => store.pendingWrites });
-  const hub = new EventHub({ clock, ...options.hub });
+  const hub = new EventHub({ clock, encode: liveEventBody, ...options.hub });
   const presence = new Presence({
     store,
     clock,
@@ -120,7 +109,14 @@ export async function assembleServer(
  * flushed, the WAL is checkpointed and the database closed.
  */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<void> {
-  const log = createLogger(config);
+  const logger = createServerLogger(config);
+  const { log } = logger;
+  const exit = (code: number): never => {
+    logger.stop();
+    logger.flushSync();
+    process.exit(code);
+  };
+  exitOnFatalErrors(logger, exit);
   const { app, store, presence } = await assembleServer(config, clock, log);
   const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
   presence.start();
@@ -146,7 +142,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     log.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       log.error('shutdown deadline passed; exiting');
-      process.exit(1);
+      exit(1);
     }, config.shutdownTimeoutMs).unref();
     // app.close() closes the connections idle at that moment; ones that finish their request
     // afterwards would sit in keep-alive until it times out, holding shutdown past its deadline.
@@ -161,10 +157,10 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       await store.close();
       clearTimeout(deadline);
       log.info('stopped');
-      process.exit(0);
+      exit(0);
     } catch (error) {
       log.error({ err: error }, 'shutdown failed');
-      process.exit(1);
+      exit(1);
     }
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -172,6 +168,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
 
   const address = await app.listen({ port: config.port, host: config.host });
   log.info({ address, database: describeDatabase(config), webApp: existsSync(WEB_ROOT) }, 'ReadPulse is listening');
+  log.flush();
 }
 
 /** Entry point of the `readpulse` command. Returns the exit code. */

@@ -180,6 +180,25 @@ const BAD_INPUT: readonly BadInputCase[] = [
   ...readerIds('progress'),
   ...readerIds('activity'),
 
+  // GET /api/consultant/dashboard/stream: the narrowing parameters (refused before any stream opens)
+  ...(
+    [
+      ['an unknown activity mode', 'activity=some', invalid],
+      ['an empty activity mode', 'activity=', invalid],
+      ['a reader id of 0', 'reader=0', invalid],
+      ['a reader id that is not a number', 'reader=abc', invalid],
+      ['a fractional reader id', 'reader=1.5', invalid],
+      ['an unknown reader', 'reader=999999', notFound],
+      ['the id of a consultant, not a reader', 'reader={consultant}', notFound],
+    ] as const
+  ).map(([name, query, expected]) => ({
+    name: `GET /api/consultant/dashboard/stream: ${name}`,
+    as: 'consultant' as const,
+    method: 'GET' as const,
+    url: `/api/consultant/dashboard/stream?${query}`,
+    ...expected,
+  })),
+
   // POST /api/auth/register
   ...bodies('anonymous', 'POST', '/api/auth/register', [
     ['a missing email', { password: validRegistration.password }, invalid],

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ServerResponse } from 'node:http';
-import type { LiveEvent, PublishedEvent } from '../../live/event-hub.js';
-import { toActivityEventDto, toMilestoneDto, toUserDto } from '../dto.js';
+import { ACTIVITY_MODES, type ActivityMode, type StreamFilter } from '../../live/stream-filter.js';
+import { eventFrame } from '../live-frames.js';
+import { pumpStream } from '../live-stream-writer.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import { BASE_SECURITY_HEADERS } from '../security-headers.js';
@@ -14,6 +14,16 @@ export interface StreamRouteOptions extends RouteDeps {
   /** Milliseconds between keep-alive comments; DEFAULT_KEEP_ALIVE_MS when absent. */
   readonly keepAliveMs?: number | undefined;
 }
+
+const StreamQuerySchema = Type.Object({
+  activity: Type.Optional(
+    Type.Union(
+      ACTIVITY_MODES.map((mode: ActivityMode) => Type.Literal(mode)),
+      { description: 'all (default): every activity event; latest: at most one per reader per second, the newest; none' },
+    ),
+  ),
+  reader: Type.Optional(Type.Integer({ minimum: 1, description: 'Only events about this reader' })),
+});
 
 /**
  * The consultants' live stream (Server-Sent Events): a snapshot of the live view, then presence,
@@ -42,17 +52,24 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
           'A text/event-stream. First `event: snapshot` with the body of /api/consultant/dashboard/live, then ' +
           '`event: presence` {reader, online}, `event: milestone` {readerId, milestone} and `event: activity` ' +
           '{readerId, event}, each with an `id:`. Reconnect with Last-Event-ID to get the events missed, or a fresh ' +
-          'snapshot when they are no longer kept. A `: keep-alive` comment comes at least every 15 s.',
+          'snapshot when they are no longer kept. A `: keep-alive` comment comes at least every 15 s. ' +
+          'Narrow it with `activity=all|latest|none` (every activity event, at most one per reader per second ' +
+          '(the newest), or none; presence and milestone events always come) and `reader=ID` (only events about ' +
+          'that reader; 404 if there is no such reader).',
         produces: ['text/event-stream'],
+        querystring: StreamQuerySchema,
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ description: 'The id of the last event received' })) }),
         response: {
           200: Type.String({ description: 'An event stream (text/event-stream)' }),
-          ...problemResponses(401, 403, 503),
+          ...problemResponses(400, 401, 403, 404, 503),
         },
       },
     },
     async (request, reply) => {
-      const subscription = hub.subscribe(request.headers['last-event-id']);
+      const filter: StreamFilter = { activity: request.query.activity ?? 'all', readerId: request.query.reader };
+      // An unknown reader is 404, as on the reader's own routes.
+      if (filter.readerId !== undefined) await options.store.getReader(filter.readerId);
+      const subscription = hub.subscribe(request.headers['last-event-id'], filter);
       let snapshot = '';
       try {
         if (!subscription.resumed) {
@@ -103,7 +120,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
         if (reason !== 'overflow') return end();
         // The client stopped reading: drop it instead of buffering for it. It reconnects with
         // Last-Event-ID and resumes, or gets a snapshot.
-        request.log.warn({ queued: hub.maxQueuedEvents }, 'live stream subscriber fell behind; disconnected');
+        request.log.warn({ maxQueuedBytes: hub.maxQueuedBytes }, 'live stream subscriber fell behind; disconnected');
         ended = true;
         clearInterval(keepAlive);
         openStreams.delete(end);
@@ -111,52 +128,8 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
       });
 
       if (snapshot !== '' && !ended) raw.write(snapshot);
-      for (let batch = await subscription.next(); batch !== null && !ended; batch = await subscription.next()) {
-        if (!raw.write(batch.map(publishedFrame).join(''))) await drained(raw);
-      }
+      await pumpStream(subscription, raw, () => ended);
       return reply;
     },
   );
 };
-
-/** Serialized frames, one per published event however many streams write it. */
-const frames = new WeakMap<PublishedEvent, string>();
-
-function publishedFrame(published: PublishedEvent): string {
-  let frame = frames.get(published);
-  if (frame === undefined) {
-    frame = eventFrame(published.id, published.event.type, liveEventDto(published.event));
-    frames.set(published, frame);
-  }
-  return frame;
-}
-
-function eventFrame(id: number, event: string, data: unknown): string {
-  // JSON.stringify escapes line breaks, so the data is one `data:` line.
-  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-}
-
-/** A live event in its wire form (the same DTOs as the JSON routes). */
-function liveEventDto(event: LiveEvent): unknown {
-  switch (event.type) {
-    case 'presence':
-      return { reader: toUserDto(event.reader), online: event.online };
-    case 'milestone':
-      return { readerId: event.readerId, milestone: toMilestoneDto(event.milestone) };
-    case 'activity':
-      return { readerId: event.readerId, event: toActivityEventDto(event.event) };
-  }
-}
-
-/** Resolves when the response can take more, or is closed. */
-function drained(raw: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      raw.off('drain', done);
-      raw.off('close', done);
-      resolve();
-    };
-    raw.on('drain', done);
-    raw.on('close', done);
-  });
-}

@@ -1,0 +1,36 @@
+import type { ActivityEvent, Milestone, User } from '../domain/index.js';
+
+/** Something consultants watch happen: a reader coming or going, a milestone, an activity event. */
+export type LiveEvent =
+  | { readonly type: 'presence'; readonly reader: User; readonly online: boolean }
+  | { readonly type: 'milestone'; readonly readerId: number; readonly milestone: Milestone }
+  | { readonly type: 'activity'; readonly readerId: number; readonly event: ActivityEvent };
+
+/** A live event as the hub numbered it, serialized once however many streams write it. */
+export interface PublishedEvent {
+  readonly id: number;
+  readonly event: LiveEvent;
+  /** When it was published (epoch ms). */
+  readonly at: number;
+  /** Its whole wire form: the id line, then the body. */
+  readonly frame: string;
+  /** The frame's size in bytes. */
+  readonly size: number;
+}
+
+/** Turns a live event into its wire form after the id line. */
+export type LiveEventEncoder = (event: LiveEvent) => string;
+
+/** The encoder used when none is given: the event itself as the data. */
+export const plainEncoder: LiveEventEncoder = (event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+
+/** A published event with the given id and body (its wire form after the id line). */
+export function publishedEvent(id: number, event: LiveEvent, at: number, body: string): PublishedEvent {
+  const frame = `id: ${id}\n${body}`;
+  return { id, event, at, frame, size: Buffer.byteLength(frame) };
+}
+
+/** The same event under another id: the body is shared, not serialized again. */
+export function renumbered(published: PublishedEvent, id: number): PublishedEvent {
+  return publishedEvent(id, published.event, published.at, published.frame.slice(published.frame.indexOf('\n') + 1));
+}
