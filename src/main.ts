@@ -5,15 +5,17 @@ import type { Logger } from 'pino';
 import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
-import { systemClock, type Clock } from './domain/index.js';
+import { systemClock, type Clock, type User } from './domain/index.js';
 import { buildApp } from './http/app.js';
 import { liveEventBody } from './http/live-frames.js';
 import { Metrics } from './http/metrics.js';
-import { EventHub, type EventHubOptions } from './live/event-hub.js';
-import { Presence } from './live/presence.js';
+import { DEFAULT_REPLAY_MS, EventHub, type EventHubOptions } from './live/event-hub.js';
+import { CLUSTER_STORE_SYNC_EVERY_TICKS, LIVE_WINDOW_MS, Presence } from './live/presence.js';
+import { RelayedEventIds } from './live/relayed-event-ids.js';
+import { ClusterChannel } from './postgres/cluster-channel.js';
 import { createServerLogger, exitOnFatalErrors } from './logger.js';
 import { ActivityRetention } from './live/retention.js';
-import { openPostgresStore, type PostgresStore } from './postgres/postgres-store.js';
+import { openPostgresStore, PostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 
 /** The built web app, beside dist/ in a build or a checkout. */
@@ -59,6 +61,8 @@ export interface ServerParts {
   readonly presence: Presence;
   readonly hub: EventHub;
   readonly metrics: Metrics;
+  /** On PostgreSQL: what this instance shares with the others (live events, presence, jobs). */
+  readonly cluster: ClusterChannel | null;
 }
 
 /**
@@ -79,14 +83,40 @@ export async function assembleServer(
   const metrics = new Metrics(config.engine === 'sqlite' ? { databasePath: config.databasePath } : {});
   const store = await openStore(config, clock, { onCommit: metrics.recordWriteCommit, log });
   metrics.watch({ writeQueueDepth: () => store.pendingWrites });
-  const hub = new EventHub({ clock, encode: liveEventBody, ...options.hub });
+  // On PostgreSQL every instance's hub takes its events, with their ids, from the database.
+  const relayed = store instanceof PostgresStore ? new RelayedEventIds(0) : undefined;
+  const hub = new EventHub({ clock, encode: liveEventBody, ...options.hub, ...(relayed ? { ids: relayed } : {}) });
+  const cluster =
+    store instanceof PostgresStore && relayed && config.databaseUrl !== null
+      ? new ClusterChannel({
+          url: config.databaseUrl,
+          pool: store.pool,
+          clock,
+          log,
+          replayMs: options.hub?.replayMs ?? DEFAULT_REPLAY_MS,
+          startingAt: (id) => relayed.reset(id),
+          deliver: ({ id, event }) => relayed.relay(hub, id, event),
+        })
+      : null;
+  const announce = (reader: User, online: boolean) => {
+    if (cluster === null) {
+      hub.publish({ type: 'presence', reader, online });
+      return;
+    }
+    // The change that wins in the database is announced once, by every instance's stream.
+    const now = clock.now();
+    cluster.store
+      .recordPresence(reader.id, online, online ? (reader.lastActiveAt ?? now) : now, now - LIVE_WINDOW_MS)
+      .catch((error: unknown) => log.error({ err: error }, 'could not record a presence change'));
+  };
   const presence = new Presence({
     store,
     clock,
     flushIntervalMs: config.heartbeatFlushMs,
     log,
     onFlush: metrics.recordHeartbeatFlush,
-    onPresence: (reader, online) => hub.publish({ type: 'presence', reader, online }),
+    onPresence: announce,
+    ...(cluster ? { storeSyncEveryTicks: CLUSTER_STORE_SYNC_EVERY_TICKS } : {}),
   });
   const app = await buildApp({
     store,
@@ -95,12 +125,19 @@ export async function assembleServer(
     log,
     presence,
     hub,
+    // The database records live events in each write's own transaction (migration 003).
+    ...(cluster ? { events: { publish: () => undefined } } : {}),
+    ...(cluster ? { revocations: cluster } : {}),
     metrics,
     webRoot: options.webRoot ?? WEB_ROOT,
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
   });
-  return { app, store, presence, hub, metrics };
+  if (cluster) {
+    await cluster.start();
+    app.addHook('onClose', () => cluster.close());
+  }
+  return { app, store, presence, hub, metrics, cluster };
 }
 
 /**

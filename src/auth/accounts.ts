@@ -2,6 +2,7 @@ import { AppError, normalizeEmail, type Clock, type Session, type Store, type Us
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { SessionCache } from './session-cache.js';
+import type { SessionRevocations } from './session-revocations.js';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.js';
 
 /** Sessions revoked by another process (the CLI) stop working within this long. */
@@ -22,6 +23,8 @@ export interface AccountsDeps {
   readonly registrationOpen: boolean;
   /** The latest not-yet-flushed activity on a session, so idle expiry sees it at once. */
   readonly pendingLastSeen?: (tokenHash: string) => number | undefined;
+  /** With several instances: revocations made on the others (the cache is bypassed while they cannot arrive). */
+  readonly revocations?: SessionRevocations;
 }
 
 /** A new session: the raw token goes to the client once and is never stored. */
@@ -41,7 +44,9 @@ export interface Authenticated {
 export class Accounts {
   private readonly sessions = new SessionCache({ ttlMs: SESSION_CACHE_TTL_MS, maxEntries: SESSION_CACHE_ENTRIES });
 
-  constructor(private readonly deps: AccountsDeps) {}
+  constructor(private readonly deps: AccountsDeps) {
+    deps.revocations?.onRevoked(() => this.sessions.clear());
+  }
 
   /** Creates a reader and signs them in. Throws `forbidden` when registration is closed, `conflict`. */
   async register(input: { email: string; password: string; name?: string | undefined }): Promise<SignedIn> {
@@ -89,7 +94,7 @@ export class Accounts {
     if (!isWellFormedToken(token)) return null;
     const tokenHash = hashSessionToken(token);
     const now = this.deps.clock.now();
-    let found = this.sessions.get(tokenHash, now);
+    let found = this.deps.revocations?.listening === false ? undefined : this.sessions.get(tokenHash, now);
     if (!found) {
       const stored = await this.deps.store.findSession(tokenHash);
       if (!stored) return null;
@@ -106,7 +111,7 @@ export class Accounts {
   /** Revokes one session at once. */
   async logout(tokenHash: string): Promise<void> {
     this.sessions.evict(tokenHash);
-    await this.deps.store.deleteSession(tokenHash);
+    await this.revoking(() => this.deps.store.deleteSession(tokenHash));
   }
 
   /**
@@ -125,7 +130,11 @@ export class Accounts {
     }
     await this.deps.store.setPasswordHash(userId, await this.deps.hasher.hash(input.newPassword));
     this.sessions.evictUser(userId);
-    await this.deps.store.deleteUserSessions(userId, currentTokenHash);
+    await this.revoking(() => this.deps.store.deleteUserSessions(userId, currentTokenHash));
+  }
+
+  private revoking<T>(write: () => Promise<T>): Promise<T> {
+    return this.deps.revocations ? this.deps.revocations.revoking(write) : write();
   }
 
   private async startSession(user: User): Promise<SignedIn> {

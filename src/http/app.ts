@@ -7,10 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { Accounts } from '../auth/accounts.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { RequestRateLimiter } from '../auth/request-rate-limiter.js';
+import type { SessionRevocations } from '../auth/session-revocations.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/password-hasher.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
 import type { EventHub } from '../live/event-hub.js';
+import type { LiveEventSink } from '../live/live-event.js';
 import type { Presence } from '../live/presence.js';
 import { installMetrics, Metrics } from './metrics.js';
 import { handleError, handleNotFound } from './problem.js';
@@ -36,6 +38,10 @@ export interface AppDeps {
   readonly presence: Presence;
   /** Live events behind the consultants' stream. */
   readonly hub: EventHub;
+  /** Where routes publish live events; the hub when absent. */
+  readonly events?: LiveEventSink;
+  /** With several instances: sessions revoked on the others, so the session cache forgets them. */
+  readonly revocations?: SessionRevocations;
   /** Milliseconds between the stream's keep-alive comments; 15 s by default. */
   readonly streamKeepAliveMs?: number;
   /** The built web app (web/dist); served at `/`. */
@@ -88,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     session: config.session,
     registrationOpen: config.registrationOpen,
     pendingLastSeen: (tokenHash) => presence.pendingLastSeen(tokenHash),
+    ...(deps.revocations ? { revocations: deps.revocations } : {}),
   });
 
   app.decorateRequest('auth', null);
@@ -138,7 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   const liveDashboard = new LiveDashboard(presence, clock);
-  const routeDeps: RouteDeps = { store, accounts, presence, hub, liveDashboard, config, clock };
+  const routeDeps: RouteDeps = { store, accounts, presence, hub, events: deps.events ?? hub, liveDashboard, config, clock };
   await app.register(operationsRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);
   await app.register(myProgressRoutes, routeDeps);

@@ -2,6 +2,7 @@ import type { Accounts } from '../auth/accounts.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
 import type { EventHub } from '../live/event-hub.js';
+import type { LiveEventSink } from '../live/live-event.js';
 import type { Presence } from '../live/presence.js';
 import type { LiveDashboard } from './live-dashboard.js';
 
@@ -10,8 +11,10 @@ export interface RouteDeps {
   readonly store: Store;
   readonly accounts: Accounts;
   readonly presence: Presence;
-  /** Live events for the consultants' stream; routes publish after a successful write. */
+  /** The consultants' stream subscribes here. */
   readonly hub: EventHub;
+  /** Routes publish live events here after a successful write (see LiveEventSink). */
+  readonly events: LiveEventSink;
   /** The consultants' live view, shared by the poll route and the stream's snapshot. */
   readonly liveDashboard: LiveDashboard;
   readonly config: Config;

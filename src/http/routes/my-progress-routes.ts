@@ -29,7 +29,7 @@ const ActivityInputSchema = Type.Object(
  * nowhere else: no path, query or body field names a user. A reader's writes are published to
  * the consultants' live stream once stored.
  */
-export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, hub }) => {
+export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, events: live }) => {
   /** The signed-in user's id if they are a reader: consultants watch readers, not each other. */
   const readerIdOf = (request: FastifyRequest): number | undefined => {
     const { user } = requireAuth(request);
@@ -58,7 +58,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         score: request.body.score ?? null,
       });
       const readerId = readerIdOf(request);
-      if (readerId !== undefined) hub.publish({ type: 'milestone', readerId, milestone });
+      if (readerId !== undefined) live.publish({ type: 'milestone', readerId, milestone });
       return { milestone: toMilestoneDto(milestone) };
     },
   );
@@ -91,7 +91,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       const metadata = checkedMetadata(request.body.metadata);
       const event = await store.logActivity(requireUserId(request), { actionType: request.body.actionType, metadata });
       const readerId = readerIdOf(request);
-      if (readerId !== undefined) hub.publish({ type: 'activity', readerId, event });
+      if (readerId !== undefined) live.publish({ type: 'activity', readerId, event });
       return reply.code(201).send({ event: toActivityEventDto(event) });
     },
   );
@@ -114,7 +114,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       const inputs = request.body.events.map((e) => ({ actionType: e.actionType, metadata: checkedMetadata(e.metadata) }));
       const events = await store.logActivities(requireUserId(request), inputs);
       const readerId = readerIdOf(request);
-      if (readerId !== undefined) for (const event of events) hub.publish({ type: 'activity', readerId, event });
+      if (readerId !== undefined) for (const event of events) live.publish({ type: 'activity', readerId, event });
       return reply.code(201).send({ events: events.map(toActivityEventDto) });
     },
   );
