@@ -127,7 +127,7 @@ export async function assembleServer(
     hub,
     // The database records live events in each write's own transaction (migration 003).
     ...(cluster ? { events: { publish: () => undefined } } : {}),
-    ...(cluster ? { revocations: cluster } : {}),
+    ...(cluster ? { revocations: cluster, loginFailures: cluster.store } : {}),
     metrics,
     webRoot: options.webRoot ?? WEB_ROOT,
     ...(options.hasher ? { hasher: options.hasher } : {}),
@@ -154,8 +154,18 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     process.exit(code);
   };
   exitOnFatalErrors(logger, exit);
-  const { app, store, presence } = await assembleServer(config, clock, log);
-  const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
+  const { app, store, presence, cluster } = await assembleServer(config, clock, log);
+  // With several instances, periodic jobs take turns through the database: once per interval
+  // across the cluster, not once per instance.
+  const claimTurn = (job: string) => (intervalMs: number) =>
+    cluster ? cluster.store.claimJob(job, clock.now(), intervalMs) : Promise.resolve(true);
+  const retention = new ActivityRetention({
+    store,
+    clock,
+    retentionDays: config.activityRetentionDays,
+    log,
+    claimTurn: claimTurn('activity-retention'),
+  });
   presence.start();
   retention.start();
   // SQLite's WAL is checkpointed by this process; PostgreSQL checkpoints by itself.
@@ -165,10 +175,16 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
   }, config.database.checkpointIntervalMs).unref();
   // Expired sessions are already refused; this only keeps the table from growing.
+  const claimSweep = claimTurn('session-sweep');
   const sessionSweep = setInterval(() => {
-    store
-      .deleteExpiredSessions(clock.now(), config.session.idleTimeoutMs)
-      .then((removed) => removed > 0 && log.info({ removed }, 'expired sessions removed'))
+    const now = clock.now();
+    claimSweep(SESSION_SWEEP_INTERVAL_MS)
+      .then(async (mine) => {
+        if (!mine) return;
+        const removed = await store.deleteExpiredSessions(now, config.session.idleTimeoutMs);
+        if (removed > 0) log.info({ removed }, 'expired sessions removed');
+        await cluster?.store.pruneLoginFailures(now - config.rateLimits.loginFailureWindowMs);
+      })
       .catch((error: unknown) => log.error({ err: error }, 'expired-session cleanup failed'));
   }, SESSION_SWEEP_INTERVAL_MS).unref();
 

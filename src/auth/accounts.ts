@@ -73,16 +73,16 @@ export class Accounts {
    */
   async login(input: { email: string; password: string }, address: string): Promise<SignedIn> {
     const email = normalizeEmail(input.email);
-    this.deps.throttle.check(email, address);
+    await this.deps.throttle.check(email, address);
     const credentials = await this.deps.store.getUserByEmail(email);
     const valid = credentials
       ? await this.deps.hasher.verify(credentials.passwordHash, input.password)
       : (await this.deps.hasher.verifyDummy(input.password), false);
     if (!credentials || !valid) {
-      this.deps.throttle.recordFailure(email, address);
+      await this.deps.throttle.recordFailure(email, address);
       throw new AppError('unauthenticated', 'The email or password is not correct.');
     }
-    this.deps.throttle.recordSuccess(email);
+    await this.deps.throttle.recordSuccess(email);
     if (this.deps.hasher.needsRehash(credentials.passwordHash)) {
       await this.deps.store.setPasswordHash(credentials.user.id, await this.deps.hasher.hash(input.password));
     }

@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Accounts } from '../auth/accounts.js';
-import { LoginThrottle } from '../auth/login-throttle.js';
+import { LoginThrottle, type SharedLoginFailures } from '../auth/login-throttle.js';
 import { RequestRateLimiter } from '../auth/request-rate-limiter.js';
 import type { SessionRevocations } from '../auth/session-revocations.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/password-hasher.js';
@@ -40,6 +40,8 @@ export interface AppDeps {
   readonly hub: EventHub;
   /** Where routes publish live events; the hub when absent. */
   readonly events?: LiveEventSink;
+  /** With several instances: failed sign-ins counted across all of them. */
+  readonly loginFailures?: SharedLoginFailures;
   /** With several instances: sessions revoked on the others, so the session cache forgets them. */
   readonly revocations?: SessionRevocations;
   /** Milliseconds between the stream's keep-alive comments; 15 s by default. */
@@ -90,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         windowMs: config.rateLimits.loginFailureWindowMs,
       },
       clock,
+      deps.loginFailures,
     ),
     session: config.session,
     registrationOpen: config.registrationOpen,

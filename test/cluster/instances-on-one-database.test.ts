@@ -232,4 +232,29 @@ describe('several instances on one PostgreSQL database', () => {
     expect(events[0]!.json).toMatchObject({ online: true, reader: { id: reader.user.id } });
     expect((await poolOf(a!).query("SELECT count(*)::int AS n FROM live_events WHERE type = 'presence'")).rows[0].n).toBe(1);
   });
+
+  it('failed sign-ins add up across instances, and the lockout holds on every one', async () => {
+    const [a, b, c] = await startInstances(3);
+    await signIn(a!, 'reader', 'r@example.test');
+    const limit = testConfig().rateLimits.loginFailuresPerAccount;
+    for (let i = 0; i < limit; i += 1) {
+      const through = [a!, b!, c!][i % 3]!;
+      expect((await call(through, 'POST', '/api/auth/login', {}, { email: 'r@example.test', password: `wrong ${i}` })).status).toBe(401);
+    }
+    for (const on of [a!, b!, c!]) {
+      const refused = await call(on, 'POST', '/api/auth/login', {}, { email: 'r@example.test', password: TEST_PASSWORD });
+      expect(refused.status).toBe(429);
+      expect(refused.json.code).toBe('rate_limited');
+    }
+    expect((await poolOf(a!).query('SELECT count(*)::int AS n FROM login_failures')).rows[0].n).toBe(limit * 2);
+  });
+
+  it('a periodic job gets one turn per interval across instances', async () => {
+    const [a, b, c] = await startInstances(3);
+    const now = Date.now();
+    const turns = await Promise.all([a!, b!, c!, a!].map((on) => on.cluster!.store.claimJob('test-job', now, 60_000)));
+    expect(turns.filter(Boolean)).toHaveLength(1);
+    expect(await b!.cluster!.store.claimJob('test-job', now + 59_000, 60_000)).toBe(false);
+    expect(await c!.cluster!.store.claimJob('test-job', now + 60_000, 60_000)).toBe(true);
+  });
 });
