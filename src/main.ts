@@ -155,6 +155,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   };
   exitOnFatalErrors(logger, exit);
   const { app, store, presence, cluster } = await assembleServer(config, clock, log);
+  if (store.appliedMigrations.length > 0) log.info({ migrations: store.appliedMigrations }, 'migrations applied');
   // With several instances, periodic jobs take turns through the database: once per interval
   // across the cluster, not once per instance.
   const claimTurn = (job: string) => (intervalMs: number) =>

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { systemClock, type User } from '../../src/domain/index.js';
 import { assembleServer, type ServerParts } from '../../src/main.js';
 import { PostgresStore } from '../../src/postgres/postgres-store.js';
-import { createTestDatabase, dropTestDatabase } from '../support/postgres-databases.js';
+import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
 import { SseClient } from '../support/sse-client.js';
 import { TEST_PASSWORD, testConfig, testHasher } from '../support/test-app.js';
 
@@ -74,6 +74,8 @@ describe('several instances on one PostgreSQL database', () => {
     }
     return events;
   }
+
+  afterAll(dropTemplate);
 
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
