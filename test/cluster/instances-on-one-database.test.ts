@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { systemClock, type User } from '../../src/domain/index.js';
 import { assembleServer, type ServerParts } from '../../src/main.js';
-import { PostgresStore } from '../../src/postgres/postgres-store.js';
+import { openPostgresStore, PostgresStore } from '../../src/postgres/postgres-store.js';
 import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
 import { SseClient } from '../support/sse-client.js';
 import { TEST_PASSWORD, testConfig, testHasher } from '../support/test-app.js';
@@ -16,6 +16,17 @@ const STREAM = '/api/consultant/dashboard/stream';
 
 interface Instance extends ServerParts {
   readonly base: string;
+}
+
+/** Resolves once the instance has heard a session revocation (or after 1 s). */
+function waitForRevocation(instance: Instance): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1_000);
+    instance.cluster!.onRevoked(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function poolOf(instance: Instance): PostgresStore['pool'] {
@@ -205,6 +216,22 @@ describe('several instances on one PostgreSQL database', () => {
     expect(changed.status).toBe(204);
     expect((await call(b!, 'GET', '/api/me', otherHeaders)).status).toBe(401);
     expect((await call(b!, 'GET', '/api/me', reader.headers)).status).toBe(200);
+  });
+
+  it('a user deleted from outside (the CLI) is refused by every instance on the next request', async () => {
+    const [a, b] = await startInstances(2);
+    const reader = await signIn(a!, 'reader', 'r@example.test');
+    for (const on of [a!, b!]) expect((await call(on, 'GET', '/api/me', reader.headers)).status).toBe(200);
+    // The CLI does not wait for the notification; the instances hear it within a round trip.
+    const heard = Promise.all([a!, b!].map((on) => waitForRevocation(on)));
+    const cli = await openPostgresStore({ url: database.url, clock: systemClock });
+    try {
+      await cli.deleteUser(reader.user.id);
+    } finally {
+      await cli.close();
+    }
+    await heard;
+    for (const on of [a!, b!]) expect((await call(on, 'GET', '/api/me', reader.headers)).status).toBe(401);
   });
 
   it('a reader active through one instance shows in the live view another serves', async () => {
