@@ -234,6 +234,31 @@ describe('several instances on one PostgreSQL database', () => {
     for (const on of [a!, b!]) expect((await call(on, 'GET', '/api/me', reader.headers)).status).toBe(401);
   });
 
+  it('an instance whose LISTEN connection drops refuses revoked sessions meanwhile and catches up on events when it is back', async () => {
+    const [a, b] = await startInstances(2);
+    const consultant = await signIn(a!, 'consultant', 'c@example.test');
+    const reader = await signIn(a!, 'reader', 'r@example.test');
+    expect((await call(b!, 'GET', '/api/me', reader.headers)).status).toBe(200);
+    const stream = await openStream(b!, consultant.headers);
+    await stream.nextEvent();
+    const listener = await poolOf(a!).query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'readpulse-listen' AND datname = current_database()",
+    );
+    expect(listener.rowCount).toBe(2);
+    // Cut every LISTEN connection, then act while they are down.
+    await poolOf(a!).query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [
+      'readpulse-listen',
+    ]);
+    while (b!.cluster!.listening) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await call(a!, 'POST', '/api/auth/logout', reader.headers)).status).toBe(204);
+    expect((await call(b!, 'GET', '/api/me', reader.headers)).status).toBe(401);
+    const other = await signIn(a!, 'reader', 'other@example.test');
+    expect((await call(a!, 'POST', '/api/me/activity', other.headers, { actionType: 'WHILE_DOWN' })).status).toBe(201);
+    const [event] = await nextEvents(stream, 1);
+    expect(event!.json.event.actionType).toBe('WHILE_DOWN');
+    while (!b!.cluster!.listening) await new Promise((resolve) => setTimeout(resolve, 5));
+  });
+
   it('a reader active through one instance shows in the live view another serves', async () => {
     const [a, b] = await startInstances(2);
     const consultant = await signIn(b!, 'consultant', 'c@example.test');
