@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIO_NAMES = ['activity', 'milestone', 'mixed', 'ceiling'] as const;
+export const SCENARIO_NAMES = ['activity', 'milestone', 'mixed', 'ceiling', 'scale'] as const;
+/** The scenarios driven by wrk against the shared server; `scale` runs its own (bench/scale-scenario.ts). */
+export type WrkScenarioName = Exclude<ScenarioName, 'scale'>;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** What one `npm run bench` does; see bench/README.md for each option. */
@@ -42,7 +44,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   });
   if (values.help) throw new Error(USAGE);
   const quick = values.quick === true;
-  const scenarios = (values.scenarios ?? (quick ? 'activity,mixed,ceiling' : SCENARIO_NAMES.join(',')))
+  const scenarios = (values.scenarios ?? (quick ? 'activity,mixed,ceiling,scale' : SCENARIO_NAMES.join(',')))
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');

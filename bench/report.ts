@@ -1,3 +1,4 @@
+import type { ScaleResult } from './scale-scenario.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { BenchOptions } from './bench-options.js';
 import type { Load } from './scenarios.js';
@@ -87,6 +88,8 @@ export interface BenchReport {
     readonly serverExit: string;
   };
   readonly serverLog: ServerLogStats;
+  /** The `scale` scenario's tiers (bench/scale-scenario.ts), when it ran. */
+  readonly scale?: readonly ScaleResult[];
 }
 
 const MB = 1024 * 1024;

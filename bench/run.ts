@@ -22,7 +22,8 @@ import {
 import { ResourceSampler } from './resource-sampler.js';
 import { ACTIVITY_ENDPOINT, buildScenarios, type Load, type Scenario } from './scenarios.js';
 import { seedDatabase, type SeededUsers } from './seed-database.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { serverNodeArgs, startServerProcess, type ServerProcess } from './server-process.js';
+import { formatScale, runScale, type ScaleResult } from './scale-scenario.js';
 import { SseLatencyProbe, type LiveStreamLatency } from './sse-probe.js';
 import { runWrk, type WrkResult } from './wrk-runner.js';
 import { runClusterBench } from './cluster-bench.js';
@@ -62,6 +63,24 @@ async function main(): Promise<void> {
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const dbFile = join(dir, 'bench.db');
 
+  let scale: ScaleResult[] | undefined;
+  if (options.scenarios.includes('scale')) {
+    const scaleDir = await mkdtemp(join(tmpdir(), 'readpulse-bench-scale-'));
+    cleanups.push(() => rm(scaleDir, { recursive: true, force: true }));
+    scale = await runScale({
+      root: ROOT,
+      dir: scaleDir,
+      port: options.port + 2,
+      tiers: scaleTiers(options.quick),
+      warmupSeconds: options.warmupSeconds,
+      durationSeconds: options.durationSeconds,
+      narrowedStreams: options.quick ? 4 : 40,
+      fullStreams: options.quick ? 2 : 10,
+      progress,
+    });
+    await rm(scaleDir, { recursive: true, force: true });
+  }
+
   progress(`seeding ${options.readers} readers and ${options.consultants} consultants in ${dbFile}`);
   const seedStart = Date.now();
   const users = await seedDatabase({ dbFile, dir, readers: options.readers, consultants: options.consultants });
@@ -71,14 +90,14 @@ async function main(): Promise<void> {
   const server = await startServerProcess({
     name: 'readpulse',
     command: process.execPath,
-    args: [join(ROOT, 'bin/readpulse.js'), 'serve'],
+    args: [...serverNodeArgs(), join(ROOT, 'bin/readpulse.js'), 'serve'],
     env: {
       ...process.env,
       PORT: String(options.port),
       HOST: '127.0.0.1',
       READPULSE_DB: dbFile,
       READPULSE_RATE_LIMITS: 'off',
-      READPULSE_LOG_LEVEL: 'warn',
+      READPULSE_LOG_LEVEL: 'info',
     },
     readyUrl: `http://127.0.0.1:${options.port}/healthz`,
     ready: (status) => status === 200,
@@ -133,9 +152,11 @@ async function main(): Promise<void> {
       serverExit,
     },
     serverLog: server.log,
+    ...(scale ? { scale } : {}),
   };
   const file = await writeReport(join(ROOT, 'bench/results'), report);
-  process.stdout.write(`\n${formatReport(report)}\n\nwritten to ${file}\n`);
+  const scaleLines = (scale ?? []).map((r) => `scale ${r.readers} readers: ${formatScale(r)}`);
+  process.stdout.write(`\n${formatReport(report)}\n${scaleLines.map((l) => `\n${l}`).join('')}\n\nwritten to ${file}\n`);
 }
 
 async function runScenario(
@@ -248,6 +269,22 @@ async function runLoads(
   const failure = settled.find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;
   return settled.map((result) => (result as PromiseFulfilledResult<WrkResult>).value);
+}
+
+/**
+ * The scale tiers: 10,000 readers at 5,000 req/s, then 20,000 at 10,000 (--quick: 300 at 150);
+ * BENCH_SCALE_TIERS=readers:rate,... picks others (e.g. 10000:5000 for one tier).
+ */
+function scaleTiers(quick: boolean): { readers: number; rate: number }[] {
+  const given = process.env.BENCH_SCALE_TIERS;
+  if (given) {
+    return given.split(',').map((tier) => {
+      const [readers, rate] = tier.split(':').map(Number);
+      if (!Number.isInteger(readers) || !Number.isInteger(rate) || readers! < 1 || rate! < 1) throw new Error(`BENCH_SCALE_TIERS: bad tier "${tier}"`);
+      return { readers: readers!, rate: rate! };
+    });
+  }
+  return quick ? [{ readers: 300, rate: 150 }] : [{ readers: 10_000, rate: 5_000 }, { readers: 20_000, rate: 10_000 }];
 }
 
 function gitCommit(): string | null {

@@ -98,6 +98,44 @@ async function buildCases(store: SqliteStore): Promise<Case[]> {
     { name: 'reader list, search "reader4242@" (one match)', run: async () => (await store.listReaders({ search: 'reader4242@', limit: 50 })).items.length },
     { name: 'reader list, search "zzz" (no match)', run: async () => (await store.listReaders({ search: 'zzz', limit: 50 })).items.length },
     { name: 'stuck list, first page of 50', run: async () => (await store.listStuckReaders({ limit: 50 })).items.length },
+    ...insightCases(store, readerIds, newestActivity),
+  ];
+}
+
+/** The analytics endpoints' Store calls: all readers, and a cohort of 300 readers. */
+function insightCases(store: SqliteStore, readerIds: readonly number[], newest: number): Case[] {
+  const cohort = { readerIds: Array.from({ length: 300 }, (_, i) => readerIds[(i * 331) % readerIds.length]!) };
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  const gridPages: string[] = [];
+  return [
+    { name: 'analytics: chapter funnel, all readers', run: async () => (await store.getChapterFunnel({})).length },
+    { name: 'analytics: chapter funnel, cohort of 300', run: async () => (await store.getChapterFunnel(cohort)).length },
+    {
+      name: 'analytics: activity by day, 365 days, all readers',
+      run: async () => (await store.getActivityBuckets({ from: newest - 365 * DAY, to: newest, bucket: 'day' })).length,
+    },
+    {
+      name: 'analytics: activity by hour, 1,000 hours, all readers',
+      run: async () => (await store.getActivityBuckets({ from: newest - 1_000 * HOUR, to: newest, bucket: 'hour' })).length,
+    },
+    {
+      name: 'analytics: activity by day, 365 days, cohort of 300',
+      run: async () => (await store.getActivityBuckets({ ...cohort, from: newest - 365 * DAY, to: newest, bucket: 'day' })).length,
+    },
+    {
+      name: 'analytics: activity by hour, 1,000 hours, cohort of 300',
+      run: async () => (await store.getActivityBuckets({ ...cohort, from: newest - 1_000 * HOUR, to: newest, bucket: 'hour' })).length,
+    },
+    {
+      name: 'analytics: grid, pages of 200 via cursor (walks on)',
+      run: async (i) => {
+        const grid = await store.getProgressGrid({ limit: 200, cursor: gridPages[i - 1] });
+        gridPages[i] = grid.nextCursor ?? gridPages[i - 1]!;
+        return grid.readers.length;
+      },
+    },
+    { name: 'analytics: grid, cohort of 300, first page of 200', run: async () => (await store.getProgressGrid({ ...cohort, limit: 200 })).readers.length },
   ];
 }
 

@@ -1,4 +1,4 @@
-import type { BenchOptions, ScenarioName } from './bench-options.js';
+import type { BenchOptions, WrkScenarioName } from './bench-options.js';
 import type { WrkMode } from './wrk-runner.js';
 
 /** One wrk process of a scenario: one endpoint, its own connections and latency figures. */
@@ -12,7 +12,7 @@ export interface Load {
 
 /** A measured run: its loads run at the same time, each as its own wrk process. */
 export interface Scenario {
-  readonly name: ScenarioName;
+  readonly name: WrkScenarioName;
   readonly description: string;
   readonly loads: readonly Load[];
   /** Whether the live stream latency probe (bench/sse-probe.ts) runs during the measured run. */
@@ -28,7 +28,7 @@ export function buildScenarios(options: BenchOptions): Scenario[] {
   const half = (n: number): [number, number] => [Math.ceil(n / 2), Math.max(1, Math.floor(n / 2))];
   const [activityHalf, milestoneHalf] = half(readerConnections);
   const [liveHalf, progressHalf] = half(consultantConnections);
-  const all: Record<ScenarioName, Scenario> = {
+  const all: Record<WrkScenarioName, Scenario> = {
     activity: {
       name: 'activity',
       description: `readers log page views (${readerConnections} connections)`,
@@ -85,5 +85,5 @@ export function buildScenarios(options: BenchOptions): Scenario[] {
       probe: false,
     },
   };
-  return options.scenarios.map((name) => all[name]);
+  return options.scenarios.filter((name): name is WrkScenarioName => name !== 'scale').map((name) => all[name]);
 }

@@ -133,3 +133,11 @@ function tallyLines(child: ChildProcess, log: ServerLogStats): void {
     stream?.on('end', () => onLine(pending));
   }
 }
+
+/**
+ * Extra node flags for the server under test, from BENCH_SERVER_NODE_ARGS (space-separated), e.g.
+ * `--cpu-prof --cpu-prof-dir=prof` to profile it (such flags are refused in NODE_OPTIONS).
+ */
+export function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}

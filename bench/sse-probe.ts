@@ -291,7 +291,7 @@ export class SseLatencyProbe {
   }
 }
 
-function summarize(values: number[]): LatencySummary {
+export function summarize(values: number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = (p: number): number | null =>
     sorted.length === 0 ? null : round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!, 2);

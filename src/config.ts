@@ -45,6 +45,8 @@ export interface Config {
   readonly metricsEnabled: boolean;
   /** Activity older than this many days is deleted by the retention job; 0 keeps it forever. */
   readonly activityRetentionDays: number;
+  /** Access-log entries older than this many days are deleted; 0 keeps them forever. */
+  readonly accessLogRetentionDays: number;
   readonly bodyLimitBytes: number;
   /** A request not fully received within this long is cut off (slow-client protection). */
   readonly requestTimeoutMs: number;
@@ -119,6 +121,7 @@ export function loadConfig(env: Env): Config {
     heartbeatFlushMs: read.integer('READPULSE_HEARTBEAT_FLUSH_MS', 1000, 50, 10_000),
     metricsEnabled: read.oneOf('READPULSE_METRICS', 'on', ['on', 'off'] as const) === 'on',
     activityRetentionDays: read.integer('READPULSE_ACTIVITY_RETENTION_DAYS', 0, 0, 36_500),
+    accessLogRetentionDays: read.integer('READPULSE_ACCESS_LOG_RETENTION_DAYS', 365, 0, 36_500),
     bodyLimitBytes: read.integer('READPULSE_BODY_LIMIT_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
     requestTimeoutMs: read.integer('READPULSE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     trustProxy: read.oneOf('READPULSE_TRUST_PROXY', 'false', ['true', 'false'] as const) === 'true',

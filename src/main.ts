@@ -2,13 +2,16 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { newSessionCache } from './auth/accounts.js';
 import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
-import { systemClock, type Clock, type User } from './domain/index.js';
+import { systemClock, type Clock, type CopyProgress, type CopyReport, type User } from './domain/index.js';
 import { buildApp } from './http/app.js';
 import { liveEventBody } from './http/live-frames.js';
+import type { CohortMembers } from './http/cohort-filter.js';
 import { Metrics } from './http/metrics.js';
+import { AccessRecorder } from './live/access-recorder.js';
 import { DEFAULT_REPLAY_MS, EventHub, type EventHubOptions } from './live/event-hub.js';
 import { CLUSTER_STORE_SYNC_EVERY_TICKS, LIVE_WINDOW_MS, Presence } from './live/presence.js';
 import { RelayedEventIds } from './live/relayed-event-ids.js';
@@ -17,11 +20,26 @@ import { createServerLogger, exitOnFatalErrors } from './logger.js';
 import { ActivityRetention } from './live/retention.js';
 import { openPostgresStore, PostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
+import { exportTables } from './sqlite/table-export.js';
+import { importTables } from './postgres/table-import.js';
 
 /** The built web app, beside dist/ in a build or a checkout. */
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
+/** Heartbeat flush and store sync period with several instances (at most; the configured one if shorter). */
+const CLUSTER_FLUSH_MS = 500;
+/** The access log is written in batches this often (coalesced in memory in between). */
+const ACCESS_LOG_FLUSH_MS = 2_000;
+
+/**
+ * How stale a session's stored last_seen_at may be: 1 % of the idle timeout (14.4 minutes of
+ * 24 hours). Idle expiry in this process uses the exact time it saw; the stored one matters
+ * only after a restart, and then errs by at most that much.
+ */
+function sessionSeenResolution(config: Config): number {
+  return Math.floor(config.session.idleTimeoutMs / 100);
+}
 
 /** The store of either engine: both implement Store; the rest is each engine's upkeep. */
 export type EngineStore = SqliteStore | PostgresStore;
@@ -33,8 +51,13 @@ export type EngineStore = SqliteStore | PostgresStore;
 export async function openStore(
   config: Config,
   clock: Clock,
-  options: { readonly onCommit?: (batchSize: number, commitMs: number) => void; readonly log?: Logger } = {},
+  options: {
+    readonly onCommit?: (batchSize: number, commitMs: number) => void;
+    readonly log?: Logger;
+    readonly sessionSeenResolutionMs?: number;
+  } = {},
 ): Promise<EngineStore> {
+  const resolution = options.sessionSeenResolutionMs === undefined ? {} : { sessionSeenResolutionMs: options.sessionSeenResolutionMs };
   const writeQueue = options.onCommit ? { onCommit: options.onCommit } : {};
   if (config.engine === 'postgres' && config.databaseUrl !== null) {
     const log = options.log;
@@ -42,6 +65,7 @@ export async function openStore(
       url: config.databaseUrl,
       clock,
       writeQueue,
+      ...resolution,
       ...(log ? { onIdleError: (error: Error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed') } : {}),
     });
   }
@@ -51,6 +75,7 @@ export async function openStore(
     synchronous: config.database.synchronous,
     walLimitBytes: config.database.walLimitBytes,
     writeQueue,
+    ...resolution,
   });
 }
 
@@ -61,6 +86,7 @@ export interface ServerParts {
   readonly presence: Presence;
   readonly hub: EventHub;
   readonly metrics: Metrics;
+  readonly accessRecorder: AccessRecorder;
   /** On PostgreSQL: what this instance shares with the others (live events, presence, jobs). */
   readonly cluster: ClusterChannel | null;
 }
@@ -78,10 +104,19 @@ export async function assembleServer(
     readonly hasher?: PasswordHasher;
     readonly hub?: Omit<EventHubOptions, 'clock'>;
     readonly streamKeepAliveMs?: number;
+    readonly cohortMembers?: CohortMembers;
   } = {},
 ): Promise<ServerParts> {
   const metrics = new Metrics(config.engine === 'sqlite' ? { databasePath: config.databasePath } : {});
-  const store = await openStore(config, clock, { onCommit: metrics.recordWriteCommit, log });
+  const store = await openStore(config, clock, {
+    onCommit: metrics.recordWriteCommit,
+    log,
+    sessionSeenResolutionMs: sessionSeenResolution(config),
+  });
+  // Sessions deleted in this process (sign-out, password change, user deletion) leave the
+  // cache at once, whichever code path deleted them.
+  const sessionCache = newSessionCache();
+  store.onSessionsRevoked((revoked) => ('userId' in revoked ? sessionCache.evictUser(revoked.userId) : sessionCache.evict(revoked.tokenHash)));
   metrics.watch({ writeQueueDepth: () => store.pendingWrites });
   // On PostgreSQL every instance's hub takes its events, with their ids, from the database.
   const relayed = store instanceof PostgresStore ? new RelayedEventIds(0) : undefined;
@@ -112,32 +147,38 @@ export async function assembleServer(
   const presence = new Presence({
     store,
     clock,
-    flushIntervalMs: config.heartbeatFlushMs,
+    // Another instance learns of a reader from the database: flush and take in twice a second
+    // there, so the live view it serves is fresh within 2 s (ADR 0016).
+    flushIntervalMs: cluster ? Math.min(config.heartbeatFlushMs, CLUSTER_FLUSH_MS) : config.heartbeatFlushMs,
     log,
     onFlush: metrics.recordHeartbeatFlush,
     onPresence: announce,
     ...(cluster ? { storeSyncEveryTicks: CLUSTER_STORE_SYNC_EVERY_TICKS } : {}),
   });
+  const accessRecorder = new AccessRecorder({ store, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
   const app = await buildApp({
+    accessRecorder,
     store,
     config,
     clock,
     log,
     presence,
     hub,
-    // The database records live events in each write's own transaction (migration 003).
+    // The database records live events in each write's own transaction (migration 006).
     ...(cluster ? { events: { publish: () => undefined } } : {}),
     ...(cluster ? { revocations: cluster, loginFailures: cluster.store } : {}),
     metrics,
+    sessionCache,
     webRoot: options.webRoot ?? WEB_ROOT,
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
+    ...(options.cohortMembers ? { cohortMembers: options.cohortMembers } : {}),
   });
   if (cluster) {
     await cluster.start();
     app.addHook('onClose', () => cluster.close());
   }
-  return { app, store, presence, hub, metrics, cluster };
+  return { app, store, presence, hub, metrics, accessRecorder, cluster };
 }
 
 /**
@@ -154,7 +195,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     process.exit(code);
   };
   exitOnFatalErrors(logger, exit);
-  const { app, store, presence, cluster } = await assembleServer(config, clock, log);
+  const { app, store, presence, accessRecorder, cluster } = await assembleServer(config, clock, log);
   if (store.appliedMigrations.length > 0) log.info({ migrations: store.appliedMigrations }, 'migrations applied');
   // With several instances, periodic jobs take turns through the database: once per interval
   // across the cluster, not once per instance.
@@ -167,8 +208,18 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     log,
     claimTurn: claimTurn('activity-retention'),
   });
+  const accessLogRetention = new ActivityRetention({
+    store: { deleteActivityBefore: (cutoff, limit) => store.deleteAccessLogBefore(cutoff, limit) },
+    clock,
+    retentionDays: config.accessLogRetentionDays,
+    log,
+    label: 'access log',
+    claimTurn: claimTurn('access-log-retention'),
+  });
   presence.start();
+  accessRecorder.start();
   retention.start();
+  accessLogRetention.start();
   // SQLite's WAL is checkpointed by this process; PostgreSQL checkpoints by itself.
   const checkpoints = setInterval(() => {
     if (!('checkpoint' in store)) return;
@@ -205,7 +256,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       await app.close();
       clearInterval(closeIdle);
       await presence.stop();
+      await accessRecorder.stop();
       await retention.stop();
+      await accessLogRetention.stop();
       clearInterval(checkpoints);
       clearInterval(sessionSweep);
       await store.close();
@@ -225,6 +278,22 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   log.flush();
 }
 
+/** `readpulse copy`: the SQLite file's tables into the configured, migrated PostgreSQL database. */
+async function copyFromSqlite(config: Config, file: string, progress: CopyProgress): Promise<CopyReport> {
+  if (config.databaseUrl === null) throw new Error('copy needs a PostgreSQL target.');
+  const source = exportTables(file);
+  try {
+    const target = await openPostgresStore({ url: config.databaseUrl, clock: systemClock, maxConnections: 2 });
+    try {
+      return await importTables(target.pool, source, progress);
+    } finally {
+      await target.close();
+    }
+  } finally {
+    source.close();
+  }
+}
+
 /** Entry point of the `readpulse` command. Returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let config: Config;
@@ -242,6 +311,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     clock: systemClock,
     openStore: (clock = systemClock) => openStore(config, clock),
     serve: () => serve(config),
+    copyFromSqlite: (file, progress) => copyFromSqlite(config, file, progress),
     passwordFromEnv: process.env.READPULSE_PASSWORD,
     stdin: process.stdin,
     stdout: process.stdout,

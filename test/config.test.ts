@@ -20,6 +20,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ READPULSE_ACTIVITY_RETENTION_DAYS: '-1' })).toThrow(/READPULSE_ACTIVITY_RETENTION_DAYS/);
   });
 
+  it('keeps the access log a year by default; READPULSE_ACCESS_LOG_RETENTION_DAYS changes that, 0 keeps it forever', () => {
+    expect(loadConfig({}).accessLogRetentionDays).toBe(365);
+    expect(loadConfig({ READPULSE_ACCESS_LOG_RETENTION_DAYS: '0' }).accessLogRetentionDays).toBe(0);
+    expect(() => loadConfig({ READPULSE_ACCESS_LOG_RETENTION_DAYS: 'soon' })).toThrow(/READPULSE_ACCESS_LOG_RETENTION_DAYS/);
+  });
+
   it('reads every documented variable', () => {
     const config = loadConfig({
       PORT: '9000',
@@ -51,6 +57,30 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/READPULSE_RATE_LIMITS/);
     expect(problems).toMatch(/READPULSE_ARGON2_MEMORY_KIB/);
     expect((error as ConfigError).problems).toHaveLength(3);
+  });
+
+  it('uses SQLite at READPULSE_DB unless READPULSE_DATABASE_URL names a PostgreSQL database', () => {
+    expect(loadConfig({})).toMatchObject({ engine: 'sqlite', databaseUrl: null });
+    expect(loadConfig({ READPULSE_DATABASE_URL: '' })).toMatchObject({ engine: 'sqlite', databaseUrl: null });
+    for (const url of ['postgres://rp:secret@db.internal:5432/readpulse', 'postgresql://localhost/readpulse?sslmode=require']) {
+      expect(loadConfig({ READPULSE_DATABASE_URL: url })).toMatchObject({ engine: 'postgres', databaseUrl: url });
+    }
+  });
+
+  it('refuses a READPULSE_DATABASE_URL that is not a PostgreSQL URL, naming the variable but never echoing a password', () => {
+    for (const bad of ['mysql://rp:hunter2@db/readpulse', 'not a url', 'postgres://', 'file:./data/readpulse.db']) {
+      let error: unknown;
+      try {
+        loadConfig({ READPULSE_DATABASE_URL: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, bad).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/READPULSE_DATABASE_URL must be a PostgreSQL URL/);
+      expect(problems[0]).not.toContain('hunter2');
+    }
   });
 
   it('is frozen', () => {

@@ -5,9 +5,19 @@ import { SessionCache } from './session-cache.js';
 import type { SessionRevocations } from './session-revocations.js';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.js';
 
-/** Sessions revoked by another process (the CLI) stop working within this long. */
-export const SESSION_CACHE_TTL_MS = 2000;
-const SESSION_CACHE_ENTRIES = 20_000;
+/**
+ * Sessions revoked by another process (the CLI) stop working within this long; revocations in
+ * this process take effect at once. Long enough that a reader coming every few seconds is
+ * looked up about once a minute.
+ */
+export const SESSION_CACHE_TTL_MS = 60_000;
+/** Room for every session of 20,000 readers at once, with headroom. */
+export const SESSION_CACHE_ENTRIES = 50_000;
+
+/** The session cache Accounts uses unless it is given one. */
+export function newSessionCache(): SessionCache {
+  return new SessionCache({ ttlMs: SESSION_CACHE_TTL_MS, maxEntries: SESSION_CACHE_ENTRIES });
+}
 
 export interface SessionSettings {
   readonly idleTimeoutMs: number;
@@ -23,6 +33,8 @@ export interface AccountsDeps {
   readonly registrationOpen: boolean;
   /** The latest not-yet-flushed activity on a session, so idle expiry sees it at once. */
   readonly pendingLastSeen?: (tokenHash: string) => number | undefined;
+  /** Shared with whatever else revokes sessions in this process (the store's deletions). */
+  readonly sessionCache?: SessionCache;
   /** With several instances: revocations made on the others (the cache is bypassed while they cannot arrive). */
   readonly revocations?: SessionRevocations;
 }
@@ -42,9 +54,10 @@ export interface Authenticated {
 
 /** Registration, sign-in, sessions and passwords: the rules, apart from HTTP. */
 export class Accounts {
-  private readonly sessions = new SessionCache({ ttlMs: SESSION_CACHE_TTL_MS, maxEntries: SESSION_CACHE_ENTRIES });
+  private readonly sessions: SessionCache;
 
   constructor(private readonly deps: AccountsDeps) {
+    this.sessions = deps.sessionCache ?? newSessionCache();
     deps.revocations?.onRevoked(() => this.sessions.clear());
   }
 
@@ -94,17 +107,19 @@ export class Accounts {
     if (!isWellFormedToken(token)) return null;
     const tokenHash = hashSessionToken(token);
     const now = this.deps.clock.now();
-    let found = this.deps.revocations?.listening === false ? undefined : this.sessions.get(tokenHash, now);
-    if (!found) {
+    let entry = this.deps.revocations?.listening === false ? undefined : this.sessions.get(tokenHash, now);
+    if (!entry) {
       const stored = await this.deps.store.findSession(tokenHash);
       if (!stored) return null;
-      this.sessions.set(tokenHash, stored, now);
-      found = stored;
+      entry = this.sessions.set(tokenHash, stored, now);
     }
-    const lastSeen = Math.max(found.session.lastSeenAt, this.deps.pendingLastSeen?.(tokenHash) ?? 0);
+    const { found } = entry;
+    const lastSeen = Math.max(entry.seenAt, this.deps.pendingLastSeen?.(tokenHash) ?? 0);
     if (now >= found.session.expiresAt || now >= lastSeen + this.deps.session.idleTimeoutMs) {
       return null;
     }
+    // Every authenticated request is activity on its session.
+    if (now > entry.seenAt) entry.seenAt = now;
     return found;
   }
 
@@ -135,6 +150,23 @@ export class Accounts {
 
   private revoking<T>(write: () => Promise<T>): Promise<T> {
     return this.deps.revocations ? this.deps.revocations.revoking(write) : write();
+  }
+
+  /**
+   * Deletes the user's account and every row of theirs once the password is confirmed; their
+   * sessions end with it, in this process's cache too, so the next request with any of their
+   * tokens is refused. Throws `unauthenticated` if the password is wrong.
+   */
+  async deleteAccount(userId: number, password: string): Promise<void> {
+    const user = await this.deps.store.getUserById(userId);
+    const credentials = user && (await this.deps.store.getUserByEmail(user.email));
+    if (!credentials || !(await this.deps.hasher.verify(credentials.passwordHash, password))) {
+      throw new AppError('unauthenticated', 'The password is not correct.');
+    }
+    this.sessions.evictUser(userId);
+    await this.revoking(() => this.deps.store.deleteUser(userId));
+    // A request authenticated from the store while the delete was queued may have cached it.
+    this.sessions.evictUser(userId);
   }
 
   private async startSession(user: User): Promise<SignedIn> {

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { describeDatabase, type Config } from '../config.js';
-import { AppError, type Clock, type Store } from '../domain/index.js';
+import { AppError, type Clock, type CopyProgress, type CopyReport, type Store } from '../domain/index.js';
 import { backupCommand } from './backup-command.js';
+import { copyCommand } from './copy-command.js';
 import { demoCommand } from './demo-command.js';
 import { userCommand } from './user-command.js';
 
@@ -14,6 +15,8 @@ export interface CliDeps {
   /** Opens (and migrates) the configured database; `clock` overrides the store's clock. */
   readonly openStore: (clock?: Clock) => Promise<CliStore>;
   readonly serve: () => Promise<void>;
+  /** Copies the SQLite database at `file` into the configured PostgreSQL database (readpulse copy). */
+  readonly copyFromSqlite: (file: string, progress: CopyProgress) => Promise<CopyReport>;
   readonly passwordFromEnv: string | undefined;
   readonly stdin: NodeJS.ReadStream;
   readonly stdout: NodeJS.WritableStream;
@@ -33,6 +36,9 @@ Commands:
   user set-password --email E         Set a new password (as above); ends the user's sessions
   user delete --email E               Remove a user with their sessions, milestones and activity
   backup FILE                         Write a consistent copy of the live database to FILE
+                                      (on PostgreSQL: a pg_dump archive, for pg_restore)
+  copy --from FILE.db                 Copy a SQLite database into the empty PostgreSQL database
+                                      of READPULSE_DATABASE_URL, ids kept, counts verified
   demo [--readers N] [--consultants N] [--live]
                                       Fill the database with a demo program and print the logins;
                                       --live keeps simulated readers active until Ctrl-C
@@ -64,6 +70,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
         return await userCommand(rest, deps);
       case 'backup':
         return await backupCommand(rest, deps);
+      case 'copy':
+        return await copyCommand(rest, deps);
       case 'demo':
         return await demoCommand(rest, deps);
       default:

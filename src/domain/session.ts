@@ -24,3 +24,6 @@ export interface Heartbeat {
   /** Epoch milliseconds. */
   readonly at: number;
 }
+
+/** Sessions a store revoked: one by its token hash, or all of a user's (for caches to drop). */
+export type SessionRevocation = { readonly tokenHash: string } | { readonly userId: number };

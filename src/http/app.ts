@@ -11,17 +11,23 @@ import type { SessionRevocations } from '../auth/session-revocations.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/password-hasher.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
+import type { SessionCache } from '../auth/session-cache.js';
+import type { AccessRecorder } from '../live/access-recorder.js';
 import type { EventHub } from '../live/event-hub.js';
 import type { LiveEventSink } from '../live/live-event.js';
 import type { Presence } from '../live/presence.js';
+import { noCohorts, type CohortMembers } from './cohort-filter.js';
 import { installMetrics, Metrics } from './metrics.js';
 import { handleError, handleNotFound } from './problem.js';
 import { installRequestGuards, SESSION_COOKIE } from './request-guards.js';
 import { LiveDashboard } from './live-dashboard.js';
 import type { RouteDeps } from './route-deps.js';
+import { analyticsRoutes } from './routes/analytics-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { chapterRoutes } from './routes/chapter-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
+import { myDataRoutes } from './routes/my-data-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
 import { myProgressRoutes } from './routes/my-progress-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
@@ -52,6 +58,12 @@ export interface AppDeps {
   readonly hasher?: PasswordHasher;
   /** Where the app's metrics are kept; made here if absent. Unused when metrics are off. */
   readonly metrics?: Metrics;
+  /** The session cache, shared with the store's revocations; made here if absent. */
+  readonly sessionCache?: SessionCache;
+  /** The access log's coalescing write path; its timer is started by the caller. */
+  readonly accessRecorder: AccessRecorder;
+  /** Cohort membership for `?cohort=`; until cohorts exist every cohort is unknown (404). */
+  readonly cohortMembers?: CohortMembers;
 }
 
 /** Builds the HTTP app without listening: main.ts listens, tests use inject(). */
@@ -97,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     session: config.session,
     registrationOpen: config.registrationOpen,
     pendingLastSeen: (tokenHash) => presence.pendingLastSeen(tokenHash),
+    ...(deps.sessionCache ? { sessionCache: deps.sessionCache } : {}),
     ...(deps.revocations ? { revocations: deps.revocations } : {}),
   });
 
@@ -124,7 +137,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         title: 'ReadPulse API',
         version: '1.0.0',
         description: 'Reading progress for readers; live oversight for consultants. Errors are RFC 9457 problem details.',
+        license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
       },
+      servers: [{ url: '/', description: 'The server that serves this document' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
@@ -148,7 +163,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   const liveDashboard = new LiveDashboard(presence, clock);
-  const routeDeps: RouteDeps = { store, accounts, presence, hub, events: deps.events ?? hub, liveDashboard, config, clock };
+  const routeDeps: RouteDeps = {
+    store,
+    accounts,
+    presence,
+    hub,
+    events: deps.events ?? hub,
+    liveDashboard,
+    config,
+    clock,
+    accessRecorder: deps.accessRecorder,
+    cohortMembers: deps.cohortMembers ?? noCohorts,
+  };
   await app.register(operationsRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);
   await app.register(myProgressRoutes, routeDeps);
@@ -156,6 +182,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(dashboardRoutes, routeDeps);
   await app.register(streamRoutes, { ...routeDeps, keepAliveMs: deps.streamKeepAliveMs });
   await app.register(chapterRoutes, routeDeps);
+  await app.register(analyticsRoutes, routeDeps);
+  await app.register(exportRoutes, routeDeps);
+  await app.register(myDataRoutes, routeDeps);
   await app.register(webAppRoutes, { webRoot: deps.webRoot });
   return app;
 }
@@ -168,7 +197,22 @@ function documentPolicies(app: FastifyInstance): void {
     const schema = route.schema as Record<string, unknown>;
     if (schema.security) return; // a HEAD route shares its GET route's schema
     schema.security = policy === 'public' ? [] : [{ bearer: [] }, { cookie: [] }];
+    schema.operationId ??= operationIdOf(String(route.method), route.url);
     const who = { public: 'anyone', user: 'any signed-in user', consultant: 'consultants only' }[policy];
     schema.description = [schema.description, `Policy: ${policy} (${who}).`].filter(Boolean).join(' ');
   });
+}
+
+/**
+ * An operationId for a route that names none, from its method and path, for client generators:
+ * GET /api/readers/:id/progress -> getReadersByIdProgress.
+ */
+export function operationIdOf(method: string, url: string): string {
+  const words = url
+    .split('/')
+    .filter((part) => part !== '' && part !== 'api')
+    .flatMap((part) => (part.startsWith(':') ? ['by', part.slice(1)] : part.split(/[^A-Za-z0-9]+/)))
+    .filter((word) => word !== '');
+  const capitalized = words.map((word) => word[0]!.toUpperCase() + word.slice(1));
+  return method.toLowerCase() + capitalized.join('');
 }

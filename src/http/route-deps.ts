@@ -1,9 +1,11 @@
 import type { Accounts } from '../auth/accounts.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
+import type { AccessRecorder } from '../live/access-recorder.js';
 import type { EventHub } from '../live/event-hub.js';
 import type { LiveEventSink } from '../live/live-event.js';
 import type { Presence } from '../live/presence.js';
+import type { CohortMembers } from './cohort-filter.js';
 import type { LiveDashboard } from './live-dashboard.js';
 
 /** What route plugins are given; they reach nothing else. */
@@ -19,4 +21,8 @@ export interface RouteDeps {
   readonly liveDashboard: LiveDashboard;
   readonly config: Config;
   readonly clock: Clock;
+  /** Notes consultants' views of one reader's data for the access log (batched writes). */
+  readonly accessRecorder: AccessRecorder;
+  /** Resolves `?cohort=` to reader ids for analytics and exports. */
+  readonly cohortMembers: CohortMembers;
 }

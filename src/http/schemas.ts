@@ -64,7 +64,15 @@ export type ReaderSummaryDto = Static<typeof ReaderSummarySchema>;
 export const LiveDashboardSchema = Type.Object({
   windowSeconds: Type.Integer(),
   generatedAt: IsoTime,
-  readers: Type.Array(UserSchema),
+  onlineCount: Type.Integer({ minimum: 0, description: 'All readers active in the window' }),
+  readers: Type.Array(UserSchema, { description: 'The `limit` most recently active of them, most recent first' }),
+});
+
+export const DEFAULT_LIVE_LIMIT = 200;
+export const MAX_LIVE_LIMIT = 1000;
+
+export const LiveQuerySchema = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: MAX_LIVE_LIMIT, default: DEFAULT_LIVE_LIMIT }),
 });
 export type LiveDashboardDto = Static<typeof LiveDashboardSchema>;
 

@@ -1,6 +1,8 @@
 import type { Clock, Heartbeat, Store, User } from '../domain/index.js';
 
 export const LIVE_WINDOW_MS = 60_000;
+/** Heartbeats written per transaction; the flush yields to requests between chunks. */
+export const DEFAULT_FLUSH_CHUNK = 500;
 /** Every this many flush ticks (about 5 s), activity stored by other processes is taken in. */
 const STORE_SYNC_EVERY_TICKS = 5;
 /** About 1 s: the period when other instances share the load and a reader's arrival must show within 2 s. */
@@ -24,12 +26,20 @@ export interface PresenceOptions {
   readonly onPresence?: (reader: User, online: boolean) => void;
   /** Flush ticks between takes of activity stored elsewhere; 5 when absent. */
   readonly storeSyncEveryTicks?: number;
+  /** Heartbeats per transaction (DEFAULT_FLUSH_CHUNK when absent). */
+  readonly flushChunk?: number;
+  /** Lets the event loop run between two chunks; setImmediate when absent. */
+  readonly yieldTurn?: () => Promise<void>;
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The coalesced heartbeat. Every authenticated request touches the user's presence in memory;
- * about once a second the latest touch per session is written in one transaction, so a busy
- * reader costs one row update per flush instead of one write per request. Readers of presence
+ * about once a second the latest touch per session is written, in transactions of at most
+ * `flushChunk` heartbeats with a turn of the event loop between them (10,000 readers make 20
+ * short transactions, not one long stall), so a busy reader costs one row update per flush
+ * instead of one write per request. Readers of presence
  * (the live view, idle expiry) merge what is still in memory, so they are never staler than now.
  */
 export class Presence {
@@ -79,9 +89,34 @@ export class Presence {
     }
   }
 
+  /** Drops a deleted user: their unflushed heartbeats go, and a reader online is announced offline. */
+  forget(userId: number): void {
+    for (const [tokenHash, beat] of this.pending) if (beat.userId === userId) this.pending.delete(tokenHash);
+    const known = this.online.get(userId);
+    if (known) {
+      this.online.delete(userId);
+      this.membership += 1;
+      this.options.onPresence?.(known.reader, false);
+    }
+  }
+
   /** The latest unflushed activity on a session, if any. */
   pendingLastSeen(tokenHash: string): number | undefined {
     return this.pending.get(tokenHash)?.at ?? this.flushing.get(tokenHash)?.at;
+  }
+
+  /**
+   * Readers active within the live window, most recent first. Once started (so the store's
+   * activity is taken in every 5 s), from memory: with 10,000 online, reading them all from the
+   * store takes tens of milliseconds of the event loop. Before that, from the store.
+   */
+  async liveReaders(): Promise<User[]> {
+    if (this.timer === undefined || !this.options.onPresence) return this.activeReaders();
+    const since = this.options.clock.now() - LIVE_WINDOW_MS;
+    const entries: { reader: User; at: number }[] = [];
+    for (const entry of this.online.values()) if (entry.at > since) entries.push(entry);
+    entries.sort((a, b) => b.at - a.at || a.reader.id - b.reader.id);
+    return entries.map(({ reader, at }) => (reader.lastActiveAt === at ? reader : { ...reader, lastActiveAt: at }));
   }
 
   /** Readers active within the live window, most recent first, including unflushed activity. */
@@ -142,19 +177,32 @@ export class Presence {
    */
   async syncWithStore(announce: boolean): Promise<void> {
     try {
-      const readers = await this.options.store.getAllActiveUsers(this.options.clock.now() - LIVE_WINDOW_MS);
-      for (const reader of readers) {
-        if (reader.lastActiveAt === null) continue;
-        const known = this.online.get(reader.id);
-        if (known && known.at >= reader.lastActiveAt) continue;
-        this.online.set(reader.id, { reader, at: reader.lastActiveAt });
-        if (!known && announce) {
-          this.membership += 1;
-          this.options.onPresence?.(reader, true);
-        }
+      const since = this.options.clock.now() - LIVE_WINDOW_MS;
+      const pageSize = Math.max(1, this.options.flushChunk ?? DEFAULT_FLUSH_CHUNK) * 2;
+      // In pages with a turn of the event loop between them: 10,000 active readers in one read
+      // would hold the loop for tens of milliseconds.
+      let after: { lastActiveAt: number; id: number } | null = null;
+      for (;;) {
+        if (after !== null) await (this.options.yieldTurn ?? nextTurn)();
+        const readers = await this.options.store.getActiveReadersPage(since, after, pageSize);
+        for (const reader of readers) this.takeIn(reader, announce);
+        const last = readers.at(-1);
+        if (readers.length < pageSize || last?.lastActiveAt == null) break;
+        after = { lastActiveAt: last.lastActiveAt, id: last.id };
       }
     } catch (error) {
       this.options.log.error({ err: error }, 'could not read the active readers for presence events');
+    }
+  }
+
+  private takeIn(reader: User, announce: boolean): void {
+    if (reader.lastActiveAt === null) return;
+    const known = this.online.get(reader.id);
+    if (known && known.at >= reader.lastActiveAt) return;
+    this.online.set(reader.id, { reader, at: reader.lastActiveAt });
+    if (!known && announce) {
+      this.membership += 1;
+      this.options.onPresence?.(reader, true);
     }
   }
 
@@ -163,12 +211,18 @@ export class Presence {
     this.flushing = this.pending;
     this.pending = new Map();
     const batch = [...this.flushing.values()];
+    const chunk = Math.max(1, this.options.flushChunk ?? DEFAULT_FLUSH_CHUNK);
+    let written = 0;
     try {
-      await this.options.store.recordHeartbeats(batch);
+      while (written < batch.length) {
+        if (written > 0) await (this.options.yieldTurn ?? nextTurn)();
+        await this.options.store.recordHeartbeats(batch.slice(written, written + chunk));
+        written = Math.min(batch.length, written + chunk);
+      }
       this.options.onFlush?.(batch.length);
     } catch (error) {
-      this.options.log.error({ err: error, heartbeats: batch.length }, 'heartbeat flush failed; will retry');
-      for (const beat of batch) {
+      this.options.log.error({ err: error, heartbeats: batch.length - written }, 'heartbeat flush failed; will retry');
+      for (const beat of batch.slice(written)) {
         const newer = this.pending.get(beat.tokenHash);
         if (!newer || newer.at < beat.at) this.pending.set(beat.tokenHash, beat);
       }

@@ -22,6 +22,8 @@ export interface ActivityRetentionOptions {
    * so the job runs once per interval across the cluster rather than once per instance.
    */
   readonly claimTurn?: (intervalMs: number) => Promise<boolean>;
+  /** What the rows are, for log lines; "activity" unless given (the access log reuses this job). */
+  readonly label?: string;
 }
 
 const DEFAULT_BATCH_SIZE = 1_000;
@@ -38,6 +40,10 @@ export class ActivityRetention {
   private stopping = false;
 
   constructor(private readonly options: ActivityRetentionOptions) {}
+
+  private get label(): string {
+    return this.options.label ?? 'activity';
+  }
 
   /** Whether a retention period is configured at all. */
   get enabled(): boolean {
@@ -67,7 +73,7 @@ export class ActivityRetention {
     const run = () => {
       claim(intervalMs)
         .then((mine) => (mine ? this.runOnce() : 0))
-        .catch((error: unknown) => this.options.log.error({ err: error }, 'activity retention failed; will retry'));
+        .catch((error: unknown) => this.options.log.error({ err: error }, `${this.label} retention failed; will retry`));
     };
     this.timer = setInterval(run, intervalMs);
     this.timer.unref();
@@ -93,7 +99,7 @@ export class ActivityRetention {
       // Let requests (and their writes) run before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (total > 0) this.options.log.info({ deleted: total, cutoff }, 'activity retention deleted old events');
+    if (total > 0) this.options.log.info({ deleted: total, cutoff }, `${this.label} retention deleted old rows`);
     return total;
   }
 }

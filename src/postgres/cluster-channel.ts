@@ -36,10 +36,10 @@ const PRUNE_BATCH = 10_000;
 const REVOCATION_ECHO_WAIT_MS = 1_000;
 
 /**
- * The cross-instance channel on PostgreSQL. Live events are rows (migration 003); a NOTIFY only
+ * The cross-instance channel on PostgreSQL. Live events are rows (migration 006); a NOTIFY only
  * says "there is more", and this instance then reads every event after the last id it saw: on
  * the hint, after (re)connecting its LISTEN connection, and on a timer in case a hint was lost.
- * Session revocations arrive on their own channel. See ADR 0013.
+ * Session revocations arrive on their own channel. See ADR 0016.
  */
 export class ClusterChannel {
   readonly store: ClusterStore;

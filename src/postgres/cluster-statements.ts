@@ -8,7 +8,7 @@ function define<T extends Record<string, string>>(texts: T): { readonly [K in ke
 
 /** The SQL of the cross-instance channel: live events, presence, job claims, failed sign-ins. */
 export const clusterStatements = define({
-  // The triggers of migration 003 commit ids in order (ADR 0013), so "after the last id seen"
+  // The triggers of migration 006 commit ids in order (ADR 0016), so "after the last id seen"
   // misses nothing.
   liveEventsAfter: 'SELECT id, type, reader_id, body FROM live_events WHERE id > $1 ORDER BY id LIMIT $2',
   // Where a starting instance begins: just before the first event still inside the replay

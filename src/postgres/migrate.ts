@@ -32,6 +32,9 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
  */
 export async function migrate(pool: Pool, now: number, migrations: readonly Migration[] = loadMigrations()): Promise<string[]> {
   const client = await pool.connect();
+  // A dropped connection also emits 'error' on a checked-out client; the pending query rejects.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   const applied: string[] = [];
   try {
     await client.query('BEGIN');
@@ -63,6 +66,7 @@ export async function migrate(pool: Pool, now: number, migrations: readonly Migr
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }

@@ -20,7 +20,7 @@ const CONNECT_TIMEOUT_MS = 3_000;
 /**
  * pg returns BIGINT as text because it may exceed 2^53. Every BIGINT here is an epoch-millisecond
  * time, an id or a count, all far below that; parsing checks it, so a value that could not
- * round-trip exactly fails loudly instead of being rounded (ADR 0011). json stays text: rows.ts
+ * round-trip exactly fails loudly instead of being rounded (ADR 0014). json stays text: rows.ts
  * parses it, exactly as SQLite's rows are parsed.
  */
 function parseInt8(text: string): number {

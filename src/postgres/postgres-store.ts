@@ -4,7 +4,26 @@ import {
   encodeCursor,
   normalizeEmail,
   pageFrom,
+  requireStorableText,
+  type AccessLogEntry,
+  type AccessRecord,
+  type ActivityBucket,
+  type ActivityBucketQuery,
   type ActivityEvent,
+  type ActivityExportQuery,
+  type ActivityExportRow,
+  type AttentionItem,
+  type AttentionRules,
+  type AttentionState,
+  type AttentionSweepResult,
+  type ChapterFunnel,
+  type Cohort,
+  type Invite,
+  type NewInvite,
+  type ProgressExportRow,
+  type ProgressGrid,
+  type ReaderFilter,
+  type UserDataExport,
   type ActivityInput,
   type Chapter,
   type Clock,
@@ -16,13 +35,22 @@ import {
   type PageRequest,
   type ReaderSummary,
   type Session,
+  type SessionRevocation,
   type SessionWithUser,
   type Store,
   type StuckReader,
   type User,
   type UserCredentials,
 } from '../domain/index.js';
+import { AccessLogQueries } from './access-log-queries.js';
+import { ActivityAggregates } from './activity-aggregates.js';
+import { ExportQueries } from './export-queries.js';
+import { InsightQueries } from './insight-queries.js';
 import { migrate } from './migrate.js';
+import { sqlOn, type Sql } from './pg-sql.js';
+import { PostgresAttention } from './postgres-attention.js';
+import { PostgresCohorts } from './postgres-cohorts.js';
+import { PostgresInvites } from './postgres-invites.js';
 import { openPool, type Pool } from './open-pool.js';
 import { dumpDatabase } from './pg-dump.js';
 import { translatePostgresError } from './postgres-errors.js';
@@ -47,6 +75,11 @@ export interface PostgresStoreOptions {
   readonly writeQueue?: Partial<WriteQueueOptions>;
   /** Called when an idle pooled connection fails; the pool replaces it. */
   readonly onIdleError?: (error: Error) => void;
+  /**
+   * A heartbeat moves a session's stored last_seen_at only when it is at least this much newer,
+   * as on SQLite; 0 (the default) writes every heartbeat.
+   */
+  readonly sessionSeenResolutionMs?: number;
 }
 
 const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
@@ -61,7 +94,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   try {
     const applied = await migrate(pool, options.clock.now());
-    return new PostgresStore(pool, options.url, options.clock, { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue }, applied);
+    return new PostgresStore(
+      pool,
+      options.url,
+      options.clock,
+      { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue },
+      applied,
+      options.sessionSeenResolutionMs,
+    );
   } catch (error) {
     await pool.end();
     throw error;
@@ -75,6 +115,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 export class PostgresStore implements Store {
   private readonly writes: WriteQueue;
   private closed = false;
+  private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
+  private readonly reads: Sql;
+  private readonly cohorts: PostgresCohorts;
+  private readonly invites: PostgresInvites;
+  private readonly attention: PostgresAttention;
+  private readonly aggregates = new ActivityAggregates();
+  private readonly insight: InsightQueries;
+  private readonly accessLog = new AccessLogQueries();
+  private readonly exports: ExportQueries;
 
   constructor(
     readonly pool: Pool,
@@ -83,8 +132,26 @@ export class PostgresStore implements Store {
     writeQueueOptions: WriteQueueOptions,
     /** Migrations this open applied (empty when the schema was current). */
     readonly appliedMigrations: readonly string[] = [],
+    private readonly sessionSeenResolutionMs = 0,
   ) {
     this.writes = new WriteQueue(pool, writeQueueOptions);
+    this.reads = sqlOn(pool);
+    const write = <T>(work: (sql: Sql) => Promise<T>, conflictMessage?: string): Promise<T> =>
+      this.write((db) => work(sqlOn(db)), conflictMessage);
+    this.cohorts = new PostgresCohorts(this.reads, write);
+    this.invites = new PostgresInvites(this.reads, write);
+    this.attention = new PostgresAttention(this.reads, clock, write);
+    this.insight = new InsightQueries(this.reads);
+    this.exports = new ExportQueries(this.reads, this.accessLog);
+  }
+
+  /** Calls the listener after each session or user deletion made through this store. */
+  onSessionsRevoked(listener: (revoked: SessionRevocation) => void): void {
+    this.revocationListeners.push(listener);
+  }
+
+  private revoked(revocation: SessionRevocation): void {
+    for (const listener of this.revocationListeners) listener(revocation);
   }
 
   /** Writes waiting for the next batch. */
@@ -93,6 +160,8 @@ export class PostgresStore implements Store {
   }
 
   async createUser(input: NewUser): Promise<User> {
+    requireStorableText('name', input.name);
+    requireStorableText('email', input.email);
     const email = normalizeEmail(input.email);
     const now = this.clock.now();
     const searchKey = `${email} ${input.name}`.toLowerCase();
@@ -120,8 +189,11 @@ export class PostgresStore implements Store {
 
   async deleteUser(userId: number): Promise<void> {
     await this.write(async (db) => {
+      // The aggregates are sums over users: take this user's share out before the rows go.
+      await this.aggregates.removeUser(sqlOn(db), userId);
       if ((await run(db, sql.deleteUser, [userId])).rowCount === 0) throw userNotFound();
     });
+    this.revoked({ userId });
   }
 
   async createSession(session: Session): Promise<void> {
@@ -140,10 +212,15 @@ export class PostgresStore implements Store {
 
   async deleteSession(tokenHash: string): Promise<void> {
     await this.write((db) => run(db, sql.deleteSession, [tokenHash]));
+    this.revoked({ tokenHash });
   }
 
   async deleteUserSessions(userId: number, exceptTokenHash?: string): Promise<number> {
-    return this.write(async (db) => (await run(db, sql.deleteUserSessions, [userId, exceptTokenHash ?? null])).rowCount ?? 0);
+    const removed = await this.write(
+      async (db) => (await run(db, sql.deleteUserSessions, [userId, exceptTokenHash ?? null])).rowCount ?? 0,
+    );
+    this.revoked({ userId });
+    return removed;
   }
 
   async deleteExpiredSessions(now: number, idleTimeoutMs: number): Promise<number> {
@@ -159,9 +236,11 @@ export class PostgresStore implements Store {
     const userIds = heartbeats.map((b) => b.userId);
     const tokens = heartbeats.map((b) => b.tokenHash);
     const times = heartbeats.map((b) => b.at);
+    // Moves last_seen_at only when it is at least the resolution older (strictly older at 0).
+    const slack = Math.max(0, this.sessionSeenResolutionMs - 1);
     await this.write(async (db) => {
       await run(db, sql.touchUsersOnSessions, [userIds, tokens, times]);
-      await run(db, sql.touchSessions, [tokens, times]);
+      await run(db, sql.touchSessions, [tokens, times, slack]);
     });
   }
 
@@ -188,6 +267,7 @@ export class PostgresStore implements Store {
     const metadata = inputs.map((input) => (input.metadata === null ? null : JSON.stringify(input.metadata)));
     return this.write(async (db) => {
       const { rows } = await run<ActivityRow>(db, sql.insertActivities, [userId, actionTypes, metadata, now]);
+      await this.aggregates.apply(sqlOn(db), [{ userId, at: now, events: rows.length }]);
       // RETURNING promises no order; the ids were handed out in the input's order.
       return rows.sort((a, b) => a.id - b.id).map(toActivityEvent);
     });
@@ -200,10 +280,21 @@ export class PostgresStore implements Store {
   }
 
   async deleteActivityBefore(cutoff: number, limit: number): Promise<number> {
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
-      throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
-    }
-    return this.write(async (db) => (await run(db, sql.deleteActivityBefore, [cutoff, limit])).rowCount ?? 0);
+    checkRetentionLimit(limit);
+    return this.write(async (db) => {
+      const removed = (await run<{ userId: number; at: number }>(db, sql.activityBefore, [cutoff, limit])).rows;
+      await this.aggregates.apply(
+        sqlOn(db),
+        removed.map((d) => ({ ...d, events: -1 })),
+      );
+      return (await run(db, sql.deleteActivityBefore, [cutoff, limit])).rowCount ?? 0;
+    });
+  }
+
+  async getActiveReadersPage(since: number, after: { lastActiveAt: number; id: number } | null, limit: number): Promise<User[]> {
+    const afterAt = after?.lastActiveAt ?? since;
+    const afterId = after === null ? Number.MAX_SAFE_INTEGER : after.id;
+    return (await this.read<UserRow>(sql.activeReadersPage, [Math.max(since + 1, afterAt), afterAt, afterId, limit])).map(toUser);
   }
 
   async getAllActiveUsers(since: number): Promise<User[]> {
@@ -226,24 +317,27 @@ export class PostgresStore implements Store {
     return this.getMyMilestones(readerId);
   }
 
-  async listReaders(query: { search?: string | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
+  async listReaders(query: { search?: string | undefined; cohortId?: number | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
+    const cohort = await this.cohortFilter(query.cohortId);
     const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
     const needle = query.search ? query.search.toLowerCase() : null;
     // PostgreSQL text cannot hold a NUL, so no stored name or email contains one.
     if (needle !== null && needle.includes('\u0000')) return { items: [], nextCursor: null };
-    const rows = await this.read<UserRow>(sql.readerPage, [after, needle, query.limit + 1]);
+    const rows = await this.read<UserRow>(sql.readerPage, [after, needle, query.limit + 1, cohort]);
     const users = rows.map(toUser);
     const counts = await this.countMilestones(users.slice(0, query.limit).map((u) => u.id));
     const readers = users.map((user) => ({ ...user, counts: counts.get(user.id) ?? { started: 0, completed: 0, stuck: 0 } }));
     return pageFrom(readers, query.limit, (reader) => encodeCursor(reader.id));
   }
 
-  async listStuckReaders(page: PageRequest): Promise<Page<StuckReader>> {
+  async listStuckReaders(page: { cohortId?: number | undefined } & PageRequest): Promise<Page<StuckReader>> {
+    const cohort = await this.cohortFilter(page.cohortId);
     const [since, id] = page.cursor === undefined ? [0, 0] : decodeCursor(page.cursor, 2);
     const rows = await this.read<UserRow & { milestone_id: number; chapter_id: string; since: number }>(sql.stuckPage, [
       since,
       id,
       page.limit + 1,
+      cohort,
     ]);
     const items = rows.map((row) => ({ reader: toUser(row), chapterId: row.chapter_id, since: row.since, key: row.milestone_id }));
     const result = pageFrom(items, page.limit, (last) => encodeCursor(last.since, last.key));
@@ -255,6 +349,7 @@ export class PostgresStore implements Store {
   }
 
   async createChapter(input: { id: string; title: string }): Promise<Chapter> {
+    requireStorableText('title', input.title);
     const now = this.clock.now();
     return this.write(async (db) => {
       // Another instance may append at the same time: the lock keeps positions distinct.
@@ -264,6 +359,7 @@ export class PostgresStore implements Store {
   }
 
   async updateChapter(id: string, input: { title: string }): Promise<Chapter> {
+    requireStorableText('title', input.title);
     const now = this.clock.now();
     return this.write(async (db) => {
       const [chapter] = (await run<Chapter>(db, sql.renameChapter, [id, input.title, now])).rows;
@@ -284,6 +380,82 @@ export class PostgresStore implements Store {
       await run(db, sql.moveChapters, [ids, now]);
       return (await run<Chapter>(db, sql.chapters, [])).rows;
     });
+  }
+
+  createCohort = (name: string): Promise<Cohort> => this.reading(() => this.cohorts.create(name, this.clock.now()));
+  listCohorts = (): Promise<Cohort[]> => this.reading(() => this.cohorts.list());
+  getCohort = (cohortId: number): Promise<Cohort> => this.reading(() => this.cohorts.get(cohortId));
+  renameCohort = (cohortId: number, name: string): Promise<Cohort> => this.reading(() => this.cohorts.rename(cohortId, name));
+  deleteCohort = (cohortId: number): Promise<void> => this.reading(() => this.cohorts.remove(cohortId));
+  addReaderToCohort = (cohortId: number, readerId: number): Promise<void> =>
+    this.reading(() => this.cohorts.addReader(cohortId, readerId, this.clock.now()));
+  removeReaderFromCohort = (cohortId: number, readerId: number): Promise<void> =>
+    this.reading(() => this.cohorts.removeReader(cohortId, readerId));
+  listCohortReaderIds = (cohortId: number): Promise<number[]> => this.reading(() => this.cohorts.readerIds(cohortId));
+  listReaderCohortIds = (readerId: number): Promise<number[]> => this.reading(() => this.cohorts.cohortsOf(readerId));
+
+  createInvite = (input: NewInvite): Promise<Invite> => this.reading(() => this.invites.create(input, this.clock.now()));
+  listInvites = (page: PageRequest): Promise<Page<Invite>> => this.reading(() => this.invites.list(page));
+  revokeInvite = (ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> =>
+    this.reading(() => this.invites.revoke(ref));
+  registerWithInvite = (input: Omit<NewUser, 'role'>, codeHash: string): Promise<{ user: User; cohortId: number | null }> =>
+    this.reading(() => this.invites.register(input, codeHash, this.clock.now()));
+
+  getAttentionRules = (): Promise<AttentionRules> => this.reading(() => this.attention.rules());
+  setAttentionRules = (change: Partial<AttentionRules>): Promise<AttentionRules> => this.reading(() => this.attention.setRules(change));
+  listAttention = (query: { state: AttentionState; cohortId?: number | undefined } & PageRequest): Promise<Page<AttentionItem>> =>
+    this.reading(async () => this.attention.list({ ...query, cohortId: await this.cohortFilter(query.cohortId) }));
+  countAttention = (cohortId?: number): Promise<{ open: number; claimed: number }> =>
+    this.reading(async () => this.attention.counts(await this.cohortFilter(cohortId)));
+  getAttentionItem = (itemId: number): Promise<AttentionItem> => this.reading(() => this.attention.get(itemId));
+  claimAttention = (itemId: number, consultantId: number): Promise<AttentionItem> =>
+    this.reading(() => this.attention.claim(itemId, consultantId));
+  releaseAttention = (itemId: number, consultantId: number): Promise<AttentionItem> =>
+    this.reading(() => this.attention.release(itemId, consultantId));
+  resolveAttention = (itemId: number, consultantId: number, note: string | null): Promise<AttentionItem> =>
+    this.reading(() => this.attention.resolve(itemId, consultantId, note));
+  reviewMilestoneAttention = (readerId: number, chapterId: string): Promise<AttentionItem[]> =>
+    this.reading(() => this.attention.reviewMilestone(readerId, chapterId));
+  reviewReturnAttention = (readerId: number): Promise<AttentionItem[]> => this.reading(() => this.attention.reviewReturn(readerId));
+  sweepAttention = (limit: number): Promise<AttentionSweepResult> => this.reading(() => this.attention.sweep(limit));
+
+  getChapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
+    return this.reading(() => this.insight.chapterFunnel(filter));
+  }
+
+  getActivityBuckets(query: ActivityBucketQuery): Promise<ActivityBucket[]> {
+    return this.reading(() => this.insight.activityBuckets(query));
+  }
+
+  getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {
+    return this.reading(() => this.insight.progressGrid(query));
+  }
+
+  streamProgressExport(filter: ReaderFilter, batchRows?: number): AsyncIterable<readonly ProgressExportRow[]> {
+    return this.translated(this.exports.progress(filter, batchRows));
+  }
+
+  streamActivityExport(query: ActivityExportQuery, batchRows?: number): AsyncIterable<readonly ActivityExportRow[]> {
+    return this.translated(this.exports.activity(query, batchRows));
+  }
+
+  getUserDataExport(userId: number): Promise<UserDataExport> {
+    return this.reading(() => this.exports.userData(userId));
+  }
+
+  async recordAccess(records: readonly AccessRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.write((db) => this.accessLog.record(sqlOn(db), records));
+  }
+
+  async listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
+    if (!(await this.getUserById(readerId))) throw userNotFound();
+    return this.reading(() => this.accessLog.page(this.reads, readerId, page));
+  }
+
+  async deleteAccessLogBefore(cutoff: number, limit: number): Promise<number> {
+    checkRetentionLimit(limit);
+    return this.write((db) => this.accessLog.deleteBefore(sqlOn(db), cutoff, limit));
   }
 
   async ping(): Promise<void> {
@@ -318,6 +490,32 @@ export class PostgresStore implements Store {
     return counts;
   }
 
+  /** A cohort filter's parameter: null for none; throws `not_found` for an unknown cohort. */
+  private async cohortFilter(cohortId: number | undefined): Promise<number | null> {
+    if (cohortId === undefined) return null;
+    await this.reading(() => this.cohorts.requireExists(cohortId));
+    return cohortId;
+  }
+
+  /** Runs a read (or a part's own write) with the store's closed check and error translation. */
+  private async reading<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new AppError('unavailable', 'The database is closed.');
+    try {
+      return await work();
+    } catch (error) {
+      throw translatePostgresError(error, 'That already exists.', userNotFound);
+    }
+  }
+
+  private async *translated<T>(rows: AsyncIterable<T>): AsyncGenerator<T> {
+    if (this.closed) throw new AppError('unavailable', 'The database is closed.');
+    try {
+      yield* rows;
+    } catch (error) {
+      throw translatePostgresError(error, 'That already exists.', userNotFound);
+    }
+  }
+
   private async read<R>(statement: Statement, values: readonly unknown[]): Promise<R[]> {
     if (this.closed) throw new AppError('unavailable', 'The database is closed.');
     try {
@@ -335,6 +533,12 @@ export class PostgresStore implements Store {
     } catch (error) {
       throw translatePostgresError(error, conflictMessage, userNotFound);
     }
+  }
+}
+
+function checkRetentionLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
+    throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
   }
 }
 

@@ -37,12 +37,19 @@ export const statements = define({
     WHERE u.id = b.user_id AND (u.last_active_at IS NULL OR u.last_active_at < b.at)`,
   touchSessions: `UPDATE sessions s SET last_seen_at = b.at
     FROM (SELECT token_hash, max(at) AS at FROM unnest($1::text[], $2::bigint[]) AS t(token_hash, at) GROUP BY token_hash) b
-    WHERE s.token_hash = b.token_hash AND s.last_seen_at < b.at`,
+    WHERE s.token_hash = b.token_hash AND s.last_seen_at < b.at - $3::bigint`,
+  // Keyset pages on idx_users_role_last_active, least recent first, as SQLite's.
+  activeReadersPage: `SELECT ${USER_COLUMNS} FROM users
+    WHERE role = 'reader' AND last_active_at >= $1
+      AND (last_active_at > $2 OR (last_active_at = $2 AND id > $3))
+    ORDER BY last_active_at, id LIMIT $4`,
   activeReaders: `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND last_active_at > $1
     ORDER BY last_active_at DESC`,
   // strpos, not LIKE: no wildcards to escape, as SQLite's instr.
   readerPage: `SELECT ${USER_COLUMNS} FROM users
     WHERE role = 'reader' AND id > $1 AND ($2::text IS NULL OR strpos(search_key, $2::text) > 0)
+      AND ($4::bigint IS NULL OR EXISTS
+            (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = $4::bigint AND cm.reader_id = users.id))
     ORDER BY id LIMIT $3`,
   milestoneCounts: `SELECT user_id, status, count(*) AS n FROM milestones
     WHERE user_id = ANY ($1::bigint[]) GROUP BY user_id, status`,
@@ -53,9 +60,17 @@ export const statements = define({
   deleteSession: 'DELETE FROM sessions WHERE token_hash = $1',
   deleteUserSessions: 'DELETE FROM sessions WHERE user_id = $1 AND ($2::text IS NULL OR token_hash <> $2::text)',
   deleteExpiredSessions: 'DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2',
-  upsertMilestone: `INSERT INTO milestones (user_id, chapter_id, status, score, updated_at) VALUES ($1, $2, $3, $4, $5)
+  // started_at: the first record that is not a completion; completed_at: when it last became
+  // completed (kept while it stays completed, so a re-score does not stretch the time).
+  upsertMilestone: `INSERT INTO milestones AS m (user_id, chapter_id, status, score, updated_at, started_at, completed_at)
+    VALUES ($1, $2, $3::text, $4, $5::bigint,
+            CASE WHEN $3::text <> 'completed' THEN $5::bigint END, CASE WHEN $3::text = 'completed' THEN $5::bigint END)
     ON CONFLICT (user_id, chapter_id) DO UPDATE
-      SET status = excluded.status, score = excluded.score, updated_at = excluded.updated_at
+      SET status = excluded.status, score = excluded.score, updated_at = excluded.updated_at,
+          started_at = coalesce(m.started_at, excluded.started_at),
+          completed_at = CASE WHEN excluded.status <> 'completed' THEN NULL
+                              WHEN m.status = 'completed' THEN m.completed_at
+                              ELSE excluded.updated_at END
     RETURNING chapter_id, status, score, updated_at`,
   milestonesOf: 'SELECT chapter_id, status, score, updated_at FROM milestones WHERE user_id = $1 ORDER BY chapter_id',
   // One statement for every batch size: the events arrive as arrays and are inserted in order.
@@ -64,13 +79,19 @@ export const statements = define({
     ORDER BY t.n
     RETURNING id, action_type, metadata, created_at`,
   // Retention: the oldest rows by idx_activity_created, in a bounded batch.
+  // Ordered by (created_at, id) so that the delete and the aggregate count pick the same rows.
   deleteActivityBefore: `DELETE FROM activity_logs WHERE id IN
-    (SELECT id FROM activity_logs WHERE created_at < $1 ORDER BY created_at LIMIT $2)`,
+    (SELECT id FROM activity_logs WHERE created_at < $1 ORDER BY created_at, id LIMIT $2)`,
+  // What deleteActivityBefore is about to delete, for the aggregates.
+  activityBefore: `SELECT user_id AS "userId", created_at AS at FROM activity_logs
+    WHERE created_at < $1 ORDER BY created_at, id LIMIT $2`,
   activityPage: `SELECT id, action_type, metadata, created_at FROM activity_logs
     WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
   stuckPage: `SELECT m.id AS milestone_id, m.chapter_id, m.updated_at AS since, ${U}
     FROM milestones m JOIN users u ON u.id = m.user_id
     WHERE m.status = 'stuck' AND (m.updated_at, m.id) > ($1, $2)
+      AND ($4::bigint IS NULL OR EXISTS
+            (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = $4::bigint AND cm.reader_id = m.user_id))
     ORDER BY m.updated_at, m.id LIMIT $3`,
   chapters: 'SELECT id, title, position FROM chapters ORDER BY position, id',
   insertChapter: `INSERT INTO chapters (id, title, position, created_at, updated_at)

@@ -24,8 +24,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 /**
  * Batched writes, as SQLite's group commit: the writes queued while the previous batch commits
  * (or during one turn of the event loop) run together in one transaction on one connection, so
- * they share one WAL flush. Each runs inside its own savepoint: a write that fails is rolled back
- * alone and rejects alone. A write's promise settles only after COMMIT. Order is FIFO.
+ * they share one WAL flush. Each is isolated: a write that fails is rolled back alone and rejects
+ * alone (see runBatch). A write's promise settles only after COMMIT. Order is FIFO.
  */
 export class WriteQueue {
   private pending: Job[] = [];
@@ -83,10 +83,15 @@ export class WriteQueue {
       for (const job of batch) job.reject(error);
       return;
     }
+    // A checked-out client whose connection drops emits 'error'; unheard, it would crash the
+    // process. The batch's pending query rejects too, which is where the failure is handled.
+    const ignore = () => undefined;
+    client.on('error', ignore);
     let outcomes: Outcome[];
     try {
       outcomes = await this.runBatch(client, batch);
     } catch (error) {
+      client.off('error', ignore);
       // The transaction itself failed (BEGIN, a savepoint, COMMIT, the connection): nothing in
       // it is known to be stored, so every write in it fails, and the connection is discarded.
       await client.query('ROLLBACK').catch(() => undefined);
@@ -94,6 +99,7 @@ export class WriteQueue {
       for (const job of batch) job.reject(error);
       return;
     }
+    client.off('error', ignore);
     client.release();
     this.options.onCommit?.(batch.length, performance.now() - started);
     batch.forEach((job, i) => {
@@ -103,7 +109,37 @@ export class WriteQueue {
     });
   }
 
+  /**
+   * PostgreSQL aborts the whole transaction at a failed statement, so isolating each write needs
+   * a savepoint: two more round trips per write. Writes rarely fail, so a batch first runs without
+   * them; if any write throws, that attempt is rolled back (nothing of it is kept) and the batch
+   * runs again with a savepoint around each write. Write jobs only touch the database, so
+   * running one twice in two transactions of which the first rolled back is safe.
+   */
   private async runBatch(client: PoolClient, batch: readonly Job[]): Promise<Outcome[]> {
+    if (batch.length > 1) {
+      const fast = await this.runWithoutSavepoints(client, batch);
+      if (fast !== null) return fast;
+    }
+    return this.runWithSavepoints(client, batch);
+  }
+
+  private async runWithoutSavepoints(client: PoolClient, batch: readonly Job[]): Promise<Outcome[] | null> {
+    const outcomes: Outcome[] = [];
+    await client.query('BEGIN');
+    for (const job of batch) {
+      try {
+        outcomes.push({ ok: true, value: await job.work(client) });
+      } catch {
+        await client.query('ROLLBACK');
+        return null;
+      }
+    }
+    await client.query('COMMIT');
+    return outcomes;
+  }
+
+  private async runWithSavepoints(client: PoolClient, batch: readonly Job[]): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
     await client.query('BEGIN');
     for (const job of batch) {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { seededRandom } from '../domain/index.js';
+import { rebuildActivityAggregates } from './activity-aggregates.js';
 import { migrate } from './migrate.js';
 import { openDatabase, type Database } from './open-database.js';
 
@@ -80,11 +81,14 @@ export function bulkLoad(db: Database, plan: BulkLoadPlan): BulkLoadResult {
       const last = c === reached - 1;
       const status = !last ? 'completed' : random() < 0.25 ? 'stuck' : random() < 0.5 ? 'started' : 'completed';
       const score = status === 'completed' ? Math.floor(random() * 101) : null;
-      milestoneRows.push([firstReader + r, chapterIds[c], status, score, plan.now - Math.floor(random() * plan.spanMs)]);
+      const updatedAt = plan.now - Math.floor(random() * plan.spanMs);
+      // Completed chapters took from minutes to days; the others are still open since updatedAt.
+      const startedAt = status === 'completed' ? updatedAt - 60_000 * Math.floor(1 + random() * 3_000) : updatedAt;
+      milestoneRows.push([firstReader + r, chapterIds[c], status, score, updatedAt, startedAt, status === 'completed' ? updatedAt : null]);
     }
   }
   milestones = milestoneRows.length;
-  insertRows(db, 'milestones', ['user_id', 'chapter_id', 'status', 'score', 'updated_at'], milestones, perTransaction, report, (i) => milestoneRows[i]!);
+  insertRows(db, 'milestones', ['user_id', 'chapter_id', 'status', 'score', 'updated_at', 'started_at', 'completed_at'], milestones, perTransaction, report, (i) => milestoneRows[i]!);
   milestoneRows.length = 0;
 
   // Secondary indexes are rebuilt once after the load: a sorted build is far cheaper than
@@ -109,6 +113,9 @@ export function bulkLoad(db: Database, plan: BulkLoadPlan): BulkLoadResult {
     db.exec(index.sql);
     report({ table: `index ${index.name}`, done: 1, total: 1 });
   }
+  report({ table: 'activity aggregates', done: 0, total: 1 });
+  rebuildActivityAggregates(db);
+  report({ table: 'activity aggregates', done: 1, total: 1 });
   return { readers: plan.readers, consultants: plan.consultants, milestones, events: plan.events };
 }
 

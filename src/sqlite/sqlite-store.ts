@@ -1,9 +1,17 @@
 import {
   AppError,
+  type AttentionItem,
+  type AttentionRules,
+  type AttentionState,
+  type AttentionSweepResult,
+  type Cohort,
+  type Invite,
+  type NewInvite,
   decodeCursor,
   encodeCursor,
   normalizeEmail,
   pageFrom,
+  requireStorableText,
   type ActivityEvent,
   type Chapter,
   type StuckReader,
@@ -16,12 +24,28 @@ import {
   type PageRequest,
   type ReaderSummary,
   type Session,
+  type SessionRevocation,
   type SessionWithUser,
   type Store,
   type User,
   type UserCredentials,
   type NewUser,
+  type AccessLogEntry,
+  type AccessRecord,
+  type ActivityBucket,
+  type ActivityBucketQuery,
+  type ActivityExportQuery,
+  type ActivityExportRow,
+  type ChapterFunnel,
+  type ProgressExportRow,
+  type ProgressGrid,
+  type ReaderFilter,
+  type UserDataExport,
 } from '../domain/index.js';
+import { AccessLogQueries } from './access-log-queries.js';
+import { ActivityAggregates, type ActivityDelta } from './activity-aggregates.js';
+import { ExportQueries } from './export-queries.js';
+import { InsightQueries } from './insight-queries.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate } from './migrate.js';
@@ -38,11 +62,22 @@ import {
 } from './rows.js';
 import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { SqliteAttention } from './sqlite-attention.js';
+import { SqliteCohorts } from './sqlite-cohorts.js';
+import { SqliteInvites } from './sqlite-invites.js';
 
 export interface SqliteStoreOptions extends DatabaseOptions {
   readonly clock: Clock;
   readonly writeQueue?: Partial<WriteQueueOptions>;
+  /**
+   * A heartbeat moves a session's stored last_seen_at only when it is at least this much newer:
+   * idle expiry needs minutes, not seconds, so a busy session is not rewritten every flush.
+   * 0 (the default) writes every heartbeat.
+   */
+  readonly sessionSeenResolutionMs?: number;
 }
+
+export type { SessionRevocation } from '../domain/index.js';
 
 const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
 /** deleteActivityBefore's largest batch: bigger deletes hold the write lock too long. */
@@ -52,7 +87,7 @@ const MAX_RETENTION_BATCH = 100_000;
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const db = openDatabase(options);
   const applied = migrate(db, options.clock.now());
-  return new SqliteStore(db, options.clock, { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue }, applied);
+  return new SqliteStore(db, options.clock, { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue }, applied, options.sessionSeenResolutionMs);
 }
 
 /**
@@ -63,7 +98,15 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 export class SqliteStore implements Store {
   private readonly sql: Statements;
   private readonly writes: WriteQueue;
+  private readonly cohorts: SqliteCohorts;
+  private readonly invites: SqliteInvites;
+  private readonly attention: SqliteAttention;
+  private readonly aggregates: ActivityAggregates;
+  private readonly insight: InsightQueries;
+  private readonly accessLog: AccessLogQueries;
+  private readonly exports: ExportQueries;
   private closed = false;
+  private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
 
   constructor(
     readonly db: Database,
@@ -71,9 +114,18 @@ export class SqliteStore implements Store {
     writeQueueOptions: WriteQueueOptions,
     /** Migrations this open applied (empty when the schema was current). */
     readonly appliedMigrations: readonly string[] = [],
+    private readonly sessionSeenResolutionMs = 0,
   ) {
     this.sql = prepareStatements(db);
     this.writes = new WriteQueue(db, writeQueueOptions);
+    const write = <T>(work: () => T, conflictMessage?: string): Promise<T> => this.write(work, conflictMessage);
+    this.cohorts = new SqliteCohorts(db, write);
+    this.invites = new SqliteInvites(db, write);
+    this.attention = new SqliteAttention(db, clock, write);
+    this.aggregates = new ActivityAggregates(db);
+    this.insight = new InsightQueries(db);
+    this.accessLog = new AccessLogQueries(db);
+    this.exports = new ExportQueries(db, this.accessLog);
   }
 
   /** Writes waiting for the next group commit. */
@@ -82,6 +134,8 @@ export class SqliteStore implements Store {
   }
 
   async createUser(input: NewUser): Promise<User> {
+    requireStorableText('name', input.name);
+    requireStorableText('email', input.email);
     const email = normalizeEmail(input.email);
     const now = this.clock.now();
     return this.write(() => {
@@ -107,10 +161,22 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Calls the listener after each session or user deletion made through this store. */
+  onSessionsRevoked(listener: (revoked: SessionRevocation) => void): void {
+    this.revocationListeners.push(listener);
+  }
+
+  private revoked(revocation: SessionRevocation): void {
+    for (const listener of this.revocationListeners) listener(revocation);
+  }
+
   async deleteUser(userId: number): Promise<void> {
     await this.write(() => {
+      // The aggregates are sums over users: take this user's share out before the rows go.
+      this.aggregates.removeUser(userId);
       if (this.sql.deleteUser.run(userId).changes === 0) throw userNotFound();
     });
+    this.revoked({ userId });
   }
 
   async createSession(session: Session): Promise<void> {
@@ -135,10 +201,13 @@ export class SqliteStore implements Store {
 
   async deleteSession(tokenHash: string): Promise<void> {
     await this.write(() => this.sql.deleteSession.run(tokenHash));
+    this.revoked({ tokenHash });
   }
 
   async deleteUserSessions(userId: number, exceptTokenHash?: string): Promise<number> {
-    return this.write(() => this.sql.deleteUserSessions.run({ userId, except: exceptTokenHash ?? null }).changes);
+    const removed = await this.write(() => this.sql.deleteUserSessions.run({ userId, except: exceptTokenHash ?? null }).changes);
+    this.revoked({ userId });
+    return removed;
   }
 
   async deleteExpiredSessions(now: number, idleTimeoutMs: number): Promise<number> {
@@ -154,7 +223,8 @@ export class SqliteStore implements Store {
     await this.write(() => {
       for (const beat of heartbeats) {
         this.sql.touchUserOnSession.run(beat);
-        this.sql.touchSession.run(beat.at, beat.tokenHash, beat.at);
+        // Moves last_seen_at only when it is at least the resolution older (strictly older at 0).
+        this.sql.touchSession.run(beat.at, beat.tokenHash, beat.at - Math.max(0, this.sessionSeenResolutionMs - 1));
       }
     });
   }
@@ -162,7 +232,7 @@ export class SqliteStore implements Store {
   async upsertMilestone(userId: number, input: MilestoneInput): Promise<Milestone> {
     const now = this.clock.now();
     return this.write(() => {
-      const row = this.sql.upsertMilestone.get(userId, input.chapterId, input.status, input.score, now);
+      const row = this.sql.upsertMilestone.get({ userId, chapterId: input.chapterId, status: input.status, score: input.score, now });
       return toMilestone(row as MilestoneRow);
     });
   }
@@ -180,9 +250,13 @@ export class SqliteStore implements Store {
     const now = this.clock.now();
     const rows = inputs.map((input) => [input.actionType, input.metadata === null ? null : JSON.stringify(input.metadata)] as const);
     // One write job is one savepoint: if any insert fails, the whole batch rolls back alone.
-    return this.write(() =>
-      rows.map(([actionType, metadata]) => toActivityEvent(this.sql.insertActivity.get(userId, actionType, metadata, now) as ActivityRow)),
-    );
+    return this.write(() => {
+      const events = rows.map(([actionType, metadata]) =>
+        toActivityEvent(this.sql.insertActivity.get(userId, actionType, metadata, now) as ActivityRow),
+      );
+      this.aggregates.apply([{ userId, at: now, events: events.length }]);
+      return events;
+    });
   }
 
   async listActivity(userId: number, page: PageRequest): Promise<Page<ActivityEvent>> {
@@ -192,10 +266,19 @@ export class SqliteStore implements Store {
   }
 
   async deleteActivityBefore(cutoff: number, limit: number): Promise<number> {
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
-      throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
-    }
-    return this.write(() => this.sql.deleteActivityBefore.run(cutoff, limit).changes);
+    checkRetentionLimit(limit);
+    return this.write(() => {
+      const removed = this.sql.activityBefore.all(cutoff, limit) as { userId: number; at: number }[];
+      this.aggregates.apply(removed.map((d): ActivityDelta => ({ ...d, events: -1 })));
+      return this.sql.deleteActivityBefore.run(cutoff, limit).changes;
+    });
+  }
+
+  async getActiveReadersPage(since: number, after: { lastActiveAt: number; id: number } | null, limit: number): Promise<User[]> {
+    const afterAt = after?.lastActiveAt ?? since;
+    const afterId = after === null ? Number.MAX_SAFE_INTEGER : after.id;
+    const from = Math.max(since + 1, afterAt);
+    return (this.sql.activeReadersPage.all({ from, afterAt, afterId, limit }) as UserRow[]).map(toUser);
   }
 
   async getAllActiveUsers(since: number): Promise<User[]> {
@@ -218,11 +301,12 @@ export class SqliteStore implements Store {
     return this.getMyMilestones(readerId);
   }
 
-  async listReaders(query: { search?: string | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
+  async listReaders(query: { search?: string | undefined; cohortId?: number | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
     const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
+    const cohort = this.cohortFilter(query.cohortId);
     // instr, not LIKE: no wildcards to escape, and it compares bytes, so even a NUL matches literally.
     const needle = query.search ? query.search.toLowerCase() : null;
-    const rows = this.sql.readerPage.all({ after, needle, limit: query.limit + 1 }) as UserRow[];
+    const rows = this.sql.readerPage.all({ after, needle, cohort, limit: query.limit + 1 }) as UserRow[];
     const users = rows.map(toUser);
     const counts = this.countMilestones(users.slice(0, query.limit).map((u) => u.id));
     const readers = users.map((user) => ({
@@ -232,9 +316,10 @@ export class SqliteStore implements Store {
     return pageFrom(readers, query.limit, (reader) => encodeCursor(reader.id));
   }
 
-  async listStuckReaders(page: PageRequest): Promise<Page<StuckReader>> {
+  async listStuckReaders(page: { cohortId?: number | undefined } & PageRequest): Promise<Page<StuckReader>> {
     const [since, id] = page.cursor === undefined ? [0, 0] : decodeCursor(page.cursor, 2);
-    const rows = this.sql.stuckPage.all({ since, id, limit: page.limit + 1 }) as (UserRow & {
+    const cohort = this.cohortFilter(page.cohortId);
+    const rows = this.sql.stuckPage.all({ since, id, cohort, limit: page.limit + 1 }) as (UserRow & {
       milestone_id: number;
       chapter_id: string;
       since: number;
@@ -249,11 +334,13 @@ export class SqliteStore implements Store {
   }
 
   async createChapter(input: { id: string; title: string }): Promise<Chapter> {
+    requireStorableText('title', input.title);
     const now = this.clock.now();
     return this.write(() => this.sql.insertChapter.get({ ...input, now }) as Chapter, 'A chapter with that id exists already.');
   }
 
   async updateChapter(id: string, input: { title: string }): Promise<Chapter> {
+    requireStorableText('title', input.title);
     const now = this.clock.now();
     return this.write(() => {
       const chapter = this.sql.renameChapter.get({ id, title: input.title, now }) as Chapter | undefined;
@@ -273,6 +360,78 @@ export class SqliteStore implements Store {
       ids.forEach((id, index) => this.sql.moveChapter.run({ id, position: index + 1, now }));
       return this.sql.chapters.all() as Chapter[];
     });
+  }
+
+  createCohort = (name: string): Promise<Cohort> => this.cohorts.create(name, this.clock.now());
+  listCohorts = (): Promise<Cohort[]> => this.cohorts.list();
+  getCohort = async (cohortId: number): Promise<Cohort> => this.cohorts.get(cohortId);
+  renameCohort = (cohortId: number, name: string): Promise<Cohort> => this.cohorts.rename(cohortId, name);
+  deleteCohort = (cohortId: number): Promise<void> => this.cohorts.remove(cohortId);
+  addReaderToCohort = (cohortId: number, readerId: number): Promise<void> =>
+    this.cohorts.addReader(cohortId, readerId, this.clock.now());
+  removeReaderFromCohort = (cohortId: number, readerId: number): Promise<void> => this.cohorts.removeReader(cohortId, readerId);
+  listCohortReaderIds = (cohortId: number): Promise<number[]> => this.cohorts.readerIds(cohortId);
+  listReaderCohortIds = (readerId: number): Promise<number[]> => this.cohorts.cohortsOf(readerId);
+
+  createInvite = (input: NewInvite): Promise<Invite> => this.invites.create(input, this.clock.now());
+  listInvites = (page: PageRequest): Promise<Page<Invite>> => this.invites.list(page);
+  revokeInvite = (ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> => this.invites.revoke(ref);
+  registerWithInvite = (input: Omit<NewUser, 'role'>, codeHash: string): Promise<{ user: User; cohortId: number | null }> =>
+    this.invites.register(input, codeHash, this.clock.now());
+
+  getAttentionRules = (): Promise<AttentionRules> => this.attention.rules();
+  setAttentionRules = (change: Partial<AttentionRules>): Promise<AttentionRules> => this.attention.setRules(change);
+  listAttention = async (
+    query: { state: AttentionState; cohortId?: number | undefined } & PageRequest,
+  ): Promise<Page<AttentionItem>> => this.attention.list({ ...query, cohortId: this.cohortFilter(query.cohortId) });
+  countAttention = async (cohortId?: number): Promise<{ open: number; claimed: number }> =>
+    this.attention.counts(this.cohortFilter(cohortId));
+  getAttentionItem = (itemId: number): Promise<AttentionItem> => this.attention.get(itemId);
+  claimAttention = (itemId: number, consultantId: number): Promise<AttentionItem> => this.attention.claim(itemId, consultantId);
+  releaseAttention = (itemId: number, consultantId: number): Promise<AttentionItem> => this.attention.release(itemId, consultantId);
+  resolveAttention = (itemId: number, consultantId: number, note: string | null): Promise<AttentionItem> =>
+    this.attention.resolve(itemId, consultantId, note);
+  reviewMilestoneAttention = (readerId: number, chapterId: string): Promise<AttentionItem[]> =>
+    this.attention.reviewMilestone(readerId, chapterId);
+  reviewReturnAttention = (readerId: number): Promise<AttentionItem[]> => this.attention.reviewReturn(readerId);
+  sweepAttention = (limit: number): Promise<AttentionSweepResult> => this.attention.sweep(limit);
+  async getChapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
+    return this.insight.chapterFunnel(filter);
+  }
+
+  async getActivityBuckets(query: ActivityBucketQuery): Promise<ActivityBucket[]> {
+    return this.insight.activityBuckets(query);
+  }
+
+  async getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {
+    return this.insight.progressGrid(query);
+  }
+
+  streamProgressExport(filter: ReaderFilter, batchRows?: number): AsyncIterable<readonly ProgressExportRow[]> {
+    return this.exports.progress(filter, batchRows);
+  }
+
+  streamActivityExport(query: ActivityExportQuery, batchRows?: number): AsyncIterable<readonly ActivityExportRow[]> {
+    return this.exports.activity(query, batchRows);
+  }
+
+  async getUserDataExport(userId: number): Promise<UserDataExport> {
+    return this.exports.userData(userId);
+  }
+
+  async recordAccess(records: readonly AccessRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.write(() => this.accessLog.record(records));
+  }
+
+  async listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
+    if (!this.sql.userById.get(readerId)) throw userNotFound();
+    return this.accessLog.page(readerId, page);
+  }
+
+  async deleteAccessLogBefore(cutoff: number, limit: number): Promise<number> {
+    checkRetentionLimit(limit);
+    return this.write(() => this.accessLog.deleteBefore(cutoff, limit));
   }
 
   async ping(): Promise<void> {
@@ -309,6 +468,13 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  /** A cohort filter's SQL parameter: null for none; throws `not_found` for an unknown cohort. */
+  private cohortFilter(cohortId: number | undefined): number | null {
+    if (cohortId === undefined) return null;
+    this.cohorts.requireExists(cohortId);
+    return cohortId;
+  }
+
   private countMilestones(userIds: readonly number[]): Map<number, ReaderSummary['counts']> {
     const counts = new Map<number, { started: number; completed: number; stuck: number }>();
     if (userIds.length === 0) return counts;
@@ -336,6 +502,12 @@ export class SqliteStore implements Store {
   }
 }
 
+function checkRetentionLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
+    throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
+  }
+}
+
 function userNotFound(): AppError {
   return new AppError('not_found', 'No user has that id.');
 }
@@ -347,6 +519,14 @@ function translateSqliteError(error: unknown, conflictMessage: string): unknown 
     return new AppError('conflict', conflictMessage, { cause: error });
   }
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return userNotFound();
+  // The disk (or max_page_count) is full: nothing was stored, and writes work again once space
+  // is freed. Not the caller's fault and not a crash: 503, saying so.
+  if (code === 'SQLITE_FULL') {
+    return new AppError('unavailable', 'The database storage is full. Try again once space is freed.', {
+      retryAfterSeconds: 30,
+      cause: error,
+    });
+  }
   // The schema's CHECKs back the HTTP validation up; reaching one is bad input, not a crash.
   if (code === 'SQLITE_CONSTRAINT_CHECK' || code === 'SQLITE_CONSTRAINT_NOTNULL') {
     return new AppError('invalid_request', 'The data is not valid.', { cause: error });

@@ -26,6 +26,14 @@ export function prepareStatements(db: Database) {
          AND EXISTS (SELECT 1 FROM sessions WHERE token_hash = @tokenHash AND user_id = @userId)`,
     ),
     touchSession: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?'),
+    // Keyset pages in index order (role, last_active_at, then rowid): @from is the later of the
+    // window's start and the previous page's last time, so the scan starts there.
+    activeReadersPage: db.prepare(
+      `SELECT ${USER_COLUMNS} FROM users
+       WHERE role = 'reader' AND last_active_at >= @from
+         AND (last_active_at > @afterAt OR (last_active_at = @afterAt AND id > @afterId))
+       ORDER BY last_active_at, id LIMIT @limit`,
+    ),
     activeReaders: db.prepare(
       `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND last_active_at > ?
        ORDER BY last_active_at DESC`,
@@ -34,6 +42,8 @@ export function prepareStatements(db: Database) {
       `SELECT ${USER_COLUMNS} FROM users
        WHERE role = 'reader' AND id > @after
          AND (@needle IS NULL OR instr(search_key, @needle) > 0)
+         AND (@cohort IS NULL OR EXISTS
+               (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort AND cm.reader_id = users.id))
        ORDER BY id LIMIT @limit`,
     ),
     milestoneCounts: db.prepare(
@@ -52,10 +62,18 @@ export function prepareStatements(db: Database) {
     deleteSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
     deleteUserSessions: db.prepare('DELETE FROM sessions WHERE user_id = @userId AND (@except IS NULL OR token_hash <> @except)'),
     deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?'),
+    // started_at: the first record that is not a completion; completed_at: when it last became
+    // completed (kept while it stays completed, so a re-score does not stretch the time).
     upsertMilestone: db.prepare(
-      `INSERT INTO milestones (user_id, chapter_id, status, score, updated_at) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO milestones (user_id, chapter_id, status, score, updated_at, started_at, completed_at)
+       VALUES (@userId, @chapterId, @status, @score, @now,
+               CASE WHEN @status <> 'completed' THEN @now END, CASE WHEN @status = 'completed' THEN @now END)
        ON CONFLICT (user_id, chapter_id) DO UPDATE
-         SET status = excluded.status, score = excluded.score, updated_at = excluded.updated_at
+         SET status = excluded.status, score = excluded.score, updated_at = excluded.updated_at,
+             started_at = coalesce(milestones.started_at, excluded.started_at),
+             completed_at = CASE WHEN excluded.status <> 'completed' THEN NULL
+                                 WHEN milestones.status = 'completed' THEN milestones.completed_at
+                                 ELSE excluded.updated_at END
        RETURNING chapter_id, status, score, updated_at`,
     ),
     milestonesOf: db.prepare(
@@ -67,9 +85,14 @@ export function prepareStatements(db: Database) {
     ),
     // Retention: the oldest rows by idx_activity_created, deleted by rowid in a bounded batch so
     // one statement never holds the write lock for long.
+    // Ordered by (created_at, id) so that the delete and the aggregate count below pick the same rows.
     deleteActivityBefore: db.prepare(
       `DELETE FROM activity_logs WHERE id IN
-         (SELECT id FROM activity_logs WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+         (SELECT id FROM activity_logs WHERE created_at < ? ORDER BY created_at, id LIMIT ?)`,
+    ),
+    // What deleteActivityBefore is about to delete, for the aggregates.
+    activityBefore: db.prepare(
+      'SELECT user_id AS userId, created_at AS at FROM activity_logs WHERE created_at < ? ORDER BY created_at, id LIMIT ?',
     ),
     activityPage: db.prepare(
       `SELECT id, action_type, metadata, created_at FROM activity_logs
@@ -79,6 +102,8 @@ export function prepareStatements(db: Database) {
       `SELECT m.id AS milestone_id, m.chapter_id, m.updated_at AS since, ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}
        FROM milestones m JOIN users u ON u.id = m.user_id
        WHERE m.status = 'stuck' AND (m.updated_at, m.id) > (@since, @id)
+         AND (@cohort IS NULL OR EXISTS
+               (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort AND cm.reader_id = m.user_id))
        ORDER BY m.updated_at, m.id LIMIT @limit`,
     ),
     chapters: db.prepare('SELECT id, title, position FROM chapters ORDER BY position, id'),

@@ -1,12 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDriver as Database } from '../../src/sqlite/sqlite-driver.js';
+import { openStore, type EngineStore } from '../../src/main.js';
+import { testConfig } from '../support/test-app.js';
+import { createEmptyDatabase, dropTestDatabase } from '../support/postgres-databases.js';
+import { provisionCliDatabase, TEST_ENGINE, type CliDatabase } from '../support/test-engine.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPasswordHasher } from '../../src/auth/password-hasher.js';
-import { systemClock, type Role, type User } from '../../src/domain/index.js';
-import { openSqliteStore, type SqliteStore } from '../../src/sqlite/sqlite-store.js';
+import { systemClock, type Role, type Store, type User } from '../../src/domain/index.js';
 import { ensureServerBuilt } from '../support/build-server.js';
 import { runReadpulse, type CommandResult } from '../support/run-readpulse.js';
 
@@ -16,27 +20,29 @@ const PASSWORD = 'consultant-secret-1';
 const fastHasher = createPasswordHasher({ memoryKiB: 256, iterations: 1 });
 
 let dir: string;
-let dbFile: string;
+/** This test's database, on the engine the suite runs on (SQLite file or PostgreSQL database). */
+let db: CliDatabase;
 
 beforeAll(() => ensureServerBuilt(), 120_000);
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'readpulse-cli-'));
-  dbFile = join(dir, 'r.db');
+  db = await provisionCliDatabase(dir);
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await db.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs `readpulse ...args` on this test's database, with quiet logs and `env` added. */
 function readpulse(args: readonly string[], env: Record<string, string> = {}): Promise<CommandResult> {
-  return runReadpulse(args, { READPULSE_DB: dbFile, READPULSE_LOG_LEVEL: 'silent', ...env });
+  return runReadpulse(args, { ...db.env, READPULSE_LOG_LEVEL: 'silent', ...env });
 }
 
 /** Opens this test's database through the Store (as the server would), runs `work`, closes it. */
-async function withStore<T>(work: (store: SqliteStore) => Promise<T>, file = dbFile): Promise<T> {
-  const store = openSqliteStore({ path: file, clock: systemClock });
+async function withStore<T>(work: (store: EngineStore) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+  const store = await openStore(testConfig({ ...db.env, ...env }), systemClock);
   try {
     return await work(store);
   } finally {
@@ -44,22 +50,13 @@ async function withStore<T>(work: (store: SqliteStore) => Promise<T>, file = dbF
   }
 }
 
-/** One value from a read-only query on `file`. */
-function queryValue<T>(sql: string, params: readonly unknown[] = [], file = dbFile): T {
-  const db = new Database(file, { readonly: true });
+/** Rows of a query on a SQLite file other than this test's database (a backup copy). */
+function sqliteRows(file: string, sql: string): unknown[] {
+  const other = new Database(file, { readonly: true });
   try {
-    return db.prepare(sql).pluck().get(...params) as T;
+    return other.prepare(sql).all();
   } finally {
-    db.close();
-  }
-}
-
-function queryRows<T>(sql: string, params: readonly unknown[] = [], file = dbFile): T[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
+    other.close();
   }
 }
 
@@ -71,7 +68,7 @@ function tokenHash(label: string): string {
   return createHash('sha256').update(label).digest('hex');
 }
 
-async function addSession(store: SqliteStore, userId: number, label: string): Promise<string> {
+async function addSession(store: Store, userId: number, label: string): Promise<string> {
   const now = Date.now();
   const hash = tokenHash(label);
   await store.createSession({ tokenHash: hash, userId, createdAt: now, lastSeenAt: now, expiresAt: now + DAY });
@@ -83,17 +80,17 @@ describe('readpulse: usage', () => {
     const result = await readpulse(['--help']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Usage: readpulse <command>');
-    for (const command of ['serve', 'migrate', 'user create', 'user set-password', 'user delete', 'backup FILE', 'demo']) {
+    for (const command of ['serve', 'migrate', 'user create', 'user set-password', 'user delete', 'backup FILE', 'copy --from', 'demo']) {
       expect(result.stdout).toContain(command);
     }
-    expect(existsSync(dbFile)).toBe(false);
+    expect(await db.exists()).toBe(false);
   });
 
   it('no command prints the usage and exits 2', async () => {
     const result = await readpulse([]);
     expect(result.code).toBe(2);
     expect(result.stdout + result.stderr).toContain('Usage: readpulse <command>');
-    expect(existsSync(dbFile)).toBe(false);
+    expect(await db.exists()).toBe(false);
   });
 
   it('an unknown command exits 2 and names the command on stderr', async () => {
@@ -102,14 +99,14 @@ describe('readpulse: usage', () => {
     expect(result.stderr).toContain('Unknown command "frobnicate"');
     expect(result.stderr).toContain('--help');
     expect(result.stdout).toBe('');
-    expect(existsSync(dbFile)).toBe(false);
+    expect(await db.exists()).toBe(false);
   });
 
   it('serve with an unexpected argument exits 2 without starting', async () => {
     const result = await readpulse(['serve', 'now'], { PORT: '0' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Unexpected argument "now"');
-    expect(existsSync(dbFile)).toBe(false);
+    expect(await db.exists()).toBe(false);
   });
 
   it('a bad configuration value exits 2 with a message naming the variable, before touching the database', async () => {
@@ -117,7 +114,7 @@ describe('readpulse: usage', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('PORT');
     expect(result.stderr).toContain('"abc"');
-    expect(existsSync(dbFile)).toBe(false);
+    expect(await db.exists()).toBe(false);
   });
 
   it('reports every bad configuration value at once', async () => {
@@ -134,8 +131,14 @@ describe('readpulse migrate', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/Applied \d+ migration\(s\)/);
     expect(first.stdout).toContain('001_initial.sql');
-    expect(existsSync(dbFile)).toBe(true);
-    const tables = queryRows<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((t) => t.name);
+    expect(await db.exists()).toBe(true);
+    const tables = (
+      await db.rows<{ name: string }>(
+        TEST_ENGINE === 'sqlite'
+          ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+          : "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'",
+      )
+    ).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['users', 'sessions', 'milestones', 'activity_logs']));
 
     const second = await readpulse(['migrate']);
@@ -144,12 +147,15 @@ describe('readpulse migrate', () => {
     expect(second.stdout).not.toContain('Applied');
   });
 
-  it('creates the folder of a database path that does not exist yet', async () => {
-    const nested = join(dir, 'nested', 'deeper', 'r.db');
-    const result = await readpulse(['migrate'], { READPULSE_DB: nested });
-    expect(result.code, result.stderr).toBe(0);
-    expect(existsSync(nested)).toBe(true);
-  });
+  // A folder to create is SQLite's concern only; PostgreSQL's database exists before ReadPulse.
+  if (TEST_ENGINE === 'sqlite') {
+    it('creates the folder of a database path that does not exist yet', async () => {
+      const nested = join(dir, 'nested', 'deeper', 'r.db');
+      const result = await readpulse(['migrate'], { READPULSE_DB: nested });
+      expect(result.code, result.stderr).toBe(0);
+      expect(existsSync(nested)).toBe(true);
+    });
+  }
 });
 
 describe('readpulse user create', () => {
@@ -193,7 +199,7 @@ describe('readpulse user create', () => {
 
     const after = await withStore((store) => store.getUserByEmail('dup@example.test'));
     expect(after).toEqual(before);
-    expect(queryValue<number>('SELECT count(*) FROM users')).toBe(1);
+    expect(await db.value<number>('SELECT count(*) FROM users')).toBe(1);
   });
 
   it.each([
@@ -262,7 +268,7 @@ describe('readpulse user set-password', () => {
     const result = await readpulse(['user', 'set-password', '--email', 'nobody@example.test'], { READPULSE_PASSWORD: 'brand-new-password' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('nobody@example.test');
-    expect(queryValue<number>('SELECT count(*) FROM users')).toBe(1);
+    expect(await db.value<number>('SELECT count(*) FROM users')).toBe(1);
   });
 
   it('exits 2 without READPULSE_PASSWORD on a non-terminal and keeps the old hash and sessions', async () => {
@@ -311,7 +317,7 @@ describe('readpulse user delete', () => {
       expect((await store.listActivity(kept.id, { limit: 50 })).items).toHaveLength(2);
     });
     for (const table of ['sessions', 'milestones', 'activity_logs']) {
-      expect(queryValue<number>(`SELECT count(*) FROM ${table} WHERE user_id = ?`, [gone.id])).toBe(0);
+      expect(await db.value<number>(`SELECT count(*) FROM ${table} WHERE user_id = ?`, [gone.id])).toBe(0);
     }
   });
 
@@ -320,38 +326,65 @@ describe('readpulse user delete', () => {
     const result = await readpulse(['user', 'delete', '--email', 'nobody@example.test']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('No user has the email nobody@example.test');
-    expect(queryValue<number>('SELECT count(*) FROM users')).toBe(1);
+    expect(await db.value<number>('SELECT count(*) FROM users')).toBe(1);
   });
 });
 
 describe('readpulse backup', () => {
-  it('writes a consistent copy that opens as a ReadPulse database with the same users', async () => {
+  async function addBackedUpData(): Promise<User> {
     const ann = await addUser('ann@example.test', 'reader', 'Ann');
     await addUser('cy@example.test', 'consultant', 'Cy');
     await withStore(async (store) => {
       await store.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'started', score: null });
       await store.logActivity(ann.id, { actionType: 'LOGIN', metadata: null });
     });
-    const copy = join(dir, 'backups', 'copy.db');
-    const result = await readpulse(['backup', copy]);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(copy);
-    expect(existsSync(copy)).toBe(true);
+    return ann;
+  }
 
-    expect(queryValue<string>('PRAGMA integrity_check', [], copy)).toBe('ok');
-    expect(queryRows('PRAGMA foreign_key_check', [], copy)).toEqual([]);
-    const original = queryRows('SELECT * FROM users ORDER BY id');
-    expect(queryRows('SELECT * FROM users ORDER BY id', [], copy)).toEqual(original);
-
+  async function expectSameData(ann: User, env: Record<string, string>): Promise<void> {
     await withStore(async (store) => {
       expect((await store.getUserByEmail('ann@example.test'))?.user).toMatchObject({ id: ann.id, name: 'Ann', role: 'reader' });
       expect((await store.getUserByEmail('cy@example.test'))?.user.role).toBe('consultant');
       expect(await store.getMyMilestones(ann.id)).toMatchObject([{ chapterId: 'ch01', status: 'started' }]);
       expect((await store.listActivity(ann.id, { limit: 10 })).items).toHaveLength(1);
       expect(store.appliedMigrations).toEqual([]);
-    }, copy);
-    expect(readdirSync(join(dir, 'backups')).filter((name) => name.includes('partial'))).toEqual([]);
-  });
+    }, env);
+  }
+
+  if (TEST_ENGINE === 'sqlite') {
+    it('writes a consistent copy that opens as a ReadPulse database with the same users', async () => {
+      const ann = await addBackedUpData();
+      const copy = join(dir, 'backups', 'copy.db');
+      const result = await readpulse(['backup', copy]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(copy);
+      expect(existsSync(copy)).toBe(true);
+
+      expect(sqliteRows(copy, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+      expect(sqliteRows(copy, 'PRAGMA foreign_key_check')).toEqual([]);
+      expect(sqliteRows(copy, 'SELECT * FROM users ORDER BY id')).toEqual(await db.rows('SELECT * FROM users ORDER BY id'));
+      await expectSameData(ann, { READPULSE_DB: copy });
+      expect(readdirSync(join(dir, 'backups')).filter((name) => name.includes('partial'))).toEqual([]);
+    });
+  } else {
+    it('runs pg_dump into FILE, which pg_restore loads into an empty database with the same data', async () => {
+      const ann = await addBackedUpData();
+      const copy = join(dir, 'backups', 'copy.dump');
+      const result = await readpulse(['backup', copy]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(copy);
+      expect(result.stdout).toContain('pg_restore');
+      expect(readdirSync(join(dir, 'backups'))).toEqual(['copy.dump']);
+
+      const target = await createEmptyDatabase();
+      try {
+        execFileSync('pg_restore', ['--no-owner', `--dbname=${target.url}`, copy]);
+        await expectSameData(ann, { READPULSE_DATABASE_URL: target.url });
+      } finally {
+        await dropTestDatabase(target.name);
+      }
+    });
+  }
 
   it('refuses to overwrite an existing file: exit 2 and the file is untouched', async () => {
     await addUser('ann@example.test', 'reader');
@@ -371,6 +404,69 @@ describe('readpulse backup', () => {
   });
 });
 
+describe('readpulse copy', () => {
+  if (TEST_ENGINE === 'sqlite') {
+    it('without a PostgreSQL target exits 1 saying to set READPULSE_DATABASE_URL, and changes nothing', async () => {
+      const source = join(dir, 'source.db');
+      await withStore((store) => store.createUser({ email: 'a@example.test', role: 'reader', name: '', passwordHash: 'x' }), { READPULSE_DB: source });
+      const result = await readpulse(['copy', '--from', source]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('READPULSE_DATABASE_URL');
+      expect(await db.exists()).toBe(false);
+    });
+  } else {
+    it('copies a demo database with every id, identical counts and working sessions, then continues the ids', async () => {
+      const source = join(dir, 'source.db');
+      const sqlite = { READPULSE_DATABASE_URL: '', READPULSE_DB: source };
+      const demo = await readpulse(['demo', '--readers', '25', '--consultants', '2'], sqlite);
+      expect(demo.code, demo.stderr).toBe(0);
+      const reader = (await withStore((store) => store.getUserByEmail('reader1@demo.readpulse.test'), sqlite))!.user;
+      const session = await withStore((store) => addSession(store, reader.id, 'copied-session'), sqlite);
+      const tables = ['users', 'sessions', 'milestones', 'activity_logs', 'chapters'];
+      const sourceCounts = Object.fromEntries(tables.map((t) => [t, (sqliteRows(source, `SELECT count(*) AS n FROM ${t}`)[0] as { n: number }).n]));
+      const maxActivityId = (sqliteRows(source, 'SELECT max(id) AS m FROM activity_logs')[0] as { m: number }).m;
+
+      const result = await readpulse(['copy', '--from', source]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/activity_logs: [\d,]+ of [\d,]+ rows/);
+      expect(result.stdout).toContain('every count verified');
+      for (const table of tables) {
+        expect({ table, n: await db.value<number>(`SELECT count(*) FROM ${table}`) }).toEqual({ table, n: sourceCounts[table] });
+      }
+      expect(await db.rows('SELECT id, email, name, role, created_at, last_active_at FROM users ORDER BY id')).toEqual(
+        sqliteRows(source, 'SELECT id, email, name, role, created_at, last_active_at FROM users ORDER BY id'),
+      );
+
+      await withStore(async (store) => {
+        expect((await store.findSession(session))?.user).toEqual(reader);
+        const history = await store.listActivity(reader.id, { limit: 5 });
+        expect(history.items.length).toBeGreaterThan(0);
+        const next = await store.logActivity(reader.id, { actionType: 'AFTER_COPY', metadata: null });
+        expect(next.id).toBe(maxActivityId + 1);
+      });
+    });
+
+    it('refuses a target that is not empty: exit 1, a clear message, and nothing added', async () => {
+      const source = join(dir, 'source.db');
+      await withStore((store) => store.createUser({ email: 'a@example.test', role: 'reader', name: '', passwordHash: 'x' }), {
+        READPULSE_DATABASE_URL: '',
+        READPULSE_DB: source,
+      });
+      await addUser('already@example.test', 'consultant');
+      const result = await readpulse(['copy', '--from', source]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('not empty');
+      expect(await db.rows('SELECT email FROM users')).toEqual([{ email: 'already@example.test' }]);
+    });
+  }
+
+  it('exits 2 without --from', async () => {
+    const result = await readpulse(['copy']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--from');
+  });
+});
+
 describe('readpulse demo', () => {
   it('fills the database with consultants, readers, all milestone statuses and weeks of activity, and prints the logins', async () => {
     const startedAt = Date.now();
@@ -381,14 +477,16 @@ describe('readpulse demo', () => {
     expect(result.stdout).toContain('reader1@demo.readpulse.test');
     expect(result.stdout).toContain('readpulse-demo');
 
-    expect(queryRows('SELECT role, count(*) AS n FROM users GROUP BY role ORDER BY role')).toEqual([
+    expect(await db.rows('SELECT role, count(*) AS n FROM users GROUP BY role ORDER BY role')).toEqual([
       { role: 'consultant', n: 2 },
       { role: 'reader', n: 40 },
     ]);
-    const statuses = queryRows<{ status: string }>('SELECT DISTINCT status FROM milestones ORDER BY status').map((r) => r.status);
+    const statuses = (await db.rows<{ status: string }>('SELECT DISTINCT status FROM milestones ORDER BY status')).map((r) => r.status);
     expect(statuses).toEqual(['completed', 'started', 'stuck']);
-    const span = queryRows<{ first: number; last: number; n: number }>(
-      'SELECT min(created_at) AS first, max(created_at) AS last, count(*) AS n FROM activity_logs',
+    const span = (
+      await db.rows<{ first: number; last: number; n: number }>(
+        'SELECT min(created_at) AS first, max(created_at) AS last, count(*) AS n FROM activity_logs',
+      )
     )[0]!;
     expect(span.n).toBeGreaterThan(40);
     expect(span.last - span.first).toBeGreaterThan(7 * DAY);
@@ -409,17 +507,17 @@ describe('readpulse demo', () => {
   it('run a second time, adds nothing and still prints the logins', async () => {
     const first = await readpulse(['demo', '--readers', '40', '--consultants', '2']);
     expect(first.code, first.stderr).toBe(0);
-    const counts = () => ({
-      users: queryValue<number>('SELECT count(*) FROM users'),
-      milestones: queryValue<number>('SELECT count(*) FROM milestones'),
-      activity: queryValue<number>('SELECT count(*) FROM activity_logs'),
+    const counts = async () => ({
+      users: await db.value<number>('SELECT count(*) FROM users'),
+      milestones: await db.value<number>('SELECT count(*) FROM milestones'),
+      activity: await db.value<number>('SELECT count(*) FROM activity_logs'),
     });
-    const before = counts();
+    const before = await counts();
 
     const again = await readpulse(['demo', '--readers', '40', '--consultants', '2']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('consultant1@demo.readpulse.test');
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   it('exits 2 for a reader count that is not a whole number', async () => {

@@ -18,7 +18,7 @@ interface World {
 }
 
 interface MatrixRow {
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The route as Fastify registered it. */
   readonly route: string;
   readonly url: (world: World) => string;
@@ -178,6 +178,42 @@ const MATRIX: readonly MatrixRow[] = [
     route: '/api/chapter-order',
     url: () => '/api/chapter-order',
     body: () => ({ ids: [SEEDED_CHAPTER] }),
+    expected: consultantsOnly(200),
+  },
+  { method: 'GET', route: '/api/analytics/chapters', url: () => '/api/analytics/chapters', expected: consultantsOnly(200) },
+  { method: 'GET', route: '/api/analytics/activity', url: () => '/api/analytics/activity?bucket=hour', expected: consultantsOnly(200) },
+  { method: 'GET', route: '/api/analytics/grid', url: () => '/api/analytics/grid?limit=10', expected: consultantsOnly(200) },
+  {
+    method: 'GET',
+    route: '/api/export/progress.csv',
+    url: () => '/api/export/progress.csv',
+    expected: consultantsOnly(200),
+    successType: /^text\/csv/,
+  },
+  {
+    method: 'GET',
+    route: '/api/export/activity.csv',
+    url: () => '/api/export/activity.csv',
+    expected: consultantsOnly(200),
+    successType: /^text\/csv/,
+  },
+  { method: 'GET', route: '/api/me/export', url: () => '/api/me/export', expected: signedIn(200) },
+  { method: 'GET', route: '/api/me/access-log', url: () => '/api/me/access-log', expected: signedIn(200) },
+  {
+    method: 'DELETE',
+    route: '/api/me',
+    url: () => '/api/me',
+    body: () => ({ password: TEST_PASSWORD }),
+    stored: async (t, caller) => {
+      expect(await t.store.getUserById(caller!.user.id)).toBeNull();
+      expect(await countOf(t, 'SELECT count(*) AS n FROM sessions WHERE user_id = ?', caller!.user.id)).toBe(0);
+    },
+    expected: signedIn(204),
+  },
+  {
+    method: 'GET',
+    route: '/api/readers/:id/access-log',
+    url: (w) => `/api/readers/${w.readerA.user.id}/access-log`,
     expected: consultantsOnly(200),
   },
 ];

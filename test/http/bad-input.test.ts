@@ -180,6 +180,23 @@ const BAD_INPUT: readonly BadInputCase[] = [
   ...readerIds('progress'),
   ...readerIds('activity'),
 
+  // GET /api/consultant/dashboard/live?limit
+  ...(
+    [
+      ['a limit of 0', 'limit=0'],
+      ['a limit of 1001', 'limit=1001'],
+      ['a limit that is not a number', 'limit=many'],
+      ['a fractional limit', 'limit=2.5'],
+      ['a negative limit', 'limit=-5'],
+    ] as const
+  ).map(([name, query]) => ({
+    name: `GET /api/consultant/dashboard/live: ${name}`,
+    as: 'consultant' as const,
+    method: 'GET' as const,
+    url: `/api/consultant/dashboard/live?${query}`,
+    ...invalid,
+  })),
+
   // GET /api/consultant/dashboard/stream: the narrowing parameters (refused before any stream opens)
   ...(
     [

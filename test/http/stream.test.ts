@@ -61,6 +61,7 @@ describe('the live stream (Server-Sent Events)', () => {
     const live = await t.app.inject({ method: 'GET', url: '/api/consultant/dashboard/live', headers: consultant.headers });
     expect(snapshot!.json).toEqual(live.json());
     expect(snapshot!.json.readers.map((u: { id: number; name: string }) => [u.id, u.name])).toEqual([[reader.user.id, 'Rita']]);
+    expect(snapshot!.json.onlineCount).toBe(1);
   });
 
   it("delivers a reader's presence, milestone and activity as they happen, in DTO form", async () => {

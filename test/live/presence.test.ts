@@ -120,3 +120,30 @@ describe('presence and activity stored by other processes', () => {
     expect(afterSweep.at(-1)).toMatchObject({ type: 'presence', online: false, reader: { id: reader.user.id } });
   });
 });
+
+describe('presence once started: the live view from memory', () => {
+  let t: TestApp;
+  afterEach(async () => t.close());
+
+  it('lists the readers it saw and those the store showed at the last sync, most recent first, without reading every reader again', async () => {
+    t = await buildTestApp();
+    const consultant = await t.signIn('consultant', 'c@example.test');
+    const elsewhere = await t.signIn('reader', 'elsewhere@example.test');
+    await t.store.updateHeartbeat(elsewhere.user.id, t.clock.now()); // another process's activity
+    t.presence.start();
+    await vi.waitFor(async () => expect((await t.presence.liveReaders()).map((u) => u.id)).toEqual([elsewhere.user.id]));
+    t.clock.advance(1000);
+    const here = await t.signIn('reader', 'here@example.test');
+    await t.app.inject({ method: 'GET', url: '/api/me', headers: here.headers });
+    const reads = vi.spyOn(t.store, 'getAllActiveUsers');
+    t.clock.advance(1000);
+    const live = (await t.app.inject({ method: 'GET', url: '/api/consultant/dashboard/live', headers: consultant.headers })).json();
+    expect(live.readers.map((u: { id: number }) => u.id)).toEqual([here.user.id, elsewhere.user.id]);
+    expect(live.onlineCount).toBe(2);
+    expect(live.readers[0].lastActiveAt).toBe(new Date(t.clock.now() - 1000).toISOString());
+    expect(reads).not.toHaveBeenCalled();
+    t.clock.advance(60_000); // both out of the window, even before a sweep
+    const later = (await t.app.inject({ method: 'GET', url: '/api/consultant/dashboard/live', headers: consultant.headers })).json();
+    expect(later.onlineCount).toBe(0);
+  });
+});

@@ -1,35 +1,43 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUp, makeTempDir, NO_RATE_LIMITS, sleep, startServer } from '../support/server-process.js';
-import { seedReaders } from './support/seed-readers.js';
-import { milestoneProblems, missingEvents, readStoredState } from './support/stored-state.js';
+import { TEST_ENGINE } from '../support/test-engine.js';
+import { provisionReliabilityDatabase, type ReliabilityDatabase } from './support/reliability-database.js';
+import { milestoneProblems, missingEvents } from './support/stored-state.js';
 import { WriteLoad } from './support/write-load.js';
 
 const READERS = 30;
 const WRITERS = 50;
-/** Where in a run SIGKILL lands: early (first batches), mid-run, and after a few thousand writes. */
+/** Where SIGKILL lands, counted from the first acknowledged write: early, mid-run, and later. */
 const KILL_AFTER_MS = [300, 1_000, 2_500];
 
-afterEach(cleanUp);
+let database: ReliabilityDatabase | undefined;
+afterEach(async () => {
+  await cleanUp();
+  await database?.drop();
+  database = undefined;
+});
 
-describe('crash durability (SIGKILL under concurrent writes)', () => {
-  it.each(KILL_AFTER_MS)('every write acknowledged before a SIGKILL at %i ms is in the file after restart, which is intact', async (killAfterMs) => {
+describe(`crash durability (SIGKILL under concurrent writes) on ${TEST_ENGINE}`, () => {
+  it.each(KILL_AFTER_MS)('every write acknowledged before a SIGKILL at %i ms is in the database after restart, which is intact', async (killAfterMs) => {
     const dir = makeTempDir();
-    const dbFile = join(dir, 'readpulse.db');
-    const readers = await seedReaders(dbFile, READERS);
-    const server = await startServer({ dbFile, env: NO_RATE_LIMITS });
+    const db = (database = await provisionReliabilityDatabase(dir));
+    const dbFile = db.dbFile;
+    const readers = await db.seedReaders(READERS);
+    const server = await startServer({ dbFile, env: { ...NO_RATE_LIMITS, ...db.env } });
     const load = new WriteLoad({ baseUrl: server.baseUrl, readers, writers: WRITERS }).start();
 
+    await load.warmedUp();
     await sleep(killAfterMs);
     const exit = await server.stop('SIGKILL');
     expect(exit.signal).toBe('SIGKILL');
     const figures = await load.finished();
     console.info(`SIGKILL at ${killAfterMs} ms: ${JSON.stringify(figures)}`);
     expect(figures.failures, 'no request failed other than by the kill').toEqual([]);
-    expect(figures.acknowledged, 'the load got going before the kill').toBeGreaterThan(killAfterMs >= 1_000 ? 100 : 0);
+    // A sanity check that writes were in flight, not a throughput figure (BENCHMARKS.md has those).
+    expect(figures.acknowledged, 'the load got going before the kill').toBeGreaterThan(killAfterMs >= 1_000 ? 20 : 0);
 
     // A restart on the same file recovers it and serves an acknowledged event.
-    const restarted = await startServer({ dbFile, env: NO_RATE_LIMITS });
+    const restarted = await startServer({ dbFile, env: { ...NO_RATE_LIMITS, ...db.env } });
     const last = load.events.at(-1);
     if (last) {
       const reader = readers.find((r) => r.id === last.userId)!;
@@ -41,7 +49,7 @@ describe('crash durability (SIGKILL under concurrent writes)', () => {
     // SIGKILL again, so the file is checked as a crash left it (plus one recovery).
     await restarted.stop('SIGKILL');
 
-    const state = readStoredState(dbFile);
+    const state = await db.readState();
     expect(state.integrity).toEqual(['ok']);
     expect(state.foreignKeyProblems).toEqual([]);
     expect(missingEvents(state, load.events), 'acknowledged events lost or altered').toEqual([]);

@@ -1,23 +1,30 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUp, logLines, makeTempDir, NO_RATE_LIMITS, sleep, startServer } from '../support/server-process.js';
-import { seedReaders } from './support/seed-readers.js';
-import { milestoneProblems, missingEvents, readStoredState } from './support/stored-state.js';
+import { TEST_ENGINE } from '../support/test-engine.js';
+import { provisionReliabilityDatabase, type ReliabilityDatabase } from './support/reliability-database.js';
+import { milestoneProblems, missingEvents } from './support/stored-state.js';
 import { WriteLoad } from './support/write-load.js';
 
-afterEach(cleanUp);
+let database: ReliabilityDatabase | undefined;
+afterEach(async () => {
+  await cleanUp();
+  await database?.drop();
+  database = undefined;
+});
 
-describe('graceful shutdown (SIGTERM under concurrent writes)', () => {
-  it('exits 0 within 10 s; every request is stored 2xx or failed cleanly; heartbeats flushed; WAL checkpointed', async () => {
+describe(`graceful shutdown (SIGTERM under concurrent writes) on ${TEST_ENGINE}`, () => {
+  it('exits 0 within 10 s; every request is stored 2xx or failed cleanly; heartbeats flushed; SQLite\'s WAL checkpointed', async () => {
     const dir = makeTempDir();
-    const dbFile = join(dir, 'readpulse.db');
-    const readers = await seedReaders(dbFile, 30);
+    const db = (database = await provisionReliabilityDatabase(dir));
+    const dbFile = db.dbFile;
+    const readers = await db.seedReaders(30);
     // A flush interval longer than the run: every heartbeat is still in memory at SIGTERM, so only
     // the shutdown flush can store it.
-    const server = await startServer({ dbFile, env: { ...NO_RATE_LIMITS, READPULSE_HEARTBEAT_FLUSH_MS: '10000' } });
+    const server = await startServer({ dbFile, env: { ...NO_RATE_LIMITS, ...db.env, READPULSE_HEARTBEAT_FLUSH_MS: '10000' } });
     const load = new WriteLoad({ baseUrl: server.baseUrl, readers, writers: 50 }).start();
 
+    await load.warmedUp();
     await sleep(1_500);
     const exit = await server.stop('SIGTERM', 10_000);
     const figures = await load.finished();
@@ -28,12 +35,13 @@ describe('graceful shutdown (SIGTERM under concurrent writes)', () => {
     // Clean failures are connection errors and 503; anything else (a 500 above all) is listed here.
     expect(figures.failures).toEqual([]);
     expect(Object.keys(figures.statuses).filter((status) => !['200', '201', '503'].includes(status))).toEqual([]);
-    expect(figures.acknowledged).toBeGreaterThan(200);
+    // Writes were in flight at SIGTERM (a sanity check, not a throughput figure).
+    expect(figures.acknowledged).toBeGreaterThan(20);
 
     const wal = `${dbFile}-wal`;
-    expect(existsSync(wal) ? statSync(wal).size : 0, 'the -wal file is absent or empty after exit').toBe(0);
+    if (db.engine === 'sqlite') expect(existsSync(wal) ? statSync(wal).size : 0, 'the -wal file is absent or empty after exit').toBe(0);
 
-    const state = readStoredState(dbFile);
+    const state = await db.readState();
     expect(state.integrity).toEqual(['ok']);
     expect(state.foreignKeyProblems).toEqual([]);
     expect(missingEvents(state, load.events)).toEqual([]);
@@ -53,10 +61,12 @@ describe('graceful shutdown (SIGTERM under concurrent writes)', () => {
     // A reverse proxy's upstream pool behaves like this: the connections busy at SIGTERM get their
     // answers and then sit idle, open. Shutdown must not wait for the client to close them.
     const dir = makeTempDir();
-    const dbFile = join(dir, 'readpulse.db');
-    const readers = await seedReaders(dbFile, 30);
-    const server = await startServer({ dbFile, env: NO_RATE_LIMITS });
+    const db = (database = await provisionReliabilityDatabase(dir));
+    const dbFile = db.dbFile;
+    const readers = await db.seedReaders(30);
+    const server = await startServer({ dbFile, env: { ...NO_RATE_LIMITS, ...db.env } });
     const load = new WriteLoad({ baseUrl: server.baseUrl, readers, writers: 50 }).start();
+    await load.warmedUp();
     await sleep(1_000);
     server.child.kill('SIGTERM');
     const figures = await load.stop();
@@ -64,7 +74,7 @@ describe('graceful shutdown (SIGTERM under concurrent writes)', () => {
     console.info(`SIGTERM, then quiet clients: ${JSON.stringify(figures)}`);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(figures.failures).toEqual([]);
-    const state = readStoredState(dbFile);
+    const state = await db.readState();
     expect(missingEvents(state, load.events)).toEqual([]);
   });
 });

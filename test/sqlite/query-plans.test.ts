@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessLogQueries } from '../../src/sqlite/access-log-queries.js';
 import { bulkLoad } from '../../src/sqlite/bulk-load.js';
+import { ExportQueries } from '../../src/sqlite/export-queries.js';
+import { InsightQueries } from '../../src/sqlite/insight-queries.js';
 import { migrate } from '../../src/sqlite/migrate.js';
 import { openDatabase, type Database } from '../../src/sqlite/open-database.js';
 import { prepareStatements, type Statements } from '../../src/sqlite/statements.js';
@@ -13,14 +16,17 @@ const DAY = 86_400_000;
  */
 const HOT_QUERIES: readonly { name: keyof Statements; params: unknown; uses?: RegExp }[] = [
   { name: 'activeReaders', params: [NOW - 60_000], uses: /USING INDEX idx_users_role_last_active|USING INDEX idx_users_last_active/ },
+  { name: 'activeReadersPage', params: { from: NOW - 60_000, afterAt: NOW - 60_000, afterId: 0, limit: 1000 }, uses: /USING INDEX idx_users_role_last_active|USING INDEX idx_users_last_active/ },
   { name: 'usersByIds', params: ['[30, 31, 32]'] },
-  { name: 'readerPage', params: { after: 0, needle: null, limit: 51 } },
-  { name: 'readerPage', params: { after: 1_000, needle: 'noor', limit: 51 } },
+  { name: 'readerPage', params: { after: 0, needle: null, cohort: null, limit: 51 } },
+  { name: 'readerPage', params: { after: 1_000, needle: 'noor', cohort: null, limit: 51 } },
+  { name: 'readerPage', params: { after: 0, needle: null, cohort: 1, limit: 51 } },
   { name: 'milestoneCounts', params: ['[30, 31, 32, 33]'] },
   { name: 'activityPage', params: [30, Number.MAX_SAFE_INTEGER, 51], uses: /USING INDEX idx_activity_user_id/ },
   { name: 'activityPage', params: [30, 15_000, 51], uses: /USING INDEX idx_activity_user_id/ },
-  { name: 'stuckPage', params: { since: 0, id: 0, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
-  { name: 'stuckPage', params: { since: NOW - 100 * DAY, id: 500, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
+  { name: 'stuckPage', params: { since: 0, id: 0, cohort: null, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
+  { name: 'stuckPage', params: { since: NOW - 100 * DAY, id: 500, cohort: null, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
+  { name: 'stuckPage', params: { since: 0, id: 0, cohort: 1, limit: 51 }, uses: /USING INDEX idx_milestones_status_updated/ },
   { name: 'deleteActivityBefore', params: [NOW - 300 * DAY, 1_000], uses: /USING COVERING INDEX idx_activity_created/ },
 ];
 
@@ -115,3 +121,60 @@ for (const statistics of ['without statistics', 'after ANALYZE'] as const) {
     });
   });
 }
+
+describe('query plans of analytics, exports and the access log (after ANALYZE)', () => {
+  let db: Database;
+  let insight: InsightQueries;
+  let exports: ExportQueries;
+  let accessLog: AccessLogQueries;
+  beforeAll(() => {
+    db = openDatabase({ path: ':memory:' });
+    migrate(db, NOW);
+    bulkLoad(db, {
+      readers: 2_000,
+      consultants: 5,
+      events: 20_000,
+      chapters: 12,
+      spanMs: 365 * DAY,
+      now: NOW,
+      liveReaders: 50,
+      passwordHash: 'not-a-real-hash',
+      rowsPerTransaction: 5_000,
+    });
+    db.exec('ANALYZE');
+    accessLog = new AccessLogQueries(db);
+    insight = new InsightQueries(db);
+    exports = new ExportQueries(db, accessLog);
+  });
+  afterAll(() => db.close());
+
+  const ids = JSON.stringify(Array.from({ length: 300 }, (_, i) => 10 + i * 5));
+  const CASES: readonly { name: string; sql: () => string; params: unknown; uses?: RegExp; sorts?: true }[] = [
+    { name: 'activity per hour, all readers', sql: () => insight.sql.hour.all.source, params: { first: NOW - 1_000 * 3_600_000, end: NOW }, uses: /SEARCH activity_hours USING INTEGER PRIMARY KEY/ },
+    { name: 'activity per day, all readers', sql: () => insight.sql.day.all.source, params: { first: NOW - 365 * DAY, end: NOW }, uses: /SEARCH activity_days USING INTEGER PRIMARY KEY/ },
+    // A cohort's buckets are summed from its readers' rows, found by primary key per reader; the
+    // GROUP BY sorts at most readers x buckets rows, so it is accepted.
+    { name: 'activity per hour, a cohort', sql: () => insight.sql.hour.some.source, params: { first: NOW - 1_000 * 3_600_000, end: NOW, ids }, uses: /SEARCH activity_reader_hours USING PRIMARY KEY \(user_id=\? AND hour_start>\? AND hour_start<\?\)/, sorts: true },
+    { name: 'activity per day, a cohort', sql: () => insight.sql.day.some.source, params: { first: NOW - 365 * DAY, end: NOW, ids }, uses: /SEARCH activity_reader_days USING PRIMARY KEY/, sorts: true },
+    { name: 'grid readers, all', sql: () => insight.sql.gridReaders.source, params: { after: 100, ids: null, limit: 201 }, uses: /idx_users_role_id|INTEGER PRIMARY KEY/ },
+    { name: 'grid cells of a page', sql: () => insight.sql.gridCells.source, params: [ids], uses: /SEARCH milestones USING INDEX sqlite_autoindex_milestones_1 \(user_id=\?\)/ },
+    { name: 'progress export batch', sql: () => exports.sql.progress.source, params: { afterUser: 500, afterChapter: 'ch-03', ids: null, limit: 1_000 }, uses: /SEARCH m USING INDEX sqlite_autoindex_milestones_1 \(\(user_id,chapter_id\)>\(\?,\?\)\)/ },
+    { name: 'activity export batch', sql: () => exports.sql.activity.source, params: { afterAt: NOW - 100 * DAY, afterId: 5, to: NOW, ids: null, limit: 1_000 }, uses: /SEARCH a USING INDEX idx_activity_created \(created_at>\? AND created_at<\?\)/ },
+    { name: 'access log page', sql: () => accessLog.sql.page.source, params: { readerId: 30, at: NOW, id: 9, limit: 51 }, uses: /SEARCH a USING INDEX idx_access_log_reader_at \(reader_id=\? AND at<\?\)/ },
+    { name: 'access log retention', sql: () => accessLog.sql.deleteBefore.source, params: [NOW, 1_000], uses: /idx_access_log_at/ },
+  ];
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s reads through an index', (_name, c) => {
+    const plan = planOf(db, c.sql(), c.params);
+    expect(tableScans(plan), plan.join('\n')).toEqual([]);
+    if (!c.sorts) expect(plan.filter((line) => line.includes('TEMP B-TREE')), plan.join('\n')).toEqual([]);
+    if (c.uses) expect(plan.join('\n')).toMatch(c.uses);
+  });
+
+  it('the funnel reads the milestones through the chapter-status index, never the table', () => {
+    for (const statement of [insight.sql.statusCounts, insight.sql.scoreCounts]) {
+      const plan = planOf(db, statement.source, { ids: null });
+      expect(tableScans(plan), plan.join('\n')).toEqual([]);
+    }
+  });
+});

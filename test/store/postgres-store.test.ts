@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
-import { migrate } from '../../src/postgres/migrate.js';
+import { loadMigrations, migrate } from '../../src/postgres/migrate.js';
 import { openPool } from '../../src/postgres/open-pool.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { createEmptyDatabase, createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
@@ -80,9 +80,11 @@ describe('PostgresStore on its database', () => {
     const pools = [openPool({ url }), openPool({ url }), openPool({ url })];
     try {
       const applied = await Promise.all(pools.map((pool) => migrate(pool, 1)));
-      expect(applied.flat().sort()).toEqual(['001_initial.sql', '002_chapters.sql']);
+      const shipped = loadMigrations();
+      expect(shipped.length).toBeGreaterThan(1);
+      expect(applied.flat().sort()).toEqual(shipped.map((m) => m.name));
       const { rows } = await pools[0]!.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual(shipped.map((m) => ({ version: m.version })));
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
       await dropTestDatabase(name);

@@ -82,14 +82,20 @@ describe('SqliteStore on its file', () => {
     await store.createSession(sessionFor(doomed.id, 'doomed', clock.now()));
     await store.upsertMilestone(doomed.id, { chapterId: 'ch-01', status: 'stuck', score: 1 });
     await store.logActivity(doomed.id, { actionType: 'LOGIN', metadata: null });
+    const consultant = await addUser(store, 'consultant');
+    await store.recordAccess([{ consultantId: consultant.id, readerId: doomed.id, kind: 'progress', at: clock.now() }]);
     await store.deleteUser(doomed.id);
     const other = new Database(file, { readonly: true });
     try {
       expect(other.pragma('foreign_key_check')).toEqual([]);
-      for (const table of ['sessions', 'milestones', 'activity_logs']) {
+      for (const table of ['sessions', 'milestones', 'activity_logs', 'activity_reader_hours', 'activity_reader_days']) {
         const { n } = other.prepare(`SELECT count(*) AS n FROM ${table} WHERE user_id = ?`).get(doomed.id) as { n: number };
         expect({ table, n }).toEqual({ table, n: 0 });
       }
+      expect(other.prepare('SELECT count(*) FROM access_log WHERE reader_id = ?').pluck().get(doomed.id)).toBe(0);
+      // Nothing of theirs is left in the aggregates either: the totals count nobody.
+      expect(other.prepare('SELECT coalesce(sum(events), 0) + coalesce(sum(active_readers), 0) FROM activity_hours').pluck().get()).toBe(0);
+      expect(other.prepare('SELECT coalesce(sum(events), 0) + coalesce(sum(active_readers), 0) FROM activity_days').pluck().get()).toBe(0);
     } finally {
       other.close();
     }
@@ -171,5 +177,40 @@ describe('SqliteStore on its file', () => {
     expect(await copy.listReaders({ limit: 50 })).toEqual(await store.listReaders({ limit: 50 }));
     expect(await copy.getMyMilestones(reader.id)).toEqual([milestone]);
     expect((await copy.listActivity(reader.id, { limit: 50 })).items).toEqual([event]);
+  });
+});
+
+describe('SQLite store: heartbeats at the resolution idle expiry needs', () => {
+  it("moves a session's last_seen_at only by at least the resolution, and the user's lastActiveAt every time", async () => {
+    const { file } = await freshDatabasePath();
+    const clock = new FakeClock();
+    const store = openSqliteStore({ path: file, clock, sessionSeenResolutionMs: 60_000 });
+    openStores.add(store);
+    const reader = await addUser(store);
+    const start = clock.now();
+    const session = sessionFor(reader.id, 'busy', start);
+    await store.createSession(session);
+    const seen = async () => (await store.findSession(session.tokenHash))!.session.lastSeenAt;
+
+    await store.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 30_000 }]);
+    expect(await seen()).toBe(start);
+    expect((await store.getUserById(reader.id))!.lastActiveAt).toBe(start + 30_000);
+    await store.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 60_000 }]);
+    expect(await seen()).toBe(start + 60_000);
+    await store.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 61_000 }]);
+    expect(await seen()).toBe(start + 60_000);
+    expect((await store.getUserById(reader.id))!.lastActiveAt).toBe(start + 61_000);
+  });
+
+  it('tells its listeners which sessions it deleted', async () => {
+    const { store, clock } = await openFreshStore();
+    const revoked: unknown[] = [];
+    store.onSessionsRevoked((r) => revoked.push(r));
+    const reader = await addUser(store);
+    await store.createSession(sessionFor(reader.id, 'one', clock.now()));
+    await store.deleteSession(sessionFor(reader.id, 'one', 0).tokenHash);
+    await store.deleteUserSessions(reader.id);
+    await store.deleteUser(reader.id);
+    expect(revoked).toEqual([{ tokenHash: sessionFor(reader.id, 'one', 0).tokenHash }, { userId: reader.id }, { userId: reader.id }]);
   });
 });

@@ -1,6 +1,12 @@
 import { beforeEach, describe } from 'vitest';
+import { describeAttention } from './contract/attention-contract.js';
 import { describeChapters } from './contract/chapters-contract.js';
+import { describeCohorts } from './contract/cohorts-contract.js';
+import { describeInvites } from './contract/invites-contract.js';
 import { describeActivity } from './contract/activity-contract.js';
+import { describeAccessLog } from './contract/access-log-contract.js';
+import { describeExports } from './contract/exports-contract.js';
+import { describeInsight } from './contract/insight-contract.js';
 import { describeHeartbeats } from './contract/heartbeats-contract.js';
 import { describeIsolation } from './contract/isolation-contract.js';
 import { describeMilestones } from './contract/milestones-contract.js';
@@ -40,5 +46,11 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeOperations(current);
     describeChapters(current);
     describeRetention(current);
+    describeCohorts(current);
+    describeInvites(current);
+    describeAttention(current);
+    describeInsight(current);
+    describeExports(current);
+    describeAccessLog(current);
   });
 }

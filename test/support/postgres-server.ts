@@ -3,7 +3,7 @@ import { TEST_DATABASE_PREFIX, TEST_SERVER_URL } from './postgres-databases.js';
 
 /**
  * Vitest globalSetup of `npm run test:postgres`: fails the run at once, with a message saying
- * what to do, when no PostgreSQL answers; drops test databases a crashed earlier run left behind.
+ * what to do, when no PostgreSQL answers; drops test databases that earlier runs, now ended, left behind.
  */
 export async function setup(): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_SERVER_URL, connectionTimeoutMillis: 5_000 });
@@ -16,13 +16,26 @@ export async function setup(): Promise<void> {
     );
   }
   try {
+    // Only a dead run's: each name carries the pid of the test process that made it, and other
+    // runs (another checkout's, on the same server) may be using theirs right now.
     const { rows } = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE starts_with(datname, $1)
-         AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = pg_database.datname)`,
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
       [TEST_DATABASE_PREFIX],
     );
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}"`);
+    for (const { datname } of rows) {
+      const pid = Number(/^(\d+)_[0-9a-f]+_/.exec(datname.slice(TEST_DATABASE_PREFIX.length))?.[1]);
+      if (Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
   } finally {
     await client.end();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -7,7 +7,9 @@ import { createPasswordHasher } from '../../src/auth/password-hasher.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { User } from '../../src/domain/index.js';
 import { assembleServer, type EngineStore } from '../../src/main.js';
+import type { CohortMembers } from '../../src/http/cohort-filter.js';
 import type { Metrics } from '../../src/http/metrics.js';
+import type { AccessRecorder } from '../../src/live/access-recorder.js';
 import type { EventHub, EventHubOptions } from '../../src/live/event-hub.js';
 import type { Presence } from '../../src/live/presence.js';
 import { FakeClock } from './fake-clock.js';
@@ -27,6 +29,7 @@ export interface TestApp {
   readonly presence: Presence;
   readonly metrics: Metrics;
   readonly hub: EventHub;
+  readonly accessRecorder: AccessRecorder;
   readonly config: Config;
   readonly dir: string;
   /** Creates a user directly in the store and signs them in through the API. */
@@ -56,23 +59,32 @@ export function testConfig(env: Record<string, string> = {}, overrides: Partial<
 export async function buildTestApp(
   options: {
     engine?: TestEngine;
+    /** Rewrites the PostgreSQL URL the app connects to (e.g. through a proxy a test can cut). */
+    databaseUrl?: (url: string) => string;
     env?: Record<string, string>;
     config?: Partial<Config>;
     /** Bounds of the live event hub (queue sizes, replay buffer). */
     hub?: Omit<EventHubOptions, 'clock'>;
     streamKeepAliveMs?: number;
+    /** Cohort membership for `?cohort=` (until cohorts are stored). */
+    cohortMembers?: CohortMembers;
   } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'readpulse-test-'));
   const database = await provisionDatabase(dir, options.engine ?? TEST_ENGINE);
-  const config = testConfig({ ...database.env, ...options.env }, options.config);
+  const databaseEnv =
+    options.databaseUrl && database.env.READPULSE_DATABASE_URL
+      ? { READPULSE_DATABASE_URL: options.databaseUrl(database.env.READPULSE_DATABASE_URL) }
+      : database.env;
+  const config = testConfig({ ...databaseEnv, ...options.env }, options.config);
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
-  const { app, store, presence, hub, metrics } = await assembleServer(config, clock, log, {
+  const { app, store, presence, hub, metrics, accessRecorder } = await assembleServer(config, clock, log, {
     webRoot: join(dir, 'no-web-build'),
     hasher: testHasher,
     ...(options.hub ? { hub: options.hub } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
+    ...(options.cohortMembers ? { cohortMembers: options.cohortMembers } : {}),
   });
   await app.ready();
 
@@ -85,6 +97,7 @@ export async function buildTestApp(
     presence,
     hub,
     metrics,
+    accessRecorder,
     config,
     dir,
     async signIn(role, email, name = '') {
@@ -97,6 +110,7 @@ export async function buildTestApp(
     async close() {
       await app.close();
       await presence.stop();
+      await accessRecorder.stop();
       await store.close();
       await database.drop();
       rmSync(dir, { recursive: true, force: true });

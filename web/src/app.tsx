@@ -1,10 +1,11 @@
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import type { Role, UserDto } from './api/types.js';
 import { AppShell } from './components/app-shell.js';
 import { Page } from './components/page.js';
 import { ErrorMessage, LoadingMessage } from './components/status-messages.js';
 import { DashboardPage } from './pages/dashboard-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
+import { MyDataPage } from './pages/my-data-page.js';
 import { ProgramPage } from './pages/program-page.js';
 import { ReaderActivityPage } from './pages/reader-activity-page.js';
 import { ReaderChaptersPage } from './pages/reader-chapters-page.js';
@@ -20,6 +21,14 @@ import { homePathFor, signInPathFrom } from './session/role-routes.js';
 import { useCurrentUser } from './session/use-current-user.js';
 import { usePageViews } from './session/use-page-views.js';
 
+// The insight pages carry the charting and virtualizing code: loaded only when a consultant opens them.
+const ProgramOverviewPage = lazy(async () => ({ default: (await import('./pages/program-overview-page.js')).ProgramOverviewPage }));
+const ProgressGridPage = lazy(async () => ({ default: (await import('./pages/progress-grid-page.js')).ProgressGridPage }));
+
+function Lazy({ children }: { readonly children: ReactNode }) {
+  return <Suspense fallback={<LoadingMessage>Loading the page…</LoadingMessage>}>{children}</Suspense>;
+}
+
 /** Who may see a route: everyone, only people signed out, or one role. */
 type Access = 'anyone' | 'signed-out' | Role;
 
@@ -34,6 +43,7 @@ const ROUTES: readonly AppRoute[] = [
   { pattern: '/sign-in', access: 'signed-out', render: () => <SignInPage /> },
   { pattern: '/reading', access: 'reader', render: () => <ReaderChaptersPage /> },
   { pattern: '/reading/activity', access: 'reader', render: () => <ReaderActivityPage /> },
+  { pattern: '/reading/my-data', access: 'reader', render: () => <MyDataPage /> },
   { pattern: '/dashboard', access: 'consultant', render: () => <DashboardPage /> },
   { pattern: '/readers', access: 'consultant', render: () => <ReadersPage /> },
   {
@@ -45,6 +55,8 @@ const ROUTES: readonly AppRoute[] = [
     },
   },
   { pattern: '/program', access: 'consultant', render: () => <ProgramPage /> },
+  { pattern: '/program/overview', access: 'consultant', render: () => <Lazy><ProgramOverviewPage /></Lazy> },
+  { pattern: '/program/grid', access: 'consultant', render: () => <Lazy><ProgressGridPage /></Lazy> },
 ];
 
 function renderRoute(location: AppLocation, user: UserDto | null): ReactNode {

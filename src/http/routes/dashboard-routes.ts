@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toStuckReaderDto } from '../dto.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
-import { LiveDashboardSchema, PageQuerySchema, StuckPageSchema } from '../schemas.js';
+import { LiveDashboardSchema, LiveQuerySchema, PageQuerySchema, StuckPageSchema } from '../schemas.js';
 
 /** The consultants' live view: who is online now. */
 export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { liveDashboard, store }) => {
@@ -12,12 +12,13 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       config: { policy: 'consultant' },
       schema: {
         tags: ['dashboard'],
-        summary: 'Readers active in the last 60 seconds, most recent first (ETag / 304 when unchanged)',
-        response: { 200: LiveDashboardSchema, 304: { type: 'null', description: 'Not modified' }, ...problemResponses(401, 403) },
+        summary: 'Readers active in the last 60 seconds: how many, and the `limit` most recent (ETag / 304 when unchanged)',
+        querystring: LiveQuerySchema,
+        response: { 200: LiveDashboardSchema, 304: { type: 'null', description: 'Not modified' }, ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => {
-      const { json, etag } = await liveDashboard.current();
+      const { json, etag } = await liveDashboard.current(request.query.limit);
       // no-store: readers' personal data stays out of every cache; clients that keep the ETag
       // themselves still revalidate with If-None-Match and get 304.
       reply.header('etag', etag).header('cache-control', 'no-store');

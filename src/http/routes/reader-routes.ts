@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toActivityEventDto, toMilestoneDto, toReaderSummaryDto, toUserDto } from '../dto.js';
+import { requireUserId } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import {
@@ -12,8 +13,11 @@ import {
   UserSchema,
 } from '../schemas.js';
 
-/** Consultants' view of every reader. The target reader comes from the URL. */
-export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store }) => {
+/**
+ * Consultants' view of every reader. The target reader comes from the URL; a view of one
+ * reader's progress or activity is noted in that reader's access log.
+ */
+export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, accessRecorder }) => {
   app.get(
     '/api/readers',
     {
@@ -49,6 +53,7 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     async (request) => {
       const reader = await store.getReader(request.params.id);
       const milestones = await store.getReaderMilestones(reader.id);
+      accessRecorder.record(requireUserId(request), reader.id, 'progress');
       return { reader: toUserDto(reader), milestones: milestones.map(toMilestoneDto) };
     },
   );
@@ -68,6 +73,7 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     async (request) => {
       const reader = await store.getReader(request.params.id);
       const page = await store.listActivity(reader.id, request.query);
+      accessRecorder.record(requireUserId(request), reader.id, 'activity');
       return { events: page.items.map(toActivityEventDto), nextCursor: page.nextCursor };
     },
   );

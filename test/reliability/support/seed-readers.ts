@@ -1,5 +1,5 @@
 import { newSessionToken } from '../../../src/auth/session-token.js';
-import { systemClock } from '../../../src/domain/index.js';
+import { systemClock, type Store } from '../../../src/domain/index.js';
 import { openSqliteStore } from '../../../src/sqlite/sqlite-store.js';
 
 export interface SeededReader {
@@ -16,7 +16,15 @@ const SESSION_LIFETIME_MS = 86_400_000;
 export async function seedReaders(dbFile: string, count: number, prefix = 'reader'): Promise<SeededReader[]> {
   const store = openSqliteStore({ path: dbFile, clock: systemClock });
   try {
-    return await Promise.all(
+    return await seedReadersInto(store, count, prefix);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The same readers and sessions, through any open Store (the caller closes it). */
+export function seedReadersInto(store: Store, count: number, prefix = 'reader'): Promise<SeededReader[]> {
+  return Promise.all(
       Array.from({ length: count }, async (_, i) => {
         const user = await store.createUser({
           email: `${prefix}-${i + 1}@reliability.readpulse.test`,
@@ -29,8 +37,5 @@ export async function seedReaders(dbFile: string, count: number, prefix = 'reade
         await store.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_LIFETIME_MS });
         return { id: user.id, token };
       }),
-    );
-  } finally {
-    await store.close();
-  }
+  );
 }

@@ -83,6 +83,17 @@ export class WriteLoad {
     return this;
   }
 
+  /**
+   * Resolves once the server has acknowledged a first write (or after `timeoutMs`): a fresh
+   * server's first requests open its database connections, so timed faults start from here.
+   */
+  async warmedUp(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.acknowledged === 0 && Date.now() < deadline && !this.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   /** Ends the loops (each after its current request) and resolves with the figures. */
   async stop(): Promise<LoadFigures> {
     this.stopped = true;

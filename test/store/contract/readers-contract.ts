@@ -48,6 +48,32 @@ export function describeReaders(current: CurrentStore): void {
       expect(await store.getAllActiveUsers(now)).toEqual([]);
     });
 
+    it('getActiveReadersPage pages through the same readers, least recent first, ties by id', async () => {
+      const { store, clock } = current();
+      const now = clock.now();
+      const since = now - MINUTE;
+      const readers = [];
+      for (let i = 0; i < 7; i += 1) readers.push(await addUser(store));
+      await addUser(store); // never active
+      const consultant = await addUser(store, 'consultant');
+      await store.updateHeartbeat(consultant.id, now);
+      const times = [now - 30 * SECOND, now - 5 * SECOND, now - 5 * SECOND, now - 5 * SECOND, now - SECOND, since, since - SECOND];
+      for (const [i, reader] of readers.entries()) await store.updateHeartbeat(reader.id, times[i]!);
+
+      const seen: [number, number | null][] = [];
+      let after: { lastActiveAt: number; id: number } | null = null;
+      for (let pages = 0; pages < 10; pages += 1) {
+        const page = await store.getActiveReadersPage(since, after, 2);
+        seen.push(...page.map((u): [number, number | null] => [u.id, u.lastActiveAt]));
+        if (page.length < 2) break;
+        const last = page.at(-1)!;
+        after = { lastActiveAt: last.lastActiveAt!, id: last.id };
+      }
+      const expected = (await store.getAllActiveUsers(since)).map((u): [number, number | null] => [u.id, u.lastActiveAt]);
+      expect(seen).toEqual([...expected].sort((a, b) => a[1]! - b[1]! || a[0] - b[0]));
+      expect(seen.map(([id]) => id)).toEqual([readers[0]!.id, readers[1]!.id, readers[2]!.id, readers[3]!.id, readers[4]!.id]);
+    });
+
     it('getAllActiveUsers sees activity recorded by recordHeartbeats', async () => {
       const { store, clock } = current();
       const reader = await addUser(store);

@@ -32,7 +32,7 @@ export function buildQuery(params: Readonly<Record<string, string | number | nul
   return text === '' ? '' : `?${text}`;
 }
 
-async function request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body !== undefined) {

@@ -7,6 +7,12 @@ export const queryKeys = {
   liveDashboard: ['consultant', 'live'] as const,
   stuckReaders: ['consultant', 'stuck'] as const,
   readers: (search: string) => ['readers', 'list', search] as const,
+  /** Every readers list, whatever its search. */
+  readersLists: ['readers', 'list'] as const,
   readerProgress: (readerId: number) => ['readers', readerId, 'progress'] as const,
   readerActivity: (readerId: number) => ['readers', readerId, 'activity'] as const,
+  chapterFunnel: (cohort: string) => ['analytics', 'chapters', cohort] as const,
+  activityBuckets: (params: string) => ['analytics', 'activity', params] as const,
+  progressGrid: (cohort: string) => ['analytics', 'grid', cohort] as const,
+  myAccessLog: ['me', 'access-log'] as const,
 };

@@ -13,6 +13,12 @@ export type {
   StuckPageDto,
   StuckReaderDto,
 } from '../../../src/http/schemas.js';
+export type {
+  AccessLogPageDto,
+  ActivityBucketsResponseDto,
+  ChapterFunnelResponseDto,
+  GridResponseDto,
+} from '../../../src/http/insight-schemas.js';
 import type { ChapterDto, MilestoneDto, UserDto } from '../../../src/http/schemas.js';
 
 export type { ChapterDto, MilestoneDto, UserDto };

@@ -13,11 +13,14 @@ const NAV_BY_ROLE = {
   reader: [
     { to: '/reading', label: 'My chapters', currentWhen: 'exact' },
     { to: '/reading/activity', label: 'My activity', currentWhen: 'exact' },
+    { to: '/reading/my-data', label: 'My data', currentWhen: 'exact' },
   ],
   consultant: [
     { to: '/dashboard', label: 'Dashboard', currentWhen: 'exact' },
     { to: '/readers', label: 'Readers', currentWhen: 'prefix' },
     { to: '/program', label: 'Program', currentWhen: 'exact' },
+    { to: '/program/overview', label: 'Overview', currentWhen: 'exact' },
+    { to: '/program/grid', label: 'Grid', currentWhen: 'exact' },
   ],
 } as const;
 

@@ -4,6 +4,7 @@ import {
   affectsStuckList,
   applyMilestoneToProgress,
   applyPresence,
+  LIVE_LIST_LIMIT,
   parseLiveEvent,
   prependActivity,
   streamRetryDelayMs,
@@ -23,7 +24,7 @@ const reader = (id: number, lastActiveAt: string | null = T0): UserDto => ({
   createdAt: T0,
   lastActiveAt,
 });
-const liveOf = (...readers: UserDto[]): LiveDashboardDto => ({ windowSeconds: 60, generatedAt: T0, readers });
+const liveOf = (...readers: UserDto[]): LiveDashboardDto => ({ windowSeconds: 60, generatedAt: T0, onlineCount: readers.length, readers });
 const ids = (live: LiveDashboardDto) => live.readers.map((r) => r.id);
 const milestone = (chapterId: string, status: MilestoneDto['status'], updatedAt = T1, score: number | null = null): MilestoneDto => ({
   chapterId,
@@ -75,7 +76,23 @@ describe('applyPresence', () => {
   it('takes a reader who goes offline off the list, and leaves the list alone otherwise', () => {
     const live = liveOf(reader(1), reader(2));
     expect(ids(applyPresence(live, reader(1), false))).toEqual([2]);
-    expect(applyPresence(live, reader(7), false)).toBe(live);
+    expect(applyPresence(live, reader(7), false).readers).toBe(live.readers);
+  });
+
+  it('counts readers in and out, listed or not, and never below the list', () => {
+    const live = { ...liveOf(reader(1), reader(2)), onlineCount: 5000 };
+    expect(applyPresence(live, reader(3, T1), true).onlineCount).toBe(5001);
+    expect(applyPresence(live, reader(2, T1), true).onlineCount).toBe(5000); // already listed
+    expect(applyPresence(live, reader(9), false).onlineCount).toBe(4999); // online but not listed
+    expect(applyPresence(liveOf(reader(1)), reader(1), false).onlineCount).toBe(0);
+  });
+
+  it('keeps at most LIVE_LIST_LIMIT readers listed while counting all', () => {
+    let live = liveOf();
+    for (let id = 1; id <= LIVE_LIST_LIMIT + 50; id += 1) live = applyPresence(live, reader(id, T1), true);
+    expect(live.readers).toHaveLength(LIVE_LIST_LIMIT);
+    expect(live.readers[0]!.id).toBe(LIVE_LIST_LIMIT + 50);
+    expect(live.onlineCount).toBe(LIVE_LIST_LIMIT + 50);
   });
 });
 

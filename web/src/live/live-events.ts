@@ -2,7 +2,7 @@
  * The live stream's events and the pure steps that apply them to the cached views. No React, no
  * EventSource: use-live-stream.ts wires these to the cache; the tests cover them here.
  */
-import type { ActivityEventDto, EventsPageDto, LiveDashboardDto, MilestoneDto, ReaderProgressDto, StuckPageDto, UserDto } from '../api/types.js';
+import type { ActivityEventDto, EventsPageDto, LiveDashboardDto, MilestoneDto, ReaderProgressDto, ReaderSummaryDto, StuckPageDto, UserDto } from '../api/types.js';
 
 /** One event from GET /api/consultant/dashboard/stream, parsed. */
 export type LiveStreamEvent =
@@ -56,19 +56,28 @@ function later(a: string | null, b: string | null): string | null {
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
+/** The most readers the dashboard keeps on its list (the server's default `limit`). */
+export const LIVE_LIST_LIMIT = 200;
+
 /**
  * A presence event applied to the online list: online puts the reader at the top with their
- * lastActiveAt, offline takes them off. The list is newest first, as the server sends it.
+ * lastActiveAt and counts them in, offline takes them off and counts them out. The list is
+ * newest first, as the server sends it, and no longer than LIVE_LIST_LIMIT; `onlineCount` counts
+ * everyone online, listed or not.
  */
 export function applyPresence(live: LiveDashboardDto, reader: UserDto, online: boolean): LiveDashboardDto {
   const others = live.readers.filter((r) => r.id !== reader.id);
-  if (!online) return others.length === live.readers.length ? live : { ...live, readers: others };
+  const listed = others.length !== live.readers.length;
+  if (!online) return { ...live, onlineCount: Math.max(others.length, live.onlineCount - 1), readers: listed ? others : live.readers };
   const previous = live.readers.find((r) => r.id === reader.id);
   const lastActiveAt = later(previous?.lastActiveAt ?? null, reader.lastActiveAt);
+  const readers = [{ ...reader, lastActiveAt }, ...others].slice(0, Math.max(LIVE_LIST_LIMIT, live.readers.length));
   return {
     ...live,
     generatedAt: later(live.generatedAt, reader.lastActiveAt) ?? live.generatedAt,
-    readers: [{ ...reader, lastActiveAt }, ...others],
+    // a replayed "online" for a reader already listed is not a newcomer
+    onlineCount: Math.max(readers.length, live.onlineCount + (previous ? 0 : 1)),
+    readers,
   };
 }
 
@@ -99,6 +108,19 @@ export function touchReader(live: LiveDashboardDto, readerId: number, at: string
 export function affectsStuckList(readerId: number, milestone: MilestoneDto, stuckPages: readonly StuckPageDto[] | undefined): boolean {
   if (milestone.status === 'stuck') return true;
   return (stuckPages ?? []).some((page) => page.stuck.some((entry) => entry.reader.id === readerId && entry.chapterId === milestone.chapterId));
+}
+
+/** A reader's counts after one chapter moved from `before` (null: not started) to `after`. */
+export function moveCount(
+  counts: ReaderSummaryDto['counts'],
+  before: MilestoneDto['status'] | null,
+  after: MilestoneDto['status'],
+): ReaderSummaryDto['counts'] {
+  if (before === after) return counts;
+  const next = { ...counts };
+  if (before !== null) next[before] = Math.max(0, next[before] - 1);
+  next[after] += 1;
+  return next;
 }
 
 /** A milestone event applied to a reader's progress: it replaces that chapter's milestone. */

@@ -1,14 +1,18 @@
 import { createContext, useContext, type ReactNode } from 'react';
+import { useLocation } from '../router/history.js';
+import { liveStreamQuery } from './stream-query.js';
 import { useLiveStream, type LiveStatus } from './use-live-stream.js';
 
 const LiveStatusContext = createContext<LiveStatus>('off');
 
 /**
- * Keeps one live stream open for the whole consultant session (so moving between the dashboard
- * and a reader's page does not reconnect) and tells the views whether they still need to poll.
+ * Keeps one live stream open for the consultant session, narrowed to what the current page shows
+ * (a reader's page: that reader; elsewhere: no activity events), and tells the views whether
+ * they still need to poll.
  */
 export function LiveStreamProvider({ enabled, children }: { readonly enabled: boolean; readonly children: ReactNode }) {
-  const status = useLiveStream(enabled);
+  const { pathname } = useLocation();
+  const status = useLiveStream(enabled, liveStreamQuery(pathname));
   return <LiveStatusContext.Provider value={status}>{children}</LiveStatusContext.Provider>;
 }
 

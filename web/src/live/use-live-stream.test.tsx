@@ -72,7 +72,7 @@ afterEach(() => {
 describe('useLiveStream', () => {
   it('says "Live" once the stream opens and applies its events to the cached online list', () => {
     const { queryClient, latest } = setup();
-    expect(latest().url).toBe(LIVE_STREAM_URL);
+    expect(latest().url).toBe(`${LIVE_STREAM_URL}?activity=none`);
     expect(screen.getByRole('status').textContent).toContain('Updating every few seconds');
     act(() => latest().open());
     expect(screen.getByRole('status').textContent).toBe('Dashboard updates: Live');

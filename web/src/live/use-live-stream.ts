@@ -1,12 +1,13 @@
 import { useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { queryKeys } from '../api/query-keys.js';
-import type { EventsPageDto, LiveDashboardDto, ReaderProgressDto, StuckPageDto } from '../api/types.js';
+import type { EventsPageDto, LiveDashboardDto, MilestoneDto, ReaderProgressDto, ReadersPageDto, StuckPageDto } from '../api/types.js';
 import {
   LIVE_EVENT_TYPES,
   affectsStuckList,
   applyMilestoneToProgress,
   applyPresence,
+  moveCount,
   parseLiveEvent,
   prependActivity,
   streamRetryDelayMs,
@@ -30,13 +31,14 @@ const ERRORS_BEFORE_GIVING_UP = 3;
 const LIVE_REFRESH_MIN_INTERVAL_MS = 3_000;
 
 /**
- * Follows the consultants' live stream (Server-Sent Events) while `enabled`, applying its events
+ * Follows the consultants' live stream (Server-Sent Events) while `enabled`, narrowed by `query`
+ * (see stream-query.ts; a new query opens a new stream, which starts with a snapshot), applying its events
  * to the TanStack Query cache: the online list, the "Stuck" list, and any reader's progress and
  * activity that is cached. Returns the stream's status; views poll unless it is 'live'. When
  * EventSource is missing or the stream keeps failing, it falls back to polling and tries the
  * stream again later, waiting longer each time.
  */
-export function useLiveStream(enabled: boolean): LiveStatus {
+export function useLiveStream(enabled: boolean, query = ''): LiveStatus {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<LiveStatus>('off');
 
@@ -67,7 +69,7 @@ export function useLiveStream(enabled: boolean): LiveStatus {
       retryTimer = undefined;
       if (stopped) return;
       setStatus((current) => (current === 'polling' ? 'polling' : 'connecting'));
-      const stream = new EventSource(LIVE_STREAM_URL);
+      const stream = new EventSource(`${LIVE_STREAM_URL}${query}`);
       source = stream;
       stream.onopen = () => {
         errorsInARow = 0;
@@ -104,9 +106,30 @@ export function useLiveStream(enabled: boolean): LiveStatus {
       window.clearTimeout(retryTimer);
       refreshLive.cancel();
     };
-  }, [enabled, queryClient]);
+  }, [enabled, query, queryClient]);
 
   return status;
+}
+
+/**
+ * A milestone applied to the readers lists' counts. `before` is the chapter's status before it
+ * (null: not started), or undefined when unknown (the reader's progress is not cached). Returns
+ * false when a listed reader's counts could not be moved, so the lists need a refetch.
+ */
+function updateReaderCounts(queryClient: QueryClient, readerId: number, milestone: MilestoneDto, before: MilestoneDto['status'] | null | undefined): boolean {
+  let exact = true;
+  for (const [key, data] of queryClient.getQueriesData<InfiniteData<ReadersPageDto>>({ queryKey: queryKeys.readersLists })) {
+    if (data === undefined || !data.pages.some((page) => page.readers.some((r) => r.id === readerId))) continue;
+    if (before === undefined) {
+      exact = false;
+      continue;
+    }
+    queryClient.setQueryData<InfiniteData<ReadersPageDto>>(key, { ...data, pages: data.pages.map((page) => ({
+      ...page,
+      readers: page.readers.map((r) => (r.id === readerId ? { ...r, counts: moveCount(r.counts, before, milestone.status) } : r)),
+    })) });
+  }
+  return exact;
 }
 
 /** Invalidates /live when asked, at most once per `minIntervalMs` (the last request wins). */
@@ -131,7 +154,12 @@ function throttledInvalidate(queryClient: QueryClient, minIntervalMs: number) {
 }
 
 /** One stream event applied to the cache. `refreshLive` asks for /live again (throttled). */
-export function applyLiveEvent(queryClient: QueryClient, event: LiveStreamEvent, refreshLive: () => void): void {
+export function applyLiveEvent(
+  queryClient: QueryClient,
+  event: LiveStreamEvent,
+  refreshLive: () => void,
+  refreshReaders: () => void = () => void queryClient.invalidateQueries({ queryKey: queryKeys.readersLists }),
+): void {
   const touchLive = (readerId: number, at: string) => {
     const live = queryClient.getQueryData<LiveDashboardDto>(queryKeys.liveDashboard);
     if (live === undefined) return;
@@ -164,6 +192,10 @@ export function applyLiveEvent(queryClient: QueryClient, event: LiveStreamEvent,
       touchLive(readerId, milestone.updatedAt);
       const stuck = queryClient.getQueryData<InfiniteData<StuckPageDto>>(queryKeys.stuckReaders);
       if (affectsStuckList(readerId, milestone, stuck?.pages)) void queryClient.invalidateQueries({ queryKey: queryKeys.stuckReaders });
+      const previous = queryClient.getQueryData<ReaderProgressDto>(queryKeys.readerProgress(readerId));
+      const before = previous?.milestones.find((m) => m.chapterId === milestone.chapterId);
+      const counted = updateReaderCounts(queryClient, readerId, milestone, previous === undefined ? undefined : (before?.status ?? null));
+      if (!counted) refreshReaders();
       updateProgress(readerId, (progress) => applyMilestoneToProgress(progress, milestone));
       return;
     }

@@ -10,9 +10,13 @@ import { useNow } from '../time/use-now.js';
 
 /** Without the live stream, the dashboard polls this often. */
 export const DASHBOARD_POLL_INTERVAL_MS = 3_000;
-/** With the live stream, /live is still asked now and then, to reconcile quiet heartbeats. */
-export const LIVE_RECONCILE_INTERVAL_MS = 30_000;
-const FIRST_SHOWN = 50;
+/**
+ * With the live stream, /live is still asked now and then: the dashboard's stream carries no
+ * activity events, so readers' "last seen" times and order are reconciled from it.
+ */
+export const LIVE_RECONCILE_INTERVAL_MS = 10_000;
+/** Readers per page of the online list. */
+export const ONLINE_PAGE_SIZE = 50;
 
 /**
  * The server's "now", ticking: its last generatedAt plus the time since on this clock, so that
@@ -31,7 +35,7 @@ function useServerNow(generatedAt: string | undefined): number {
 
 /** "Online now": readers active within the server's window, from the live stream or polled every 3 s. */
 export function OnlineNowPanel() {
-  const [showAll, setShowAll] = useState(false);
+  const [page, setPage] = useState(0);
   const isLive = useIsLive();
   const liveQuery = useQuery({
     queryKey: queryKeys.liveDashboard,
@@ -41,12 +45,16 @@ export function OnlineNowPanel() {
   });
   const live = liveQuery.data;
   const serverNow = useServerNow(live?.generatedAt);
-  const shown = live === undefined ? [] : showAll ? live.readers : live.readers.slice(0, FIRST_SHOWN);
+  const listed = live?.readers.length ?? 0;
+  const pages = Math.max(1, Math.ceil(listed / ONLINE_PAGE_SIZE));
+  const current = Math.min(page, pages - 1);
+  const shown = live === undefined ? [] : live.readers.slice(current * ONLINE_PAGE_SIZE, (current + 1) * ONLINE_PAGE_SIZE);
+  const onlineCount = live === undefined ? 0 : Math.max(live.onlineCount ?? listed, listed);
   return (
     <section className="panel card" aria-labelledby="online-heading">
       <div className="panel-header">
         <h2 id="online-heading">Online now</h2>
-        {live !== undefined && <span className="count">{live.readers.length}</span>}
+        {live !== undefined && <span className="count">{onlineCount}</span>}
       </div>
       {live !== undefined && (
         <p className="panel-note">Readers active in the last {live.windowSeconds === 60 ? 'minute' : `${live.windowSeconds} seconds`}.</p>
@@ -54,7 +62,7 @@ export function OnlineNowPanel() {
       {liveQuery.isError && <ErrorMessage error={liveQuery.error} prefix={live === undefined ? 'Could not load who is online.' : 'Updates paused.'} />}
       {liveQuery.isPending ? (
         <LoadingMessage>Loading who is online…</LoadingMessage>
-      ) : live === undefined ? null : live.readers.length === 0 ? (
+      ) : live === undefined ? null : onlineCount === 0 ? (
         <EmptyMessage>No readers online</EmptyMessage>
       ) : (
         <>
@@ -76,10 +84,23 @@ export function OnlineNowPanel() {
               </li>
             ))}
           </ul>
-          {!showAll && live.readers.length > FIRST_SHOWN && (
-            <button type="button" className="button button-secondary" onClick={() => setShowAll(true)}>
-              Show all {live.readers.length} online
-            </button>
+          {pages > 1 && (
+            <nav className="pager" aria-label="Online readers pages">
+              <button type="button" className="button button-secondary" disabled={current === 0} onClick={() => setPage(current - 1)}>
+                Newer
+              </button>
+              <span className="pager-position">
+                {current * ONLINE_PAGE_SIZE + 1}–{Math.min(listed, (current + 1) * ONLINE_PAGE_SIZE)} of {listed}
+              </span>
+              <button type="button" className="button button-secondary" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
+                Older
+              </button>
+            </nav>
+          )}
+          {onlineCount > listed && (
+            <p className="panel-note">
+              The {listed} most recently active of {onlineCount} online are listed; <Link to="/readers">all readers</Link> are on the readers page.
+            </p>
           )}
         </>
       )}

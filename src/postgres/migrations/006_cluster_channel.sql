@@ -1,4 +1,4 @@
--- Several instances on one database (ADR 0013). Live events are rows with a global id that only
+-- Several instances on one database (ADR 0016). Live events are rows with a global id that only
 -- grows; every instance reads them by id. They are written by triggers in the transaction that
 -- makes the change, so an acknowledged write always has its event, whichever instance dies.
 CREATE TABLE live_events (
@@ -40,7 +40,7 @@ CREATE INDEX idx_login_failures_failed ON login_failures (failed_at);
 -- Appends one live event. The advisory lock (held to the end of the transaction) is taken at
 -- commit time, because the triggers calling this are deferred: ids are handed out and committed
 -- one transaction at a time, so a reader that sees id N already sees every committed id below
--- it and reading "id > last seen" can never skip one (ADR 0013). The NOTIFY is a bare wake-up;
+-- it and reading "id > last seen" can never skip one (ADR 0016). The NOTIFY is a bare wake-up;
 -- PostgreSQL folds identical notifications of one transaction into one, so a batch sends one.
 CREATE FUNCTION append_live_event(event_type TEXT, reader BIGINT, body TEXT, at BIGINT) RETURNS VOID
 LANGUAGE plpgsql AS $$

@@ -1,0 +1,99 @@
+import type { MilestoneStatus } from './progress.js';
+import type { User } from './user.js';
+
+/**
+ * Which readers an analytics query or export covers: `readerIds` undefined means every reader;
+ * an array means only those ids (the cohort seam: the HTTP layer resolves `?cohort=` to ids).
+ * Ids of consultants or unknown users in the array are ignored, never counted.
+ */
+export interface ReaderFilter {
+  readonly readerIds?: readonly number[] | undefined;
+}
+
+/** One chapter's funnel over the filtered readers. */
+export interface ChapterFunnel {
+  readonly chapterId: string;
+  readonly title: string;
+  /** Readers with no milestone for the chapter. */
+  readonly notStarted: number;
+  readonly started: number;
+  readonly completed: number;
+  readonly stuck: number;
+  /** Median score of the completed milestones that have a score; null when there are none. */
+  readonly medianScore: number | null;
+  /**
+   * Median of whole minutes (rounded down) from a milestone's first record that was not a
+   * completion to its completion, over the completed milestones that have both times; null when
+   * there are none (e.g. every reader recorded the chapter as completed straight away).
+   */
+  readonly medianMinutesToComplete: number | null;
+}
+
+export const ACTIVITY_BUCKET_SIZES = ['hour', 'day'] as const;
+export type ActivityBucketSize = (typeof ACTIVITY_BUCKET_SIZES)[number];
+export const BUCKET_MS: Readonly<Record<ActivityBucketSize, number>> = { hour: 3_600_000, day: 86_400_000 };
+/** The most buckets one activity query may span. */
+export const MAX_ACTIVITY_BUCKETS = 1_000;
+
+export interface ActivityBucketQuery extends ReaderFilter {
+  /** Epoch ms; rounded down to the bucket boundary (UTC). */
+  readonly from: number;
+  /** Epoch ms, exclusive; rounded up to the bucket boundary (UTC). */
+  readonly to: number;
+  readonly bucket: ActivityBucketSize;
+}
+
+/** Activity in [start, start + bucket size): events stored and distinct readers who made them. */
+export interface ActivityBucket {
+  /** Epoch ms of the bucket's start. */
+  readonly start: number;
+  readonly events: number;
+  readonly activeReaders: number;
+}
+
+/** One reader's cell for one chapter of the grid: both null when there is no milestone. */
+export interface GridCell {
+  readonly status: MilestoneStatus | null;
+  readonly score: number | null;
+}
+
+export interface GridRow {
+  readonly reader: User;
+  /** One cell per chapter of `ProgressGrid.chapters`, in that order. */
+  readonly cells: readonly GridCell[];
+}
+
+/** A page of the readers x chapters grid: readers by id, chapters in program order. */
+export interface ProgressGrid {
+  readonly chapters: readonly string[];
+  readonly readers: readonly GridRow[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * Number of buckets [from, to) spans once rounded to bucket boundaries.
+ * Exported so every Store and the HTTP layer agree on the limit.
+ */
+export function bucketRange(query: Pick<ActivityBucketQuery, 'from' | 'to' | 'bucket'>): { first: number; end: number; count: number } {
+  const size = BUCKET_MS[query.bucket];
+  const first = Math.floor(query.from / size) * size;
+  const end = Math.ceil(query.to / size) * size;
+  return { first, end, count: Math.max(0, (end - first) / size) };
+}
+
+/** The median of the values a histogram counts (as each engine's GROUP BY returns them): the mean of the middle two for an even total. */
+export function medianOfHistogram(bins: readonly { value: number; n: number }[] | undefined): number | null {
+  if (!bins || bins.length === 0) return null;
+  const sorted = [...bins].sort((a, b) => a.value - b.value);
+  const total = sorted.reduce((sum, bin) => sum + bin.n, 0);
+  const valueAt = (index: number): number => {
+    let seen = 0;
+    for (const bin of sorted) {
+      seen += bin.n;
+      if (index < seen) return bin.value;
+    }
+    return sorted[sorted.length - 1]!.value;
+  };
+  const mid = Math.floor(total / 2);
+  return total % 2 === 1 ? valueAt(mid) : (valueAt(mid - 1) + valueAt(mid)) / 2;
+}

@@ -1,0 +1,83 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ACCESS_KINDS, ACTIVITY_BUCKET_SIZES, MILESTONE_STATUSES } from '../domain/index.js';
+import { ActivityEventSchema, MilestoneSchema, PageQuerySchema, UserSchema } from './schemas.js';
+
+/** Wire shapes of program insight and data out (analytics, exports, a user's data, access log). */
+
+const IsoTime = Type.String({ format: 'date-time', examples: ['2026-11-24T18:45:10.123Z'] });
+const NextCursorSchema = Type.Union([Type.String(), Type.Null()], {
+  description: 'Pass as `cursor` to get the next page; null on the last page.',
+});
+
+export const CohortQuerySchema = Type.Object({
+  cohort: Type.Optional(Type.Integer({ minimum: 1, description: 'Only this cohort\'s readers; 404 for an unknown cohort.' })),
+});
+
+/** ISO 8601 times; parsed strictly by the handler (see time-query.ts). */
+export const TimeRangeQuerySchema = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 time, inclusive.' })),
+  to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 time, exclusive.' })),
+});
+
+export const ActivityQuerySchema = Type.Composite([
+  CohortQuerySchema,
+  TimeRangeQuerySchema,
+  Type.Object({
+    bucket: Type.Union(ACTIVITY_BUCKET_SIZES.map((b) => Type.Literal(b)), { default: 'day' }),
+  }),
+]);
+
+export const GridQuerySchema = Type.Composite([CohortQuerySchema, PageQuerySchema]);
+
+export const ChapterFunnelSchema = Type.Object({
+  chapterId: Type.String(),
+  title: Type.String(),
+  notStarted: Type.Integer(),
+  started: Type.Integer(),
+  completed: Type.Integer(),
+  stuck: Type.Integer(),
+  medianScore: Type.Union([Type.Number(), Type.Null()]),
+  medianMinutesToComplete: Type.Union([Type.Number(), Type.Null()]),
+});
+export const ChapterFunnelResponseSchema = Type.Object({ chapters: Type.Array(ChapterFunnelSchema) });
+export type ChapterFunnelResponseDto = Static<typeof ChapterFunnelResponseSchema>;
+
+export const ActivityBucketsResponseSchema = Type.Object({
+  buckets: Type.Array(Type.Object({ start: IsoTime, events: Type.Integer(), activeReaders: Type.Integer() })),
+});
+export type ActivityBucketsResponseDto = Static<typeof ActivityBucketsResponseSchema>;
+
+export const GridResponseSchema = Type.Object({
+  chapters: Type.Array(Type.String()),
+  readers: Type.Array(
+    Type.Object({
+      reader: UserSchema,
+      cells: Type.Array(
+        Type.Object({
+          status: Type.Union([...MILESTONE_STATUSES.map((s) => Type.Literal(s)), Type.Null()]),
+          score: Type.Union([Type.Integer(), Type.Null()]),
+        }),
+      ),
+    }),
+  ),
+  nextCursor: NextCursorSchema,
+});
+export type GridResponseDto = Static<typeof GridResponseSchema>;
+
+export const AccessLogEntrySchema = Type.Object({
+  consultant: Type.Object({ id: Type.Integer(), name: Type.String() }),
+  what: Type.Union(ACCESS_KINDS.map((k) => Type.Literal(k))),
+  at: IsoTime,
+});
+export const AccessLogPageSchema = Type.Object({ entries: Type.Array(AccessLogEntrySchema), nextCursor: NextCursorSchema });
+export type AccessLogPageDto = Static<typeof AccessLogPageSchema>;
+
+export const UserDataExportSchema = Type.Object({
+  user: UserSchema,
+  milestones: Type.Array(MilestoneSchema),
+  activity: Type.Array(ActivityEventSchema),
+  accessLog: Type.Array(AccessLogEntrySchema),
+});
+export type UserDataExportDto = Static<typeof UserDataExportSchema>;
+
+export const CsvSchema = Type.String({ description: 'RFC 4180 CSV with a header row.' });

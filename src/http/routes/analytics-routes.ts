@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { BUCKET_MS, toIsoTime } from '../../domain/index.js';
+import { readerFilterFor } from '../cohort-filter.js';
+import { toUserDto } from '../dto.js';
+import {
+  ActivityBucketsResponseSchema,
+  ActivityQuerySchema,
+  ChapterFunnelResponseSchema,
+  CohortQuerySchema,
+  GridQuerySchema,
+  GridResponseSchema,
+} from '../insight-schemas.js';
+import type { RouteDeps } from '../route-deps.js';
+import { problemResponses } from '../route-docs.js';
+import { parseIsoTime, requireOrdered } from '../time-query.js';
+
+/** Buckets shown when `from` is not given: 30 days, or 48 hours. */
+const DEFAULT_BUCKETS = { day: 30, hour: 48 } as const;
+
+/** Program-wide pictures for consultants: chapter funnel, activity over time, the progress grid. */
+export const analyticsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, clock, cohortMembers }) => {
+  app.get(
+    '/api/analytics/chapters',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['analytics'],
+        operationId: 'getChapterFunnel',
+        summary: 'Per chapter, in program order: readers not started, started, completed, stuck; median score and minutes to complete',
+        querystring: CohortQuerySchema,
+        response: { 200: ChapterFunnelResponseSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({ chapters: await store.getChapterFunnel(await readerFilterFor(cohortMembers, request.query.cohort)) }),
+  );
+
+  app.get(
+    '/api/analytics/activity',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['analytics'],
+        operationId: 'getActivityBuckets',
+        summary: 'Events and active readers per hour or day (UTC), at most 1,000 buckets',
+        description: '`from` is rounded down and `to` up to the bucket; `to` defaults to now, `from` to 30 days (48 hours) before it.',
+        querystring: ActivityQuerySchema,
+        response: { 200: ActivityBucketsResponseSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { bucket } = request.query;
+      const to = parseIsoTime(request.query.to, 'to') ?? clock.now();
+      const from = parseIsoTime(request.query.from, 'from') ?? to - DEFAULT_BUCKETS[bucket] * BUCKET_MS[bucket];
+      requireOrdered(from, to);
+      const filter = await readerFilterFor(cohortMembers, request.query.cohort);
+      const buckets = await store.getActivityBuckets({ ...filter, from, to, bucket });
+      return { buckets: buckets.map((b) => ({ start: toIsoTime(b.start), events: b.events, activeReaders: b.activeReaders })) };
+    },
+  );
+
+  app.get(
+    '/api/analytics/grid',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['analytics'],
+        operationId: 'getProgressGrid',
+        summary: 'Readers x chapters: one cell per chapter in program order, readers by id',
+        querystring: GridQuerySchema,
+        response: { 200: GridResponseSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { cohort, ...page } = request.query;
+      const grid = await store.getProgressGrid({ ...(await readerFilterFor(cohortMembers, cohort)), ...page });
+      return {
+        chapters: [...grid.chapters],
+        readers: grid.readers.map((row) => ({ reader: toUserDto(row.reader), cells: row.cells.map((c) => ({ ...c })) })),
+        nextCursor: grid.nextCursor,
+      };
+    },
+  );
+};

@@ -1,0 +1,307 @@
+import {
+  AppError,
+  decodeCursor,
+  encodeCursor,
+  mergeAttentionRules,
+  type AttentionItem,
+  type AttentionReason,
+  type AttentionRules,
+  type AttentionState,
+  type AttentionSweepResult,
+  type Clock,
+  type Page,
+  type PageRequest,
+  type User,
+} from '../domain/index.js';
+import type { PostgresWriter, Sql } from './pg-sql.js';
+import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
+
+interface AttentionRow {
+  id: number;
+  reader_id: number;
+  reason: string;
+  chapter_id: string;
+  since: number;
+  state: string;
+  claimed_by: number | null;
+  claimed_at: number | null;
+  resolved_by: number | null;
+  resolved_at: number | null;
+  note: string | null;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+/** chapter_id of a reason without a chapter. */
+const NO_CHAPTER = '';
+const ITEM = 'id, reader_id, reason, chapter_id, since, state, claimed_by, claimed_at, resolved_by, resolved_at, note';
+const IN_COHORT =
+  '(@cohort::bigint IS NULL OR EXISTS (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort::bigint AND cm.reader_id = attention_items.reader_id))';
+const OPEN = `INSERT INTO attention_items (reader_id, reason, chapter_id, since, state, opened_at)
+  VALUES (?, ?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING RETURNING ${ITEM}`;
+
+function itemNotFound(): AppError {
+  return new AppError('not_found', 'No attention item has that id.');
+}
+
+/** The attention queue on PostgreSQL, the same statements as SqliteAttention's; PostgresStore delegates here. */
+export class PostgresAttention {
+  constructor(
+    private readonly read: Sql,
+    private readonly clock: Clock,
+    private readonly write: PostgresWriter,
+  ) {}
+
+  rules(): Promise<AttentionRules> {
+    return this.readRules(this.read);
+  }
+
+  setRules(change: Partial<AttentionRules>): Promise<AttentionRules> {
+    return this.write(async (sql) => {
+      const rules = mergeAttentionRules(await this.readRules(sql), change);
+      await sql.run('UPDATE attention_rules SET stuck_minutes = ?, inactive_days = ?, low_score = ? WHERE id = 1', [
+        rules.stuckMinutes,
+        rules.inactiveDays,
+        rules.lowScore,
+      ]);
+      return rules;
+    });
+  }
+
+  async list(query: { state: AttentionState; cohortId: number | null } & PageRequest): Promise<Page<AttentionItem>> {
+    const [since, id] = query.cursor === undefined ? [0, 0] : decodeCursor(query.cursor, 2);
+    const rows = await this.read.all<AttentionRow>(
+      `SELECT ${ITEM} FROM attention_items
+       WHERE state = @state AND (since, id) > (@since, @id) AND ${IN_COHORT}
+       ORDER BY since, id LIMIT @limit`,
+      { state: query.state, since, id, cohort: query.cohortId, limit: query.limit + 1 },
+    );
+    const more = rows.length > query.limit;
+    const shown = rows.slice(0, query.limit);
+    const last = shown[shown.length - 1];
+    return { items: await this.toItems(this.read, shown), nextCursor: more && last ? encodeCursor(last.since, last.id) : null };
+  }
+
+  async counts(cohortId: number | null): Promise<{ open: number; claimed: number }> {
+    const rows = await this.read.all<{ state: string; n: number }>(
+      `SELECT state, count(*) AS n FROM attention_items WHERE state <> 'resolved' AND ${IN_COHORT} GROUP BY state`,
+      { cohort: cohortId },
+    );
+    return { open: rows.find((r) => r.state === 'open')?.n ?? 0, claimed: rows.find((r) => r.state === 'claimed')?.n ?? 0 };
+  }
+
+  get(id: number): Promise<AttentionItem> {
+    return this.itemNow(this.read, id);
+  }
+
+  // Each change moves state only from the state it expects, so of two racing consultants exactly
+  // one statement matches; the loser sees zero rows and the item as the winner left it.
+  claim(id: number, consultantId: number): Promise<AttentionItem> {
+    const now = this.clock.now();
+    return this.write(async (sql) => {
+      const row = await sql.get<AttentionRow>(
+        `UPDATE attention_items SET state = 'claimed', claimed_by = @by, claimed_at = @now
+         WHERE id = @id AND state = 'open' RETURNING ${ITEM}`,
+        { id, by: consultantId, now },
+      );
+      if (row) return (await this.toItems(sql, [row]))[0]!;
+      const item = await this.itemNow(sql, id);
+      if (item.state === 'claimed' && item.claimedBy?.id === consultantId) return item;
+      if (item.state === 'claimed') throw new AppError('conflict', `${item.claimedBy?.name || 'Another consultant'} holds this item.`);
+      throw new AppError('conflict', 'This item is resolved.');
+    });
+  }
+
+  release(id: number, consultantId: number): Promise<AttentionItem> {
+    return this.write(async (sql) => {
+      const row = await sql.get<AttentionRow>(
+        `UPDATE attention_items SET state = 'open', claimed_by = NULL, claimed_at = NULL
+         WHERE id = @id AND state = 'claimed' AND claimed_by = @by RETURNING ${ITEM}`,
+        { id, by: consultantId },
+      );
+      if (row) return (await this.toItems(sql, [row]))[0]!;
+      await this.itemNow(sql, id);
+      throw new AppError('forbidden', 'Only the consultant who holds an item can release it.');
+    });
+  }
+
+  resolve(id: number, consultantId: number, note: string | null): Promise<AttentionItem> {
+    const now = this.clock.now();
+    return this.write(async (sql) => {
+      const row = await sql.get<AttentionRow>(
+        `UPDATE attention_items SET state = 'resolved', resolved_by = @by, resolved_at = @now, note = @note
+         WHERE id = @id AND state <> 'resolved' AND (claimed_by IS NULL OR claimed_by = @by) RETURNING ${ITEM}`,
+        { id, by: consultantId, now, note },
+      );
+      if (row) return (await this.toItems(sql, [row]))[0]!;
+      const item = await this.itemNow(sql, id);
+      if (item.state === 'resolved') throw new AppError('conflict', 'This item is resolved already.');
+      throw new AppError('conflict', `${item.claimedBy?.name || 'Another consultant'} holds this item.`);
+    });
+  }
+
+  /** After a reader's milestone changed: opens a low-score item at once, resolves causes that went. */
+  reviewMilestone(readerId: number, chapterId: string): Promise<AttentionItem[]> {
+    const now = this.clock.now();
+    return this.write(async (sql) => {
+      if (!(await sql.get("SELECT 1 FROM users WHERE id = ? AND role = 'reader'", [readerId]))) return [];
+      const milestone = await sql.get<{ status: string; score: number | null; updated_at: number }>(
+        'SELECT status, score, updated_at FROM milestones WHERE user_id = ? AND chapter_id = ?',
+        [readerId, chapterId],
+      );
+      const rows: AttentionRow[] = [];
+      if (milestone?.status !== 'stuck') rows.push(...(await this.resolveCause(sql, readerId, 'stuck', chapterId, now)));
+      const { lowScore } = await this.readRules(sql);
+      if (milestone?.status === 'completed' && milestone.score !== null && milestone.score < lowScore) {
+        const opened = await sql.get<AttentionRow>(OPEN, [readerId, 'low_score', chapterId, milestone.updated_at, now]);
+        if (opened) rows.push(opened);
+      } else {
+        rows.push(...(await this.resolveCause(sql, readerId, 'low_score', chapterId, now)));
+      }
+      rows.push(...(await this.resolveCause(sql, readerId, 'inactive', NO_CHAPTER, now)));
+      return this.toItems(sql, rows);
+    });
+  }
+
+  /** A reader came back: their open inactivity item resolves. */
+  reviewReturn(readerId: number): Promise<AttentionItem[]> {
+    const now = this.clock.now();
+    return this.write(async (sql) => this.toItems(sql, await this.resolveCause(sql, readerId, 'inactive', NO_CHAPTER, now)));
+  }
+
+  sweep(limit: number): Promise<AttentionSweepResult> {
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) {
+      return Promise.reject(new AppError('invalid_request', 'limit must be a whole number from 1 to 10000.'));
+    }
+    const now = this.clock.now();
+    return this.write(async (sql) => {
+      const rules = await this.readRules(sql);
+      const stuck = await this.sweepStuck(sql, now, now - rules.stuckMinutes * MINUTE_MS, limit);
+      const inactive = await this.sweepInactive(sql, now, now - rules.inactiveDays * DAY_MS, limit);
+      const returned = await this.sweepReturned(sql, now, limit);
+      const rows = [...stuck.rows, ...inactive.rows, ...returned.rows];
+      return { changed: await this.toItems(sql, rows), done: stuck.done && inactive.done && returned.done };
+    });
+  }
+
+  private async sweepStuck(sql: Sql, now: number, cutoff: number, limit: number): Promise<{ rows: AttentionRow[]; done: boolean }> {
+    const cursor = await this.cursor(sql, 'stuck');
+    const found = await sql.all<{ id: number; user_id: number; chapter_id: string; updated_at: number; role: string }>(
+      `SELECT m.id, m.user_id, m.chapter_id, m.updated_at, u.role FROM milestones m JOIN users u ON u.id = m.user_id
+       WHERE m.status = 'stuck' AND (m.updated_at, m.id) > (@time, @id) AND m.updated_at <= @cutoff
+       ORDER BY m.updated_at, m.id LIMIT @limit`,
+      { ...cursor, cutoff, limit },
+    );
+    const rows: AttentionRow[] = [];
+    for (const m of found) {
+      if (m.role !== 'reader') continue;
+      const opened = await sql.get<AttentionRow>(OPEN, [m.user_id, 'stuck', m.chapter_id, m.updated_at, now]);
+      if (opened) rows.push(opened);
+    }
+    const last = found[found.length - 1];
+    if (last) await this.moveCursor(sql, 'stuck', last.updated_at, last.id);
+    return { rows, done: found.length < limit };
+  }
+
+  private async sweepInactive(sql: Sql, now: number, cutoff: number, limit: number): Promise<{ rows: AttentionRow[]; done: boolean }> {
+    const cursor = await this.cursor(sql, 'inactive');
+    const found = await sql.all<{ id: number; last_active_at: number }>(
+      `SELECT id, last_active_at FROM users
+       WHERE role = 'reader' AND (last_active_at, id) > (@time, @id) AND last_active_at <= @cutoff
+       ORDER BY last_active_at, id LIMIT @limit`,
+      { ...cursor, cutoff, limit },
+    );
+    const rows: AttentionRow[] = [];
+    for (const reader of found) {
+      // Only readers who have started the program: someone who never began is not "inactive".
+      if (!(await sql.get('SELECT 1 FROM milestones WHERE user_id = ? LIMIT 1', [reader.id]))) continue;
+      const opened = await sql.get<AttentionRow>(OPEN, [reader.id, 'inactive', NO_CHAPTER, reader.last_active_at, now]);
+      if (opened) rows.push(opened);
+    }
+    const last = found[found.length - 1];
+    if (last) await this.moveCursor(sql, 'inactive', last.last_active_at, last.id);
+    return { rows, done: found.length < limit };
+  }
+
+  /** Pages through open inactivity items, resolving those whose reader came back; wraps around. */
+  private async sweepReturned(sql: Sql, now: number, limit: number): Promise<{ rows: AttentionRow[]; done: boolean }> {
+    const { id: after } = await this.cursor(sql, 'returned');
+    const found = await sql.all<{ id: number; since: number; last_active_at: number | null }>(
+      `SELECT i.id, i.since, u.last_active_at FROM attention_items i JOIN users u ON u.id = i.reader_id
+       WHERE i.reason = 'inactive' AND i.state <> 'resolved' AND i.id > ? ORDER BY i.id LIMIT ?`,
+      [after, limit],
+    );
+    const rows: AttentionRow[] = [];
+    for (const item of found) {
+      if (item.last_active_at === null || item.last_active_at <= item.since) continue;
+      const resolved = await sql.get<AttentionRow>(
+        `UPDATE attention_items SET state = 'resolved', resolved_at = ?, resolved_by = NULL
+         WHERE id = ? AND state <> 'resolved' RETURNING ${ITEM}`,
+        [now, item.id],
+      );
+      if (resolved) rows.push(resolved);
+    }
+    const done = found.length < limit;
+    await this.moveCursor(sql, 'returned', 0, done ? 0 : found[found.length - 1]!.id);
+    return { rows, done };
+  }
+
+  private async cursor(sql: Sql, rule: 'stuck' | 'inactive' | 'returned'): Promise<{ time: number; id: number }> {
+    const row = (await sql.get<{ cursor_time: number; cursor_id: number }>(
+      'SELECT cursor_time, cursor_id FROM attention_sweep WHERE rule = ?',
+      [rule],
+    ))!;
+    return { time: row.cursor_time, id: row.cursor_id };
+  }
+
+  private async moveCursor(sql: Sql, rule: string, time: number, id: number): Promise<void> {
+    await sql.run('UPDATE attention_sweep SET cursor_time = ?, cursor_id = ? WHERE rule = ?', [time, id, rule]);
+  }
+
+  private resolveCause(sql: Sql, readerId: number, reason: AttentionReason, chapterId: string, now: number): Promise<AttentionRow[]> {
+    return sql.all<AttentionRow>(
+      `UPDATE attention_items SET state = 'resolved', resolved_at = ?, resolved_by = NULL
+       WHERE reader_id = ? AND reason = ? AND chapter_id = ? AND state <> 'resolved' RETURNING ${ITEM}`,
+      [now, readerId, reason, chapterId],
+    );
+  }
+
+  private async readRules(sql: Sql): Promise<AttentionRules> {
+    const row = (await sql.get<{ stuck_minutes: number; inactive_days: number; low_score: number }>(
+      'SELECT stuck_minutes, inactive_days, low_score FROM attention_rules WHERE id = 1',
+    ))!;
+    return { stuckMinutes: row.stuck_minutes, inactiveDays: row.inactive_days, lowScore: row.low_score };
+  }
+
+  private async itemNow(sql: Sql, id: number): Promise<AttentionItem> {
+    const row = await sql.get<AttentionRow>(`SELECT ${ITEM} FROM attention_items WHERE id = ?`, [id]);
+    if (!row) throw itemNotFound();
+    return (await this.toItems(sql, [row]))[0]!;
+  }
+
+  private async toItems(sql: Sql, rows: readonly AttentionRow[]): Promise<AttentionItem[]> {
+    if (rows.length === 0) return [];
+    const ids = new Set<number>();
+    for (const row of rows) {
+      ids.add(row.reader_id);
+      if (row.claimed_by !== null) ids.add(row.claimed_by);
+      if (row.resolved_by !== null) ids.add(row.resolved_by);
+    }
+    const found = await sql.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY (?::bigint[])`, [[...ids]]);
+    const users = new Map<number, User>(found.map((r) => [r.id, toUser(r)]));
+    const userOrNull = (id: number | null): User | null => (id === null ? null : (users.get(id) ?? null));
+    return rows.map((row) => ({
+      id: row.id,
+      reader: users.get(row.reader_id)!,
+      reason: row.reason as AttentionReason,
+      chapterId: row.chapter_id === NO_CHAPTER ? null : row.chapter_id,
+      since: row.since,
+      state: row.state as AttentionState,
+      claimedBy: userOrNull(row.claimed_by),
+      claimedAt: row.claimed_at,
+      resolvedBy: userOrNull(row.resolved_by),
+      resolvedAt: row.resolved_at,
+      note: row.note,
+    }));
+  }
+}

@@ -1,0 +1,108 @@
+import { AppError, requireStorableText, type Cohort } from '../domain/index.js';
+import type { PostgresWriter, Sql } from './pg-sql.js';
+
+interface CohortRow {
+  id: number;
+  name: string;
+  reader_count: number;
+  created_at: number;
+}
+
+const COHORT_COLUMNS = `c.id, c.name, c.created_at,
+  (SELECT count(*) FROM cohort_members m WHERE m.cohort_id = c.id) AS reader_count`;
+const NAME_TAKEN = 'A cohort with that name exists already.';
+
+function toCohort(row: CohortRow): Cohort {
+  return { id: row.id, name: row.name, readerCount: row.reader_count, createdAt: row.created_at };
+}
+
+export function cohortNotFound(): AppError {
+  return new AppError('not_found', 'No cohort has that id.');
+}
+
+/** Cohorts and their members on PostgreSQL, as SqliteCohorts; PostgresStore delegates here. */
+export class PostgresCohorts {
+  constructor(
+    private readonly read: Sql,
+    private readonly write: PostgresWriter,
+  ) {}
+
+  create(name: string, now: number): Promise<Cohort> {
+    return this.write(async (sql) => {
+      requireStorableText('name', name);
+      const { id } = (await sql.get<{ id: number }>('INSERT INTO cohorts (name, created_at) VALUES (?, ?) RETURNING id', [name, now]))!;
+      return this.getOn(sql, id);
+    }, NAME_TAKEN);
+  }
+
+  async list(): Promise<Cohort[]> {
+    return (await this.read.all<CohortRow>(`SELECT ${COHORT_COLUMNS} FROM cohorts c ORDER BY c.name, c.id`)).map(toCohort);
+  }
+
+  get(id: number): Promise<Cohort> {
+    return this.getOn(this.read, id);
+  }
+
+  /** Throws `not_found` unless the cohort exists; for filters that take a cohort id. */
+  async requireExists(id: number, sql: Sql = this.read): Promise<void> {
+    if (!(await sql.get('SELECT 1 FROM cohorts WHERE id = ?', [id]))) throw cohortNotFound();
+  }
+
+  rename(id: number, name: string): Promise<Cohort> {
+    return this.write(async (sql) => {
+      requireStorableText('name', name);
+      if ((await sql.run('UPDATE cohorts SET name = ? WHERE id = ?', [name, id])) === 0) throw cohortNotFound();
+      return this.getOn(sql, id);
+    }, NAME_TAKEN);
+  }
+
+  remove(id: number): Promise<void> {
+    return this.write(async (sql) => {
+      if ((await sql.run('DELETE FROM cohorts WHERE id = ?', [id])) === 0) throw cohortNotFound();
+    });
+  }
+
+  addReader(cohortId: number, readerId: number, now: number): Promise<void> {
+    return this.write(async (sql) => {
+      await this.requireExists(cohortId, sql);
+      if (!(await sql.get("SELECT 1 FROM users WHERE id = ? AND role = 'reader'", [readerId]))) {
+        throw new AppError('not_found', 'No reader has that id.');
+      }
+      await sql.run(
+        `INSERT INTO cohort_members (cohort_id, reader_id, added_at) VALUES (?, ?, ?)
+         ON CONFLICT (cohort_id, reader_id) DO NOTHING`,
+        [cohortId, readerId, now],
+      );
+    });
+  }
+
+  removeReader(cohortId: number, readerId: number): Promise<void> {
+    return this.write(async (sql) => {
+      await this.requireExists(cohortId, sql);
+      await sql.run('DELETE FROM cohort_members WHERE cohort_id = ? AND reader_id = ?', [cohortId, readerId]);
+    });
+  }
+
+  async readerIds(cohortId: number): Promise<number[]> {
+    await this.requireExists(cohortId);
+    const rows = await this.read.all<{ reader_id: number }>(
+      'SELECT reader_id FROM cohort_members WHERE cohort_id = ? ORDER BY reader_id',
+      [cohortId],
+    );
+    return rows.map((r) => r.reader_id);
+  }
+
+  async cohortsOf(readerId: number): Promise<number[]> {
+    const rows = await this.read.all<{ cohort_id: number }>(
+      'SELECT cohort_id FROM cohort_members WHERE reader_id = ? ORDER BY cohort_id',
+      [readerId],
+    );
+    return rows.map((r) => r.cohort_id);
+  }
+
+  private async getOn(sql: Sql, id: number): Promise<Cohort> {
+    const row = await sql.get<CohortRow>(`SELECT ${COHORT_COLUMNS} FROM cohorts c WHERE c.id = ?`, [id]);
+    if (!row) throw cohortNotFound();
+    return toCohort(row);
+  }
+}

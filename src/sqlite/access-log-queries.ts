@@ -1,0 +1,84 @@
+import {
+  ACCESS_COALESCE_MS,
+  decodeCursor,
+  encodeCursor,
+  type AccessKind,
+  type AccessLogEntry,
+  type AccessRecord,
+  type Page,
+  type PageRequest,
+} from '../domain/index.js';
+import type { Database } from './open-database.js';
+
+interface EntryRow {
+  id: number;
+  kind: string;
+  at: number;
+  consultant_id: number;
+  consultant_name: string;
+}
+
+const ENTRY_COLUMNS = 'a.id, a.kind, a.at, u.id AS consultant_id, u.name AS consultant_name';
+
+/** The access log's statements; writes run inside the store's write queue. */
+export class AccessLogQueries {
+  /** Public for the query-plan tests. */
+  readonly sql;
+
+  constructor(db: Database) {
+    this.sql = {
+      // Coalesced: a second view in the same window only moves `at` forward. The WHERE skips
+      // records whose users are gone instead of failing the batch on the foreign key.
+      record: db.prepare(
+        `INSERT INTO access_log (reader_id, consultant_id, kind, window_start, at)
+         SELECT @readerId, @consultantId, @kind, @windowStart, @at
+         WHERE EXISTS (SELECT 1 FROM users WHERE id = @readerId) AND EXISTS (SELECT 1 FROM users WHERE id = @consultantId)
+         ON CONFLICT (reader_id, consultant_id, kind, window_start) DO UPDATE SET at = max(at, excluded.at)`,
+      ),
+      page: db.prepare(
+        `SELECT ${ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
+         WHERE a.reader_id = @readerId AND a.at <= @at AND (a.at < @at OR a.id < @id)
+         ORDER BY a.at DESC, a.id DESC LIMIT @limit`,
+      ),
+      all: db.prepare(
+        `SELECT ${ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
+         WHERE a.reader_id = ? ORDER BY a.at DESC, a.id DESC`,
+      ),
+      deleteBefore: db.prepare(
+        'DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE at < ? ORDER BY at, id LIMIT ?)',
+      ),
+    };
+  }
+
+  /** Call inside a write transaction. */
+  record(records: readonly AccessRecord[]): void {
+    for (const r of records) {
+      const windowStart = Math.floor(r.at / ACCESS_COALESCE_MS) * ACCESS_COALESCE_MS;
+      this.sql.record.run({ readerId: r.readerId, consultantId: r.consultantId, kind: r.kind, windowStart, at: r.at });
+    }
+  }
+
+  page(readerId: number, page: PageRequest): Page<AccessLogEntry> {
+    const [at, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] : decodeCursor(page.cursor, 2);
+    const rows = this.sql.page.all({ readerId, at, id, limit: page.limit + 1 }) as EntryRow[];
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toEntry),
+      nextCursor: rows.length > page.limit && last ? encodeCursor(last.at, last.id) : null,
+    };
+  }
+
+  allOf(readerId: number): AccessLogEntry[] {
+    return (this.sql.all.all(readerId) as EntryRow[]).map(toEntry);
+  }
+
+  /** Call inside a write transaction. */
+  deleteBefore(cutoff: number, limit: number): number {
+    return this.sql.deleteBefore.run(cutoff, limit).changes;
+  }
+}
+
+function toEntry(row: EntryRow): AccessLogEntry {
+  return { consultant: { id: row.consultant_id, name: row.consultant_name }, what: row.kind as AccessKind, at: row.at };
+}

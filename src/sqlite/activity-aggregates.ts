@@ -1,0 +1,111 @@
+import { BUCKET_MS, type ActivityBucketSize } from '../domain/index.js';
+import type { Database } from './open-database.js';
+
+/** A change of one reader's event count in one bucket of each size (positive adds, negative removes). */
+export interface ActivityDelta {
+  readonly userId: number;
+  /** Any time inside the bucket, epoch ms. */
+  readonly at: number;
+  readonly events: number;
+}
+
+const LEVELS: readonly { size: ActivityBucketSize; perReader: string; total: string; column: string }[] = [
+  { size: 'hour', perReader: 'activity_reader_hours', total: 'activity_hours', column: 'hour_start' },
+  { size: 'day', perReader: 'activity_reader_days', total: 'activity_days', column: 'day_start' },
+];
+
+/**
+ * Keeps activity_reader_{hours,days} and activity_{hours,days} equal to what activity_logs
+ * holds for readers. Runs inside the caller's write transaction, next to the insert or delete it
+ * accounts for, so the aggregates never disagree with the events they summarize.
+ */
+export class ActivityAggregates {
+  private readonly levels;
+  private readonly isReader;
+
+  constructor(db: Database) {
+    this.isReader = db.prepare("SELECT 1 FROM users WHERE id = ? AND role = 'reader'").pluck();
+    this.levels = LEVELS.map((level) => ({
+      size: BUCKET_MS[level.size],
+      addToReader: db.prepare(
+        `INSERT INTO ${level.perReader} (user_id, ${level.column}, events) VALUES (@userId, @start, @events)
+         ON CONFLICT (user_id, ${level.column}) DO UPDATE SET events = events + excluded.events
+         RETURNING events`,
+      ).pluck(),
+      dropReader: db.prepare(`DELETE FROM ${level.perReader} WHERE user_id = ? AND ${level.column} = ?`),
+      addToTotal: db.prepare(
+        `INSERT INTO ${level.total} (${level.column}, events, active_readers) VALUES (@start, @events, @readers)
+         ON CONFLICT (${level.column}) DO UPDATE
+           SET events = events + excluded.events, active_readers = active_readers + excluded.active_readers`,
+      ),
+      dropEmptyTotal: db.prepare(`DELETE FROM ${level.total} WHERE ${level.column} = ? AND events <= 0`),
+      readerBuckets: db.prepare(`SELECT ${level.column} AS start, events FROM ${level.perReader} WHERE user_id = ?`),
+    }));
+  }
+
+  /** Applies deltas of one or more users; deltas of users who are not readers are ignored. */
+  apply(deltas: readonly ActivityDelta[]): void {
+    const readers = new Map<number, boolean>();
+    for (const level of this.levels) {
+      const merged = new Map<string, { userId: number; start: number; events: number }>();
+      for (const delta of deltas) {
+        let reader = readers.get(delta.userId);
+        if (reader === undefined) {
+          reader = this.isReader.get(delta.userId) !== undefined;
+          readers.set(delta.userId, reader);
+        }
+        if (!reader) continue;
+        const start = Math.floor(delta.at / level.size) * level.size;
+        const key = `${delta.userId}:${start}`;
+        const entry = merged.get(key) ?? { userId: delta.userId, start, events: 0 };
+        entry.events += delta.events;
+        merged.set(key, entry);
+      }
+      for (const { userId, start, events } of merged.values()) {
+        if (events === 0) continue;
+        const after = level.addToReader.get({ userId, start, events }) as number;
+        // A reader row that appears adds an active reader; one that empties removes it.
+        let readersChange = 0;
+        if (after === events && events > 0) readersChange = 1;
+        if (after <= 0) {
+          level.dropReader.run(userId, start);
+          readersChange = -1;
+        }
+        level.addToTotal.run({ start, events, readers: readersChange });
+        if (events < 0) level.dropEmptyTotal.run(start);
+      }
+    }
+  }
+
+  /** Removes everything one user contributed (before the user is deleted). */
+  removeUser(userId: number): void {
+    for (const level of this.levels) {
+      for (const { start, events } of level.readerBuckets.all(userId) as { start: number; events: number }[]) {
+        level.dropReader.run(userId, start);
+        level.addToTotal.run({ start, events: -events, readers: -1 });
+        level.dropEmptyTotal.run(start);
+      }
+    }
+  }
+}
+
+/**
+ * Recomputes every activity aggregate from activity_logs, as migration 005 first did. For bulk
+ * loads that insert activity directly; a serving database keeps them current write by write.
+ */
+export function rebuildActivityAggregates(db: Database): void {
+  db.exec(`
+    DELETE FROM activity_reader_hours; DELETE FROM activity_reader_days;
+    DELETE FROM activity_hours; DELETE FROM activity_days;
+    INSERT INTO activity_reader_hours (user_id, hour_start, events)
+      SELECT a.user_id, (a.created_at / 3600000) * 3600000, count(*)
+      FROM activity_logs a JOIN users u ON u.id = a.user_id AND u.role = 'reader'
+      GROUP BY a.user_id, (a.created_at / 3600000) * 3600000;
+    INSERT INTO activity_reader_days (user_id, day_start, events)
+      SELECT user_id, (hour_start / 86400000) * 86400000, sum(events)
+      FROM activity_reader_hours GROUP BY user_id, (hour_start / 86400000) * 86400000;
+    INSERT INTO activity_hours (hour_start, events, active_readers)
+      SELECT hour_start, sum(events), count(*) FROM activity_reader_hours GROUP BY hour_start;
+    INSERT INTO activity_days (day_start, events, active_readers)
+      SELECT day_start, sum(events), count(*) FROM activity_reader_days GROUP BY day_start;`);
+}

@@ -1,0 +1,113 @@
+import { AppError, requireStorableText, type Cohort } from '../domain/index.js';
+import type { Database } from './open-database.js';
+import type { SqliteWriter } from './sqlite-writer.js';
+
+interface CohortRow {
+  id: number;
+  name: string;
+  reader_count: number;
+  created_at: number;
+}
+
+const COHORT_COLUMNS = `c.id, c.name, c.created_at,
+  (SELECT count(*) FROM cohort_members m WHERE m.cohort_id = c.id) AS reader_count`;
+const NAME_TAKEN = 'A cohort with that name exists already.';
+
+function toCohort(row: CohortRow): Cohort {
+  return { id: row.id, name: row.name, readerCount: row.reader_count, createdAt: row.created_at };
+}
+
+export function cohortNotFound(): AppError {
+  return new AppError('not_found', 'No cohort has that id.');
+}
+
+/** Cohorts and their members on SQLite; SqliteStore delegates its cohort methods here. */
+export class SqliteCohorts {
+  private readonly sql;
+
+  constructor(
+    db: Database,
+    private readonly write: SqliteWriter,
+  ) {
+    this.sql = {
+      insert: db.prepare('INSERT INTO cohorts (name, created_at) VALUES (?, ?) RETURNING id'),
+      byId: db.prepare(`SELECT ${COHORT_COLUMNS} FROM cohorts c WHERE c.id = ?`),
+      all: db.prepare(`SELECT ${COHORT_COLUMNS} FROM cohorts c ORDER BY c.name, c.id`),
+      rename: db.prepare('UPDATE cohorts SET name = ? WHERE id = ?'),
+      delete: db.prepare('DELETE FROM cohorts WHERE id = ?'),
+      exists: db.prepare('SELECT 1 FROM cohorts WHERE id = ?').pluck(),
+      readerExists: db.prepare("SELECT 1 FROM users WHERE id = ? AND role = 'reader'").pluck(),
+      addMember: db.prepare(
+        `INSERT INTO cohort_members (cohort_id, reader_id, added_at) VALUES (?, ?, ?)
+         ON CONFLICT (cohort_id, reader_id) DO NOTHING`,
+      ),
+      removeMember: db.prepare('DELETE FROM cohort_members WHERE cohort_id = ? AND reader_id = ?'),
+      memberIds: db.prepare('SELECT reader_id FROM cohort_members WHERE cohort_id = ? ORDER BY reader_id').pluck(),
+      cohortsOf: db.prepare('SELECT cohort_id FROM cohort_members WHERE reader_id = ? ORDER BY cohort_id').pluck(),
+    };
+  }
+
+  create(name: string, now: number): Promise<Cohort> {
+    return this.write(() => {
+      requireStorableText('name', name);
+      const { id } = this.sql.insert.get(name, now) as { id: number };
+      return this.get(id);
+    }, NAME_TAKEN);
+  }
+
+  async list(): Promise<Cohort[]> {
+    return (this.sql.all.all() as CohortRow[]).map(toCohort);
+  }
+
+  get(id: number): Cohort {
+    const row = this.sql.byId.get(id) as CohortRow | undefined;
+    if (!row) throw cohortNotFound();
+    return toCohort(row);
+  }
+
+  /** Throws `not_found` unless the cohort exists; for filters that take a cohort id. */
+  requireExists(id: number): void {
+    if (!this.sql.exists.get(id)) throw cohortNotFound();
+  }
+
+  rename(id: number, name: string): Promise<Cohort> {
+    return this.write(() => {
+      requireStorableText('name', name);
+      if (this.sql.rename.run(name, id).changes === 0) throw cohortNotFound();
+      return this.get(id);
+    }, NAME_TAKEN);
+  }
+
+  remove(id: number): Promise<void> {
+    return this.write(() => {
+      if (this.sql.delete.run(id).changes === 0) throw cohortNotFound();
+    });
+  }
+
+  addReader(cohortId: number, readerId: number, now: number): Promise<void> {
+    return this.write(() => this.addReaderNow(cohortId, readerId, now));
+  }
+
+  /** Inside a write: adds a reader, idempotently. Throws `not_found` for an unknown cohort or reader. */
+  addReaderNow(cohortId: number, readerId: number, now: number): void {
+    this.requireExists(cohortId);
+    if (!this.sql.readerExists.get(readerId)) throw new AppError('not_found', 'No reader has that id.');
+    this.sql.addMember.run(cohortId, readerId, now);
+  }
+
+  removeReader(cohortId: number, readerId: number): Promise<void> {
+    return this.write(() => {
+      this.requireExists(cohortId);
+      this.sql.removeMember.run(cohortId, readerId);
+    });
+  }
+
+  async readerIds(cohortId: number): Promise<number[]> {
+    this.requireExists(cohortId);
+    return this.sql.memberIds.all(cohortId) as number[];
+  }
+
+  async cohortsOf(readerId: number): Promise<number[]> {
+    return this.sql.cohortsOf.all(readerId) as number[];
+  }
+}

@@ -1,0 +1,125 @@
+import {
+  AppError,
+  decodeCursor,
+  encodeCursor,
+  normalizeEmail,
+  requireStorableText,
+  type Invite,
+  type NewInvite,
+  type NewUser,
+  type Page,
+  type PageRequest,
+  type User,
+} from '../domain/index.js';
+import type { Database } from './open-database.js';
+import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
+import type { SqliteWriter } from './sqlite-writer.js';
+
+interface InviteRow {
+  id: number;
+  code_prefix: string;
+  cohort_id: number | null;
+  max_uses: number;
+  uses: number;
+  expires_at: number;
+  created_at: number;
+  created_by: number;
+}
+
+const INVITE_COLUMNS = 'id, code_prefix, cohort_id, max_uses, uses, expires_at, created_at, created_by';
+/** One message for every refusal, so a caller cannot tell unknown, used-up, expired or revoked apart. */
+export const INVITE_REFUSED = 'That invite cannot be used.';
+
+/** Invites on SQLite; SqliteStore delegates its invite methods here. */
+export class SqliteInvites {
+  private readonly sql;
+
+  constructor(
+    db: Database,
+    private readonly write: SqliteWriter,
+  ) {
+    this.sql = {
+      insert: db.prepare(
+        `INSERT INTO invites (code_hash, code_prefix, cohort_id, max_uses, expires_at, created_by, created_at)
+         VALUES (@codeHash, @codePrefix, @cohortId, @maxUses, @expiresAt, @createdBy, @now)
+         RETURNING ${INVITE_COLUMNS}`,
+      ),
+      cohortExists: db.prepare('SELECT 1 FROM cohorts WHERE id = ?').pluck(),
+      creatorExists: db.prepare('SELECT 1 FROM users WHERE id = ?').pluck(),
+      page: db.prepare(`SELECT ${INVITE_COLUMNS} FROM invites WHERE id < ? ORDER BY id DESC LIMIT ?`),
+      deleteByPrefix: db.prepare('DELETE FROM invites WHERE code_prefix = ?'),
+      deleteByHash: db.prepare('DELETE FROM invites WHERE code_hash = ?'),
+      // One statement checks and spends a use, so two registrations can never both take the last.
+      spend: db.prepare(
+        `UPDATE invites SET uses = uses + 1
+         WHERE code_hash = ? AND uses < max_uses AND expires_at > ?
+         RETURNING cohort_id`,
+      ),
+      insertUser: db.prepare(
+        `INSERT INTO users (email, name, password_hash, role, created_at, search_key) VALUES (?, ?, ?, 'reader', ?, ?)
+         RETURNING ${USER_COLUMNS}`,
+      ),
+      addMember: db.prepare('INSERT INTO cohort_members (cohort_id, reader_id, added_at) VALUES (?, ?, ?)'),
+      usersByIds: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (SELECT value FROM json_each(?))`),
+    };
+  }
+
+  create(input: NewInvite, now: number): Promise<Invite> {
+    return this.write(() => {
+      if (input.cohortId !== null && !this.sql.cohortExists.get(input.cohortId)) {
+        throw new AppError('not_found', 'No cohort has that id.');
+      }
+      if (!this.sql.creatorExists.get(input.createdBy)) throw new AppError('not_found', 'No user has that id.');
+      const row = this.sql.insert.get({ ...input, now }) as InviteRow;
+      return this.withCreators([row])[0]!;
+    }, 'That invite code exists already.');
+  }
+
+  async list(page: PageRequest): Promise<Page<Invite>> {
+    const [before] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER] : decodeCursor(page.cursor);
+    const rows = this.sql.page.all(before, page.limit + 1) as InviteRow[];
+    const more = rows.length > page.limit;
+    const shown = rows.slice(0, page.limit);
+    return {
+      items: this.withCreators(shown),
+      nextCursor: more ? encodeCursor(shown[shown.length - 1]!.id) : null,
+    };
+  }
+
+  revoke(ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> {
+    return this.write(() => {
+      const changes =
+        'codeHash' in ref ? this.sql.deleteByHash.run(ref.codeHash).changes : this.sql.deleteByPrefix.run(ref.codePrefix).changes;
+      if (changes === 0) throw new AppError('not_found', 'No invite has that code.');
+    });
+  }
+
+  register(input: Omit<NewUser, 'role'>, codeHash: string, now: number): Promise<{ user: User; cohortId: number | null }> {
+    const email = normalizeEmail(input.email);
+    return this.write(() => {
+      requireStorableText('name', input.name);
+      const spent = this.sql.spend.get(codeHash, now) as { cohort_id: number | null } | undefined;
+      if (!spent) throw new AppError('forbidden', INVITE_REFUSED);
+      // A taken email throws here and the write's savepoint gives the use back.
+      const row = this.sql.insertUser.get(email, input.name, input.passwordHash, now, `${email} ${input.name}`.toLowerCase()) as UserRow;
+      if (spent.cohort_id !== null) this.sql.addMember.run(spent.cohort_id, row.id, now);
+      return { user: toUser(row), cohortId: spent.cohort_id };
+    });
+  }
+
+  private withCreators(rows: readonly InviteRow[]): Invite[] {
+    const ids = [...new Set(rows.map((r) => r.created_by))];
+    const users = new Map(
+      (ids.length === 0 ? [] : (this.sql.usersByIds.all(JSON.stringify(ids)) as UserRow[])).map((r) => [r.id, toUser(r)]),
+    );
+    return rows.map((row) => ({
+      codePrefix: row.code_prefix,
+      cohortId: row.cohort_id,
+      maxUses: row.max_uses,
+      usesLeft: row.max_uses - row.uses,
+      expiresAt: row.expires_at,
+      createdAt: row.created_at,
+      createdBy: users.get(row.created_by)!,
+    }));
+  }
+}

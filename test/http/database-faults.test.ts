@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildTestApp, problemOf, type SignedInUser, type TestApp } from '../support/test-app.js';
+import { TEST_SERVER_URL } from '../support/postgres-databases.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { TEST_ENGINE } from '../support/test-engine.js';
+
+/**
+ * The database failing under the app: a full disk on either engine, and (on PostgreSQL) the
+ * server going away for a few seconds. Requests fail cleanly with 503 and the app recovers alone.
+ */
+
+let t: TestApp | undefined;
+let proxy: TcpProxy | undefined;
+afterEach(async () => {
+  await proxy?.restore().catch(() => undefined);
+  await t?.close();
+  await proxy?.close();
+  t = undefined;
+  proxy = undefined;
+});
+
+/** Makes the next writes fail as on a full disk: SQLite's page limit, PostgreSQL's disk_full error. */
+async function fillStorage(app: TestApp): Promise<void> {
+  if (app.engine === 'sqlite') {
+    const [row] = await app.db.all<{ page_count: number }>('PRAGMA page_count');
+    await app.db.all(`PRAGMA max_page_count = ${row!.page_count}`);
+    return;
+  }
+  await app.db.all(`CREATE FUNCTION pretend_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`);
+  await app.db.all('CREATE TRIGGER pretend_disk_full BEFORE INSERT ON activity_logs FOR EACH ROW EXECUTE FUNCTION pretend_disk_full()');
+}
+
+async function freeStorage(app: TestApp): Promise<void> {
+  if (app.engine === 'sqlite') await app.db.all('PRAGMA max_page_count = 1073741823');
+  else await app.db.all('DROP TRIGGER pretend_disk_full ON activity_logs');
+}
+
+const postActivity = (app: TestApp, reader: SignedInUser, i: number) =>
+  app.app.inject({
+    method: 'POST',
+    url: '/api/me/activity',
+    headers: reader.headers,
+    payload: { actionType: 'PAGE_VIEW', metadata: { i, filler: 'x'.repeat(3000) } },
+  });
+
+describe('a full disk', () => {
+  it('answers writes 503 saying storage is full, stores nothing, keeps reads working, and writes work once space is freed', async () => {
+    t = await buildTestApp({ env: { READPULSE_RATE_LIMITS: 'off' } });
+    const reader = await t.signIn('reader', 'full@example.test');
+    await fillStorage(t);
+    let refused;
+    for (let i = 0; i < 500 && !refused; i += 1) {
+      const response = await postActivity(t, reader, i);
+      if (response.statusCode !== 201) refused = response;
+    }
+    expect(refused?.statusCode, refused?.body).toBe(503);
+    expect(refused!.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(problemOf(refused!)).toMatchObject({ code: 'unavailable', detail: expect.stringMatching(/storage is full/) });
+    expect(Number(refused!.headers['retry-after'])).toBeGreaterThan(0);
+
+    const stored = await t.db.count('SELECT count(*) AS n FROM activity_logs');
+    expect((await postActivity(t, reader, -1)).statusCode).toBe(503);
+    expect(await t.db.count('SELECT count(*) AS n FROM activity_logs')).toBe(stored);
+    expect((await t.app.inject({ method: 'GET', url: '/api/me/activity?limit=1', headers: reader.headers })).statusCode).toBe(200);
+
+    await freeStorage(t);
+    expect((await postActivity(t, reader, -2)).statusCode).toBe(201);
+    expect(await t.db.count('SELECT count(*) AS n FROM activity_logs')).toBe(stored + 1);
+  });
+});
+
+if (TEST_ENGINE === 'postgres') {
+  describe('PostgreSQL unreachable for a few seconds under load', () => {
+    it('fails requests with 503 unavailable and Retry-After, /healthz 503, then recovers alone and loses nothing acknowledged', async () => {
+      const server = new URL(TEST_SERVER_URL);
+      proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 5432) });
+      const via = proxy;
+      t = await buildTestApp({ engine: 'postgres', databaseUrl: (url) => via.via(url), env: { READPULSE_RATE_LIMITS: 'off' } });
+      const app = t;
+      const reader = await app.signIn('reader', 'outage@example.test');
+      const acknowledged: number[] = [];
+      const statuses = new Map<number, number>();
+      const unavailable: ReturnType<typeof problemOf>[] = [];
+      let retryAfterSeen = true;
+      let running = true;
+      const writer = async (w: number) => {
+        for (let i = 0; running; i += 1) {
+          const response = await postActivity(app, reader, w * 100_000 + i);
+          statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+          if (response.statusCode === 201) acknowledged.push((response.json() as { event: { id: number } }).event.id);
+          else if (response.statusCode === 503) {
+            unavailable.push(problemOf(response));
+            retryAfterSeen &&= Number(response.headers['retry-after']) > 0;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        }
+      };
+      const writers = Array.from({ length: 10 }, (_, w) => writer(w));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await via.cut();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const health = await app.app.inject({ method: 'GET', url: '/healthz' });
+      expect(health.statusCode).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await via.restore();
+
+      let healthy = false;
+      for (let i = 0; i < 100 && !healthy; i += 1) {
+        healthy = (await app.app.inject({ method: 'GET', url: '/healthz' })).statusCode === 200;
+        if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(healthy).toBe(true);
+      const afterOutage = acknowledged.length;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      running = false;
+      await Promise.all(writers);
+
+      expect([...statuses.keys()].sort()).toEqual([201, 503]);
+      expect(unavailable.length).toBeGreaterThan(0);
+      for (const problem of unavailable) expect(problem).toMatchObject({ status: 503, code: 'unavailable' });
+      expect(retryAfterSeen).toBe(true);
+      expect(acknowledged.length).toBeGreaterThan(afterOutage);
+      const stored = new Set(
+        (await app.db.all<{ id: number }>('SELECT id FROM activity_logs WHERE id = ANY (?::bigint[])', acknowledged)).map((r) => r.id),
+      );
+      expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    }, 60_000);
+  });
+}

@@ -1,0 +1,120 @@
+import { useQuery } from '@tanstack/react-query';
+import { exportUrl, fetchActivityBuckets, fetchChapterFunnel, fetchGridPage } from '../api/insight-client.js';
+import { queryKeys } from '../api/query-keys.js';
+import { ActivityChart } from '../charts/activity-chart.js';
+import { ChapterFunnelChart } from '../charts/chapter-funnel-chart.js';
+import { ScoreDistributionChart } from '../charts/score-distribution-chart.js';
+import { Page } from '../components/page.js';
+import { ErrorMessage, LoadingMessage } from '../components/status-messages.js';
+import { Link } from '../router/link.js';
+import { useSearchParams } from '../router/search-params.js';
+
+/** Readers whose scores the distribution reads: the grid's first pages. */
+const SCORE_SAMPLE_PAGES = 10;
+
+async function fetchScores(cohort: string | undefined): Promise<{ scores: number[]; complete: boolean }> {
+  const scores: number[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < SCORE_SAMPLE_PAGES; page += 1) {
+    const grid = await fetchGridPage({ cohort }, cursor);
+    for (const row of grid.readers) for (const cell of row.cells) if (cell.status === 'completed' && cell.score !== null) scores.push(cell.score);
+    if (grid.nextCursor === null) return { scores, complete: true };
+    cursor = grid.nextCursor;
+  }
+  return { scores, complete: false };
+}
+
+/** The date input's value (YYYY-MM-DD) as the API's ISO time, or undefined. */
+function dayToIso(day: string | null): string | undefined {
+  return day !== null && /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00.000Z` : undefined;
+}
+
+export function ExportButtons({ cohort, from, to }: { readonly cohort?: string | undefined; readonly from?: string | undefined; readonly to?: string | undefined }) {
+  const range = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  return (
+    <div className="button-row export-buttons">
+      <a className="button button-secondary" href={exportUrl('progress', { cohort })} download="progress.csv">
+        Export progress (CSV)
+      </a>
+      <a className="button button-secondary" href={exportUrl('activity', { cohort, ...range })} download="activity.csv">
+        Export activity (CSV)
+      </a>
+    </div>
+  );
+}
+
+/** The program at a glance: chapter funnel, activity over time and score spread, each with its table. */
+export function ProgramOverviewPage() {
+  const [params, setParams] = useSearchParams();
+  const cohort = params.get('cohort') ?? undefined;
+  const bucket = params.get('bucket') === 'hour' ? 'hour' : 'day';
+  const fromDay = params.get('from');
+  const toDay = params.get('to');
+  const from = dayToIso(fromDay);
+  const to = dayToIso(toDay);
+  const funnel = useQuery({ queryKey: queryKeys.chapterFunnel(cohort ?? ''), queryFn: () => fetchChapterFunnel({ cohort }) });
+  const activity = useQuery({
+    queryKey: queryKeys.activityBuckets(`${cohort ?? ''}|${bucket}|${from ?? ''}|${to ?? ''}`),
+    queryFn: () => fetchActivityBuckets({ cohort, bucket, from, to }),
+  });
+  const scores = useQuery({ queryKey: [...queryKeys.progressGrid(cohort ?? ''), 'scores'], queryFn: () => fetchScores(cohort) });
+  return (
+    <Page
+      title="Program overview"
+      intro="Where readers are in the program, how active they are and how they score."
+      aside={<Link to={`/program/grid${cohort ? `?cohort=${encodeURIComponent(cohort)}` : ''}`}>Progress grid</Link>}
+    >
+      <ExportButtons cohort={cohort} from={from} to={to} />
+      <section className="panel" aria-labelledby="funnel-heading">
+        <h2 id="funnel-heading">Chapters</h2>
+        {funnel.isPending ? (
+          <LoadingMessage>Loading the chapters…</LoadingMessage>
+        ) : funnel.data === undefined ? (
+          <ErrorMessage error={funnel.error} onRetry={() => void funnel.refetch()} />
+        ) : (
+          <ChapterFunnelChart chapters={funnel.data.chapters} />
+        )}
+      </section>
+      <section className="panel" aria-labelledby="activity-heading">
+        <h2 id="activity-heading">Activity over time</h2>
+        <form className="filter-row" onSubmit={(e) => e.preventDefault()}>
+          <div className="field">
+            <label htmlFor="activity-from">From</label>
+            <input id="activity-from" type="date" value={fromDay ?? ''} onChange={(e) => setParams({ from: e.target.value })} />
+          </div>
+          <div className="field">
+            <label htmlFor="activity-to">To</label>
+            <input id="activity-to" type="date" value={toDay ?? ''} onChange={(e) => setParams({ to: e.target.value })} />
+          </div>
+          <div className="field">
+            <label htmlFor="activity-bucket">Per</label>
+            <select id="activity-bucket" value={bucket} onChange={(e) => setParams({ bucket: e.target.value === 'hour' ? 'hour' : null })}>
+              <option value="day">day</option>
+              <option value="hour">hour</option>
+            </select>
+          </div>
+        </form>
+        {activity.isPending ? (
+          <LoadingMessage>Loading activity…</LoadingMessage>
+        ) : activity.data === undefined ? (
+          <ErrorMessage error={activity.error} onRetry={() => void activity.refetch()} />
+        ) : (
+          <ActivityChart buckets={activity.data.buckets} bucket={bucket} />
+        )}
+      </section>
+      <section className="panel" aria-labelledby="scores-heading">
+        <h2 id="scores-heading">Scores</h2>
+        {scores.isPending ? (
+          <LoadingMessage>Loading scores…</LoadingMessage>
+        ) : scores.data === undefined ? (
+          <ErrorMessage error={scores.error} onRetry={() => void scores.refetch()} />
+        ) : (
+          <ScoreDistributionChart
+            scores={scores.data.scores}
+            note={scores.data.complete ? 'Every reader is counted.' : `Counted over the first ${SCORE_SAMPLE_PAGES * 200} readers.`}
+          />
+        )}
+      </section>
+    </Page>
+  );
+}

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { cellText } from './progress-grid-page.js';
+
+describe('grid cells say their state in words, not colour alone', () => {
+  it.each([
+    [{ status: null, score: null }, 'Not yet'],
+    [{ status: 'started', score: null }, 'Started'],
+    [{ status: 'stuck', score: null }, 'Stuck'],
+    [{ status: 'completed', score: 80 }, 'Done 80'],
+    [{ status: 'completed', score: null }, 'Done'],
+  ] as const)('%o reads %s', (cell, text) => {
+    expect(cellText(cell)).toBe(text);
+  });
+});
