@@ -291,14 +291,15 @@ export class PostgresStore implements Store {
     });
   }
 
+  async getAllActiveUsers(since: number): Promise<User[]> {
+    return (await this.read<UserRow>(sql.activeReaders, [since])).map(toUser);
+  }
+
   async getActiveReadersPage(since: number, after: { lastActiveAt: number; id: number } | null, limit: number): Promise<User[]> {
     const afterAt = after?.lastActiveAt ?? since;
     const afterId = after === null ? Number.MAX_SAFE_INTEGER : after.id;
-    return (await this.read<UserRow>(sql.activeReadersPage, [Math.max(since + 1, afterAt), afterAt, afterId, limit])).map(toUser);
-  }
-
-  async getAllActiveUsers(since: number): Promise<User[]> {
-    return (await this.read<UserRow>(sql.activeReaders, [since])).map(toUser);
+    const from = Math.max(since + 1, afterAt);
+    return (await this.read<UserRow>(sql.activeReadersPage, [from, afterAt, afterId, limit])).map(toUser);
   }
 
   async getUsersByIds(ids: readonly number[]): Promise<User[]> {

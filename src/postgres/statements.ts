@@ -38,7 +38,6 @@ export const statements = define({
   touchSessions: `UPDATE sessions s SET last_seen_at = b.at
     FROM (SELECT token_hash, max(at) AS at FROM unnest($1::text[], $2::bigint[]) AS t(token_hash, at) GROUP BY token_hash) b
     WHERE s.token_hash = b.token_hash AND s.last_seen_at < b.at - $3::bigint`,
-  // Keyset pages on idx_users_role_last_active, least recent first, as SQLite's.
   activeReadersPage: `SELECT ${USER_COLUMNS} FROM users
     WHERE role = 'reader' AND last_active_at >= $1
       AND (last_active_at > $2 OR (last_active_at = $2 AND id > $3))
