@@ -11,6 +11,7 @@ CREATE TABLE live_events (
 );
 
 CREATE INDEX idx_live_events_created ON live_events (created_at);
+CREATE INDEX idx_live_events_reader ON live_events (reader_id);
 
 -- Whether each reader was last announced online: instances race to change it, and only the
 -- change that wins writes a presence event, so a reader's arrival is announced once, not once
@@ -89,6 +90,15 @@ CREATE CONSTRAINT TRIGGER milestone_live_event AFTER INSERT OR UPDATE ON milesto
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION milestone_live_event();
 CREATE CONSTRAINT TRIGGER presence_live_event AFTER INSERT OR UPDATE ON reader_presence
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION presence_live_event();
+
+-- A deleted user leaves nothing behind, live events (which carry their name and email) included.
+CREATE FUNCTION forget_live_events() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM live_events WHERE reader_id = OLD.id;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER users_forget_live_events AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCTION forget_live_events();
 
 -- A revoked session must be refused by every instance at once: each one empties its session
 -- cache on this notification (and whenever its LISTEN connection comes back).
