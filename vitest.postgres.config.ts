@@ -15,6 +15,7 @@ export default defineConfig({
       'test/http/sessions.test.ts',
       'test/security/hostile-input.property.test.ts',
       'test/cli/cli.test.ts',
+      'test/cluster/instances-on-one-database.test.ts',
       'test/http/database-faults.test.ts',
       'test/http/insight.test.ts',
       'test/http/insight-bad-input.test.ts',

@@ -26,6 +26,7 @@ import { serverNodeArgs, startServerProcess, type ServerProcess } from './server
 import { formatScale, runScale, type ScaleResult } from './scale-scenario.js';
 import { SseLatencyProbe, type LiveStreamLatency } from './sse-probe.js';
 import { runWrk, type WrkResult } from './wrk-runner.js';
+import { runClusterBench } from './cluster-bench.js';
 
 /** Other work on the server's core beyond this (in % of a core) makes a run's figures suspect. */
 const OTHER_CPU_WARNING_PERCENT = 10;
@@ -304,7 +305,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  await main();
+  if (process.argv.includes('--cluster')) await runClusterBench(process.argv.slice(2));
+  else await main();
   await cleanUp();
 } catch (error) {
   await cleanUp();

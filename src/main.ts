@@ -6,18 +6,21 @@ import { newSessionCache } from './auth/accounts.js';
 import type { PasswordHasher } from './auth/password-hasher.js';
 import { runCli, type CliDeps } from './cli/run-cli.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
-import { systemClock, type Clock, type CopyProgress, type CopyReport } from './domain/index.js';
+import { systemClock, type Clock, type CopyProgress, type CopyReport, type User, type AttentionItem } from './domain/index.js';
 import { buildApp } from './http/app.js';
 import { liveEventBody } from './http/live-frames.js';
 import type { CohortMembers } from './http/cohort-filter.js';
 import { Metrics } from './http/metrics.js';
 import { AccessRecorder } from './live/access-recorder.js';
-import { AttentionSweeper } from './live/attention-sweeper.js';
-import { EventHub, type EventHubOptions } from './live/event-hub.js';
-import { Presence } from './live/presence.js';
+import { AttentionSweeper, DEFAULT_SWEEP_INTERVAL_MS } from './live/attention-sweeper.js';
+import { DEFAULT_REPLAY_MS, EventHub, type EventHubOptions } from './live/event-hub.js';
+import { CLUSTER_STORE_SYNC_EVERY_TICKS, LIVE_WINDOW_MS, Presence } from './live/presence.js';
+import type { LiveEvent } from './live/live-event.js';
+import { RelayedEventIds } from './live/relayed-event-ids.js';
+import { ClusterChannel } from './postgres/cluster-channel.js';
 import { createServerLogger, exitOnFatalErrors } from './logger.js';
 import { ActivityRetention } from './live/retention.js';
-import { openPostgresStore, type PostgresStore } from './postgres/postgres-store.js';
+import { openPostgresStore, PostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 import { exportTables } from './sqlite/table-export.js';
 import { importTables } from './postgres/table-import.js';
@@ -26,6 +29,8 @@ import { importTables } from './postgres/table-import.js';
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
+/** Heartbeat flush and store sync period with several instances (at most; the configured one if shorter). */
+const CLUSTER_FLUSH_MS = 500;
 /** The access log is written in batches this often (coalesced in memory in between). */
 const ACCESS_LOG_FLUSH_MS = 2_000;
 
@@ -86,6 +91,8 @@ export interface ServerParts {
   /** The periodic attention rules; started by serve(), run by hand in tests. */
   readonly sweeper: AttentionSweeper;
   readonly accessRecorder: AccessRecorder;
+  /** On PostgreSQL: what this instance shares with the others (live events, presence, jobs). */
+  readonly cluster: ClusterChannel | null;
 }
 
 /**
@@ -115,28 +122,71 @@ export async function assembleServer(
   const sessionCache = newSessionCache();
   store.onSessionsRevoked((revoked) => ('userId' in revoked ? sessionCache.evictUser(revoked.userId) : sessionCache.evict(revoked.tokenHash)));
   metrics.watch({ writeQueueDepth: () => store.pendingWrites });
-  const hub = new EventHub({ clock, encode: liveEventBody, ...options.hub });
+  // On PostgreSQL every instance's hub takes its events, with their ids, from the database.
+  const relayed = store instanceof PostgresStore ? new RelayedEventIds(0) : undefined;
+  const hub = new EventHub({ clock, encode: liveEventBody, ...options.hub, ...(relayed ? { ids: relayed } : {}) });
+  const cluster =
+    store instanceof PostgresStore && relayed && config.databaseUrl !== null
+      ? new ClusterChannel({
+          url: config.databaseUrl,
+          pool: store.pool,
+          clock,
+          log,
+          replayMs: options.hub?.replayMs ?? DEFAULT_REPLAY_MS,
+          startingAt: (id) => relayed.reset(id),
+          deliver: ({ id, event }) => relayed.relay(hub, id, event),
+        })
+      : null;
+  const announce = (reader: User, online: boolean) => {
+    if (cluster === null) {
+      hub.publish({ type: 'presence', reader, online });
+      return;
+    }
+    // The change that wins in the database is announced once, by every instance's stream.
+    const now = clock.now();
+    cluster.store
+      .recordPresence(reader.id, online, online ? (reader.lastActiveAt ?? now) : now, now - LIVE_WINDOW_MS)
+      .catch((error: unknown) => log.error({ err: error }, 'could not record a presence change'));
+  };
+  // Attention items are not rows a trigger can turn into events on its own (each carries its
+  // reader and consultants), so on PostgreSQL the instance that changed one appends its event.
+  const publishAttention = (item: AttentionItem) => {
+    if (cluster === null) {
+      hub.publish({ type: 'attention', readerId: item.reader.id, item });
+      return;
+    }
+    cluster.store
+      .recordAttentionEvent(item, clock.now())
+      .catch((error: unknown) => log.error({ err: error }, 'could not record an attention event'));
+  };
   const presence = new Presence({
     store,
     clock,
-    flushIntervalMs: config.heartbeatFlushMs,
+    // Another instance learns of a reader from the database: flush and take in twice a second
+    // there, so the live view it serves is fresh within 2 s (ADR 0019).
+    flushIntervalMs: cluster ? Math.min(config.heartbeatFlushMs, CLUSTER_FLUSH_MS) : config.heartbeatFlushMs,
     log,
     onFlush: metrics.recordHeartbeatFlush,
     onPresence: (reader, online) => {
-      hub.publish({ type: 'presence', reader, online });
+      announce(reader, online);
       // A reader back after a while: their inactivity item resolves now, not at the next sweep.
       if (online) {
         store
           .reviewReturnAttention(reader.id)
-          .then((items) => items.forEach((item) => hub.publish({ type: 'attention', readerId: item.reader.id, item })))
+          .then((items) => items.forEach(publishAttention))
           .catch((error: unknown) => log.error({ err: error }, 'attention review on return failed'));
       }
     },
+    ...(cluster ? { storeSyncEveryTicks: CLUSTER_STORE_SYNC_EVERY_TICKS } : {}),
   });
   const sweeper = new AttentionSweeper({
     store,
     log,
-    onChange: (item) => hub.publish({ type: 'attention', readerId: item.reader.id, item }),
+    onChange: publishAttention,
+    // With several instances the sweep takes turns through the database, like the other jobs.
+    ...(cluster
+      ? { lease: { tryAcquire: () => cluster.store.claimJob('attention-sweep', clock.now(), DEFAULT_SWEEP_INTERVAL_MS) } }
+      : {}),
   });
   const accessRecorder = new AccessRecorder({ store, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
   const app = await buildApp({
@@ -147,6 +197,10 @@ export async function assembleServer(
     log,
     presence,
     hub,
+    // The database records presence, milestone and activity events in each write's own
+    // transaction (migration 006); attention events are appended by the instance (above).
+    ...(cluster ? { events: { publish: (event: LiveEvent) => event.type === 'attention' && publishAttention(event.item) } } : {}),
+    ...(cluster ? { revocations: cluster, loginFailures: cluster.store } : {}),
     metrics,
     sessionCache,
     webRoot: options.webRoot ?? WEB_ROOT,
@@ -154,7 +208,11 @@ export async function assembleServer(
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
     ...(options.cohortMembers ? { cohortMembers: options.cohortMembers } : {}),
   });
-  return { app, store, presence, hub, metrics, sweeper, accessRecorder };
+  if (cluster) {
+    await cluster.start();
+    app.addHook('onClose', () => cluster.close());
+  }
+  return { app, store, presence, hub, metrics, sweeper, accessRecorder, cluster };
 }
 
 /**
@@ -171,14 +229,26 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     process.exit(code);
   };
   exitOnFatalErrors(logger, exit);
-  const { app, store, presence, sweeper, accessRecorder } = await assembleServer(config, clock, log);
-  const retention = new ActivityRetention({ store, clock, retentionDays: config.activityRetentionDays, log });
+  const { app, store, presence, sweeper, accessRecorder, cluster } = await assembleServer(config, clock, log);
+  if (store.appliedMigrations.length > 0) log.info({ migrations: store.appliedMigrations }, 'migrations applied');
+  // With several instances, periodic jobs take turns through the database: once per interval
+  // across the cluster, not once per instance.
+  const claimTurn = (job: string) => (intervalMs: number) =>
+    cluster ? cluster.store.claimJob(job, clock.now(), intervalMs) : Promise.resolve(true);
+  const retention = new ActivityRetention({
+    store,
+    clock,
+    retentionDays: config.activityRetentionDays,
+    log,
+    claimTurn: claimTurn('activity-retention'),
+  });
   const accessLogRetention = new ActivityRetention({
     store: { deleteActivityBefore: (cutoff, limit) => store.deleteAccessLogBefore(cutoff, limit) },
     clock,
     retentionDays: config.accessLogRetentionDays,
     log,
     label: 'access log',
+    claimTurn: claimTurn('access-log-retention'),
   });
   presence.start();
   accessRecorder.start();
@@ -192,10 +262,16 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
   }, config.database.checkpointIntervalMs).unref();
   // Expired sessions are already refused; this only keeps the table from growing.
+  const claimSweep = claimTurn('session-sweep');
   const sessionSweep = setInterval(() => {
-    store
-      .deleteExpiredSessions(clock.now(), config.session.idleTimeoutMs)
-      .then((removed) => removed > 0 && log.info({ removed }, 'expired sessions removed'))
+    const now = clock.now();
+    claimSweep(SESSION_SWEEP_INTERVAL_MS)
+      .then(async (mine) => {
+        if (!mine) return;
+        const removed = await store.deleteExpiredSessions(now, config.session.idleTimeoutMs);
+        if (removed > 0) log.info({ removed }, 'expired sessions removed');
+        await cluster?.store.pruneLoginFailures(now - config.rateLimits.loginFailureWindowMs);
+      })
       .catch((error: unknown) => log.error({ err: error }, 'expired-session cleanup failed'));
   }, SESSION_SWEEP_INTERVAL_MS).unref();
 

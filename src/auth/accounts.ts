@@ -3,6 +3,7 @@ import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { hashInviteCode, isWellFormedInviteCode } from './invite-code.js';
 import { SessionCache, type CachedSession } from './session-cache.js';
+import type { SessionRevocations } from './session-revocations.js';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.js';
 
 /**
@@ -35,6 +36,8 @@ export interface AccountsDeps {
   readonly pendingLastSeen?: (tokenHash: string) => number | undefined;
   /** Shared with whatever else revokes sessions in this process (the store's deletions). */
   readonly sessionCache?: SessionCache;
+  /** With several instances: revocations made on the others (the cache is bypassed while they cannot arrive). */
+  readonly revocations?: SessionRevocations;
 }
 
 /** A new session: the raw token goes to the client once and is never stored. */
@@ -56,6 +59,7 @@ export class Accounts {
 
   constructor(private readonly deps: AccountsDeps) {
     this.sessions = deps.sessionCache ?? newSessionCache();
+    deps.revocations?.onRevoked(() => this.sessions.clear());
   }
 
   /**
@@ -98,16 +102,16 @@ export class Accounts {
    */
   async login(input: { email: string; password: string }, address: string): Promise<SignedIn> {
     const email = normalizeEmail(input.email);
-    this.deps.throttle.check(email, address);
+    await this.deps.throttle.check(email, address);
     const credentials = await this.deps.store.getUserByEmail(email);
     const valid = credentials
       ? await this.deps.hasher.verify(credentials.passwordHash, input.password)
       : (await this.deps.hasher.verifyDummy(input.password), false);
     if (!credentials || !valid) {
-      this.deps.throttle.recordFailure(email, address);
+      await this.deps.throttle.recordFailure(email, address);
       throw new AppError('unauthenticated', 'The email or password is not correct.');
     }
-    this.deps.throttle.recordSuccess(email);
+    await this.deps.throttle.recordSuccess(email);
     if (this.deps.hasher.needsRehash(credentials.passwordHash)) {
       await this.deps.store.setPasswordHash(credentials.user.id, await this.deps.hasher.hash(input.password));
     }
@@ -119,7 +123,7 @@ export class Accounts {
     if (!isWellFormedToken(token)) return null;
     const tokenHash = hashSessionToken(token);
     const now = this.deps.clock.now();
-    let entry = this.sessions.get(tokenHash, now);
+    let entry = this.deps.revocations?.listening === false ? undefined : this.sessions.get(tokenHash, now);
     if (!entry) {
       const stored = await this.deps.store.findSession(tokenHash);
       if (!stored) return null;
@@ -156,7 +160,7 @@ export class Accounts {
   /** Revokes one session at once. */
   async logout(tokenHash: string): Promise<void> {
     this.sessions.evict(tokenHash);
-    await this.deps.store.deleteSession(tokenHash);
+    await this.revoking(() => this.deps.store.deleteSession(tokenHash));
   }
 
   /**
@@ -175,7 +179,11 @@ export class Accounts {
     }
     await this.deps.store.setPasswordHash(userId, await this.deps.hasher.hash(input.newPassword));
     this.sessions.evictUser(userId);
-    await this.deps.store.deleteUserSessions(userId, currentTokenHash);
+    await this.revoking(() => this.deps.store.deleteUserSessions(userId, currentTokenHash));
+  }
+
+  private revoking<T>(write: () => Promise<T>): Promise<T> {
+    return this.deps.revocations ? this.deps.revocations.revoking(write) : write();
   }
 
   /**
@@ -190,7 +198,7 @@ export class Accounts {
       throw new AppError('unauthenticated', 'The password is not correct.');
     }
     this.sessions.evictUser(userId);
-    await this.deps.store.deleteUser(userId);
+    await this.revoking(() => this.deps.store.deleteUser(userId));
     // A request authenticated from the store while the delete was queued may have cached it.
     this.sessions.evictUser(userId);
   }

@@ -7,6 +7,17 @@ export interface LoginThrottleOptions {
   readonly windowMs: number;
 }
 
+/**
+ * Failed sign-ins kept where every instance sees them (PostgreSQL), so the throttle holds across
+ * instances instead of allowing each its own share.
+ */
+export interface SharedLoginFailures {
+  recordLoginFailures(keys: readonly string[], at: number): Promise<void>;
+  /** Per key, the failures after `since` and the time of the oldest of them. */
+  loginFailures(keys: readonly string[], since: number): Promise<Map<string, { failures: number; oldest: number }>>;
+  clearLoginFailures(key: string): Promise<void>;
+}
+
 interface Window {
   failures: number;
   resetsAt: number;
@@ -19,6 +30,7 @@ const SWEEP_THRESHOLD = 10_000;
  * Counts failed sign-ins per account and per client address in fixed windows. Once a key has
  * too many failures it is refused (429) until its window ends, so an attacker can hold a real
  * user off for one window at most, and a successful sign-in from the user clears the account.
+ * With `shared` failures, the count is the cluster's, over the last window (sliding).
  */
 export class LoginThrottle {
   private readonly windows = new Map<string, Window>();
@@ -26,25 +38,37 @@ export class LoginThrottle {
   constructor(
     private readonly options: LoginThrottleOptions,
     private readonly clock: Clock,
+    private readonly shared?: SharedLoginFailures,
   ) {}
 
   /** Throws `rate_limited` (with Retry-After) if either key has used up its failures. */
-  check(account: string, address: string): void {
+  async check(account: string, address: string): Promise<void> {
     if (!this.options.enabled) return;
     const now = this.clock.now();
+    if (this.shared) {
+      const limits = this.limits(account, address);
+      const counts = await this.shared.loginFailures(limits.map(([key]) => key), now - this.options.windowMs);
+      for (const [key, limit] of limits) {
+        const counted = counts.get(key);
+        if (counted && counted.failures >= limit) throw limited(counted.oldest + this.options.windowMs - now);
+      }
+      return;
+    }
     for (const [key, limit] of this.limits(account, address)) {
       const window = this.windows.get(key);
       if (window && window.resetsAt > now && window.failures >= limit) {
-        throw new AppError('rate_limited', 'Too many failed sign-in attempts. Try again later.', {
-          retryAfterSeconds: Math.ceil((window.resetsAt - now) / 1000),
-        });
+        throw limited(window.resetsAt - now);
       }
     }
   }
 
-  recordFailure(account: string, address: string): void {
+  async recordFailure(account: string, address: string): Promise<void> {
     if (!this.options.enabled) return;
     const now = this.clock.now();
+    if (this.shared) {
+      await this.shared.recordLoginFailures(this.limits(account, address).map(([key]) => key), now);
+      return;
+    }
     if (this.windows.size > SWEEP_THRESHOLD) this.sweep(now);
     for (const [key] of this.limits(account, address)) {
       const window = this.windows.get(key);
@@ -56,8 +80,9 @@ export class LoginThrottle {
     }
   }
 
-  recordSuccess(account: string): void {
+  async recordSuccess(account: string): Promise<void> {
     this.windows.delete(`account:${account}`);
+    if (this.options.enabled) await this.shared?.clearLoginFailures(`account:${account}`);
   }
 
   private limits(account: string, address: string): [string, number][] {
@@ -72,4 +97,10 @@ export class LoginThrottle {
       if (window.resetsAt <= now) this.windows.delete(key);
     }
   }
+}
+
+function limited(retryAfterMs: number): AppError {
+  return new AppError('rate_limited', 'Too many failed sign-in attempts. Try again later.', {
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+  });
 }

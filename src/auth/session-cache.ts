@@ -55,6 +55,11 @@ export class SessionCache {
     this.entries.delete(tokenHash);
   }
 
+  /** Forgets every cached session. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   evictUser(userId: number): void {
     for (const [tokenHash, entry] of this.entries) {
       if (entry.found.user.id === userId) this.entries.delete(tokenHash);

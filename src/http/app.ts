@@ -5,8 +5,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Accounts } from '../auth/accounts.js';
-import { LoginThrottle } from '../auth/login-throttle.js';
+import { LoginThrottle, type SharedLoginFailures } from '../auth/login-throttle.js';
 import { RequestRateLimiter } from '../auth/request-rate-limiter.js';
+import type { SessionRevocations } from '../auth/session-revocations.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/password-hasher.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
@@ -14,6 +15,7 @@ import { CohortRosters } from '../live/cohort-rosters.js';
 import type { SessionCache } from '../auth/session-cache.js';
 import type { AccessRecorder } from '../live/access-recorder.js';
 import type { EventHub } from '../live/event-hub.js';
+import type { LiveEventSink } from '../live/live-event.js';
 import type { Presence } from '../live/presence.js';
 import type { CohortMembers } from './cohort-filter.js';
 import { installMetrics, Metrics } from './metrics.js';
@@ -46,6 +48,12 @@ export interface AppDeps {
   readonly presence: Presence;
   /** Live events behind the consultants' stream. */
   readonly hub: EventHub;
+  /** Where routes publish live events; the hub when absent. */
+  readonly events?: LiveEventSink;
+  /** With several instances: failed sign-ins counted across all of them. */
+  readonly loginFailures?: SharedLoginFailures;
+  /** With several instances: sessions revoked on the others, so the session cache forgets them. */
+  readonly revocations?: SessionRevocations;
   /** Milliseconds between the stream's keep-alive comments; 15 s by default. */
   readonly streamKeepAliveMs?: number;
   /** The built web app (web/dist); served at `/`. */
@@ -100,11 +108,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         windowMs: config.rateLimits.loginFailureWindowMs,
       },
       clock,
+      deps.loginFailures,
     ),
     session: config.session,
     registrationOpen: config.registrationOpen,
     pendingLastSeen: (tokenHash) => presence.pendingLastSeen(tokenHash),
     ...(deps.sessionCache ? { sessionCache: deps.sessionCache } : {}),
+    ...(deps.revocations ? { revocations: deps.revocations } : {}),
   });
 
   app.decorateRequest('auth', null);
@@ -165,6 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     accounts,
     presence,
     hub,
+    events: deps.events ?? hub,
     liveDashboard,
     rosters,
     config,

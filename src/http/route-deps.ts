@@ -4,6 +4,7 @@ import type { Clock, Store } from '../domain/index.js';
 import type { CohortRosters } from '../live/cohort-rosters.js';
 import type { AccessRecorder } from '../live/access-recorder.js';
 import type { EventHub } from '../live/event-hub.js';
+import type { LiveEventSink } from '../live/live-event.js';
 import type { Presence } from '../live/presence.js';
 import type { CohortMembers } from './cohort-filter.js';
 import type { LiveDashboard } from './live-dashboard.js';
@@ -13,8 +14,10 @@ export interface RouteDeps {
   readonly store: Store;
   readonly accounts: Accounts;
   readonly presence: Presence;
-  /** Live events for the consultants' stream; routes publish after a successful write. */
+  /** The consultants' stream subscribes here. */
   readonly hub: EventHub;
+  /** Routes publish live events here after a successful write (see LiveEventSink). */
+  readonly events: LiveEventSink;
   /** The consultants' live view, shared by the poll route and the stream's snapshot. */
   readonly liveDashboard: LiveDashboard;
   /** Cohort members in memory, for narrowing live views and streams by cohort. */

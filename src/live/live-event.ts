@@ -19,6 +19,15 @@ export interface PublishedEvent {
   readonly size: number;
 }
 
+/**
+ * Where routes send a live event once its write has committed: the hub itself in one process;
+ * on PostgreSQL nothing, because the database records the event in the write's own transaction
+ * and every instance reads it from there.
+ */
+export interface LiveEventSink {
+  publish(event: LiveEvent): unknown;
+}
+
 /** Turns a live event into its wire form after the id line. */
 export type LiveEventEncoder = (event: LiveEvent) => string;
 

@@ -5,6 +5,8 @@ export const LIVE_WINDOW_MS = 60_000;
 export const DEFAULT_FLUSH_CHUNK = 500;
 /** Every this many flush ticks (about 5 s), activity stored by other processes is taken in. */
 const STORE_SYNC_EVERY_TICKS = 5;
+/** About 1 s: the period when other instances share the load and a reader's arrival must show within 2 s. */
+export const CLUSTER_STORE_SYNC_EVERY_TICKS = 1;
 
 export interface PresenceLog {
   error(obj: object, msg: string): void;
@@ -22,6 +24,8 @@ export interface PresenceOptions {
    * activity) and when one drops out of the window (noticed by `sweep`), for the live stream.
    */
   readonly onPresence?: (reader: User, online: boolean) => void;
+  /** Flush ticks between takes of activity stored elsewhere; 5 when absent. */
+  readonly storeSyncEveryTicks?: number;
   /** Heartbeats per transaction (DEFAULT_FLUSH_CHUNK when absent). */
   readonly flushChunk?: number;
   /** Lets the event loop run between two chunks; setImmediate when absent. */
@@ -151,7 +155,7 @@ export class Presence {
       this.sweep();
       void this.flush();
       ticks += 1;
-      if (this.options.onPresence && ticks % STORE_SYNC_EVERY_TICKS === 0) void this.syncWithStore(true);
+      if (this.options.onPresence && ticks % (this.options.storeSyncEveryTicks ?? STORE_SYNC_EVERY_TICKS) === 0) void this.syncWithStore(true);
     }, this.options.flushIntervalMs);
     this.timer.unref();
     // After a restart, readers active before it are still in the window: watch them so they are

@@ -17,6 +17,11 @@ export interface ActivityRetentionOptions {
   readonly batchSize?: number;
   /** How often start() runs the job. */
   readonly intervalMs?: number;
+  /**
+   * With several instances: whether this one takes this interval's turn (true for one of them),
+   * so the job runs once per interval across the cluster rather than once per instance.
+   */
+  readonly claimTurn?: (intervalMs: number) => Promise<boolean>;
   /** What the rows are, for log lines; "activity" unless given (the access log reuses this job). */
   readonly label?: string;
 }
@@ -63,10 +68,14 @@ export class ActivityRetention {
   /** Runs the job now and then every interval; does nothing when retention is off. */
   start(): void {
     if (!this.enabled || this.timer) return;
+    const intervalMs = this.options.intervalMs ?? DEFAULT_INTERVAL_MS;
+    const claim = this.options.claimTurn ?? (() => Promise.resolve(true));
     const run = () => {
-      this.runOnce().catch((error: unknown) => this.options.log.error({ err: error }, `${this.label} retention failed; will retry`));
+      claim(intervalMs)
+        .then((mine) => (mine ? this.runOnce() : 0))
+        .catch((error: unknown) => this.options.log.error({ err: error }, `${this.label} retention failed; will retry`));
     };
-    this.timer = setInterval(run, this.options.intervalMs ?? DEFAULT_INTERVAL_MS);
+    this.timer = setInterval(run, intervalMs);
     this.timer.unref();
     setImmediate(run);
   }

@@ -19,9 +19,9 @@ const ItemParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const ItemAnswer = Type.Object({ item: AttentionItemSchema });
 
 /** The shared attention queue: items the rules open, which consultants claim, release and resolve. */
-export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, hub }) => {
+export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, events }) => {
   const published = (item: AttentionItem) => {
-    hub.publish({ type: 'attention', readerId: item.reader.id, item });
+    events.publish({ type: 'attention', readerId: item.reader.id, item });
     return { item: toAttentionItemDto(item) };
   };
 

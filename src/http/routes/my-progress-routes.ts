@@ -29,7 +29,7 @@ const ActivityInputSchema = Type.Object(
  * nowhere else: no path, query or body field names a user. A reader's writes are published to
  * the consultants' live stream once stored.
  */
-export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, hub }) => {
+export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, events: live }) => {
   /** The signed-in user's id if they are a reader: consultants watch readers, not each other. */
   const readerIdOf = (request: FastifyRequest): number | undefined => {
     const { user } = requireAuth(request);
@@ -59,10 +59,10 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       });
       const readerId = readerIdOf(request);
       if (readerId !== undefined) {
-        hub.publish({ type: 'milestone', readerId, milestone });
+        live.publish({ type: 'milestone', readerId, milestone });
         // A milestone change opens a low-score item at once and resolves causes that went.
         for (const item of await store.reviewMilestoneAttention(readerId, milestone.chapterId)) {
-          hub.publish({ type: 'attention', readerId, item });
+          live.publish({ type: 'attention', readerId, item });
         }
       }
       return { milestone: toMilestoneDto(milestone) };
@@ -97,7 +97,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       const metadata = checkedMetadata(request.body.metadata);
       const event = await store.logActivity(requireUserId(request), { actionType: request.body.actionType, metadata });
       const readerId = readerIdOf(request);
-      if (readerId !== undefined) hub.publish({ type: 'activity', readerId, event });
+      if (readerId !== undefined) live.publish({ type: 'activity', readerId, event });
       return reply.code(201).send({ event: toActivityEventDto(event) });
     },
   );
@@ -120,7 +120,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       const inputs = request.body.events.map((e) => ({ actionType: e.actionType, metadata: checkedMetadata(e.metadata) }));
       const events = await store.logActivities(requireUserId(request), inputs);
       const readerId = readerIdOf(request);
-      if (readerId !== undefined) for (const event of events) hub.publish({ type: 'activity', readerId, event });
+      if (readerId !== undefined) for (const event of events) live.publish({ type: 'activity', readerId, event });
       return reply.code(201).send({ events: events.map(toActivityEventDto) });
     },
   );

@@ -1,0 +1,183 @@
+import type { Clock } from '../domain/index.js';
+import { ClusterStore, type StoredLiveEvent } from './cluster-store.js';
+import { ListenConnection } from './listen-connection.js';
+import type { Pool } from './open-pool.js';
+
+export interface ClusterChannelLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ClusterChannelOptions {
+  readonly url: string;
+  readonly pool: Pool;
+  readonly clock: Clock;
+  readonly log: ClusterChannelLog;
+  /** Every live event, once each, in id order, from every instance (this one included). */
+  readonly deliver: (stored: StoredLiveEvent) => void;
+  /** Called once with the id before the first event this instance will deliver. */
+  readonly startingAt?: (id: number) => void;
+  /** On start, events created this recently are read too, so resuming clients find them. */
+  readonly replayMs: number;
+  /** Fallback read interval, for a wake-up that never came. */
+  readonly pollIntervalMs?: number;
+  /** Live events older than this are pruned (by one instance per interval). */
+  readonly keepEventsMs?: number;
+}
+
+export const LIVE_CHANNEL = 'readpulse_live';
+export const SESSIONS_CHANNEL = 'readpulse_sessions';
+const DEFAULT_POLL_INTERVAL_MS = 1_000;
+const DEFAULT_KEEP_EVENTS_MS = 10 * 60_000;
+const READ_BATCH = 2_000;
+const PRUNE_INTERVAL_MS = 60_000;
+const PRUNE_BATCH = 10_000;
+/** A revocation's own notification normally returns in well under a millisecond. */
+const REVOCATION_ECHO_WAIT_MS = 1_000;
+
+/**
+ * The cross-instance channel on PostgreSQL. Live events are rows (migration 006); a NOTIFY only
+ * says "there is more", and this instance then reads every event after the last id it saw: on
+ * the hint, after (re)connecting its LISTEN connection, and on a timer in case a hint was lost.
+ * Session revocations arrive on their own channel. See ADR 0019.
+ */
+export class ClusterChannel {
+  readonly store: ClusterStore;
+  private readonly listener: ListenConnection;
+  private cursor = 0;
+  private reading: Promise<void> | undefined;
+  private readAgain = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private started = false;
+  private readonly revocationListeners: (() => void)[] = [];
+  private revocationsHeard = 0;
+  private readonly revocationWaiters = new Set<{ after: number; done: () => void }>();
+
+  constructor(private readonly options: ClusterChannelOptions) {
+    this.store = new ClusterStore(options.pool);
+    this.listener = new ListenConnection({
+      url: options.url,
+      channels: [LIVE_CHANNEL, SESSIONS_CHANNEL],
+      log: options.log,
+      onNotification: (channel) => (channel === SESSIONS_CHANNEL ? this.sessionsRevoked() : void this.catchUp()),
+      onListening: () => {
+        // Anything sent while not listening is lost: start again from what is stored.
+        this.sessionsRevoked();
+        if (this.started) this.catchUp();
+      },
+    });
+  }
+
+  /** Whether notifications reach this instance now (its LISTEN connection is up). */
+  get listening(): boolean {
+    return this.listener.listening;
+  }
+
+  /** Registers what to call when a session was revoked anywhere, or notifications may have been missed. */
+  onRevoked(forgetCachedSessions: () => void): void {
+    this.revocationListeners.push(forgetCachedSessions);
+  }
+
+  /**
+   * Runs a write that revokes sessions and resolves once a revocation notification has arrived
+   * after it began (all listeners are signalled at the same commit), or after a bounded wait.
+   */
+  async revoking<T>(write: () => Promise<T>): Promise<T> {
+    const mark = this.revocationsHeard;
+    const result = await write();
+    if (this.revocationsHeard > mark || !this.listening) return result;
+    await new Promise<void>((resolve) => {
+      const waiter = { after: mark, done: () => (clearTimeout(timer), this.revocationWaiters.delete(waiter), resolve()) };
+      const timer = setTimeout(waiter.done, REVOCATION_ECHO_WAIT_MS);
+      this.revocationWaiters.add(waiter);
+    });
+    return result;
+  }
+
+  /** The id of the last event delivered. */
+  get lastDeliveredId(): number {
+    return this.cursor;
+  }
+
+  /**
+   * Finds where to start (the replay window's first event), delivers what is stored since then,
+   * and listens. Rejects if PostgreSQL cannot be reached.
+   */
+  async start(): Promise<number> {
+    const since = this.options.clock.now() - this.options.replayMs;
+    this.cursor = await this.store.liveEventsStart(since);
+    const startId = this.cursor;
+    this.options.startingAt?.(startId);
+    await this.listener.start();
+    this.started = true;
+    await this.read();
+    this.pollTimer = setInterval(() => this.catchUp(), this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+    this.pollTimer.unref();
+    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
+    return startId;
+  }
+
+  /** Reads every event after the last delivered one; calls made while a read runs join it. */
+  catchUp(): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    if (this.reading) {
+      this.readAgain = true;
+      return this.reading;
+    }
+    this.reading = this.read()
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'could not read live events; will retry'))
+      .finally(() => {
+        this.reading = undefined;
+        if (this.readAgain) {
+          this.readAgain = false;
+          void this.catchUp();
+        }
+      });
+    return this.reading;
+  }
+
+  /** Deletes old live events once per interval across the cluster. */
+  async prune(): Promise<number> {
+    const now = this.options.clock.now();
+    try {
+      if (!(await this.store.claimJob('live-events-prune', now, PRUNE_INTERVAL_MS))) return 0;
+      const before = now - (this.options.keepEventsMs ?? DEFAULT_KEEP_EVENTS_MS);
+      let total = 0;
+      for (;;) {
+        const deleted = await this.store.pruneLiveEvents(before, PRUNE_BATCH);
+        total += deleted;
+        if (deleted < PRUNE_BATCH) return total;
+      }
+    } catch (error) {
+      this.options.log.error({ err: error }, 'could not prune live events; will retry');
+      return 0;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.started = false;
+    clearInterval(this.pollTimer);
+    clearInterval(this.pruneTimer);
+    await this.listener.close();
+    await this.reading;
+  }
+
+  private sessionsRevoked(): void {
+    this.revocationsHeard += 1;
+    for (const forget of this.revocationListeners) forget();
+    for (const waiter of [...this.revocationWaiters]) if (this.revocationsHeard > waiter.after) waiter.done();
+  }
+
+  private async read(): Promise<void> {
+    for (;;) {
+      const events = await this.store.liveEventsAfter(this.cursor, READ_BATCH);
+      for (const stored of events) {
+        this.cursor = stored.id;
+        this.options.deliver(stored);
+      }
+      if (events.length < READ_BATCH) return;
+    }
+  }
+}
