@@ -123,7 +123,7 @@ export class Accounts {
     if (!isWellFormedToken(token)) return null;
     const tokenHash = hashSessionToken(token);
     const now = this.deps.clock.now();
-    let entry = this.deps.revocations?.listening === false ? undefined : this.sessions.get(tokenHash, now);
+    let entry = this.cachedEntry(tokenHash, now);
     if (!entry) {
       const stored = await this.deps.store.findSession(tokenHash);
       if (!stored) return null;
@@ -141,8 +141,13 @@ export class Accounts {
     if (!isWellFormedToken(token)) return null;
     const tokenHash = hashSessionToken(token);
     const now = this.deps.clock.now();
-    const entry = this.sessions.get(tokenHash, now);
+    const entry = this.cachedEntry(tokenHash, now);
     return entry ? this.admit(entry, tokenHash, now) : undefined;
+  }
+
+  /** The cached session, unless revocations made elsewhere cannot reach this instance now. */
+  private cachedEntry(tokenHash: string, now: number): CachedSession | undefined {
+    return this.deps.revocations?.listening === false ? undefined : this.sessions.get(tokenHash, now);
   }
 
   /** The cached session if it has neither expired nor idled out; records the request on it. */
