@@ -20,6 +20,8 @@ export default defineConfig({
       'test/http/insight.test.ts',
       'test/http/insight-bad-input.test.ts',
       'test/http/csv-export.test.ts',
+      // PostgreSQL only, so not named *.test.ts (npm test would pick it up).
+      'test/postgres/query-plans.postgres-test.ts',
     ],
     env: { READPULSE_TEST_ENGINE: 'postgres' },
     environment: 'node',

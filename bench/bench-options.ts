@@ -4,6 +4,10 @@ export const SCENARIO_NAMES = ['activity', 'milestone', 'mixed', 'ceiling', 'sca
 /** The scenarios driven by wrk against the shared server; `scale` runs its own (bench/scale-scenario.ts). */
 export type WrkScenarioName = Exclude<ScenarioName, 'scale'>;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+export const ENGINES = ['sqlite', 'postgres', 'both'] as const;
+export type EngineChoice = (typeof ENGINES)[number];
+/** The scenarios also run on PostgreSQL (`--engine postgres|both`); the others stay SQLite-only. */
+export const POSTGRES_SCENARIOS: readonly ScenarioName[] = ['activity', 'milestone', 'mixed'];
 
 /** What one `npm run bench` does; see bench/README.md for each option. */
 export interface BenchOptions {
@@ -19,10 +23,13 @@ export interface BenchOptions {
   readonly port: number;
   readonly scenarios: readonly ScenarioName[];
   readonly quick: boolean;
+  /** Which engines the server under test runs on; `both` runs SQLite, then PostgreSQL, in one run. */
+  readonly engine: EngineChoice;
 }
 
 const USAGE = `usage: npm run bench -- [--readers N] [--consultants M] [--duration S] [--warmup S]
                        [--connections C] [--port P] [--scenarios a,b,...] [--quick]
+                       [--engine sqlite|postgres|both]
 scenarios: ${SCENARIO_NAMES.join(', ')}`;
 
 /** Parses the command line; throws an Error carrying the usage text on bad input. */
@@ -38,6 +45,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       port: { type: 'string' },
       scenarios: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      engine: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -53,6 +61,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       throw new Error(`unknown scenario "${name}"\n${USAGE}`);
     }
   }
+  const engine = values.engine ?? 'sqlite';
+  if (!(ENGINES as readonly string[]).includes(engine)) throw new Error(`--engine must be one of ${ENGINES.join(', ')}, got "${engine}"\n${USAGE}`);
   return Object.freeze({
     readers: positiveInteger('readers', values.readers, quick ? 200 : 1000),
     consultants: positiveInteger('consultants', values.consultants, quick ? 5 : 20),
@@ -63,6 +73,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     port: positiveInteger('port', values.port, 18080),
     scenarios: scenarios as ScenarioName[],
     quick,
+    engine: engine as EngineChoice,
   });
 }
 

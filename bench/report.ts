@@ -90,6 +90,14 @@ export interface BenchReport {
   readonly serverLog: ServerLogStats;
   /** The `scale` scenario's tiers (bench/scale-scenario.ts), when it ran. */
   readonly scale?: readonly ScaleResult[];
+  /** Per engine (`--engine both` runs two servers, one after the other): seeding, peak RSS, exit, log. */
+  readonly engines?: readonly {
+    readonly engine: string;
+    readonly seedSeconds: number;
+    readonly peakRssMB: number;
+    readonly serverExit: unknown;
+    readonly serverLog: ServerLogStats;
+  }[];
 }
 
 const MB = 1024 * 1024;

@@ -9,7 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseBenchOptions, type BenchOptions } from './bench-options.js';
+import { POSTGRES_SCENARIOS, parseBenchOptions, type BenchOptions } from './bench-options.js';
+import pg from 'pg';
 import { LOAD_CPU, canPin, pinSelfToLoadCore, serverCores } from './cpu-pinning.js';
 import {
   formatReport,
@@ -61,7 +62,6 @@ async function main(): Promise<void> {
   if (canPin() && !runnerPinned) progress(`warning: could not pin the runner to CPU ${LOAD_CPU}; it may take CPU from the server`);
   const dir = await mkdtemp(join(tmpdir(), 'readpulse-bench-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const dbFile = join(dir, 'bench.db');
 
   let scale: ScaleResult[] | undefined;
   if (options.scenarios.includes('scale')) {
@@ -81,44 +81,12 @@ async function main(): Promise<void> {
     await rm(scaleDir, { recursive: true, force: true });
   }
 
-  progress(`seeding ${options.readers} readers and ${options.consultants} consultants in ${dbFile}`);
-  const seedStart = Date.now();
-  const users = await seedDatabase({ dbFile, dir, readers: options.readers, consultants: options.consultants });
-  const seedSeconds = Math.round((Date.now() - seedStart) / 10) / 100;
-
-  progress(`starting the server on 127.0.0.1:${options.port}${canPin() ? ' (pinned to CPU 0, wrk to CPU 1)' : ' (not pinned: 1 CPU)'}`);
-  const server = await startServerProcess({
-    name: 'readpulse',
-    command: process.execPath,
-    args: [...serverNodeArgs(), join(ROOT, 'bin/readpulse.js'), 'serve'],
-    env: {
-      ...process.env,
-      PORT: String(options.port),
-      HOST: '127.0.0.1',
-      READPULSE_DB: dbFile,
-      READPULSE_RATE_LIMITS: 'off',
-      READPULSE_LOG_LEVEL: 'info',
-    },
-    readyUrl: `http://127.0.0.1:${options.port}/healthz`,
-    ready: (status) => status === 200,
-  });
-  cleanups.push(() => server.stop());
-  const sampler = new ResourceSampler(server.pid, `${dbFile}-wal`, serverCores(), canPin() ? LOAD_CPU : undefined);
-  sampler.start();
-  cleanups.push(async () => sampler.stop());
-
-  const scenarios: ScenarioResult[] = [];
-  for (const scenario of buildScenarios(options)) {
-    scenarios.push(await runScenario(scenario, options, users, server, sampler));
-  }
-
-  progress('letting the server idle for 2 s, then stopping it');
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  const walAfterRun = sampler.walBytes();
-  const peaks = sampler.peaks();
-  sampler.stop();
-  const serverExit = await server.stop();
-  const walAfterStop = sampler.walBytes();
+  const engines: Engine[] = options.engine === 'both' ? ['sqlite', 'postgres'] : [options.engine];
+  const runs: EngineRun[] = [];
+  for (const engine of engines) runs.push(await runEngine(engine, options, dir));
+  const scenarios = runs.flatMap((run) => run.scenarios);
+  // The summary's server figures are the first engine's (SQLite's with `both`); JSON has each engine's.
+  const { seedSeconds, server, peaks, walAfterRun, walAfterStop, serverExit } = runs[0]!;
 
   const activity = scenarios
     .find((s) => s.name === 'activity')
@@ -153,10 +121,124 @@ async function main(): Promise<void> {
     },
     serverLog: server.log,
     ...(scale ? { scale } : {}),
+    engines: runs.map((run) => ({
+      engine: run.engine,
+      seedSeconds: run.seedSeconds,
+      peakRssMB: toMB(run.peaks.maxRssBytes),
+      serverExit: run.serverExit,
+      serverLog: run.server.log,
+    })),
   };
   const file = await writeReport(join(ROOT, 'bench/results'), report);
   const scaleLines = (scale ?? []).map((r) => `scale ${r.readers} readers: ${formatScale(r)}`);
   process.stdout.write(`\n${formatReport(report)}\n${scaleLines.map((l) => `\n${l}`).join('')}\n\nwritten to ${file}\n`);
+}
+
+type Engine = 'sqlite' | 'postgres';
+/** The PostgreSQL server the `postgres` engine creates its fresh database on. */
+const POSTGRES_ADMIN_URL = process.env.READPULSE_BENCH_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+
+interface EngineRun {
+  readonly engine: Engine;
+  readonly scenarios: ScenarioResult[];
+  readonly seedSeconds: number;
+  readonly server: ServerProcess;
+  readonly peaks: ReturnType<ResourceSampler['peaks']>;
+  readonly walAfterRun: number;
+  readonly walAfterStop: number;
+  readonly serverExit: Awaited<ReturnType<ServerProcess['stop']>>;
+}
+
+/** A fresh PostgreSQL database `readpulse_bench_<pid>`, dropped at cleanup; returns its URL. */
+async function createPostgresDatabase(): Promise<string> {
+  const database = `readpulse_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect().catch((error: unknown) => {
+    throw new Error(`no PostgreSQL at ${POSTGRES_ADMIN_URL} (set READPULSE_BENCH_POSTGRES_URL): ${String(error)}`);
+  });
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await admin.end();
+  }
+  cleanups.push(async () => {
+    const dropper = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    await dropper.connect();
+    try {
+      await dropper.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    } finally {
+      await dropper.end();
+    }
+  });
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/**
+ * Seeds a fresh database of `engine` the same way, starts the server on it and runs the scenarios;
+ * on PostgreSQL only the activity, milestone and mixed scenarios, named `<scenario>/pg`.
+ */
+async function runEngine(engine: Engine, options: BenchOptions, parentDir: string): Promise<EngineRun> {
+  const dir = await mkdtemp(join(parentDir, `${engine}-`));
+  const dbFile = join(dir, 'bench.db');
+  const postgresUrl = engine === 'postgres' ? await createPostgresDatabase() : undefined;
+  const where = postgresUrl ? `PostgreSQL database ${new URL(postgresUrl).pathname.slice(1)}` : dbFile;
+  progress(`seeding ${options.readers} readers and ${options.consultants} consultants in ${where}`);
+  const seedStart = Date.now();
+  const users = await seedDatabase({
+    ...(postgresUrl ? { postgresUrl } : { dbFile }),
+    dir,
+    readers: options.readers,
+    consultants: options.consultants,
+  });
+  const seedSeconds = Math.round((Date.now() - seedStart) / 10) / 100;
+
+  progress(`starting the server (${engine}) on 127.0.0.1:${options.port}${canPin() ? ' (pinned to CPU 0, wrk to CPU 1)' : ' (not pinned: 1 CPU)'}`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(options.port),
+    HOST: '127.0.0.1',
+    READPULSE_RATE_LIMITS: 'off',
+    READPULSE_LOG_LEVEL: 'info',
+  };
+  delete env.READPULSE_DB;
+  delete env.READPULSE_DATABASE_URL;
+  if (postgresUrl) env.READPULSE_DATABASE_URL = postgresUrl;
+  else env.READPULSE_DB = dbFile;
+  const server = await startServerProcess({
+    name: `readpulse (${engine})`,
+    command: process.execPath,
+    args: [...serverNodeArgs(), join(ROOT, 'bin/readpulse.js'), 'serve'],
+    env,
+    readyUrl: `http://127.0.0.1:${options.port}/healthz`,
+    ready: (status) => status === 200,
+  });
+  cleanups.push(() => server.stop());
+  const sampler = new ResourceSampler(server.pid, `${dbFile}-wal`, serverCores(), canPin() ? LOAD_CPU : undefined);
+  sampler.start();
+  cleanups.push(async () => sampler.stop());
+
+  const scenarios: ScenarioResult[] = [];
+  const wanted = buildScenarios(options).filter((s) => engine === 'sqlite' || POSTGRES_SCENARIOS.includes(s.name));
+  for (const scenario of wanted) {
+    const result = await runScenario(scenario, options, users, server, sampler);
+    scenarios.push(engine === 'sqlite' ? result : renamed(result, `${scenario.name}/pg`));
+  }
+
+  progress(`letting the server (${engine}) idle for 2 s, then stopping it`);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const walAfterRun = sampler.walBytes();
+  const peaks = sampler.peaks();
+  sampler.stop();
+  const serverExit = await server.stop();
+  const walAfterStop = sampler.walBytes();
+  return { engine, scenarios, seedSeconds, server, peaks, walAfterRun, walAfterStop, serverExit };
+}
+
+function renamed(result: ScenarioResult, name: string): ScenarioResult {
+  return { ...result, name, endpoints: result.endpoints.map((e) => ({ ...e, scenario: name })) };
 }
 
 async function runScenario(

@@ -1,12 +1,17 @@
 import { parseArgs } from 'node:util';
 import { encodeCursor, type Clock } from '../src/domain/index.js';
 import { openSqliteStore, type SqliteStore } from '../src/sqlite/sqlite-store.js';
+import { openPostgresStore, type PostgresStore } from '../src/postgres/postgres-store.js';
 
 /**
  * Server-side cost of the heavy reads on a large database made by generate-scale-data.ts, timed
  * in-process through the Store (SQL, row conversion, cursor), without HTTP:
  *
  *   npx tsx bench/scale-queries.ts --db /tmp/readpulse-scale.db [--runs 1000] [--match analytics]
+ *   npx tsx bench/scale-queries.ts --postgres postgres://HOST/readpulse_bench_scale [--runs 1000]
+ *
+ * (--postgres: a database made by generate-postgres-scale-data.ts; the live view, history pages,
+ * reader list and stuck list, through the PostgreSQL Store.)
  *
  * Prints p50/p99/max per query and the query plans behind them. Reads only; the file is opened
  * like the server opens it (migrations are already applied, so nothing is written).
@@ -27,16 +32,26 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '1000' },
       analyze: { type: 'boolean', default: false },
       match: { type: 'string' },
+      postgres: { type: 'string' },
     },
   });
-  if (!values.db) throw new Error('--db FILE is required');
   const runs = Number(values.runs);
+  if (values.postgres) return mainPostgres(values.postgres, runs, values.match);
+  if (!values.db) throw new Error('--db FILE (or --postgres URL) is required');
   const store = openSqliteStore({ path: values.db, clock: frozenClock(Date.now()) });
   try {
     if (values.analyze) store.db.exec('ANALYZE');
     const match = values.match === undefined ? undefined : new RegExp(values.match);
     const cases = (await buildCases(store)).filter((c) => match === undefined || match.test(c.name));
     process.stdout.write(`${values.db}: ${describeData(store)}; ${runs} runs each${values.analyze ? ', after ANALYZE' : ''}\n\n`);
+    await timeCases(cases, runs);
+  } finally {
+    await store.close();
+  }
+}
+
+async function timeCases(cases: readonly Case[], runs: number): Promise<void> {
+  {
     process.stdout.write(`${'query'.padEnd(58)} ${'items'.padStart(6)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'max ms'.padStart(9)}\n`);
     for (const c of cases) {
       for (let i = 0; i < Math.min(50, runs); i += 1) await c.run(i); // warm the page cache
@@ -51,9 +66,53 @@ async function main(): Promise<void> {
       const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(3);
       process.stdout.write(`${c.name.padEnd(58)} ${String(items).padStart(6)} ${at(0.5).padStart(9)} ${at(0.99).padStart(9)} ${times.at(-1)!.toFixed(3).padStart(9)}\n`);
     }
+  }
+}
+
+async function mainPostgres(url: string, runs: number, matchSource: string | undefined): Promise<void> {
+  const store = await openPostgresStore({ url, clock: frozenClock(Date.now()) });
+  try {
+    const match = matchSource === undefined ? undefined : new RegExp(matchSource);
+    const cases = (await buildPostgresCases(store)).filter((c) => match === undefined || match.test(c.name));
+    process.stdout.write(`${new URL(url).pathname.slice(1)} (PostgreSQL); ${runs} runs each\n\n`);
+    await timeCases(cases, runs);
   } finally {
     await store.close();
   }
+}
+
+async function buildPostgresCases(store: PostgresStore): Promise<Case[]> {
+  const one = async (sql: string, params: unknown[] = []) => (await store.pool.query(sql, params)).rows;
+  const newestActivity = Number((await one("SELECT max(last_active_at) AS t FROM users WHERE role = 'reader'"))[0].t);
+  const since = newestActivity - 60_000;
+  const readerIds = (await one("SELECT id FROM users WHERE role = 'reader' ORDER BY id")).map((r) => Number(r.id));
+  const pick = (i: number) => readerIds[(i * 7_919) % readerIds.length]!;
+  const heavy = (
+    await one('SELECT user_id AS id, count(*) AS n FROM activity_logs WHERE user_id <= $1 GROUP BY user_id ORDER BY n DESC LIMIT 100', [readerIds[200]])
+  ).map((r) => ({ id: Number(r.id), n: Number(r.n) }));
+  const deep: { id: number; cursor: string }[] = [];
+  for (const r of heavy) {
+    const [row] = await one('SELECT id FROM activity_logs WHERE user_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2', [r.id, Math.floor(r.n * 0.9)]);
+    deep.push({ id: r.id, cursor: encodeCursor(Number(row.id)) });
+  }
+  process.stdout.write(`${readerIds.length} readers; heaviest reader: ${heavy[0]?.n} events; 100th heaviest: ${heavy.at(-1)?.n}\n`);
+  return [
+    { name: 'live view: readers active in the last 60 s', run: async () => (await store.getAllActiveUsers(since)).length },
+    { name: 'reader history, first page of 50 (random reader)', run: async (i) => (await store.listActivity(pick(i), { limit: 50 })).items.length },
+    {
+      name: 'reader history, first page of 50 (100 heaviest readers)',
+      run: async (i) => (await store.listActivity(deep[i % deep.length]!.id, { limit: 50 })).items.length,
+    },
+    {
+      name: 'reader history, deep page via cursor (90% into history)',
+      run: async (i) => {
+        const d = deep[i % deep.length]!;
+        return (await store.listActivity(d.id, { limit: 50, cursor: d.cursor })).items.length;
+      },
+    },
+    { name: 'reader list, first page of 50 + counts', run: async () => (await store.listReaders({ limit: 50 })).items.length },
+    { name: 'stuck list, first page of 50', run: async () => (await store.listStuckReaders({ limit: 50 })).items.length },
+  ];
 }
 
 function describeData(store: SqliteStore): string {

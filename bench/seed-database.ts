@@ -4,6 +4,7 @@ import type { Clock, Role, Store } from '../src/domain/index.js';
 /** The parts of the production build (dist/) that seeding uses. */
 interface SeedModules {
   readonly openSqliteStore: (options: { path: string; clock: Clock }) => Store;
+  readonly openPostgresStore: (options: { url: string; clock: Clock }) => Promise<Store>;
   readonly newSessionToken: () => { token: string; tokenHash: string };
   readonly systemClock: Clock;
 }
@@ -27,18 +28,21 @@ const SESSION_LIFETIME_MS = 86_400_000;
 
 /**
  * Creates `readers` readers and `consultants` consultants, each with one session, directly in the
- * fresh database at `dbFile` through the built Store, skipping password hashing (Argon2 for a
+ * fresh database (the SQLite file `dbFile`, or the PostgreSQL database at `postgresUrl`) through the built Store, skipping password hashing (Argon2 for a
  * thousand users would take minutes). Writes the bearer tokens to two files under `dir`, and adds
  * one more reader, in neither file, for the live stream latency probe.
  */
 export async function seedDatabase(options: {
-  readonly dbFile: string;
+  readonly dbFile?: string;
+  readonly postgresUrl?: string;
   readonly dir: string;
   readonly readers: number;
   readonly consultants: number;
 }): Promise<SeededUsers> {
-  const { openSqliteStore, newSessionToken, systemClock } = await loadSeedModules();
-  const store = openSqliteStore({ path: options.dbFile, clock: systemClock });
+  const { openSqliteStore, openPostgresStore, newSessionToken, systemClock } = await loadSeedModules();
+  const store = options.postgresUrl
+    ? await openPostgresStore({ url: options.postgresUrl, clock: systemClock })
+    : openSqliteStore({ path: options.dbFile!, clock: systemClock });
   try {
     const createOne = async (role: Role, label: string): Promise<{ id: number; token: string }> => {
       const user = await store.createUser({
@@ -91,13 +95,15 @@ async function loadSeedModules(): Promise<SeedModules> {
   // Imported from dist/ at run time: the server under test is the production build, and the
   // type check must not depend on dist/ existing.
   const load = (path: string): Promise<unknown> => import(new URL(path, import.meta.url).href);
-  const [sqlite, sessionToken, domain] = (await Promise.all([
+  const [sqlite, postgres, sessionToken, domain] = (await Promise.all([
     load('../dist/sqlite/sqlite-store.js'),
+    load('../dist/postgres/postgres-store.js'),
     load('../dist/auth/session-token.js'),
     load('../dist/domain/index.js'),
-  ])) as [Pick<SeedModules, 'openSqliteStore'>, Pick<SeedModules, 'newSessionToken'>, Pick<SeedModules, 'systemClock'>];
+  ])) as [Pick<SeedModules, 'openSqliteStore'>, Pick<SeedModules, 'openPostgresStore'>, Pick<SeedModules, 'newSessionToken'>, Pick<SeedModules, 'systemClock'>];
   return {
     openSqliteStore: sqlite.openSqliteStore,
+    openPostgresStore: postgres.openPostgresStore,
     newSessionToken: sessionToken.newSessionToken,
     systemClock: domain.systemClock,
   };

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor, type Clock } from '../../src/domain/index.js';
+import { createPostgresScaleData } from '../../src/postgres/bulk-load.js';
+import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
+import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
+
+/**
+ * PostgreSQL's plans for the hot reads (`npm run test:postgres` only; the file name keeps it out
+ * of `npm test`): on a modest generated data set plus ANALYZE, the exact statements the Store
+ * sends for the live view, history pages, reader list and stuck list are EXPLAINed, and none may
+ * read users, activity_logs or milestones with a sequential scan.
+ */
+const NOW = Date.parse('2026-11-24T12:00:00.000Z');
+const DAY = 86_400_000;
+const BIG_TABLES = ['users', 'activity_logs', 'milestones'];
+const clock: Clock = { now: () => NOW };
+
+interface PlanNode {
+  readonly 'Node Type': string;
+  readonly 'Relation Name'?: string;
+  readonly 'Index Name'?: string;
+  readonly Plans?: readonly PlanNode[];
+}
+interface Sent {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+let database: { name: string; url: string };
+let store: PostgresStore;
+
+/** Runs a Store call and returns the statements it sent through the pool. */
+async function statementsOf(call: () => Promise<unknown>): Promise<Sent[]> {
+  const sent: Sent[] = [];
+  const pool = store.pool as unknown as { query: (...args: unknown[]) => unknown };
+  const original = pool.query;
+  pool.query = function (this: unknown, ...args: unknown[]) {
+    const [first, second] = args;
+    if (typeof first === 'string') sent.push({ text: first, values: (second as unknown[] | undefined) ?? [] });
+    else if (first && typeof first === 'object' && 'text' in first) {
+      const config = first as { text: string; values?: unknown[] };
+      sent.push({ text: config.text, values: config.values ?? [] });
+    }
+    return original.apply(this, args);
+  };
+  try {
+    await call();
+  } finally {
+    pool.query = original;
+  }
+  return sent;
+}
+
+async function planOf(statement: Sent): Promise<PlanNode> {
+  const { rows } = await store.pool.query(`EXPLAIN (FORMAT JSON) ${statement.text}`, [...statement.values]);
+  const raw: unknown = rows[0]['QUERY PLAN'];
+  // The Store's pool may leave json columns as text.
+  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
+  return plan[0]!.Plan;
+}
+
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap((child) => nodes(child))];
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  store = await openPostgresStore({ url: database.url, clock });
+  await createPostgresScaleData(store.pool, {
+    readers: 5_000,
+    consultants: 5,
+    events: 150_000,
+    chapters: 12,
+    spanMs: 365 * DAY,
+    liveReaders: 50,
+    now: NOW,
+    passwordHash: 'not-a-real-hash',
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await store?.close();
+  if (database) await dropTestDatabase(database.name);
+  await dropTemplate();
+});
+
+describe('PostgreSQL query plans on a generated data set', () => {
+  it('generated what the plans are checked against', async () => {
+    const count = async (sql: string) => Number((await store.pool.query(sql)).rows[0].n);
+    expect(await count("SELECT count(*) AS n FROM users WHERE role = 'reader'")).toBe(5_000);
+    expect(await count('SELECT count(*) AS n FROM activity_logs')).toBe(150_000);
+    expect(await count("SELECT count(*) AS n FROM milestones WHERE status = 'stuck'")).toBeGreaterThan(100);
+    expect((await store.getAllActiveUsers(NOW - 60_000)).length).toBe(50);
+  });
+
+  const heavyReader = 1; // the skew gives reader 1 the most events
+  const cases: readonly { name: string; call: () => Promise<unknown>; uses?: RegExp }[] = [
+    { name: 'live view: readers active in the last 60 s', call: () => store.getAllActiveUsers(NOW - 60_000), uses: /idx_users_(role_)?last_active/ },
+    { name: 'history, first page', call: () => store.listActivity(heavyReader, { limit: 50 }), uses: /idx_activity_user_id|activity_logs_pkey/ },
+    { name: 'history, page via cursor', call: () => store.listActivity(heavyReader, { limit: 50, cursor: encodeCursor(20_000) }), uses: /idx_activity_user_id|activity_logs_pkey/ },
+    { name: 'reader list, first page + counts', call: () => store.listReaders({ limit: 50 }) },
+    { name: 'reader list, later page + counts', call: () => store.listReaders({ limit: 50, cursor: encodeCursor(2_500) }) },
+    { name: 'stuck list, first page', call: () => store.listStuckReaders({ limit: 50 }), uses: /idx_milestones_status_updated/ },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: no sequential scan on ${BIG_TABLES.join(', ')}`, async () => {
+      const statements = await statementsOf(c.call);
+      expect(statements.length).toBeGreaterThan(0);
+      const all: PlanNode[] = [];
+      for (const statement of statements) {
+        const planNodes = nodes(await planOf(statement));
+        all.push(...planNodes);
+        const seqScans = planNodes.filter((n) => n['Node Type'] === 'Seq Scan' && BIG_TABLES.includes(n['Relation Name'] ?? ''));
+        expect(seqScans.map((n) => `${n['Relation Name']} in: ${statement.text}`)).toEqual([]);
+      }
+      if (c.uses) expect(all.map((n) => n['Index Name'] ?? '').join(' ')).toMatch(c.uses);
+    });
+  }
+});
