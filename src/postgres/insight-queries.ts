@@ -5,6 +5,7 @@ import {
   encodeCursor,
   MAX_ACTIVITY_BUCKETS,
   medianOfHistogram,
+  minutesToCompleteBucket,
   type ActivityBucket,
   type ActivityBucketQuery,
   type ChapterFunnel,
@@ -22,8 +23,6 @@ export function idsParam(filter: ReaderFilter): readonly number[] | null {
   return filter.readerIds === undefined ? null : filter.readerIds;
 }
 
-const IN_FILTER = (column: string) => `(@ids::bigint[] IS NULL OR ${column} = ANY (@ids::bigint[]))`;
-
 const bucketStatements = (perReader: string, total: string, column: string) => ({
   all: `SELECT ${column} AS start, events, active_readers AS readers FROM ${total}
     WHERE ${column} >= @first AND ${column} < @end ORDER BY ${column}`,
@@ -35,22 +34,21 @@ const bucketStatements = (perReader: string, total: string, column: string) => (
 /** The analytics reads, the same queries as SQLite's InsightQueries. */
 export const INSIGHT_SQL = {
   chapters: 'SELECT id, title FROM chapters ORDER BY position, id',
-  readerCount: `SELECT count(*) AS n FROM users WHERE role = 'reader' AND ${IN_FILTER('id')}`,
-  statusCounts: `SELECT m.chapter_id, m.status, count(*) AS n FROM milestones m JOIN users u ON u.id = m.user_id
-    WHERE u.role = 'reader' AND ${IN_FILTER('m.user_id')} GROUP BY m.chapter_id, m.status`,
-  // Histograms, not every value: a median needs only value counts, at most 101 scores per chapter.
-  scoreCounts: `SELECT m.chapter_id, m.score AS value, count(*) AS n FROM milestones m JOIN users u ON u.id = m.user_id
-    WHERE u.role = 'reader' AND m.status = 'completed' AND m.score IS NOT NULL AND ${IN_FILTER('m.user_id')}
-    GROUP BY m.chapter_id, m.score`,
-  minuteCounts: `SELECT m.chapter_id, (m.completed_at - m.started_at) / 60000 AS value, count(*) AS n
-    FROM milestones m JOIN users u ON u.id = m.user_id
-    WHERE u.role = 'reader' AND m.status = 'completed' AND m.started_at IS NOT NULL
-      AND m.completed_at IS NOT NULL AND ${IN_FILTER('m.user_id')}
-    GROUP BY m.chapter_id, (m.completed_at - m.started_at) / 60000`,
+  readerCount: "SELECT count(*) AS n FROM users WHERE role = 'reader'",
+  cohortReaderCount: "SELECT count(*) AS n FROM users WHERE role = 'reader' AND id = ANY (@ids::bigint[])",
+  // The whole program: the counts kept by every milestone write (see milestone-aggregates.ts).
+  statusCounts: 'SELECT chapter_id, status, n FROM chapter_status_counts',
+  scoreCounts: 'SELECT chapter_id, score AS value, n FROM chapter_score_counts',
+  minuteCounts: 'SELECT chapter_id, minutes AS value, n FROM chapter_minute_counts',
+  // A cohort: its readers' milestones, found by user id, counted here.
+  cohortMilestones: `SELECT m.chapter_id, m.status, m.score, m.started_at, m.completed_at
+    FROM users u JOIN milestones m ON m.user_id = u.id
+    WHERE u.id = ANY (@ids::bigint[]) AND u.role = 'reader'`,
   hour: bucketStatements('activity_reader_hours', 'activity_hours', 'hour_start'),
   day: bucketStatements('activity_reader_days', 'activity_days', 'day_start'),
-  gridReaders: `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND id > @after AND ${IN_FILTER('id')}
-    ORDER BY id LIMIT @limit`,
+  gridReaders: `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
+  gridCohortReaders: `SELECT ${USER_COLUMNS} FROM users
+    WHERE id = ANY (@ids::bigint[]) AND role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
   gridCells: 'SELECT user_id, chapter_id, status, score FROM milestones WHERE user_id = ANY (?::bigint[])',
 };
 
@@ -59,16 +57,38 @@ export class InsightQueries {
   constructor(private readonly sql: Sql) {}
 
   async chapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
-    const ids = idsParam(filter);
-    const readers = (await this.sql.get<{ n: number }>(INSIGHT_SQL.readerCount, { ids }))!.n;
     const counts = new Map<string, Record<MilestoneStatus, number>>();
-    for (const row of await this.sql.all<{ chapter_id: string; status: MilestoneStatus; n: number }>(INSIGHT_SQL.statusCounts, { ids })) {
-      const entry = counts.get(row.chapter_id) ?? { started: 0, completed: 0, stuck: 0 };
-      entry[row.status] = row.n;
-      counts.set(row.chapter_id, entry);
+    const countOf = (chapterId: string) => {
+      const entry = counts.get(chapterId) ?? { started: 0, completed: 0, stuck: 0 };
+      counts.set(chapterId, entry);
+      return entry;
+    };
+    let readers: number;
+    let scores: Map<string, { value: number; n: number }[]>;
+    let minutes: Map<string, { value: number; n: number }[]>;
+    if (filter.readerIds === undefined) {
+      readers = (await this.sql.get<{ n: number }>(INSIGHT_SQL.readerCount))!.n;
+      for (const row of await this.sql.all<{ chapter_id: string; status: MilestoneStatus; n: number }>(INSIGHT_SQL.statusCounts)) {
+        countOf(row.chapter_id)[row.status] = row.n;
+      }
+      scores = histograms(await this.sql.all<HistogramRow>(INSIGHT_SQL.scoreCounts));
+      minutes = histograms(await this.sql.all<HistogramRow>(INSIGHT_SQL.minuteCounts));
+    } else {
+      const ids = filter.readerIds;
+      readers = (await this.sql.get<{ n: number }>(INSIGHT_SQL.cohortReaderCount, { ids }))!.n;
+      const scoreRows: HistogramRow[] = [];
+      const minuteRows: HistogramRow[] = [];
+      for (const m of await this.sql.all<CohortMilestoneRow>(INSIGHT_SQL.cohortMilestones, { ids })) {
+        countOf(m.chapter_id)[m.status] += 1;
+        if (m.status !== 'completed') continue;
+        if (m.score !== null) scoreRows.push({ chapter_id: m.chapter_id, value: m.score, n: 1 });
+        if (m.started_at !== null && m.completed_at !== null) {
+          minuteRows.push({ chapter_id: m.chapter_id, value: minutesToCompleteBucket(m.completed_at - m.started_at), n: 1 });
+        }
+      }
+      scores = histograms(scoreRows);
+      minutes = histograms(minuteRows);
     }
-    const scores = histograms(await this.sql.all<HistogramRow>(INSIGHT_SQL.scoreCounts, { ids }));
-    const minutes = histograms(await this.sql.all<HistogramRow>(INSIGHT_SQL.minuteCounts, { ids }));
     return (await this.sql.all<{ id: string; title: string }>(INSIGHT_SQL.chapters)).map((chapter) => {
       const c = counts.get(chapter.id) ?? { started: 0, completed: 0, stuck: 0 };
       return {
@@ -107,7 +127,10 @@ export class InsightQueries {
   async progressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {
     const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
     const chapters = (await this.sql.all<{ id: string }>(INSIGHT_SQL.chapters)).map((c) => c.id);
-    const rows = await this.sql.all<UserRow>(INSIGHT_SQL.gridReaders, { after, ids: idsParam(query), limit: query.limit + 1 });
+    const rows =
+      query.readerIds === undefined
+        ? await this.sql.all<UserRow>(INSIGHT_SQL.gridReaders, { after, limit: query.limit + 1 })
+        : await this.sql.all<UserRow>(INSIGHT_SQL.gridCohortReaders, { after, ids: query.readerIds, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit).map(toUser);
     const cells = new Map<number, Map<string, GridCell>>();
     if (page.length > 0) {
@@ -128,6 +151,14 @@ export class InsightQueries {
       nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null,
     };
   }
+}
+
+interface CohortMilestoneRow {
+  chapter_id: string;
+  status: MilestoneStatus;
+  score: number | null;
+  started_at: number | null;
+  completed_at: number | null;
 }
 
 interface HistogramRow {

@@ -94,6 +94,7 @@ export class PostgresAttention {
     return this.itemNow(this.read, id);
   }
 
+  // A claim whose holder's account was deleted (claimed_by set null) is free to claim again.
   // Each change moves state only from the state it expects, so of two racing consultants exactly
   // one statement matches; the loser sees zero rows and the item as the winner left it.
   claim(id: number, consultantId: number): Promise<AttentionItem> {
@@ -101,7 +102,7 @@ export class PostgresAttention {
     return this.write(async (sql) => {
       const row = await sql.get<AttentionRow>(
         `UPDATE attention_items SET state = 'claimed', claimed_by = @by, claimed_at = @now
-         WHERE id = @id AND state = 'open' RETURNING ${ITEM}`,
+         WHERE id = @id AND (state = 'open' OR (state = 'claimed' AND claimed_by IS NULL)) RETURNING ${ITEM}`,
         { id, by: consultantId, now },
       );
       if (row) return (await this.toItems(sql, [row]))[0]!;

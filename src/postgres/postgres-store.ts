@@ -2,6 +2,7 @@ import {
   AppError,
   decodeCursor,
   encodeCursor,
+  metadataJson,
   normalizeEmail,
   pageFrom,
   requireStorableText,
@@ -47,6 +48,7 @@ import { ActivityAggregates } from './activity-aggregates.js';
 import { ExportQueries } from './export-queries.js';
 import { InsightQueries } from './insight-queries.js';
 import { migrate } from './migrate.js';
+import { MilestoneAggregates, type MilestoneContribution } from './milestone-aggregates.js';
 import { sqlOn, type Sql } from './pg-sql.js';
 import { PostgresAttention } from './postgres-attention.js';
 import { PostgresCohorts } from './postgres-cohorts.js';
@@ -121,6 +123,7 @@ export class PostgresStore implements Store {
   private readonly invites: PostgresInvites;
   private readonly attention: PostgresAttention;
   private readonly aggregates = new ActivityAggregates();
+  private readonly milestoneAggregates = new MilestoneAggregates();
   private readonly insight: InsightQueries;
   private readonly accessLog = new AccessLogQueries();
   private readonly exports: ExportQueries;
@@ -191,6 +194,7 @@ export class PostgresStore implements Store {
     await this.write(async (db) => {
       // The aggregates are sums over users: take this user's share out before the rows go.
       await this.aggregates.removeUser(sqlOn(db), userId);
+      await this.milestoneAggregates.removeUser(sqlOn(db), userId);
       if ((await run(db, sql.deleteUser, [userId])).rowCount === 0) throw userNotFound();
     });
     this.revoked({ userId });
@@ -247,7 +251,11 @@ export class PostgresStore implements Store {
   async upsertMilestone(userId: number, input: MilestoneInput): Promise<Milestone> {
     const now = this.clock.now();
     return this.write(async (db) => {
-      const { rows } = await run<MilestoneRow>(db, sql.upsertMilestone, [userId, input.chapterId, input.status, input.score, now]);
+      const aggregates = sqlOn(db);
+      const counted = await this.milestoneAggregates.counts(aggregates, userId);
+      const old = counted ? await this.milestoneAggregates.before(aggregates, userId, input.chapterId) : null;
+      const { rows } = await run<MilestoneRow & MilestoneContribution>(db, sql.upsertMilestone, [userId, input.chapterId, input.status, input.score, now]);
+      if (counted) await this.milestoneAggregates.replace(aggregates, input.chapterId, old, rows[0]!);
       return toMilestone(rows[0]!);
     });
   }
@@ -264,7 +272,7 @@ export class PostgresStore implements Store {
   async logActivities(userId: number, inputs: readonly ActivityInput[]): Promise<ActivityEvent[]> {
     const now = this.clock.now();
     const actionTypes = inputs.map((input) => input.actionType);
-    const metadata = inputs.map((input) => (input.metadata === null ? null : JSON.stringify(input.metadata)));
+    const metadata = inputs.map((input) => (input.metadata === null ? null : metadataJson(input.metadata)));
     return this.write(async (db) => {
       const { rows } = await run<ActivityRow>(db, sql.insertActivities, [userId, actionTypes, metadata, now]);
       await this.aggregates.apply(sqlOn(db), [{ userId, at: now, events: rows.length }]);
@@ -324,7 +332,10 @@ export class PostgresStore implements Store {
     const needle = query.search ? query.search.toLowerCase() : null;
     // PostgreSQL text cannot hold a NUL, so no stored name or email contains one.
     if (needle !== null && needle.includes('\u0000')) return { items: [], nextCursor: null };
-    const rows = await this.read<UserRow>(sql.readerPage, [after, needle, query.limit + 1, cohort]);
+    const rows =
+      cohort === null
+        ? await this.read<UserRow>(sql.readerPage, [after, needle, query.limit + 1])
+        : await this.read<UserRow>(sql.cohortReaderPage, [after, needle, query.limit + 1, cohort]);
     const users = rows.map(toUser);
     const counts = await this.countMilestones(users.slice(0, query.limit).map((u) => u.id));
     const readers = users.map((user) => ({ ...user, counts: counts.get(user.id) ?? { started: 0, completed: 0, stuck: 0 } }));

@@ -47,9 +47,13 @@ export const statements = define({
   // strpos, not LIKE: no wildcards to escape, as SQLite's instr.
   readerPage: `SELECT ${USER_COLUMNS} FROM users
     WHERE role = 'reader' AND id > $1 AND ($2::text IS NULL OR strpos(search_key, $2::text) > 0)
-      AND ($4::bigint IS NULL OR EXISTS
-            (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = $4::bigint AND cm.reader_id = users.id))
     ORDER BY id LIMIT $3`,
+  // One cohort's readers: walked through the membership's primary key, so a small cohort among
+  // many readers costs its own size.
+  cohortReaderPage: `SELECT ${U} FROM cohort_members cm JOIN users u ON u.id = cm.reader_id
+    WHERE cm.cohort_id = $4 AND cm.reader_id > $1 AND u.role = 'reader'
+      AND ($2::text IS NULL OR strpos(u.search_key, $2::text) > 0)
+    ORDER BY cm.reader_id LIMIT $3`,
   milestoneCounts: `SELECT user_id, status, count(*) AS n FROM milestones
     WHERE user_id = ANY ($1::bigint[]) GROUP BY user_id, status`,
   insertSession: `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
@@ -70,7 +74,7 @@ export const statements = define({
           completed_at = CASE WHEN excluded.status <> 'completed' THEN NULL
                               WHEN m.status = 'completed' THEN m.completed_at
                               ELSE excluded.updated_at END
-    RETURNING chapter_id, status, score, updated_at`,
+    RETURNING chapter_id, status, score, updated_at, started_at, completed_at`,
   milestonesOf: 'SELECT chapter_id, status, score, updated_at FROM milestones WHERE user_id = $1 ORDER BY chapter_id',
   // One statement for every batch size: the events arrive as arrays and are inserted in order.
   insertActivities: `INSERT INTO activity_logs (user_id, action_type, metadata, created_at)

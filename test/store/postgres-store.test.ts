@@ -2,6 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
 import { loadMigrations, migrate } from '../../src/postgres/migrate.js';
+import { REBUILD_MILESTONE_AGGREGATES } from '../../src/postgres/milestone-aggregates.js';
 import { openPool } from '../../src/postgres/open-pool.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { createEmptyDatabase, createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
@@ -88,6 +89,40 @@ describe('PostgresStore on its database', () => {
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
       await dropTestDatabase(name);
+    }
+  });
+});
+
+describe('the chapter counts kept write by write equal a rebuild from the milestones', () => {
+  it('status, score and minutes counts, readers only, after updates and a deletion', async () => {
+    const { store, clock, url } = await openFreshStore();
+    const readers = [await addUser(store), await addUser(store), await addUser(store, 'consultant'), await addUser(store)];
+    for (const [i, minutes] of [1, 99, 100, 123, 4_567, 98_765, 1_234_567].entries()) {
+      const reader = readers[i % 3]!;
+      const chapterId = `ch-${i}`;
+      await store.upsertMilestone(reader.id, { chapterId, status: 'started', score: null });
+      clock.advance(minutes * 60_000 + 59_999);
+      await store.upsertMilestone(reader.id, { chapterId, status: 'completed', score: i * 10 });
+      await store.upsertMilestone(readers[3]!.id, { chapterId, status: i % 2 === 0 ? 'stuck' : 'completed', score: i });
+    }
+    await store.upsertMilestone(readers[0]!.id, { chapterId: 'ch-0', status: 'completed', score: 55 }); // a re-score
+    await store.deleteUser(readers[3]!.id);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const tables = ['chapter_status_counts', 'chapter_score_counts', 'chapter_minute_counts'];
+      const contents = async () => {
+        const out: Record<string, unknown[]> = {};
+        for (const t of tables) out[t] = (await client.query(`SELECT chapter_id, ${t === 'chapter_status_counts' ? 'status' : t === 'chapter_score_counts' ? 'score' : 'minutes'} AS value, n::int AS n FROM ${t} ORDER BY 1, 2`)).rows;
+        return out;
+      };
+      const incremental = await contents();
+      expect((incremental.chapter_minute_counts as { value: string }[]).map((r) => Number(r.value)).sort((a, b) => a - b)).toEqual([1, 99, 120, 4_500, 1_200_000]); // the consultant's 100 and 98,765 are not counted
+      expect(incremental.chapter_score_counts).toContainEqual({ chapter_id: 'ch-0', value: 55, n: 1 });
+      await client.query(`BEGIN; ${REBUILD_MILESTONE_AGGREGATES} COMMIT;`);
+      expect(await contents()).toEqual(incremental);
+    } finally {
+      await client.end();
     }
   });
 });

@@ -9,8 +9,44 @@ UPDATE milestones SET
   started_at   = CASE WHEN status <> 'completed' THEN updated_at END,
   completed_at = CASE WHEN status = 'completed' THEN updated_at END;
 
--- The funnel counts and the score median read this index only.
-CREATE INDEX idx_milestones_chapter_status ON milestones (chapter_id, status, score);
+-- A cohort's funnel reads its readers' milestones by user; the whole program's reads the counts
+-- below, kept by every milestone write and user deletion (readers only): per chapter and status,
+-- and histograms of scores and of minutes to complete (bucketed as minutesToCompleteBucket in
+-- src/domain/analytics.ts: whole minutes below 100, two significant digits above).
+CREATE TABLE chapter_status_counts (
+  chapter_id TEXT   NOT NULL,
+  status     TEXT   NOT NULL,
+  n          BIGINT NOT NULL,
+  PRIMARY KEY (chapter_id, status)
+);
+
+CREATE TABLE chapter_score_counts (
+  chapter_id TEXT    NOT NULL,
+  score      INTEGER NOT NULL,
+  n          BIGINT  NOT NULL,
+  PRIMARY KEY (chapter_id, score)
+);
+
+CREATE TABLE chapter_minute_counts (
+  chapter_id TEXT   NOT NULL,
+  minutes    BIGINT NOT NULL,
+  n          BIGINT NOT NULL,
+  PRIMARY KEY (chapter_id, minutes)
+);
+
+INSERT INTO chapter_status_counts (chapter_id, status, n)
+  SELECT m.chapter_id, m.status, count(*) FROM milestones m JOIN users u ON u.id = m.user_id AND u.role = 'reader'
+  GROUP BY m.chapter_id, m.status;
+INSERT INTO chapter_score_counts (chapter_id, score, n)
+  SELECT m.chapter_id, m.score, count(*) FROM milestones m JOIN users u ON u.id = m.user_id AND u.role = 'reader'
+  WHERE m.status = 'completed' AND m.score IS NOT NULL GROUP BY m.chapter_id, m.score;
+INSERT INTO chapter_minute_counts (chapter_id, minutes, n)
+  SELECT m.chapter_id, CASE WHEN ((m.completed_at - m.started_at) / 60000) < 100 THEN ((m.completed_at - m.started_at) / 60000) WHEN ((m.completed_at - m.started_at) / 60000) < 1000 THEN ((m.completed_at - m.started_at) / 60000) / 10 * 10
+       WHEN ((m.completed_at - m.started_at) / 60000) < 10000 THEN ((m.completed_at - m.started_at) / 60000) / 100 * 100 WHEN ((m.completed_at - m.started_at) / 60000) < 100000 THEN ((m.completed_at - m.started_at) / 60000) / 1000 * 1000
+       WHEN ((m.completed_at - m.started_at) / 60000) < 1000000 THEN ((m.completed_at - m.started_at) / 60000) / 10000 * 10000 ELSE ((m.completed_at - m.started_at) / 60000) / 100000 * 100000 END, count(*)
+  FROM milestones m JOIN users u ON u.id = m.user_id AND u.role = 'reader'
+  WHERE m.status = 'completed' AND m.started_at IS NOT NULL AND m.completed_at IS NOT NULL
+  GROUP BY 1, 2;
 
 -- Readers' activity per hour and per day, kept up to date by every write that adds or removes
 -- activity, so the activity chart reads at most 1,000 rows whatever the size of activity_logs.
