@@ -15,3 +15,4 @@ export * from './user.js';
 export * from './access-log.js';
 export * from './analytics.js';
 export * from './data-export.js';
+export * from './store-limits.js';

@@ -1,5 +1,6 @@
 import {
   AppError,
+  attentionItemNotFound,
   decodeCursor,
   encodeCursor,
   mergeAttentionRules,
@@ -39,10 +40,6 @@ const IN_COHORT =
   '(@cohort::bigint IS NULL OR EXISTS (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort::bigint AND cm.reader_id = attention_items.reader_id))';
 const OPEN = `INSERT INTO attention_items (reader_id, reason, chapter_id, since, state, opened_at)
   VALUES (?, ?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING RETURNING ${ITEM}`;
-
-function itemNotFound(): AppError {
-  return new AppError('not_found', 'No attention item has that id.');
-}
 
 /** The attention queue on PostgreSQL, the same statements as SqliteAttention's; PostgresStore delegates here. */
 export class PostgresAttention {
@@ -276,7 +273,7 @@ export class PostgresAttention {
 
   private async itemNow(sql: Sql, id: number): Promise<AttentionItem> {
     const row = await sql.get<AttentionRow>(`SELECT ${ITEM} FROM attention_items WHERE id = ?`, [id]);
-    if (!row) throw itemNotFound();
+    if (!row) throw attentionItemNotFound();
     return (await this.toItems(sql, [row]))[0]!;
   }
 

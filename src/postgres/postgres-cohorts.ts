@@ -1,4 +1,4 @@
-import { AppError, requireStorableText, type Cohort } from '../domain/index.js';
+import { AppError, cohortNotFound, requireStorableText, type Cohort } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 
 interface CohortRow {
@@ -14,10 +14,6 @@ const NAME_TAKEN = 'A cohort with that name exists already.';
 
 function toCohort(row: CohortRow): Cohort {
   return { id: row.id, name: row.name, readerCount: row.reader_count, createdAt: row.created_at };
-}
-
-export function cohortNotFound(): AppError {
-  return new AppError('not_found', 'No cohort has that id.');
 }
 
 /** Cohorts and their members on PostgreSQL, as SqliteCohorts; PostgresStore delegates here. */

@@ -1,11 +1,13 @@
 import {
   AppError,
+  checkRetentionLimit,
   decodeCursor,
   encodeCursor,
   metadataJson,
   normalizeEmail,
   pageFrom,
   requireStorableText,
+  userNotFound,
   type AccessLogEntry,
   type AccessRecord,
   type ActivityBucket,
@@ -13,27 +15,26 @@ import {
   type ActivityEvent,
   type ActivityExportQuery,
   type ActivityExportRow,
+  type ActivityInput,
   type AttentionItem,
   type AttentionRules,
   type AttentionState,
   type AttentionSweepResult,
-  type ChapterFunnel,
-  type Cohort,
-  type Invite,
-  type NewInvite,
-  type ProgressExportRow,
-  type ProgressGrid,
-  type ReaderFilter,
-  type UserDataExport,
-  type ActivityInput,
   type Chapter,
+  type ChapterFunnel,
   type Clock,
+  type Cohort,
   type Heartbeat,
+  type Invite,
   type Milestone,
   type MilestoneInput,
+  type NewInvite,
   type NewUser,
   type Page,
   type PageRequest,
+  type ProgressExportRow,
+  type ProgressGrid,
+  type ReaderFilter,
   type ReaderSummary,
   type Session,
   type SessionRevocation,
@@ -42,6 +43,7 @@ import {
   type StuckReader,
   type User,
   type UserCredentials,
+  type UserDataExport,
 } from '../domain/index.js';
 import { AccessLogQueries } from './access-log-queries.js';
 import { ActivityAggregates } from './activity-aggregates.js';
@@ -85,8 +87,6 @@ export interface PostgresStoreOptions {
 }
 
 const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
-const MAX_RETENTION_BATCH = 100_000;
-
 /** Opens a pool on `options.url`, applies pending migrations and returns a Store on it. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const pool = openPool({
@@ -548,16 +548,6 @@ export class PostgresStore implements Store {
   }
 }
 
-function checkRetentionLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
-    throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
-  }
-}
-
 function run<R extends object = object>(db: WriteClient, statement: Statement, values: readonly unknown[]) {
   return db.query<R>({ ...statement, values: [...values] });
-}
-
-function userNotFound(): AppError {
-  return new AppError('not_found', 'No user has that id.');
 }

@@ -1,5 +1,6 @@
 import {
   AppError,
+  checkExportBatch,
   EXPORT_BATCH_ROWS,
   type ActivityExportQuery,
   type ActivityExportRow,
@@ -12,8 +13,6 @@ import type { AccessLogQueries } from './access-log-queries.js';
 import { idsParam } from './insight-queries.js';
 import type { Database } from './open-database.js';
 import { toActivityEvent, toMilestone, toUser, USER_COLUMNS, type ActivityRow, type MilestoneRow, type UserRow } from './rows.js';
-
-const MAX_BATCH_ROWS = 10_000;
 
 /**
  * The exports. Each batch is one short statement found by keyset, so no read transaction stays
@@ -48,7 +47,7 @@ export class ExportQueries {
   }
 
   async *progress(filter: ReaderFilter, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ProgressExportRow[]> {
-    const limit = checkBatch(batchRows);
+    const limit = checkExportBatch(batchRows);
     const ids = idsParam(filter);
     let afterUser = 0;
     let afterChapter = '';
@@ -64,7 +63,7 @@ export class ExportQueries {
   }
 
   async *activity(query: ActivityExportQuery, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ActivityExportRow[]> {
-    const limit = checkBatch(batchRows);
+    const limit = checkExportBatch(batchRows);
     const ids = idsParam(query);
     const to = query.to ?? Number.MAX_SAFE_INTEGER;
     let afterAt = query.from ?? Number.MIN_SAFE_INTEGER;
@@ -128,11 +127,4 @@ function toProgressExportRow(row: ProgressRow): ProgressExportRow {
     score: row.score,
     updatedAt: row.updated_at,
   };
-}
-
-function checkBatch(batchRows: number): number {
-  if (!Number.isSafeInteger(batchRows) || batchRows < 1 || batchRows > MAX_BATCH_ROWS) {
-    throw new AppError('invalid_request', `batchRows must be a whole number from 1 to ${MAX_BATCH_ROWS}.`);
-  }
-  return batchRows;
 }

@@ -1,5 +1,6 @@
 import {
   AppError,
+  attentionItemNotFound,
   decodeCursor,
   encodeCursor,
   mergeAttentionRules,
@@ -22,10 +23,6 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 /** chapter_id of a reason without a chapter. */
 const NO_CHAPTER = '';
-
-function itemNotFound(): AppError {
-  return new AppError('not_found', 'No attention item has that id.');
-}
 
 /** The attention queue on SQLite; SqliteStore delegates its attention methods here. */
 export class SqliteAttention {
@@ -210,7 +207,7 @@ export class SqliteAttention {
 
   private itemNow(id: number): AttentionItem {
     const row = this.sql.byId.get(id) as AttentionRow | undefined;
-    if (!row) throw itemNotFound();
+    if (!row) throw attentionItemNotFound();
     return this.toItems([row])[0]!;
   }
 

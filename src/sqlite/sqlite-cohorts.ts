@@ -1,4 +1,4 @@
-import { AppError, requireStorableText, type Cohort } from '../domain/index.js';
+import { AppError, cohortNotFound, requireStorableText, type Cohort } from '../domain/index.js';
 import type { Database } from './open-database.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
@@ -15,10 +15,6 @@ const NAME_TAKEN = 'A cohort with that name exists already.';
 
 function toCohort(row: CohortRow): Cohort {
   return { id: row.id, name: row.name, readerCount: row.reader_count, createdAt: row.created_at };
-}
-
-export function cohortNotFound(): AppError {
-  return new AppError('not_found', 'No cohort has that id.');
 }
 
 /** Cohorts and their members on SQLite; SqliteStore delegates its cohort methods here. */

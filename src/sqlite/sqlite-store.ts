@@ -1,46 +1,48 @@
 import {
   AppError,
-  type AttentionItem,
-  type AttentionRules,
-  type AttentionState,
-  type AttentionSweepResult,
-  type Cohort,
-  type Invite,
-  type NewInvite,
+  checkRetentionLimit,
   decodeCursor,
   encodeCursor,
   metadataJson,
   normalizeEmail,
   pageFrom,
   requireStorableText,
+  userNotFound,
+  type AccessLogEntry,
+  type AccessRecord,
+  type ActivityBucket,
+  type ActivityBucketQuery,
   type ActivityEvent,
-  type Chapter,
-  type StuckReader,
+  type ActivityExportQuery,
+  type ActivityExportRow,
   type ActivityInput,
+  type AttentionItem,
+  type AttentionRules,
+  type AttentionState,
+  type AttentionSweepResult,
+  type Chapter,
+  type ChapterFunnel,
   type Clock,
+  type Cohort,
   type Heartbeat,
+  type Invite,
   type Milestone,
   type MilestoneInput,
+  type NewInvite,
+  type NewUser,
   type Page,
   type PageRequest,
+  type ProgressExportRow,
+  type ProgressGrid,
+  type ReaderFilter,
   type ReaderSummary,
   type Session,
   type SessionRevocation,
   type SessionWithUser,
   type Store,
+  type StuckReader,
   type User,
   type UserCredentials,
-  type NewUser,
-  type AccessLogEntry,
-  type AccessRecord,
-  type ActivityBucket,
-  type ActivityBucketQuery,
-  type ActivityExportQuery,
-  type ActivityExportRow,
-  type ChapterFunnel,
-  type ProgressExportRow,
-  type ProgressGrid,
-  type ReaderFilter,
   type UserDataExport,
 } from '../domain/index.js';
 import { AccessLogQueries } from './access-log-queries.js';
@@ -82,9 +84,6 @@ export interface SqliteStoreOptions extends DatabaseOptions {
 export type { SessionRevocation } from '../domain/index.js';
 
 const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
-/** deleteActivityBefore's largest batch: bigger deletes hold the write lock too long. */
-const MAX_RETENTION_BATCH = 100_000;
-
 /** Opens (creating and migrating) the database at `options.path` and returns a Store on it. */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const db = openDatabase(options);
@@ -512,16 +511,6 @@ export class SqliteStore implements Store {
       throw translateSqliteError(error, conflictMessage);
     }
   }
-}
-
-function checkRetentionLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RETENTION_BATCH) {
-    throw new AppError('invalid_request', `limit must be a whole number from 1 to ${MAX_RETENTION_BATCH}.`);
-  }
-}
-
-function userNotFound(): AppError {
-  return new AppError('not_found', 'No user has that id.');
 }
 
 /** Turns constraint violations into the domain's codes; everything else stays internal. */
