@@ -20,6 +20,11 @@ function withoutSecrets(fields: Record<string, unknown>): Record<string, unknown
     // A copy with the same prototype and every own property (an Error's message and stack too),
     // so that serializers see what they would have seen; the caller's object is left alone.
     const censored = Object.create(Object.getPrototypeOf(value), Object.getOwnPropertyDescriptors(value)) as Record<string, unknown>;
+    // Newer V8 (Node 24) keeps an Error's stack behind an accessor bound to the original object,
+    // which reads as empty on a copy: carry the text itself.
+    if (value instanceof Error) {
+      Object.defineProperty(censored, 'stack', { value: value.stack, writable: true, configurable: true, enumerable: false });
+    }
     for (const secret of SECRET_KEYS) {
       if (Object.hasOwn(censored, secret)) censored[secret] = CENSOR;
     }

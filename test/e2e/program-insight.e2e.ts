@@ -102,7 +102,7 @@ describe('program insight in the browser', () => {
   it('the progress grid loads every reader and scrolls to the last of 10,000', async () => {
     await page.getByRole('link', { name: 'Grid', exact: true }).click();
     await waitForHeading(page, 'Progress grid');
-    await page.getByRole('status').filter({ hasText: `${READERS} readers` }).waitFor({ timeout: 60_000 });
+    await page.getByRole('status').filter({ hasText: `${READERS} readers` }).waitFor({ timeout: 150_000 });
     const table = page.getByRole('table', { name: 'Readers by chapter' });
     expect(await table.getAttribute('aria-rowcount')).toBe(String(READERS + 1));
     // Only the rows in view are in the page.
@@ -113,7 +113,7 @@ describe('program insight in the browser', () => {
     await expect.poll(() => page.getByRole('columnheader').first().getAttribute('aria-sort')).toBe(null);
     expect(new URL(page.url()).searchParams.get('sort')).toBe('stuck');
     await checkAccessibility(page, 'grid');
-  });
+  }, 200_000);
 
   it('the progress export downloads a CSV that parses to every milestone', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export progress (CSV)' }).click()]);

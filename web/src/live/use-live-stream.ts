@@ -30,6 +30,8 @@ export type LiveStatus = 'off' | 'connecting' | 'live' | 'polling';
 const ERRORS_BEFORE_GIVING_UP = 3;
 /** Readers active without a presence event this client saw: /live is asked at most this often. */
 const LIVE_REFRESH_MIN_INTERVAL_MS = 3_000;
+/** A sweep can open thousands of attention items at once: the queue and its count refetch at most this often. */
+const ATTENTION_REFRESH_MIN_INTERVAL_MS = 1_000;
 
 /**
  * Follows the consultants' live stream (Server-Sent Events) while `enabled`, narrowed by `query`
@@ -57,7 +59,8 @@ export function useLiveStream(enabled: boolean, query = ''): LiveStatus {
     let errorsInARow = 0;
     let failedAttempts = 0;
     let retryTimer: number | undefined;
-    const refreshLive = throttledInvalidate(queryClient, LIVE_REFRESH_MIN_INTERVAL_MS);
+    const refreshLive = throttledInvalidate(queryClient, queryKeys.liveDashboard, LIVE_REFRESH_MIN_INTERVAL_MS);
+    const refreshAttention = throttledInvalidate(queryClient, toolkitQueryKeys.attention, ATTENTION_REFRESH_MIN_INTERVAL_MS);
 
     const fallBack = () => {
       setStatus('polling');
@@ -80,7 +83,7 @@ export function useLiveStream(enabled: boolean, query = ''): LiveStatus {
       for (const type of LIVE_EVENT_TYPES) {
         stream.addEventListener(type, (message) => {
           const event = parseLiveEvent(type, (message as MessageEvent<string>).data);
-          if (event !== null) applyLiveEvent(queryClient, event, refreshLive.request);
+          if (event !== null) applyLiveEvent(queryClient, event, refreshLive.request, undefined, refreshAttention.request);
         });
       }
       stream.onerror = () => {
@@ -106,6 +109,7 @@ export function useLiveStream(enabled: boolean, query = ''): LiveStatus {
       source = null;
       window.clearTimeout(retryTimer);
       refreshLive.cancel();
+      refreshAttention.cancel();
     };
   }, [enabled, query, queryClient]);
 
@@ -133,8 +137,8 @@ function updateReaderCounts(queryClient: QueryClient, readerId: number, mileston
   return exact;
 }
 
-/** Invalidates /live when asked, at most once per `minIntervalMs` (the last request wins). */
-function throttledInvalidate(queryClient: QueryClient, minIntervalMs: number) {
+/** Invalidates the queries under `queryKey` when asked, at most once per `minIntervalMs`. */
+function throttledInvalidate(queryClient: QueryClient, queryKey: readonly unknown[], minIntervalMs: number) {
   let timer: number | undefined;
   let last = 0;
   return {
@@ -144,7 +148,7 @@ function throttledInvalidate(queryClient: QueryClient, minIntervalMs: number) {
       timer = window.setTimeout(() => {
         timer = undefined;
         last = Date.now();
-        void queryClient.invalidateQueries({ queryKey: queryKeys.liveDashboard });
+        void queryClient.invalidateQueries({ queryKey });
       }, wait);
     },
     cancel() {
@@ -160,6 +164,7 @@ export function applyLiveEvent(
   event: LiveStreamEvent,
   refreshLive: () => void,
   refreshReaders: () => void = () => void queryClient.invalidateQueries({ queryKey: queryKeys.readersLists }),
+  refreshAttention: () => void = () => void queryClient.invalidateQueries({ queryKey: toolkitQueryKeys.attention }),
 ): void {
   const touchLive = (readerId: number, at: string) => {
     const live = queryClient.getQueryData<LiveDashboardDto>(queryKeys.liveDashboard);
@@ -202,7 +207,7 @@ export function applyLiveEvent(
     }
     case 'attention':
       // An item opened, was claimed, released or resolved: the queue and the count refetch.
-      void queryClient.invalidateQueries({ queryKey: toolkitQueryKeys.attention });
+      refreshAttention();
       return;
     case 'activity': {
       const { readerId, event: activity } = event;
