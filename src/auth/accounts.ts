@@ -56,10 +56,15 @@ export interface Authenticated {
 /** Registration, sign-in, sessions and passwords: the rules, apart from HTTP. */
 export class Accounts {
   private readonly sessions: SessionCache;
+  /** Counts the revocations heard from elsewhere, so a store read that raced one is not cached. */
+  private revocationsHeard = 0;
 
   constructor(private readonly deps: AccountsDeps) {
     this.sessions = deps.sessionCache ?? newSessionCache();
-    deps.revocations?.onRevoked(() => this.sessions.clear());
+    deps.revocations?.onRevoked(() => {
+      this.revocationsHeard += 1;
+      this.sessions.clear();
+    });
   }
 
   /**
@@ -125,9 +130,12 @@ export class Accounts {
     const now = this.deps.clock.now();
     let entry = this.cachedEntry(tokenHash, now);
     if (!entry) {
+      const heard = this.revocationsHeard;
       const stored = await this.deps.store.findSession(tokenHash);
       if (!stored) return null;
-      entry = this.sessions.set(tokenHash, stored, now);
+      // A revocation heard while the store answered may have deleted this very session after it
+      // was read: admit this once (the read came first) but do not cache it.
+      entry = heard === this.revocationsHeard ? this.sessions.set(tokenHash, stored, now) : { found: stored, cachedAt: now, seenAt: stored.session.lastSeenAt };
     }
     return this.admit(entry, tokenHash, now);
   }

@@ -9,9 +9,8 @@ export interface SessionRevocations {
   /** Registers what to call when a session was revoked elsewhere, or may have been. */
   onRevoked(forgetCachedSessions: () => void): void;
   /**
-   * Runs a revoking write and resolves once its revocation has come back on the channel (or
-   * after a bounded wait): every instance was told at the same moment, so by the time the client
-   * hears back, the others have emptied their caches.
+   * Runs a revoking write and resolves once every instance listening has confirmed that it
+   * emptied its cache (or after a bounded wait), so the client's next request is refused anywhere.
    */
   revoking<T>(write: () => Promise<T>): Promise<T>;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/index.js';
 import { ClusterStore, type StoredLiveEvent } from './cluster-store.js';
 import { ListenConnection } from './listen-connection.js';
@@ -27,13 +28,18 @@ export interface ClusterChannelOptions {
 
 export const LIVE_CHANNEL = 'readpulse_live';
 export const SESSIONS_CHANNEL = 'readpulse_sessions';
+export const SESSIONS_ACK_CHANNEL = 'readpulse_sessions_ack';
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_KEEP_EVENTS_MS = 10 * 60_000;
 const READ_BATCH = 2_000;
 const PRUNE_INTERVAL_MS = 60_000;
 const PRUNE_BATCH = 10_000;
-/** A revocation's own notification normally returns in well under a millisecond. */
-const REVOCATION_ECHO_WAIT_MS = 1_000;
+/**
+ * How long a revocation waits for every listening instance to confirm it (normally a few
+ * milliseconds); an instance that does not answer by then is stuck or gone, and the answer goes
+ * out anyway.
+ */
+const REVOCATION_ACK_WAIT_MS = 2_000;
 
 /**
  * The cross-instance channel on PostgreSQL. Live events are rows (migration 006); a NOTIFY only
@@ -51,16 +57,16 @@ export class ClusterChannel {
   private pruneTimer: NodeJS.Timeout | undefined;
   private started = false;
   private readonly revocationListeners: (() => void)[] = [];
-  private revocationsHeard = 0;
-  private readonly revocationWaiters = new Set<{ after: number; done: () => void }>();
+  /** Revocations this instance announced, by id: the confirmations heard so far and who waits. */
+  private readonly revocationWaits = new Map<string, { acks: number; needed: number; done: () => void }>();
 
   constructor(private readonly options: ClusterChannelOptions) {
     this.store = new ClusterStore(options.pool);
     this.listener = new ListenConnection({
       url: options.url,
-      channels: [LIVE_CHANNEL, SESSIONS_CHANNEL],
+      channels: [LIVE_CHANNEL, SESSIONS_CHANNEL, SESSIONS_ACK_CHANNEL],
       log: options.log,
-      onNotification: (channel) => (channel === SESSIONS_CHANNEL ? this.sessionsRevoked() : void this.catchUp()),
+      onNotification: (channel, payload) => this.notified(channel, payload),
       onListening: () => {
         // Anything sent while not listening is lost: start again from what is stored.
         this.sessionsRevoked();
@@ -80,18 +86,36 @@ export class ClusterChannel {
   }
 
   /**
-   * Runs a write that revokes sessions and resolves once a revocation notification has arrived
-   * after it began (all listeners are signalled at the same commit), or after a bounded wait.
+   * Runs a write that revokes sessions, then announces it to every instance and resolves once
+   * each instance that was listening has confirmed it emptied its session cache (or after a
+   * bounded wait): by the time the client hears back, no instance would admit the old session.
+   * The deletion's own trigger notifies too (for revocations made outside any instance, such as
+   * the CLI's), but nobody confirms that one.
    */
   async revoking<T>(write: () => Promise<T>): Promise<T> {
-    const mark = this.revocationsHeard;
     const result = await write();
-    if (this.revocationsHeard > mark || !this.listening) return result;
-    await new Promise<void>((resolve) => {
-      const waiter = { after: mark, done: () => (clearTimeout(timer), this.revocationWaiters.delete(waiter), resolve()) };
-      const timer = setTimeout(waiter.done, REVOCATION_ECHO_WAIT_MS);
-      this.revocationWaiters.add(waiter);
+    if (!this.listening) return result;
+    const id = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    const confirmed = new Promise<boolean>((resolve) => {
+      const wait = { acks: 0, needed: Number.POSITIVE_INFINITY, done: () => resolve(true) };
+      this.revocationWaits.set(id, wait);
+      timer = setTimeout(() => resolve(false), REVOCATION_ACK_WAIT_MS);
     });
+    try {
+      const listeners = await this.store.announceRevocation(id);
+      const wait = this.revocationWaits.get(id)!;
+      wait.needed = listeners;
+      if (wait.acks >= listeners) wait.done();
+      if (!(await confirmed)) {
+        this.options.log.warn({ confirmed: wait.acks, listening: listeners }, 'not every instance confirmed a session revocation in time');
+      }
+    } catch (error) {
+      this.options.log.error({ err: error }, 'could not announce a session revocation; other instances forget it within their cache lifetime');
+    } finally {
+      clearTimeout(timer);
+      this.revocationWaits.delete(id);
+    }
     return result;
   }
 
@@ -164,10 +188,23 @@ export class ClusterChannel {
     await this.reading;
   }
 
+  private notified(channel: string, payload: string): void {
+    if (channel === LIVE_CHANNEL) {
+      void this.catchUp();
+    } else if (channel === SESSIONS_CHANNEL) {
+      this.sessionsRevoked();
+      // Confirmed only after the cache is empty; the announcer waits for every instance's word.
+      if (payload !== '') {
+        this.store.acknowledgeRevocation(payload).catch((error: unknown) => this.options.log.warn({ err: error }, 'could not confirm a session revocation'));
+      }
+    } else if (channel === SESSIONS_ACK_CHANNEL) {
+      const wait = this.revocationWaits.get(payload);
+      if (wait && ++wait.acks >= wait.needed) wait.done();
+    }
+  }
+
   private sessionsRevoked(): void {
-    this.revocationsHeard += 1;
     for (const forget of this.revocationListeners) forget();
-    for (const waiter of [...this.revocationWaiters]) if (this.revocationsHeard > waiter.after) waiter.done();
   }
 
   private async read(): Promise<void> {

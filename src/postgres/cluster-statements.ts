@@ -35,6 +35,12 @@ export const clusterStatements = define({
   // Per key: the failures inside the window, and when the oldest of them leaves it.
   loginFailures: `SELECT throttle_key, count(*)::int AS failures, min(failed_at) AS oldest FROM login_failures
     WHERE throttle_key = ANY($1::text[]) AND failed_at > $2 GROUP BY throttle_key`,
+  // A revocation made by this instance, announced with its own id, with the number of instances
+  // listening then: each of them answers on the ack channel once it has emptied its cache.
+  announceRevocation: `SELECT pg_notify('readpulse_sessions', $1::text) AS sent,
+    (SELECT count(*)::int FROM pg_stat_activity
+      WHERE application_name = 'readpulse-listen' AND datname = current_database()) AS listeners`,
+  acknowledgeRevocation: "SELECT pg_notify('readpulse_sessions_ack', $1::text)",
   clearLoginFailures: 'DELETE FROM login_failures WHERE throttle_key = $1',
   pruneLoginFailures: 'DELETE FROM login_failures WHERE failed_at <= $1',
 });

@@ -83,6 +83,17 @@ export class ClusterStore {
     return (await this.pool.query({ ...sql.pruneLoginFailures, values: [before] })).rowCount ?? 0;
   }
 
+  /** Announces a revocation by id; answers how many instances were listening to hear it. */
+  async announceRevocation(id: string): Promise<number> {
+    const [row] = await this.query<{ listeners: number }>(sql.announceRevocation, [id]);
+    return row?.listeners ?? 0;
+  }
+
+  /** Tells the instance that announced a revocation that this one has forgotten its sessions. */
+  async acknowledgeRevocation(id: string): Promise<void> {
+    await this.query(sql.acknowledgeRevocation, [id]);
+  }
+
   private async query<R>(statement: Statement, values: readonly unknown[]): Promise<R[]> {
     return (await this.pool.query<R & object>({ ...statement, values: [...values] })).rows;
   }

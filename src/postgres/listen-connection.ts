@@ -7,8 +7,8 @@ export interface ListenLog {
 export interface ListenConnectionOptions {
   readonly url: string;
   readonly channels: readonly string[];
-  /** Called with each notification's channel. */
-  readonly onNotification: (channel: string) => void;
+  /** Called with each notification's channel and payload ('' when it has none). */
+  readonly onNotification: (channel: string, payload: string) => void;
   /**
    * Called once listening, at first and after every reconnect: whatever was sent while the
    * connection was down is lost, so the caller catches up (reads by id, flushes caches).
@@ -64,7 +64,7 @@ export class ListenConnection {
     };
     client.on('error', onLost);
     client.on('end', () => onLost());
-    client.on('notification', (message) => this.options.onNotification(message.channel));
+    client.on('notification', (message) => this.options.onNotification(message.channel, message.payload ?? ''));
     await client.connect();
     for (const channel of this.options.channels) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     if (this.closed) {

@@ -218,6 +218,36 @@ describe('several instances on one PostgreSQL database', () => {
     expect((await call(b!, 'GET', '/api/me', reader.headers)).status).toBe(200);
   });
 
+  it('a sign-out answers only once every other instance has confirmed it forgot the session', async () => {
+    const [a, b, c] = await startInstances(3);
+    const reader = await signIn(a!, 'reader', 'r@example.test');
+    for (const on of [a!, b!, c!]) expect((await call(on, 'GET', '/api/me', reader.headers)).status).toBe(200);
+    // Instance c is slow to confirm: the sign-out must wait for it, not only for its own echo.
+    const slow = c!.cluster!.store;
+    const confirm = slow.acknowledgeRevocation.bind(slow);
+    let confirmedByC = 0;
+    slow.acknowledgeRevocation = async (id) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      confirmedByC += 1;
+      return confirm(id);
+    };
+    expect((await call(a!, 'POST', '/api/auth/logout', reader.headers)).status).toBe(204);
+    expect(confirmedByC).toBe(1);
+    for (const on of [c!, b!, a!]) expect((await call(on, 'GET', '/api/me', reader.headers)).status).toBe(401);
+    expect((await poolOf(a!).query('SELECT count(*)::int AS n FROM sessions WHERE user_id = $1', [reader.user.id])).rows[0].n).toBe(0);
+  });
+
+  it('a sign-out still answers when an instance never confirms, after a bounded wait', async () => {
+    const [a, b] = await startInstances(2);
+    const reader = await signIn(a!, 'reader', 'r@example.test');
+    b!.cluster!.store.acknowledgeRevocation = () => new Promise<void>(() => undefined);
+    const started = Date.now();
+    expect((await call(a!, 'POST', '/api/auth/logout', reader.headers)).status).toBe(204);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    // b heard it all the same: only its confirmation is missing.
+    expect((await call(b!, 'GET', '/api/me', reader.headers)).status).toBe(401);
+  });
+
   it('a user deleted from outside (the CLI) is refused by every instance on the next request', async () => {
     const [a, b] = await startInstances(2);
     const reader = await signIn(a!, 'reader', 'r@example.test');
