@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIO_NAMES = ['activity', 'milestone', 'mixed', 'ceiling', 'scale'] as const;
+export const SCENARIO_NAMES = ['activity', 'milestone', 'mixed', 'ceiling', 'framework', 'scale'] as const;
 /** The scenarios driven by wrk against the shared server; `scale` runs its own (bench/scale-scenario.ts). */
 export type WrkScenarioName = Exclude<ScenarioName, 'scale'>;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

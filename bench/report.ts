@@ -78,6 +78,10 @@ export interface BenchReport {
   readonly summary: {
     /** Activity req/s of ReadPulse over that of the node:http ceiling, measured in this run. */
     readonly activityToCeilingRatio: number | null;
+    /** Activity req/s of ReadPulse over that of the Fastify floor (bench/framework-floor-server.ts). */
+    readonly activityToFrameworkRatio: number | null;
+    /** The Fastify floor's req/s over the ceiling's: what the framework alone leaves of the ceiling. */
+    readonly frameworkToCeilingRatio: number | null;
     readonly sqliteBusy: number;
     readonly peakRssMB: number;
     readonly maxWalMB: number;
@@ -176,6 +180,9 @@ export function formatReport(report: BenchReport): string {
     ...formatLiveStream(report.scenarios),
     '',
     `activity / ceiling: ${ratio === null ? 'n/a (run both activity and ceiling)' : `${(ratio * 100).toFixed(1)} %`}`,
+    ...(s.frameworkToCeilingRatio === null
+      ? []
+      : [`Fastify floor / ceiling: ${(s.frameworkToCeilingRatio * 100).toFixed(1)} %    activity / Fastify floor: ${s.activityToFrameworkRatio === null ? 'n/a' : `${(s.activityToFrameworkRatio * 100).toFixed(1)} %`}`]),
     `SQLITE_BUSY log lines: ${s.sqliteBusy}    server error logs: ${report.serverLog.errors}, warnings: ${report.serverLog.warnings}, other output lines: ${report.serverLog.other}`,
     `peak server RSS: ${s.peakRssMB} MB    max WAL: ${s.maxWalMB} MB (after run ${s.walAfterRunMB} MB, after stop ${s.walAfterStopMB} MB)`,
     `server exit: ${s.serverExit}`,

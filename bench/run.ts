@@ -92,6 +92,9 @@ async function main(): Promise<void> {
     .find((s) => s.name === 'activity')
     ?.endpoints.find((e) => e.endpoint === ACTIVITY_ENDPOINT);
   const ceiling = scenarios.find((s) => s.name === 'ceiling')?.endpoints[0];
+  const framework = scenarios.find((s) => s.name === 'framework')?.endpoints[0];
+  const ratio = (a: { requestsPerSecond: number } | undefined, b: { requestsPerSecond: number } | undefined) =>
+    a && b && b.requestsPerSecond > 0 ? Math.round((a.requestsPerSecond / b.requestsPerSecond) * 1000) / 1000 : null;
   const report: BenchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -108,10 +111,9 @@ async function main(): Promise<void> {
     seedSeconds,
     scenarios,
     summary: {
-      activityToCeilingRatio:
-        activity && ceiling && ceiling.requestsPerSecond > 0
-          ? Math.round((activity.requestsPerSecond / ceiling.requestsPerSecond) * 1000) / 1000
-          : null,
+      activityToCeilingRatio: ratio(activity, ceiling),
+      activityToFrameworkRatio: ratio(activity, framework),
+      frameworkToCeilingRatio: ratio(framework, ceiling),
       sqliteBusy: server.log.sqliteBusy,
       peakRssMB: toMB(peaks.maxRssBytes),
       maxWalMB: toMB(peaks.maxWalBytes),
@@ -249,14 +251,17 @@ async function runScenario(
   sampler: ResourceSampler,
 ): Promise<ScenarioResult> {
   let ceilingServer: ServerProcess | undefined;
-  if (scenario.loads.some((load) => load.target === 'ceiling')) {
-    progress(`${scenario.name}: starting bench/ceiling-server.ts on 127.0.0.1:${options.port + 1}`);
+  const companion = scenario.loads.map((load) => load.target).find((target) => target !== 'server');
+  if (companion) {
+    const script = companion === 'ceiling' ? 'bench/ceiling-server.ts' : 'bench/framework-floor-server.ts';
+    const port = companionPort(companion, options);
+    progress(`${scenario.name}: starting ${script} on 127.0.0.1:${port}`);
     ceilingServer = await startServerProcess({
-      name: 'ceiling server',
+      name: `${companion} server`,
       command: process.execPath,
-      args: ['--import', 'tsx', join(ROOT, 'bench/ceiling-server.ts'), String(options.port + 1)],
+      args: ['--import', 'tsx', join(ROOT, script), String(port)],
       env: process.env,
-      readyUrl: `http://127.0.0.1:${options.port + 1}/`,
+      readyUrl: `http://127.0.0.1:${port}/`,
       ready: () => true,
     });
   }
@@ -326,6 +331,11 @@ async function runScenario(
   }
 }
 
+/** The port of a comparison server: the ceiling on the server's port + 1, the framework floor on + 2. */
+function companionPort(target: 'ceiling' | 'framework', options: BenchOptions): number {
+  return options.port + (target === 'ceiling' ? 1 : 2);
+}
+
 /** Runs every load of a scenario at the same time; waits for all before failing on any. */
 async function runLoads(
   loads: readonly Load[],
@@ -336,7 +346,7 @@ async function runLoads(
   const settled = await Promise.allSettled(
     loads.map((load) =>
       runWrk({
-        url: `http://127.0.0.1:${load.target === 'ceiling' ? options.port + 1 : options.port}`,
+        url: `http://127.0.0.1:${load.target === 'server' ? options.port : companionPort(load.target, options)}`,
         mode: load.mode,
         connections: load.connections,
         durationSeconds,

@@ -6,8 +6,8 @@ export interface Load {
   readonly endpoint: string;
   readonly mode: WrkMode;
   readonly connections: number;
-  /** `server` is ReadPulse; `ceiling` is bench/ceiling-server.ts. */
-  readonly target: 'server' | 'ceiling';
+  /** `server` is ReadPulse; `ceiling` is bench/ceiling-server.ts; `framework` is bench/framework-floor-server.ts. */
+  readonly target: 'server' | 'ceiling' | 'framework';
 }
 
 /** A measured run: its loads run at the same time, each as its own wrk process. */
@@ -81,6 +81,14 @@ export function buildScenarios(options: BenchOptions): Scenario[] {
       description: `bare node:http server answering the activity load (${readerConnections} connections)`,
       loads: [
         { endpoint: 'POST (node:http ceiling)', mode: 'activity', connections: readerConnections, target: 'ceiling' },
+      ],
+      probe: false,
+    },
+    framework: {
+      name: 'framework',
+      description: `Fastify with the activity route's schemas and nothing of ReadPulse's answering the activity load (${readerConnections} connections)`,
+      loads: [
+        { endpoint: 'POST (Fastify floor)', mode: 'activity', connections: readerConnections, target: 'framework' },
       ],
       probe: false,
     },

@@ -68,11 +68,20 @@ export function createServerLogger(config: Pick<Config, 'logLevel'>, destination
   log.child = function (this: Logger, bindings, options) {
     return child.call(this, withoutSecrets(bindings), options);
   } as Logger['child'];
-  const flusher = setInterval(() => log.flush(), FLUSH_INTERVAL_MS).unref();
+  const sonic = stream as DestinationStream & { flush?: () => void; flushSync?: () => void };
+  // The destination's own flush, without a callback: pino's `log.flush()` always passes one, and
+  // each callback leaves a 'drain' and an 'error' listener on the destination until it next
+  // drains, which under steady load it may not do for seconds (a listener pair every interval).
+  const flusher = setInterval(() => {
+    try {
+      sonic.flush?.();
+    } catch {
+      // Destroyed at shutdown: nothing left to write.
+    }
+  }, FLUSH_INTERVAL_MS).unref();
   return {
     log,
     flushSync() {
-      const sonic = stream as DestinationStream & { flushSync?: () => void };
       try {
         sonic.flushSync?.();
       } catch {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createServerLogger } from '../src/logger.js';
 import { REPO_ROOT } from './support/build-server.js';
 
@@ -27,6 +27,28 @@ describe('the server logger', () => {
     expect(lines(readFileSync(file, 'utf8')).map((line) => line.msg)).toEqual(Array(5).fill('request completed'));
     logger.stop();
     destination.end();
+  });
+
+  it('writes buffered lines out on its timer without piling listeners on the destination', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'readpulse-log-'));
+    dirs.push(dir);
+    const file = join(dir, 'log');
+    const destination = pino.destination({ dest: file, sync: false, minLength: 4096 });
+    await new Promise((resolve) => destination.once('ready', resolve));
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const logger = createServerLogger({ logLevel: 'info' }, destination);
+      logger.log.info('one line, far below the buffer size');
+      // Twenty timer turns with no chance for the file write to finish in between.
+      vi.advanceTimersByTime(20 * 250);
+      expect(destination.listenerCount('drain')).toBe(0);
+      expect(destination.listenerCount('error')).toBeLessThanOrEqual(1);
+      await vi.waitFor(() => expect(lines(readFileSync(file, 'utf8')).map((line) => line.msg)).toEqual(['one line, far below the buffer size']));
+      logger.stop();
+    } finally {
+      vi.useRealTimers();
+      destination.end();
+    }
   });
 
   it('censors credentials in headers and a password or token one level down, in lines and bindings, without touching the logged objects', () => {

@@ -137,7 +137,12 @@ export class PostgresStore implements Store {
     readonly appliedMigrations: readonly string[] = [],
     private readonly sessionSeenResolutionMs = 0,
   ) {
-    this.writes = new WriteQueue(pool, writeQueueOptions);
+    // Activity aggregates are updated once per batch, just before it commits.
+    this.writes = new WriteQueue(pool, {
+      ...writeQueueOptions,
+      onBegin: () => this.aggregates.discardDeferred(),
+      beforeCommit: (client) => this.aggregates.applyDeferred(client),
+    });
     this.reads = sqlOn(pool);
     const write = <T>(work: (sql: Sql) => Promise<T>, conflictMessage?: string): Promise<T> =>
       this.write((db) => work(sqlOn(db)), conflictMessage);
@@ -275,7 +280,7 @@ export class PostgresStore implements Store {
     const metadata = inputs.map((input) => (input.metadata === null ? null : metadataJson(input.metadata)));
     return this.write(async (db) => {
       const { rows } = await run<ActivityRow>(db, sql.insertActivities, [userId, actionTypes, metadata, now]);
-      await this.aggregates.apply(sqlOn(db), [{ userId, at: now, events: rows.length }]);
+      this.aggregates.defer({ userId, at: now, events: rows.length });
       // RETURNING promises no order; the ids were handed out in the input's order.
       return rows.sort((a, b) => a.id - b.id).map(toActivityEvent);
     });

@@ -8,6 +8,14 @@ export interface WriteQueueOptions {
   readonly maxBatch: number;
   /** Called after each committed batch, for metrics. */
   readonly onCommit?: (batchSize: number, commitMs: number) => void;
+  /** Called at each BEGIN of a batch (a batch may be tried twice, see runBatch). */
+  readonly onBegin?: () => void;
+  /**
+   * Runs inside each batch's transaction after its last write, just before COMMIT: the work the
+   * writes deferred to do once per batch (the store's activity aggregates). If it throws, the
+   * whole batch rolls back and every write in it is rejected.
+   */
+  readonly beforeCommit?: (client: WriteClient) => Promise<void>;
 }
 
 /** What a write job may do: run queries inside the batch's transaction. */
@@ -124,9 +132,19 @@ export class WriteQueue {
     return this.runWithSavepoints(client, batch);
   }
 
+  private async begin(client: PoolClient): Promise<void> {
+    await client.query('BEGIN');
+    this.options.onBegin?.();
+  }
+
+  private async commit(client: PoolClient): Promise<void> {
+    await this.options.beforeCommit?.(client);
+    await client.query('COMMIT');
+  }
+
   private async runWithoutSavepoints(client: PoolClient, batch: readonly Job[]): Promise<Outcome[] | null> {
     const outcomes: Outcome[] = [];
-    await client.query('BEGIN');
+    await this.begin(client);
     for (const job of batch) {
       try {
         outcomes.push({ ok: true, value: await job.work(client) });
@@ -135,13 +153,13 @@ export class WriteQueue {
         return null;
       }
     }
-    await client.query('COMMIT');
+    await this.commit(client);
     return outcomes;
   }
 
   private async runWithSavepoints(client: PoolClient, batch: readonly Job[]): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
-    await client.query('BEGIN');
+    await this.begin(client);
     for (const job of batch) {
       await client.query('SAVEPOINT write');
       try {
@@ -155,7 +173,7 @@ export class WriteQueue {
         outcomes.push({ ok: false, error });
       }
     }
-    await client.query('COMMIT');
+    await this.commit(client);
     return outcomes;
   }
 }

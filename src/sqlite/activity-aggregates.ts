@@ -14,6 +14,9 @@ const LEVELS: readonly { size: ActivityBucketSize; perReader: string; total: str
   { size: 'day', perReader: 'activity_reader_days', total: 'activity_days', column: 'day_start' },
 ];
 
+/** Users whose role is remembered at most; past it the memory starts again. */
+const ROLE_CACHE_ENTRIES = 100_000;
+
 /**
  * Keeps activity_reader_{hours,days} and activity_{hours,days} equal to what activity_logs
  * holds for readers. Runs inside the caller's write transaction, next to the insert or delete it
@@ -22,6 +25,9 @@ const LEVELS: readonly { size: ActivityBucketSize; perReader: string; total: str
 export class ActivityAggregates {
   private readonly levels;
   private readonly isReader;
+  private readonly roles = new Map<number, boolean>();
+  /** Deltas of the current write transaction, applied together just before it commits. */
+  private deferred: ActivityDelta[] = [];
 
   constructor(db: Database) {
     this.isReader = db.prepare("SELECT 1 FROM users WHERE id = ? AND role = 'reader'").pluck();
@@ -45,40 +51,75 @@ export class ActivityAggregates {
 
   /** Applies deltas of one or more users; deltas of users who are not readers are ignored. */
   apply(deltas: readonly ActivityDelta[]): void {
-    const readers = new Map<number, boolean>();
     for (const level of this.levels) {
       const merged = new Map<string, { userId: number; start: number; events: number }>();
       for (const delta of deltas) {
-        let reader = readers.get(delta.userId);
-        if (reader === undefined) {
-          reader = this.isReader.get(delta.userId) !== undefined;
-          readers.set(delta.userId, reader);
-        }
-        if (!reader) continue;
+        if (!this.readerRole(delta.userId)) continue;
         const start = Math.floor(delta.at / level.size) * level.size;
         const key = `${delta.userId}:${start}`;
         const entry = merged.get(key) ?? { userId: delta.userId, start, events: 0 };
         entry.events += delta.events;
         merged.set(key, entry);
       }
+      // Each bucket's total changes once, by the sum over its readers.
+      const totals = new Map<number, { events: number; readers: number; removed: boolean }>();
       for (const { userId, start, events } of merged.values()) {
         if (events === 0) continue;
         const after = level.addToReader.get({ userId, start, events }) as number;
+        const total = totals.get(start) ?? { events: 0, readers: 0, removed: false };
+        totals.set(start, total);
+        total.events += events;
+        total.removed ||= events < 0;
         // A reader row that appears adds an active reader; one that empties removes it.
-        let readersChange = 0;
-        if (after === events && events > 0) readersChange = 1;
+        if (after === events && events > 0) total.readers += 1;
         if (after <= 0) {
           level.dropReader.run(userId, start);
-          readersChange = -1;
+          total.readers -= 1;
         }
-        level.addToTotal.run({ start, events, readers: readersChange });
-        if (events < 0) level.dropEmptyTotal.run(start);
+      }
+      for (const [start, { events, readers, removed }] of totals) {
+        level.addToTotal.run({ start, events, readers });
+        if (removed) level.dropEmptyTotal.run(start);
       }
     }
   }
 
+  /**
+   * Whether a user is a reader, remembered: a role never changes and ids are never reused
+   * (AUTOINCREMENT); removeUser forgets the user, so activity deferred before their deletion in
+   * the same batch is skipped.
+   */
+  private readerRole(userId: number): boolean {
+    let reader = this.roles.get(userId);
+    if (reader === undefined) {
+      reader = this.isReader.get(userId) !== undefined;
+      if (this.roles.size >= ROLE_CACHE_ENTRIES) this.roles.clear();
+      this.roles.set(userId, reader);
+    }
+    return reader;
+  }
+
+  /**
+   * Queues a delta for applyDeferred, at the end of the current write transaction: a batch of
+   * activity from many requests then updates each bucket's totals once, not once per request.
+   * Call it as a write's last step, so a write that fails has deferred nothing. A user deleted
+   * later in the same batch is no reader by then, so their deferred deltas are skipped.
+   */
+  defer(delta: ActivityDelta): void {
+    this.deferred.push(delta);
+  }
+
+  /** Applies every deferred delta; the write queue calls it just before each COMMIT. */
+  applyDeferred(): void {
+    if (this.deferred.length === 0) return;
+    const deltas = this.deferred;
+    this.deferred = [];
+    this.apply(deltas);
+  }
+
   /** Removes everything one user contributed (before the user is deleted). */
   removeUser(userId: number): void {
+    this.roles.delete(userId);
     for (const level of this.levels) {
       for (const { start, events } of level.readerBuckets.all(userId) as { start: number; events: number }[]) {
         level.dropReader.run(userId, start);

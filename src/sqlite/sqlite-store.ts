@@ -119,7 +119,8 @@ export class SqliteStore implements Store {
     private readonly sessionSeenResolutionMs = 0,
   ) {
     this.sql = prepareStatements(db);
-    this.writes = new WriteQueue(db, writeQueueOptions);
+    // Activity aggregates are updated once per group commit, just before it commits.
+    this.writes = new WriteQueue(db, { ...writeQueueOptions, beforeCommit: () => this.aggregates.applyDeferred() });
     const write = <T>(work: () => T, conflictMessage?: string): Promise<T> => this.write(work, conflictMessage);
     this.cohorts = new SqliteCohorts(db, write);
     this.invites = new SqliteInvites(db, write);
@@ -176,6 +177,7 @@ export class SqliteStore implements Store {
   async deleteUser(userId: number): Promise<void> {
     await this.write(() => {
       // The aggregates are sums over users: take this user's share out before the rows go.
+      // (Activity of theirs earlier in this batch is deferred, and skipped at commit: no user.)
       this.aggregates.removeUser(userId);
       this.milestoneAggregates.removeUser(userId);
       if (this.sql.deleteUser.run(userId).changes === 0) throw userNotFound();
@@ -264,7 +266,7 @@ export class SqliteStore implements Store {
       const events = rows.map(([actionType, metadata]) =>
         toActivityEvent(this.sql.insertActivity.get(userId, actionType, metadata, now) as ActivityRow),
       );
-      this.aggregates.apply([{ userId, at: now, events: events.length }]);
+      this.aggregates.defer({ userId, at: now, events: events.length });
       return events;
     });
   }
@@ -279,6 +281,7 @@ export class SqliteStore implements Store {
     checkRetentionLimit(limit);
     return this.write(() => {
       const removed = this.sql.activityBefore.all(cutoff, limit) as { userId: number; at: number }[];
+      // Sums: applied now or with this batch's deferred additions, the result is the same.
       this.aggregates.apply(removed.map((d): ActivityDelta => ({ ...d, events: -1 })));
       return this.sql.deleteActivityBefore.run(cutoff, limit).changes;
     });

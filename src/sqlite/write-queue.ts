@@ -8,6 +8,12 @@ export interface WriteQueueOptions {
   readonly maxBatch: number;
   /** Called after each committed batch, for metrics. */
   readonly onCommit?: (batchSize: number, commitMs: number) => void;
+  /**
+   * Called inside each batch's transaction after its last write, just before COMMIT: work the
+   * writes deferred to do once per batch (the store's activity aggregates). If it throws, the
+   * whole batch rolls back and every write in it is rejected.
+   */
+  readonly beforeCommit?: () => void;
 }
 
 interface Job {
@@ -109,6 +115,7 @@ export class WriteQueue {
         outcomes.push({ ok: false, error });
       }
     }
+    this.options.beforeCommit?.();
     this.commit.run();
     return outcomes;
   }

@@ -32,6 +32,36 @@ describe('group commit (WriteQueue)', () => {
     expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(300);
   });
 
+  it('runs beforeCommit once per batch inside its transaction; if it throws, the whole batch is rolled back and rejected', async () => {
+    let runs = 0;
+    let fail = false;
+    const queue = new WriteQueue(db, {
+      maxPending: 100,
+      maxBatch: 100,
+      beforeCommit: () => {
+        runs += 1;
+        expect(db.inTransaction).toBe(true);
+        // Sees every write of the batch, uncommitted.
+        db.prepare('INSERT INTO t (owner, v) SELECT 0, count(*) FROM t').run();
+        if (fail) throw new Error('the once-per-batch work failed');
+      },
+    });
+    await Promise.all([insert(queue, 1, 1), insert(queue, 1, 2), insert(queue, 1, 3)]);
+    expect(runs).toBe(1);
+    expect(db.prepare('SELECT owner, v FROM t ORDER BY id').all()).toEqual([
+      { owner: 1, v: 1 },
+      { owner: 1, v: 2 },
+      { owner: 1, v: 3 },
+      { owner: 0, v: 3 },
+    ]);
+    fail = true;
+    const results = await Promise.allSettled([insert(queue, 2, 1), insert(queue, 2, 2)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(runs).toBe(2);
+    expect(db.inTransaction).toBe(false);
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(4);
+  });
+
   it('answers a write only after its transaction committed', async () => {
     const queue = new WriteQueue(db, { maxPending: 10, maxBatch: 10 });
     const reader = openDatabase({ path: join(dir, 'q.db'), readonly: true });

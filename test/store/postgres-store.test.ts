@@ -126,3 +126,49 @@ describe('the chapter counts kept write by write equal a rebuild from the milest
     }
   });
 });
+
+describe('the activity counts kept batch by batch equal a rebuild from the events', () => {
+  it('hours and days, readers only, with a failing write, a deletion and retention in the same batches', async () => {
+    const { store, clock, url } = await openFreshStore();
+    const [kept, other, deleted, consultant] = [await addUser(store), await addUser(store), await addUser(store), await addUser(store, 'consultant')];
+    const event = [{ actionType: 'PAGE_VIEW', metadata: null }];
+    await store.logActivities(kept.id, event);
+    clock.advance(3 * 3_600_000 + 17);
+    // One turn: these share one transaction; the failing one makes the batch run again with savepoints.
+    const results = await Promise.allSettled([
+      store.logActivities(kept.id, [...event, ...event]),
+      store.logActivities(other.id, event),
+      store.logActivities(deleted.id, event),
+      store.logActivities(987_654, event),
+      store.logActivities(consultant.id, event),
+      store.deleteUser(deleted.id),
+      store.logActivities(other.id, event),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    clock.advance(30 * 3_600_000);
+    await Promise.all([store.logActivities(kept.id, event), store.deleteActivityBefore(clock.now() - 32 * 3_600_000, 10)]);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const stored = async () => ({
+        hours: (await client.query('SELECT hour_start::text AS at, events::int AS events, active_readers::int AS readers FROM activity_hours ORDER BY 1')).rows,
+        days: (await client.query('SELECT day_start::text AS at, events::int AS events, active_readers::int AS readers FROM activity_days ORDER BY 1')).rows,
+        readerHours: (await client.query('SELECT user_id::int AS reader, hour_start::text AS at, events::int AS events FROM activity_reader_hours ORDER BY 1, 2')).rows,
+      });
+      const rebuilt = async () => ({
+        hours: (await client.query(`SELECT ((a.created_at / 3600000) * 3600000)::text AS at, count(*)::int AS events, count(DISTINCT a.user_id)::int AS readers
+          FROM activity_logs a JOIN users u ON u.id = a.user_id AND u.role = 'reader' GROUP BY 1 ORDER BY 1`)).rows,
+        days: (await client.query(`SELECT ((a.created_at / 86400000) * 86400000)::text AS at, count(*)::int AS events, count(DISTINCT a.user_id)::int AS readers
+          FROM activity_logs a JOIN users u ON u.id = a.user_id AND u.role = 'reader' GROUP BY 1 ORDER BY 1`)).rows,
+        readerHours: (await client.query(`SELECT a.user_id::int AS reader, ((a.created_at / 3600000) * 3600000)::text AS at, count(*)::int AS events
+          FROM activity_logs a JOIN users u ON u.id = a.user_id AND u.role = 'reader' GROUP BY 1, 2 ORDER BY 1, 2`)).rows,
+      });
+      const incremental = await stored();
+      // The first hour's event went with retention; the batch's hour holds kept's 2 and other's 2.
+      expect(incremental.hours.map((h: { events: number; readers: number }) => [h.events, h.readers])).toEqual([[4, 2], [1, 1]]);
+      expect(incremental).toEqual(await rebuilt());
+    } finally {
+      await client.end();
+    }
+  });
+});

@@ -241,6 +241,30 @@ describe('the aggregates kept write by write equal a rebuild from the raw rows',
     expect(contents()).toEqual(incremental);
   });
 
+  it('activity aggregates applied once per group commit equal a rebuild, with a deletion and a failing write in the same batch', async () => {
+    const { store } = await openFreshStore();
+    const [kept, deleted, consultant] = [await addUser(store), await addUser(store), await addUser(store, 'consultant')];
+    const event = [{ actionType: 'PAGE_VIEW', metadata: null }];
+    await store.logActivities(kept.id, event);
+    // One turn: all of these share one transaction.
+    const results = await Promise.allSettled([
+      store.logActivities(kept.id, [...event, ...event]),
+      store.logActivities(deleted.id, event),
+      store.logActivities(987_654, event), // no such user: fails alone, defers nothing
+      store.logActivities(consultant.id, event),
+      store.deleteUser(deleted.id), // their activity queued just before is not counted at commit
+      store.logActivities(kept.id, event),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const tables = ['activity_reader_hours', 'activity_reader_days', 'activity_hours', 'activity_days'];
+    const contents = () => Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()]));
+    const incremental = contents();
+    expect(incremental.activity_reader_hours).toEqual([expect.objectContaining({ user_id: kept.id, events: 4 })]);
+    expect(incremental.activity_hours).toEqual([expect.objectContaining({ events: 4, active_readers: 1 })]);
+    store.db.transaction(() => rebuildActivityAggregates(store.db))();
+    expect(contents()).toEqual(incremental);
+  });
+
   it('minutes to complete are bucketed to whole minutes below 100 and two significant digits above', () => {
     expect([0, 59_999, 60_000, 99 * 60_000, 100 * 60_000, 123 * 60_000, 4_567 * 60_000, 98_765 * 60_000, 1_234_567 * 60_000].map(minutesToCompleteBucket)).toEqual([
       0, 0, 1, 99, 100, 120, 4_500, 98_000, 1_200_000,
