@@ -111,7 +111,7 @@ export class ClusterChannel {
         this.options.log.warn({ confirmed: wait.acks, listening: listeners }, 'not every instance confirmed a session revocation in time');
       }
     } catch (error) {
-      this.options.log.error({ err: error }, 'could not announce a session revocation; other instances forget it within their cache lifetime');
+      this.options.log.error({ err: error }, 'could not announce a session revocation; the other instances still hear the notification of the deletion itself');
     } finally {
       clearTimeout(timer);
       this.revocationWaits.delete(id);
