@@ -1,5 +1,6 @@
 import { minutesToCompleteBucket } from '../domain/index.js';
 import type { Sql } from './pg-sql.js';
+import type { WriteClient } from './write-queue.js';
 
 /** What one reader's milestone adds to its chapter's counts. */
 export interface MilestoneContribution {
@@ -21,60 +22,74 @@ const COUNTS = [
   { table: 'chapter_minute_counts', column: 'minutes', type: 'bigint' },
 ] as const;
 
+/** The statements that apply one batch's changes to one count table: $1 chapters, $2 values, $3 changes. */
+const DEFERRED_STATEMENTS = COUNTS.map(({ table, column, type }) => ({
+  upsert: {
+    name: `readpulse-milestone-aggregates-${table}`,
+    text: `INSERT INTO ${table} AS t (chapter_id, ${column}, n)
+      SELECT c, v, sum(n)::bigint FROM unnest($1::text[], $2::${type}[], $3::bigint[]) AS x (c, v, n)
+      GROUP BY c, v HAVING sum(n) <> 0
+      ON CONFLICT (chapter_id, ${column}) DO UPDATE SET n = t.n + excluded.n`,
+  },
+  dropEmpty: { name: `readpulse-milestone-aggregates-${table}-empty`, text: `DELETE FROM ${table} WHERE chapter_id = ANY($1::text[]) AND n <= 0` },
+}));
+
+interface CountChange {
+  readonly chapterId: string;
+  readonly value: string | number;
+  readonly n: number;
+}
+
 /**
  * Keeps chapter_status_counts, chapter_score_counts and chapter_minute_counts equal to what the
- * readers' milestones hold, as SQLite's MilestoneAggregates: inside the caller's write, a milestone
- * write takes the old row's share out and puts the new one's in.
+ * readers' milestones hold, as SQLite's MilestoneAggregates, but once per batch: each write
+ * defers the old row's share out and the new one's in as its last step, and the write queue
+ * applies the batch's sums just before COMMIT, then drops the counts that reached zero. Sums
+ * commute, so the order of the batch's writes does not matter.
  */
 export class MilestoneAggregates {
-  /** Whether the user's milestones count (readers only). */
-  async counts(sql: Sql, userId: number): Promise<boolean> {
-    return (await sql.get("SELECT 1 FROM users WHERE id = ? AND role = 'reader'", [userId])) !== undefined;
-  }
+  private deferred: CountChange[][] = COUNTS.map(() => []);
 
-  /** The milestone as stored now, locked until the write commits; null if there is none. */
-  async before(sql: Sql, userId: number, chapterId: string): Promise<MilestoneContribution | null> {
-    return (
-      (await sql.get<MilestoneContribution>(
-        'SELECT status, score, started_at, completed_at FROM milestones WHERE user_id = ? AND chapter_id = ? FOR UPDATE',
-        [userId, chapterId],
-      )) ?? null
-    );
-  }
-
-  /** Replaces `old`'s share of the chapter's counts with `next`'s. */
-  async replace(sql: Sql, chapterId: string, old: MilestoneContribution | null, next: MilestoneContribution | null): Promise<void> {
-    if (old) await this.add(sql, chapterId, old, -1);
-    if (next) await this.add(sql, chapterId, next, 1);
-    if (old) for (const { table } of COUNTS) await sql.run(`DELETE FROM ${table} WHERE chapter_id = ? AND n <= 0`, [chapterId]);
-  }
-
-  /** Takes every milestone of a user out (before the user is deleted). */
-  async removeUser(sql: Sql, userId: number): Promise<void> {
-    if (!(await this.counts(sql, userId))) return;
-    const rows = await sql.all<MilestoneContribution & { chapter_id: string }>(
+  /** Every milestone of a user that counts (none for a consultant), before the user is deleted. */
+  async contributionsOf(sql: Sql, userId: number): Promise<(MilestoneContribution & { chapter_id: string })[]> {
+    if (!(await sql.get("SELECT 1 FROM users WHERE id = ? AND role = 'reader'", [userId]))) return [];
+    return sql.all<MilestoneContribution & { chapter_id: string }>(
       'SELECT chapter_id, status, score, started_at, completed_at FROM milestones WHERE user_id = ?',
       [userId],
     );
-    for (const row of rows) await this.replace(sql, row.chapter_id, row, null);
   }
 
-  private async add(sql: Sql, chapterId: string, c: MilestoneContribution, sign: 1 | -1): Promise<void> {
-    await this.bump(sql, 0, chapterId, c.status, sign);
-    if (c.status !== 'completed') return;
-    if (c.score !== null) await this.bump(sql, 1, chapterId, c.score, sign);
-    if (c.started_at !== null && c.completed_at !== null) {
-      await this.bump(sql, 2, chapterId, minutesToCompleteBucket(c.completed_at - c.started_at), sign);
+  /** Defers replacing `old`'s share of the chapter's counts with `next`'s. */
+  defer(chapterId: string, old: MilestoneContribution | null, next: MilestoneContribution | null): void {
+    if (old) this.add(chapterId, old, -1);
+    if (next) this.add(chapterId, next, 1);
+  }
+
+  /** Forgets what was deferred: the transaction it belonged to starts again or was rolled back. */
+  discardDeferred(): void {
+    this.deferred = COUNTS.map(() => []);
+  }
+
+  /** Applies the batch's changes: per table one upsert of the sums and one sweep of empty counts. */
+  async applyDeferred(client: WriteClient): Promise<void> {
+    const deferred = this.deferred;
+    this.discardDeferred();
+    for (const [i, changes] of deferred.entries()) {
+      if (changes.length === 0) continue;
+      const chapters = changes.map((c) => c.chapterId);
+      const { upsert, dropEmpty } = DEFERRED_STATEMENTS[i]!;
+      await client.query({ ...upsert, values: [chapters, changes.map((c) => c.value), changes.map((c) => c.n)] });
+      if (changes.some((c) => c.n < 0)) await client.query({ ...dropEmpty, values: [[...new Set(chapters)]] });
     }
   }
 
-  private async bump(sql: Sql, which: 0 | 1 | 2, chapterId: string, value: string | number, n: number): Promise<void> {
-    const { table, column, type } = COUNTS[which];
-    await sql.run(
-      `INSERT INTO ${table} AS t (chapter_id, ${column}, n) VALUES (@chapterId, @value::${type}, @n::bigint)
-       ON CONFLICT (chapter_id, ${column}) DO UPDATE SET n = t.n + excluded.n`,
-      { chapterId, value, n },
-    );
+  private add(chapterId: string, c: MilestoneContribution, n: 1 | -1): void {
+    this.deferred[0]!.push({ chapterId, value: c.status, n });
+    if (c.status !== 'completed') return;
+    if (c.score !== null) this.deferred[1]!.push({ chapterId, value: c.score, n });
+    if (c.started_at !== null && c.completed_at !== null) {
+      this.deferred[2]!.push({ chapterId, value: minutesToCompleteBucket(c.completed_at - c.started_at), n });
+    }
   }
 }
 

@@ -114,6 +114,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
  * The Store on a PostgreSQL pool. Reads run on any pooled connection; every write goes through
  * the batched writer, so concurrent requests share transactions as they do on SQLite.
  */
+/** upsertMilestone's row: the milestone now, and whether it counts in the chapter aggregates. */
+type UpsertedMilestoneRow = MilestoneRow & MilestoneContribution & { readonly counted: boolean };
+
 export class PostgresStore implements Store {
   private readonly writes: WriteQueue;
   private closed = false;
@@ -140,8 +143,14 @@ export class PostgresStore implements Store {
     // Activity aggregates are updated once per batch, just before it commits.
     this.writes = new WriteQueue(pool, {
       ...writeQueueOptions,
-      onBegin: () => this.aggregates.discardDeferred(),
-      beforeCommit: (client) => this.aggregates.applyDeferred(client),
+      onBegin: () => {
+        this.aggregates.discardDeferred();
+        this.milestoneAggregates.discardDeferred();
+      },
+      beforeCommit: async (client) => {
+        await this.aggregates.applyDeferred(client);
+        await this.milestoneAggregates.applyDeferred(client);
+      },
     });
     this.reads = sqlOn(pool);
     const write = <T>(work: (sql: Sql) => Promise<T>, conflictMessage?: string): Promise<T> =>
@@ -199,8 +208,10 @@ export class PostgresStore implements Store {
     await this.write(async (db) => {
       // The aggregates are sums over users: take this user's share out before the rows go.
       await this.aggregates.removeUser(sqlOn(db), userId);
-      await this.milestoneAggregates.removeUser(sqlOn(db), userId);
+      const milestones = await this.milestoneAggregates.contributionsOf(sqlOn(db), userId);
       if ((await run(db, sql.deleteUser, [userId])).rowCount === 0) throw userNotFound();
+      // Last, so a deletion that failed defers nothing.
+      for (const row of milestones) this.milestoneAggregates.defer(row.chapter_id, row, null);
     });
     this.revoked({ userId });
   }
@@ -256,12 +267,11 @@ export class PostgresStore implements Store {
   async upsertMilestone(userId: number, input: MilestoneInput): Promise<Milestone> {
     const now = this.clock.now();
     return this.write(async (db) => {
-      const aggregates = sqlOn(db);
-      const counted = await this.milestoneAggregates.counts(aggregates, userId);
-      const old = counted ? await this.milestoneAggregates.before(aggregates, userId, input.chapterId) : null;
-      const { rows } = await run<MilestoneRow & MilestoneContribution>(db, sql.upsertMilestone, [userId, input.chapterId, input.status, input.score, now]);
-      if (counted) await this.milestoneAggregates.replace(aggregates, input.chapterId, old, rows[0]!);
-      return toMilestone(rows[0]!);
+      const { rows: before } = await run<MilestoneContribution>(db, sql.milestoneBefore, [userId, input.chapterId]);
+      const { rows } = await run<UpsertedMilestoneRow>(db, sql.upsertMilestone, [userId, input.chapterId, input.status, input.score, now]);
+      const row = rows[0]!;
+      if (row.counted) this.milestoneAggregates.defer(input.chapterId, before[0] ?? null, row);
+      return toMilestone(row);
     });
   }
 

@@ -172,3 +172,42 @@ describe('the activity counts kept batch by batch equal a rebuild from the event
     }
   });
 });
+
+describe('the chapter counts kept batch by batch equal a rebuild', () => {
+  it('with a reader completing and then deleted, a consultant and a failing write in one batch', async () => {
+    const { store, clock, url } = await openFreshStore();
+    const [gone, stays, consultant] = [await addUser(store), await addUser(store), await addUser(store, 'consultant')];
+    await store.upsertMilestone(gone.id, { chapterId: 'ch-1', status: 'started', score: null });
+    await store.upsertMilestone(stays.id, { chapterId: 'ch-1', status: 'completed', score: 70 });
+    clock.advance(5 * 60_000);
+    // One turn, one transaction (run again with savepoints because one write fails).
+    const results = await Promise.allSettled([
+      store.upsertMilestone(gone.id, { chapterId: 'ch-1', status: 'completed', score: 90 }),
+      store.upsertMilestone(stays.id, { chapterId: 'ch-2', status: 'stuck', score: null }),
+      store.upsertMilestone(987_654, { chapterId: 'ch-1', status: 'started', score: null }),
+      store.upsertMilestone(consultant.id, { chapterId: 'ch-1', status: 'completed', score: 10 }),
+      store.deleteUser(gone.id),
+      store.upsertMilestone(stays.id, { chapterId: 'ch-1', status: 'completed', score: 80 }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const contents = async () => ({
+        status: (await client.query('SELECT chapter_id, status, n::int AS n FROM chapter_status_counts ORDER BY 1, 2')).rows,
+        score: (await client.query('SELECT chapter_id, score, n::int AS n FROM chapter_score_counts ORDER BY 1, 2')).rows,
+        minutes: (await client.query('SELECT chapter_id, minutes::int AS minutes, n::int AS n FROM chapter_minute_counts ORDER BY 1, 2')).rows,
+      });
+      const incremental = await contents();
+      expect(incremental.status).toEqual([
+        { chapter_id: 'ch-1', status: 'completed', n: 1 },
+        { chapter_id: 'ch-2', status: 'stuck', n: 1 },
+      ]);
+      expect(incremental.score).toEqual([{ chapter_id: 'ch-1', score: 80, n: 1 }]);
+      await client.query(`BEGIN; ${REBUILD_MILESTONE_AGGREGATES} COMMIT;`);
+      expect(await contents()).toEqual(incremental);
+    } finally {
+      await client.end();
+    }
+  });
+});
