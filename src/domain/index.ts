@@ -14,5 +14,6 @@ export * from './table-copy.js';
 export * from './user.js';
 export * from './access-log.js';
 export * from './analytics.js';
+export * from './insight-assembly.js';
 export * from './data-export.js';
 export * from './store-limits.js';

@@ -1,15 +1,12 @@
 import {
-  bucketRange,
-  AppError,
+  activityBucketsOf,
+  checkedBucketRange,
   decodeCursor,
-  encodeCursor,
-  MAX_ACTIVITY_BUCKETS,
-  medianOfHistogram,
-  minutesToCompleteBucket,
+  FunnelTally,
+  progressGridOf,
   type ActivityBucket,
   type ActivityBucketQuery,
   type ChapterFunnel,
-  type GridCell,
   type MilestoneStatus,
   type PageRequest,
   type ProgressGrid,
@@ -49,7 +46,7 @@ export const INSIGHT_SQL = {
   gridReaders: `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
   gridCohortReaders: `SELECT ${USER_COLUMNS} FROM users
     WHERE id = ANY (@ids::bigint[]) AND role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
-  gridCells: 'SELECT user_id, chapter_id, status, score FROM milestones WHERE user_id = ANY (?::bigint[])',
+  gridCells: 'SELECT user_id AS "userId", chapter_id AS "chapterId", status, score FROM milestones WHERE user_id = ANY (?::bigint[])',
 };
 
 /** The analytics reads: chapter funnel, activity buckets and the progress grid. Reads only. */
@@ -57,71 +54,34 @@ export class InsightQueries {
   constructor(private readonly sql: Sql) {}
 
   async chapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
-    const counts = new Map<string, Record<MilestoneStatus, number>>();
-    const countOf = (chapterId: string) => {
-      const entry = counts.get(chapterId) ?? { started: 0, completed: 0, stuck: 0 };
-      counts.set(chapterId, entry);
-      return entry;
-    };
+    const tally = new FunnelTally();
     let readers: number;
-    let scores: Map<string, { value: number; n: number }[]>;
-    let minutes: Map<string, { value: number; n: number }[]>;
     if (filter.readerIds === undefined) {
       readers = (await this.sql.get<{ n: number }>(INSIGHT_SQL.readerCount))!.n;
       for (const row of await this.sql.all<{ chapter_id: string; status: MilestoneStatus; n: number }>(INSIGHT_SQL.statusCounts)) {
-        countOf(row.chapter_id)[row.status] = row.n;
+        tally.addStatus(row.chapter_id, row.status, row.n);
       }
-      scores = histograms(await this.sql.all<HistogramRow>(INSIGHT_SQL.scoreCounts));
-      minutes = histograms(await this.sql.all<HistogramRow>(INSIGHT_SQL.minuteCounts));
+      for (const row of await this.sql.all<HistogramRow>(INSIGHT_SQL.scoreCounts)) tally.addScore(row.chapter_id, row.value, row.n);
+      for (const row of await this.sql.all<HistogramRow>(INSIGHT_SQL.minuteCounts)) tally.addMinutes(row.chapter_id, row.value, row.n);
     } else {
       const ids = filter.readerIds;
       readers = (await this.sql.get<{ n: number }>(INSIGHT_SQL.cohortReaderCount, { ids }))!.n;
-      const scoreRows: HistogramRow[] = [];
-      const minuteRows: HistogramRow[] = [];
       for (const m of await this.sql.all<CohortMilestoneRow>(INSIGHT_SQL.cohortMilestones, { ids })) {
-        countOf(m.chapter_id)[m.status] += 1;
-        if (m.status !== 'completed') continue;
-        if (m.score !== null) scoreRows.push({ chapter_id: m.chapter_id, value: m.score, n: 1 });
-        if (m.started_at !== null && m.completed_at !== null) {
-          minuteRows.push({ chapter_id: m.chapter_id, value: minutesToCompleteBucket(m.completed_at - m.started_at), n: 1 });
-        }
+        tally.addMilestone({ chapterId: m.chapter_id, status: m.status, score: m.score, startedAt: m.started_at, completedAt: m.completed_at });
       }
-      scores = histograms(scoreRows);
-      minutes = histograms(minuteRows);
     }
-    return (await this.sql.all<{ id: string; title: string }>(INSIGHT_SQL.chapters)).map((chapter) => {
-      const c = counts.get(chapter.id) ?? { started: 0, completed: 0, stuck: 0 };
-      return {
-        chapterId: chapter.id,
-        title: chapter.title,
-        notStarted: readers - c.started - c.completed - c.stuck,
-        started: c.started,
-        completed: c.completed,
-        stuck: c.stuck,
-        medianScore: medianOfHistogram(scores.get(chapter.id)),
-        medianMinutesToComplete: medianOfHistogram(minutes.get(chapter.id)),
-      };
-    });
+    return tally.funnel(await this.sql.all<{ id: string; title: string }>(INSIGHT_SQL.chapters), readers);
   }
 
   async activityBuckets(query: ActivityBucketQuery): Promise<ActivityBucket[]> {
-    if (!(query.from < query.to)) throw new AppError('invalid_request', 'from must be before to.');
-    const { first, end, count } = bucketRange(query);
-    if (count > MAX_ACTIVITY_BUCKETS) {
-      throw new AppError('invalid_request', `The range spans ${count} buckets; at most ${MAX_ACTIVITY_BUCKETS} are allowed.`);
-    }
+    const range = checkedBucketRange(query);
+    const { first, end } = range;
     const statements = INSIGHT_SQL[query.bucket];
     const rows =
       query.readerIds === undefined
         ? await this.sql.all<{ start: number; events: number; readers: number }>(statements.all, { first, end })
         : await this.sql.all<{ start: number; events: number; readers: number }>(statements.some, { first, end, ids: query.readerIds });
-    const found = new Map(rows.map((row) => [row.start, row]));
-    const size = (end - first) / Math.max(1, count);
-    return Array.from({ length: count }, (_, i) => {
-      const start = first + i * size;
-      const row = found.get(start);
-      return { start, events: row?.events ?? 0, activeReaders: row?.readers ?? 0 };
-    });
+    return activityBucketsOf(range, rows);
   }
 
   async progressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {
@@ -131,25 +91,10 @@ export class InsightQueries {
       query.readerIds === undefined
         ? await this.sql.all<UserRow>(INSIGHT_SQL.gridReaders, { after, limit: query.limit + 1 })
         : await this.sql.all<UserRow>(INSIGHT_SQL.gridCohortReaders, { after, ids: query.readerIds, limit: query.limit + 1 });
-    const page = rows.slice(0, query.limit).map(toUser);
-    const cells = new Map<number, Map<string, GridCell>>();
-    if (page.length > 0) {
-      const found = await this.sql.all<{ user_id: number; chapter_id: string; status: MilestoneStatus; score: number | null }>(
-        INSIGHT_SQL.gridCells,
-        [page.map((u) => u.id)],
-      );
-      for (const row of found) {
-        const mine = cells.get(row.user_id) ?? new Map<string, GridCell>();
-        mine.set(row.chapter_id, { status: row.status, score: row.score });
-        cells.set(row.user_id, mine);
-      }
-    }
-    const empty: GridCell = { status: null, score: null };
-    return {
-      chapters,
-      readers: page.map((reader) => ({ reader, cells: chapters.map((id) => cells.get(reader.id)?.get(id) ?? empty) })),
-      nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null,
-    };
+    const readers = rows.map(toUser);
+    const onPage = readers.slice(0, query.limit).map((u) => u.id);
+    const milestones = onPage.length === 0 ? [] : await this.sql.all<GridMilestone>(INSIGHT_SQL.gridCells, [onPage]);
+    return progressGridOf(chapters, readers, query.limit, milestones);
   }
 }
 
@@ -167,12 +112,5 @@ interface HistogramRow {
   n: number;
 }
 
-function histograms(rows: readonly HistogramRow[]): Map<string, { value: number; n: number }[]> {
-  const byChapter = new Map<string, { value: number; n: number }[]>();
-  for (const row of rows) {
-    const list = byChapter.get(row.chapter_id) ?? [];
-    list.push({ value: row.value, n: row.n });
-    byChapter.set(row.chapter_id, list);
-  }
-  return byChapter;
-}
+/** gridCells' rows, named as progressGridOf takes them. */
+type GridMilestone = Parameters<typeof progressGridOf>[3][number];

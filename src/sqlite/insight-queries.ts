@@ -1,15 +1,12 @@
 import {
-  bucketRange,
-  AppError,
+  activityBucketsOf,
+  checkedBucketRange,
   decodeCursor,
-  encodeCursor,
-  MAX_ACTIVITY_BUCKETS,
-  medianOfHistogram,
-  minutesToCompleteBucket,
+  FunnelTally,
+  progressGridOf,
   type ActivityBucket,
   type ActivityBucketQuery,
   type ChapterFunnel,
-  type GridCell,
   type MilestoneStatus,
   type PageRequest,
   type ProgressGrid,
@@ -66,76 +63,37 @@ export class InsightQueries {
          WHERE id IN (SELECT value FROM json_each(@ids)) AND role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
       ),
       gridCells: db.prepare(
-        'SELECT user_id, chapter_id, status, score FROM milestones WHERE user_id IN (SELECT value FROM json_each(?))',
+        'SELECT user_id AS userId, chapter_id AS chapterId, status, score FROM milestones WHERE user_id IN (SELECT value FROM json_each(?))',
       ),
     };
   }
 
   chapterFunnel(filter: ReaderFilter): ChapterFunnel[] {
-    const counts = new Map<string, Record<MilestoneStatus, number>>();
-    const countOf = (chapterId: string) => {
-      const entry = counts.get(chapterId) ?? { started: 0, completed: 0, stuck: 0 };
-      counts.set(chapterId, entry);
-      return entry;
-    };
+    const tally = new FunnelTally();
     let readers: number;
-    let scores: Map<string, { value: number; n: number }[]>;
-    let minutes: Map<string, { value: number; n: number }[]>;
     if (filter.readerIds === undefined) {
       readers = this.sql.readerCount.get() as number;
-      for (const row of this.sql.statusCounts.all() as { chapter_id: string; status: MilestoneStatus; n: number }[]) {
-        countOf(row.chapter_id)[row.status] = row.n;
-      }
-      scores = histograms(this.sql.scoreCounts.all() as HistogramRow[]);
-      minutes = histograms(this.sql.minuteCounts.all() as HistogramRow[]);
+      for (const row of this.sql.statusCounts.all() as { chapter_id: string; status: MilestoneStatus; n: number }[]) tally.addStatus(row.chapter_id, row.status, row.n);
+      for (const row of this.sql.scoreCounts.all() as HistogramRow[]) tally.addScore(row.chapter_id, row.value, row.n);
+      for (const row of this.sql.minuteCounts.all() as HistogramRow[]) tally.addMinutes(row.chapter_id, row.value, row.n);
     } else {
       const ids = JSON.stringify(filter.readerIds);
       readers = this.sql.cohortReaderCount.get({ ids }) as number;
-      const scoreRows: HistogramRow[] = [];
-      const minuteRows: HistogramRow[] = [];
       for (const m of this.sql.cohortMilestones.all({ ids }) as CohortMilestoneRow[]) {
-        countOf(m.chapter_id)[m.status] += 1;
-        if (m.status !== 'completed') continue;
-        if (m.score !== null) scoreRows.push({ chapter_id: m.chapter_id, value: m.score, n: 1 });
-        if (m.started_at !== null && m.completed_at !== null) {
-          minuteRows.push({ chapter_id: m.chapter_id, value: minutesToCompleteBucket(m.completed_at - m.started_at), n: 1 });
-        }
+        tally.addMilestone({ chapterId: m.chapter_id, status: m.status, score: m.score, startedAt: m.started_at, completedAt: m.completed_at });
       }
-      scores = histograms(scoreRows);
-      minutes = histograms(minuteRows);
     }
-    return (this.sql.chapters.all() as { id: string; title: string }[]).map((chapter) => {
-      const c = counts.get(chapter.id) ?? { started: 0, completed: 0, stuck: 0 };
-      return {
-        chapterId: chapter.id,
-        title: chapter.title,
-        notStarted: readers - c.started - c.completed - c.stuck,
-        started: c.started,
-        completed: c.completed,
-        stuck: c.stuck,
-        medianScore: medianOfHistogram(scores.get(chapter.id)),
-        medianMinutesToComplete: medianOfHistogram(minutes.get(chapter.id)),
-      };
-    });
+    return tally.funnel(this.sql.chapters.all() as { id: string; title: string }[], readers);
   }
 
   activityBuckets(query: ActivityBucketQuery): ActivityBucket[] {
-    if (!(query.from < query.to)) throw new AppError('invalid_request', 'from must be before to.');
-    const { first, end, count } = bucketRange(query);
-    if (count > MAX_ACTIVITY_BUCKETS) {
-      throw new AppError('invalid_request', `The range spans ${count} buckets; at most ${MAX_ACTIVITY_BUCKETS} are allowed.`);
-    }
+    const range = checkedBucketRange(query);
+    const { first, end } = range;
     const statements = this.sql[query.bucket];
     const rows = (query.readerIds === undefined
       ? statements.all.all({ first, end })
       : statements.some.all({ first, end, ids: JSON.stringify(query.readerIds) })) as { start: number; events: number; readers: number }[];
-    const found = new Map(rows.map((row) => [row.start, row]));
-    const size = (end - first) / Math.max(1, count);
-    return Array.from({ length: count }, (_, i) => {
-      const start = first + i * size;
-      const row = found.get(start);
-      return { start, events: row?.events ?? 0, activeReaders: row?.readers ?? 0 };
-    });
+    return activityBucketsOf(range, rows);
   }
 
   progressGrid(query: ReaderFilter & PageRequest): ProgressGrid {
@@ -144,27 +102,11 @@ export class InsightQueries {
     const rows = (query.readerIds === undefined
       ? this.sql.gridReaders.all({ after, limit: query.limit + 1 })
       : this.sql.gridCohortReaders.all({ after, ids: JSON.stringify(query.readerIds), limit: query.limit + 1 })) as UserRow[];
-    const page = rows.slice(0, query.limit).map(toUser);
-    const cells = new Map<number, Map<string, GridCell>>();
-    if (page.length > 0) {
-      const found = this.sql.gridCells.all(JSON.stringify(page.map((u) => u.id))) as {
-        user_id: number;
-        chapter_id: string;
-        status: MilestoneStatus;
-        score: number | null;
-      }[];
-      for (const row of found) {
-        const mine = cells.get(row.user_id) ?? new Map<string, GridCell>();
-        mine.set(row.chapter_id, { status: row.status, score: row.score });
-        cells.set(row.user_id, mine);
-      }
-    }
-    const empty: GridCell = { status: null, score: null };
-    return {
-      chapters,
-      readers: page.map((reader) => ({ reader, cells: chapters.map((id) => cells.get(reader.id)?.get(id) ?? empty) })),
-      nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null,
-    };
+    const readers = rows.map(toUser);
+    const onPage = readers.slice(0, query.limit).map((u) => u.id);
+    const milestones =
+      onPage.length === 0 ? [] : (this.sql.gridCells.all(JSON.stringify(onPage)) as GridMilestone[]);
+    return progressGridOf(chapters, readers, query.limit, milestones);
   }
 }
 
@@ -182,12 +124,5 @@ interface HistogramRow {
   n: number;
 }
 
-function histograms(rows: readonly HistogramRow[]): Map<string, { value: number; n: number }[]> {
-  const byChapter = new Map<string, { value: number; n: number }[]>();
-  for (const row of rows) {
-    const list = byChapter.get(row.chapter_id) ?? [];
-    list.push({ value: row.value, n: row.n });
-    byChapter.set(row.chapter_id, list);
-  }
-  return byChapter;
-}
+/** gridCells' rows, named as progressGridOf takes them. */
+type GridMilestone = Parameters<typeof progressGridOf>[3][number];
