@@ -33,6 +33,8 @@ interface AttentionRow {
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
+/** The order reviewMilestone reports the items it changed in. */
+const REVIEW_ORDER: readonly string[] = ['stuck', 'low_score', 'inactive'];
 /** chapter_id of a reason without a chapter. */
 const NO_CHAPTER = '';
 const ITEM = 'id, reader_id, reason, chapter_id, since, state, claimed_by, claimed_at, resolved_by, resolved_at, note';
@@ -141,22 +143,32 @@ export class PostgresAttention {
   /** After a reader's milestone changed: opens a low-score item at once, resolves causes that went. */
   reviewMilestone(readerId: number, chapterId: string): Promise<AttentionItem[]> {
     const now = this.clock.now();
+    // Few statements, since each is a round trip inside the write batch: one read of the reader,
+    // the milestone and the rule, one update for every cause that went, an insert if one came.
     return this.write(async (sql) => {
-      if (!(await sql.get("SELECT 1 FROM users WHERE id = ? AND role = 'reader'", [readerId]))) return [];
-      const milestone = await sql.get<{ status: string; score: number | null; updated_at: number }>(
-        'SELECT status, score, updated_at FROM milestones WHERE user_id = ? AND chapter_id = ?',
-        [readerId, chapterId],
+      const found = await sql.get<{ status: string | null; score: number | null; updated_at: number | null; low_score: number }>(
+        `SELECT m.status, m.score, m.updated_at, (SELECT low_score FROM attention_rules WHERE id = 1) AS low_score
+         FROM users u LEFT JOIN milestones m ON m.user_id = u.id AND m.chapter_id = ?
+         WHERE u.id = ? AND u.role = 'reader'`,
+        [chapterId, readerId],
       );
-      const rows: AttentionRow[] = [];
-      if (milestone?.status !== 'stuck') rows.push(...(await this.resolveCause(sql, readerId, 'stuck', chapterId, now)));
-      const { lowScore } = await this.readRules(sql);
-      if (milestone?.status === 'completed' && milestone.score !== null && milestone.score < lowScore) {
-        const opened = await sql.get<AttentionRow>(OPEN, [readerId, 'low_score', chapterId, milestone.updated_at, now]);
-        if (opened) rows.push(opened);
-      } else {
-        rows.push(...(await this.resolveCause(sql, readerId, 'low_score', chapterId, now)));
+      if (!found) return [];
+      const lowScore = found.status === 'completed' && found.score !== null && found.score < found.low_score;
+      const resolved = await sql.all<AttentionRow>(
+        `UPDATE attention_items SET state = 'resolved', resolved_at = @now, resolved_by = NULL
+         WHERE reader_id = @readerId AND state <> 'resolved' AND (
+           (reason = 'stuck' AND chapter_id = @chapterId AND @stuckWent::boolean)
+           OR (reason = 'low_score' AND chapter_id = @chapterId AND @lowScoreWent::boolean)
+           OR (reason = 'inactive' AND chapter_id = @noChapter))
+         RETURNING ${ITEM}`,
+        { now, readerId, chapterId, stuckWent: found.status !== 'stuck', lowScoreWent: !lowScore, noChapter: NO_CHAPTER },
+      );
+      const rows = resolved.sort((a, b) => REVIEW_ORDER.indexOf(a.reason) - REVIEW_ORDER.indexOf(b.reason));
+      if (lowScore) {
+        const opened = await sql.get<AttentionRow>(OPEN, [readerId, 'low_score', chapterId, found.updated_at, now]);
+        // In the order the causes are reviewed: stuck, low score, inactive.
+        if (opened) rows.splice(rows.filter((row) => row.reason === 'stuck').length, 0, opened);
       }
-      rows.push(...(await this.resolveCause(sql, readerId, 'inactive', NO_CHAPTER, now)));
       return this.toItems(sql, rows);
     });
   }

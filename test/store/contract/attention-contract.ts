@@ -85,6 +85,22 @@ export function describeAttention(current: CurrentStore): void {
       expect(await openItems(store)).toEqual([]);
     });
 
+    it('finishing a stuck chapter with a low score resolves the stuck item and opens a low-score one, in that order', async () => {
+      const { store, clock } = current();
+      const reader = await addUser(store);
+      await store.upsertMilestone(reader.id, { chapterId: 'ch01', status: 'stuck', score: null });
+      clock.advance(HOUR);
+      const [stuck] = (await store.sweepAttention(100)).changed;
+      await store.upsertMilestone(reader.id, { chapterId: 'ch01', status: 'completed', score: 20 });
+      const changed = await store.reviewMilestoneAttention(reader.id, 'ch01');
+      expect(changed.map((item) => [item.reason, item.state])).toEqual([
+        ['stuck', 'resolved'],
+        ['low_score', 'open'],
+      ]);
+      expect(changed[0]!.id).toBe(stuck!.id);
+      expect((await openItems(store)).map((item) => item.reason)).toEqual(['low_score']);
+    });
+
     it('staying stuck keeps the item open; a shorter rule opens items sooner', async () => {
       const { store, clock } = current();
       const reader = await addUser(store);
