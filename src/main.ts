@@ -12,7 +12,7 @@ import { liveEventBody } from './http/live-frames.js';
 import type { CohortMembers } from './http/cohort-filter.js';
 import { Metrics } from './http/metrics.js';
 import { AccessRecorder } from './live/access-recorder.js';
-import { AttentionSweeper, DEFAULT_SWEEP_INTERVAL_MS } from './live/attention-sweeper.js';
+import { AttentionSweeper } from './live/attention-sweeper.js';
 import { DEFAULT_REPLAY_MS, EventHub, type EventHubOptions } from './live/event-hub.js';
 import { CLUSTER_STORE_SYNC_EVERY_TICKS, LIVE_WINDOW_MS, Presence } from './live/presence.js';
 import type { LiveEvent } from './live/live-event.js';
@@ -39,6 +39,14 @@ const ACCESS_LOG_FLUSH_MS = 2_000;
  * 24 hours). Idle expiry in this process uses the exact time it saw; the stored one matters
  * only after a restart, and then errs by at most that much.
  */
+/**
+ * A periodic job's turns: with several instances they are taken through the database, so the
+ * job runs once per interval across the cluster, not once per instance; alone, every turn is ours.
+ */
+function clusterTurns(cluster: ClusterChannel | null, clock: Clock, job: string): (intervalMs: number) => Promise<boolean> {
+  return (intervalMs) => (cluster ? cluster.store.claimJob(job, clock.now(), intervalMs) : Promise.resolve(true));
+}
+
 function sessionSeenResolution(config: Config): number {
   return Math.floor(config.session.idleTimeoutMs / 100);
 }
@@ -179,15 +187,7 @@ export async function assembleServer(
     },
     ...(cluster ? { storeSyncEveryTicks: CLUSTER_STORE_SYNC_EVERY_TICKS } : {}),
   });
-  const sweeper = new AttentionSweeper({
-    store,
-    log,
-    onChange: publishAttention,
-    // With several instances the sweep takes turns through the database, like the other jobs.
-    ...(cluster
-      ? { lease: { tryAcquire: () => cluster.store.claimJob('attention-sweep', clock.now(), DEFAULT_SWEEP_INTERVAL_MS) } }
-      : {}),
-  });
+  const sweeper = new AttentionSweeper({ store, log, onChange: publishAttention, claimTurn: clusterTurns(cluster, clock, 'attention-sweep') });
   const accessRecorder = new AccessRecorder({ store, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
   const app = await buildApp({
     accessRecorder,
@@ -231,10 +231,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   exitOnFatalErrors(logger, exit);
   const { app, store, presence, sweeper, accessRecorder, cluster } = await assembleServer(config, clock, log);
   if (store.appliedMigrations.length > 0) log.info({ migrations: store.appliedMigrations }, 'migrations applied');
-  // With several instances, periodic jobs take turns through the database: once per interval
-  // across the cluster, not once per instance.
-  const claimTurn = (job: string) => (intervalMs: number) =>
-    cluster ? cluster.store.claimJob(job, clock.now(), intervalMs) : Promise.resolve(true);
+  const claimTurn = (job: string) => clusterTurns(cluster, clock, job);
   const retention = new ActivityRetention({
     store,
     clock,

@@ -1,17 +1,5 @@
 import type { AttentionItem, Store } from '../domain/index.js';
 
-/**
- * Decides whether this instance runs the sweep now. With one instance it always does; a
- * deployment of several instances supplies one that lets a single instance per cluster run it
- * (a lease in the database), so the sweep's work is not done once per instance.
- */
-export interface SweepLease {
-  tryAcquire(): Promise<boolean>;
-}
-
-/** The lease of a single instance: always this one. */
-export const SOLE_INSTANCE: SweepLease = { tryAcquire: async () => true };
-
 export interface AttentionSweeperLog {
   info(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -22,7 +10,11 @@ export interface AttentionSweeperOptions {
   /** Called with every item a run opened or resolved (the live stream publishes them). */
   readonly onChange: (item: AttentionItem) => void;
   readonly log: AttentionSweeperLog;
-  readonly lease?: SweepLease;
+  /**
+   * With several instances: whether this one takes this interval's turn (true for one of them),
+   * so the sweep runs once per interval across the cluster, as the retention jobs do.
+   */
+  readonly claimTurn?: (intervalMs: number) => Promise<boolean>;
   /** Rows each rule reads per batch; each batch is one short write. */
   readonly batchSize?: number;
   /** At most this many batches per run, so a backlog is worked off over several runs. */
@@ -46,6 +38,10 @@ export class AttentionSweeper {
 
   constructor(private readonly options: AttentionSweeperOptions) {}
 
+  private get intervalMs(): number {
+    return this.options.intervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+  }
+
   /** One run now; resolves with how many items changed. A call during a run joins it. */
   runOnce(): Promise<number> {
     if (this.running) return this.running;
@@ -61,7 +57,7 @@ export class AttentionSweeper {
     const run = () => {
       this.runOnce().catch((error: unknown) => this.options.log.error({ err: error }, 'attention sweep failed; will retry'));
     };
-    this.timer = setInterval(run, this.options.intervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+    this.timer = setInterval(run, this.intervalMs);
     this.timer.unref();
     setImmediate(run);
   }
@@ -74,7 +70,7 @@ export class AttentionSweeper {
   }
 
   private async sweep(): Promise<number> {
-    if (!(await (this.options.lease ?? SOLE_INSTANCE).tryAcquire())) return 0;
+    if (this.options.claimTurn && !(await this.options.claimTurn(this.intervalMs))) return 0;
     const batch = this.options.batchSize ?? DEFAULT_SWEEP_BATCH;
     const maxBatches = this.options.maxBatchesPerRun ?? DEFAULT_SWEEP_BATCHES_PER_RUN;
     let changed = 0;

@@ -37,9 +37,9 @@ describe('the attention sweeper', () => {
     expect(calls).toHaveLength(4 + 4 + 3);
   });
 
-  it('does nothing when another instance holds the lease', async () => {
+  it('does nothing when another instance has this interval\'s turn', async () => {
     const { store, calls } = backlogStore(10);
-    const sweeper = new AttentionSweeper({ store, log: silent, onChange: () => undefined, lease: { tryAcquire: async () => false } });
+    const sweeper = new AttentionSweeper({ store, log: silent, onChange: () => undefined, claimTurn: async () => false });
     expect(await sweeper.runOnce()).toBe(0);
     expect(calls).toEqual([]);
   });
