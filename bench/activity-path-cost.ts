@@ -46,10 +46,10 @@ try {
 
   const tokens: string[] = [];
   for (let i = 0; i < readerCount; i += 1) {
-    const user = await store.createUser({ email: `r${i}@bench.readpulse.test`, name: '', role: 'reader', passwordHash: 'x' });
+    const user = await store.users.createUser({ email: `r${i}@bench.readpulse.test`, name: '', role: 'reader', passwordHash: 'x' });
     const { token, tokenHash } = newSessionToken();
     const now = systemClock.now();
-    await store.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + 86_400_000 });
+    await store.sessions.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + 86_400_000 });
     tokens.push(token);
   }
 

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     let opened = 0;
     for (let done = false; !done; ) {
       const started = performance.now();
-      const result = await store.sweepAttention(batch);
+      const result = await store.attention.sweepAttention(batch);
       backlog.push(performance.now() - started);
       opened += result.changed.length;
       done = result.done;
@@ -64,10 +64,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i += 1) {
       now += 30_000;
       // A little real traffic between runs: a few readers get stuck, others come back.
-      await store.upsertMilestone(reader[i % reader.length]!, { chapterId: `ch-run-${i}`, status: 'stuck', score: null });
-      await store.updateHeartbeat(reader[(i + 25) % reader.length]!, now);
+      await store.progress.upsertMilestone(reader[i % reader.length]!, { chapterId: `ch-run-${i}`, status: 'stuck', score: null });
+      await store.sessions.updateHeartbeat(reader[(i + 25) % reader.length]!, now);
       let started = performance.now();
-      await store.sweepAttention(batch);
+      await store.attention.sweepAttention(batch);
       steady.push(performance.now() - started);
       started = performance.now();
       naive.get(now - 60 * 60_000);
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     process.stdout.write(`steady state, ${runs} runs: sweep ${summary(steady)}\n`);
     process.stdout.write(`same runs, naive full check of the stuck rule alone: ${summary(full)}\n`);
     process.stdout.write(`ratio of medians (naive / sweep): ${(median(full) / median(steady)).toFixed(1)}x\n`);
-    await store.close();
+    await store.operations.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

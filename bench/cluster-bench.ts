@@ -66,10 +66,10 @@ async function seed(url: string, dir: string, readers: number): Promise<{ reader
   const store = await openPostgresStore({ url, clock: systemClock });
   try {
     const one = async (role: 'reader' | 'consultant', n: number) => {
-      const user = await store.createUser({ email: `bench-${role}-${n}@bench.readpulse.test`, name: `Bench ${n}`, role, passwordHash: 'none' });
+      const user = await store.users.createUser({ email: `bench-${role}-${n}@bench.readpulse.test`, name: `Bench ${n}`, role, passwordHash: 'none' });
       const { token, tokenHash } = newSessionToken();
       const now = systemClock.now();
-      await store.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + 86_400_000 });
+      await store.sessions.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + 86_400_000 });
       return { id: user.id as number, token: token as string };
     };
     const lines: string[] = [];
@@ -81,7 +81,7 @@ async function seed(url: string, dir: string, readers: number): Promise<{ reader
     await writeFile(readersFile, lines.join('\n') + '\n', { mode: 0o600 });
     return { readersFile, consultant: await one('consultant', 0), probe: await one('reader', readers) };
   } finally {
-    await store.close();
+    await store.operations.close();
   }
 }
 

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
     await accessRecorder.stop();
-    await store.close();
+    await store.operations.close();
   }
 }
 

@@ -15,17 +15,17 @@ const dir = mkdtempSync(join(tmpdir(), 'readpulse-live-view-'));
 const clock = { now: () => Date.now() }; // a bench script, not the server: the wall clock directly
 const store = openSqliteStore({ path: join(dir, 'live.db'), clock });
 const users: Promise<import('../src/domain/index.js').User>[] = [];
-for (let i = 0; i < 10000; i += 1) users.push(store.createUser({ email: `u${i}@x.test`, name: `U${i}`, role: 'reader', passwordHash: 'x' }));
+for (let i = 0; i < 10000; i += 1) users.push(store.users.createUser({ email: `u${i}@x.test`, name: `U${i}`, role: 'reader', passwordHash: 'x' }));
 const made = await Promise.all(users);
-await store.recordHeartbeats([]);
+await store.sessions.recordHeartbeats([]);
 const presence = new Presence({ store, clock, flushIntervalMs: 1000, log: { error() {} }, onPresence: () => {} });
 for (const u of made) presence.touch(u, 't' + u.id);
-await Promise.all(made.map((u) => store.updateHeartbeat(u.id, Date.now())));
+await Promise.all(made.map((u) => store.sessions.updateHeartbeat(u.id, Date.now())));
 presence.start();
 await new Promise((r) => setTimeout(r, 300));
 for (let r = 0; r < 5; r += 1) {
   let t = performance.now();
-  const all = await store.getAllActiveUsers(Date.now() - 60000);
+  const all = await store.readers.getAllActiveUsers(Date.now() - 60000);
   const q = performance.now() - t;
   t = performance.now();
   const dash = new LiveDashboard(presence, clock);
@@ -33,5 +33,5 @@ for (let r = 0; r < 5; r += 1) {
   console.log(`getAllActiveUsers ${all.length}: ${q.toFixed(1)} ms; live view build+render: ${(performance.now() - t).toFixed(1)} ms`);
 }
 await presence.stop();
-await store.close();
+await store.operations.close();
 rmSync(dir, { recursive: true, force: true });

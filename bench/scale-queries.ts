@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${values.db}: ${describeData(store)}; ${runs} runs each${values.analyze ? ', after ANALYZE' : ''}\n\n`);
     await timeCases(cases, runs);
   } finally {
-    await store.close();
+    await store.operations.close();
   }
 }
 
@@ -77,7 +77,7 @@ async function mainPostgres(url: string, runs: number, matchSource: string | und
     process.stdout.write(`${new URL(url).pathname.slice(1)} (PostgreSQL); ${runs} runs each\n\n`);
     await timeCases(cases, runs);
   } finally {
-    await store.close();
+    await store.operations.close();
   }
 }
 
@@ -97,21 +97,21 @@ async function buildPostgresCases(store: PostgresStore): Promise<Case[]> {
   }
   process.stdout.write(`${readerIds.length} readers; heaviest reader: ${heavy[0]?.n} events; 100th heaviest: ${heavy.at(-1)?.n}\n`);
   return [
-    { name: 'live view: readers active in the last 60 s', run: async () => (await store.getAllActiveUsers(since)).length },
-    { name: 'reader history, first page of 50 (random reader)', run: async (i) => (await store.listActivity(pick(i), { limit: 50 })).items.length },
+    { name: 'live view: readers active in the last 60 s', run: async () => (await store.readers.getAllActiveUsers(since)).length },
+    { name: 'reader history, first page of 50 (random reader)', run: async (i) => (await store.activity.listActivity(pick(i), { limit: 50 })).items.length },
     {
       name: 'reader history, first page of 50 (100 heaviest readers)',
-      run: async (i) => (await store.listActivity(deep[i % deep.length]!.id, { limit: 50 })).items.length,
+      run: async (i) => (await store.activity.listActivity(deep[i % deep.length]!.id, { limit: 50 })).items.length,
     },
     {
       name: 'reader history, deep page via cursor (90% into history)',
       run: async (i) => {
         const d = deep[i % deep.length]!;
-        return (await store.listActivity(d.id, { limit: 50, cursor: d.cursor })).items.length;
+        return (await store.activity.listActivity(d.id, { limit: 50, cursor: d.cursor })).items.length;
       },
     },
-    { name: 'reader list, first page of 50 + counts', run: async () => (await store.listReaders({ limit: 50 })).items.length },
-    { name: 'stuck list, first page of 50', run: async () => (await store.listStuckReaders({ limit: 50 })).items.length },
+    { name: 'reader list, first page of 50 + counts', run: async () => (await store.readers.listReaders({ limit: 50 })).items.length },
+    { name: 'stuck list, first page of 50', run: async () => (await store.readers.listStuckReaders({ limit: 50 })).items.length },
   ];
 }
 
@@ -136,33 +136,33 @@ async function buildCases(store: SqliteStore): Promise<Case[]> {
   const readerPages: string[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 20; page += 1) {
-    const result = await store.listReaders({ limit: 50, cursor: cursor ?? undefined });
+    const result = await store.readers.listReaders({ limit: 50, cursor: cursor ?? undefined });
     cursor = result.nextCursor;
     if (cursor) readerPages.push(cursor);
   }
   return [
-    { name: 'live view: readers active in the last 60 s', run: async () => (await store.getAllActiveUsers(since)).length },
-    { name: 'reader history, first page of 50 (random reader)', run: async (i) => (await store.listActivity(pick(i), { limit: 50 })).items.length },
+    { name: 'live view: readers active in the last 60 s', run: async () => (await store.readers.getAllActiveUsers(since)).length },
+    { name: 'reader history, first page of 50 (random reader)', run: async (i) => (await store.activity.listActivity(pick(i), { limit: 50 })).items.length },
     {
       name: 'reader history, first page of 50 (100 heaviest readers)',
-      run: async (i) => (await store.listActivity(deep[i % deep.length]!.id, { limit: 50 })).items.length,
+      run: async (i) => (await store.activity.listActivity(deep[i % deep.length]!.id, { limit: 50 })).items.length,
     },
     {
       name: 'reader history, deep page via cursor (90% into history)',
       run: async (i) => {
         const d = deep[i % deep.length]!;
-        return (await store.listActivity(d.id, { limit: 50, cursor: d.cursor })).items.length;
+        return (await store.activity.listActivity(d.id, { limit: 50, cursor: d.cursor })).items.length;
       },
     },
-    { name: 'reader list, first page of 50 + counts', run: async () => (await store.listReaders({ limit: 50 })).items.length },
+    { name: 'reader list, first page of 50 + counts', run: async () => (await store.readers.listReaders({ limit: 50 })).items.length },
     {
       name: 'reader list, pages 2..20 via cursor + counts',
-      run: async (i) => (await store.listReaders({ limit: 50, cursor: readerPages[i % readerPages.length] })).items.length,
+      run: async (i) => (await store.readers.listReaders({ limit: 50, cursor: readerPages[i % readerPages.length] })).items.length,
     },
-    { name: 'reader list, search "noor" (common name), first page', run: async () => (await store.listReaders({ search: 'noor', limit: 50 })).items.length },
-    { name: 'reader list, search "reader4242@" (one match)', run: async () => (await store.listReaders({ search: 'reader4242@', limit: 50 })).items.length },
-    { name: 'reader list, search "zzz" (no match)', run: async () => (await store.listReaders({ search: 'zzz', limit: 50 })).items.length },
-    { name: 'stuck list, first page of 50', run: async () => (await store.listStuckReaders({ limit: 50 })).items.length },
+    { name: 'reader list, search "noor" (common name), first page', run: async () => (await store.readers.listReaders({ search: 'noor', limit: 50 })).items.length },
+    { name: 'reader list, search "reader4242@" (one match)', run: async () => (await store.readers.listReaders({ search: 'reader4242@', limit: 50 })).items.length },
+    { name: 'reader list, search "zzz" (no match)', run: async () => (await store.readers.listReaders({ search: 'zzz', limit: 50 })).items.length },
+    { name: 'stuck list, first page of 50', run: async () => (await store.readers.listStuckReaders({ limit: 50 })).items.length },
     ...insightCases(store, readerIds, newestActivity),
   ];
 }
@@ -174,33 +174,33 @@ function insightCases(store: SqliteStore, readerIds: readonly number[], newest: 
   const DAY = 24 * HOUR;
   const gridPages: string[] = [];
   return [
-    { name: 'analytics: chapter funnel, all readers', run: async () => (await store.getChapterFunnel({})).length },
-    { name: 'analytics: chapter funnel, cohort of 300', run: async () => (await store.getChapterFunnel(cohort)).length },
+    { name: 'analytics: chapter funnel, all readers', run: async () => (await store.analytics.getChapterFunnel({})).length },
+    { name: 'analytics: chapter funnel, cohort of 300', run: async () => (await store.analytics.getChapterFunnel(cohort)).length },
     {
       name: 'analytics: activity by day, 365 days, all readers',
-      run: async () => (await store.getActivityBuckets({ from: newest - 365 * DAY, to: newest, bucket: 'day' })).length,
+      run: async () => (await store.analytics.getActivityBuckets({ from: newest - 365 * DAY, to: newest, bucket: 'day' })).length,
     },
     {
       name: 'analytics: activity by hour, 1,000 hours, all readers',
-      run: async () => (await store.getActivityBuckets({ from: newest - 999 * HOUR, to: newest, bucket: 'hour' })).length,
+      run: async () => (await store.analytics.getActivityBuckets({ from: newest - 999 * HOUR, to: newest, bucket: 'hour' })).length,
     },
     {
       name: 'analytics: activity by day, 365 days, cohort of 300',
-      run: async () => (await store.getActivityBuckets({ ...cohort, from: newest - 365 * DAY, to: newest, bucket: 'day' })).length,
+      run: async () => (await store.analytics.getActivityBuckets({ ...cohort, from: newest - 365 * DAY, to: newest, bucket: 'day' })).length,
     },
     {
       name: 'analytics: activity by hour, 1,000 hours, cohort of 300',
-      run: async () => (await store.getActivityBuckets({ ...cohort, from: newest - 999 * HOUR, to: newest, bucket: 'hour' })).length,
+      run: async () => (await store.analytics.getActivityBuckets({ ...cohort, from: newest - 999 * HOUR, to: newest, bucket: 'hour' })).length,
     },
     {
       name: 'analytics: grid, pages of 200 via cursor (walks on)',
       run: async (i) => {
-        const grid = await store.getProgressGrid({ limit: 200, cursor: gridPages[i - 1] });
+        const grid = await store.analytics.getProgressGrid({ limit: 200, cursor: gridPages[i - 1] });
         gridPages[i] = grid.nextCursor ?? gridPages[i - 1]!;
         return grid.readers.length;
       },
     },
-    { name: 'analytics: grid, cohort of 300, first page of 200', run: async () => (await store.getProgressGrid({ ...cohort, limit: 200 })).readers.length },
+    { name: 'analytics: grid, cohort of 300, first page of 200', run: async () => (await store.analytics.getProgressGrid({ ...cohort, limit: 200 })).readers.length },
   ];
 }
 

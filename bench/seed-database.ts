@@ -45,7 +45,7 @@ export async function seedDatabase(options: {
     : openSqliteStore({ path: options.dbFile!, clock: systemClock });
   try {
     const createOne = async (role: Role, label: string): Promise<{ id: number; token: string }> => {
-      const user = await store.createUser({
+      const user = await store.users.createUser({
         email: `bench-${role}-${label}@bench.readpulse.test`,
         name: `Bench ${role} ${label}`,
         role,
@@ -53,7 +53,7 @@ export async function seedDatabase(options: {
       });
       const { token, tokenHash } = newSessionToken();
       const now = systemClock.now();
-      await store.createSession({
+      await store.sessions.createSession({
         tokenHash,
         userId: user.id,
         createdAt: now,
@@ -87,7 +87,7 @@ export async function seedDatabase(options: {
       probe: { reader: probeReader, consultant: { id: Number(consultantId), token: consultantToken! } },
     };
   } finally {
-    await store.close();
+    await store.operations.close();
   }
 }
 

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
         );
         process.stderr.write(`${rows[rows.length - 1]}\n`);
       } finally {
-        await store.close();
+        await store.operations.close();
         await cleanUp();
       }
     }
@@ -78,7 +78,7 @@ async function openFresh(engine: Engine): Promise<{ store: Store; cleanUp: () =>
 async function measure(store: Store, concurrency: number, seconds: number) {
   const readers = await Promise.all(
     Array.from({ length: concurrency }, (_, i) =>
-      store.createUser({ email: `w${i}@bench.test`, name: `W ${i}`, role: 'reader', passwordHash: 'x' }),
+      store.users.createUser({ email: `w${i}@bench.test`, name: `W ${i}`, role: 'reader', passwordHash: 'x' }),
     ),
   );
   const latencies: number[] = [];
@@ -87,8 +87,8 @@ async function measure(store: Store, concurrency: number, seconds: number) {
     readers.map(async (reader, w) => {
       for (let i = 0; performance.now() < until; i += 1) {
         const started = performance.now();
-        if (i % 4 === 3) await store.upsertMilestone(reader.id, { chapterId: `ch-${i % 20}`, status: 'started', score: i % 100 });
-        else await store.logActivity(reader.id, { actionType: 'PAGE_VIEW', metadata: { w, i } });
+        if (i % 4 === 3) await store.progress.upsertMilestone(reader.id, { chapterId: `ch-${i % 20}`, status: 'started', score: i % 100 });
+        else await store.activity.logActivity(reader.id, { actionType: 'PAGE_VIEW', metadata: { w, i } });
         latencies.push(performance.now() - started);
       }
     }),

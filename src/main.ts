@@ -187,8 +187,8 @@ export async function assembleServer(
     },
     ...(cluster ? { storeSyncEveryTicks: CLUSTER_STORE_SYNC_EVERY_TICKS } : {}),
   });
-  const sweeper = new AttentionSweeper({ store, log, onChange: publishAttention, claimTurn: clusterTurns(cluster, clock, 'attention-sweep') });
-  const accessRecorder = new AccessRecorder({ store, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
+  const sweeper = new AttentionSweeper({ store: store.attention, log, onChange: publishAttention, claimTurn: clusterTurns(cluster, clock, 'attention-sweep') });
+  const accessRecorder = new AccessRecorder({ store: store.accessLog, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
   const app = await buildApp({
     accessRecorder,
     store,
@@ -233,14 +233,14 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   if (store.appliedMigrations.length > 0) log.info({ migrations: store.appliedMigrations }, 'migrations applied');
   const claimTurn = (job: string) => clusterTurns(cluster, clock, job);
   const retention = new ActivityRetention({
-    store,
+    store: store.activity,
     clock,
     retentionDays: config.activityRetentionDays,
     log,
     claimTurn: claimTurn('activity-retention'),
   });
   const accessLogRetention = new ActivityRetention({
-    store: { deleteActivityBefore: (cutoff, limit) => store.deleteAccessLogBefore(cutoff, limit) },
+    store: { deleteActivityBefore: (cutoff, limit) => store.accessLog.deleteAccessLogBefore(cutoff, limit) },
     clock,
     retentionDays: config.accessLogRetentionDays,
     log,
@@ -265,7 +265,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     claimSweep(SESSION_SWEEP_INTERVAL_MS)
       .then(async (mine) => {
         if (!mine) return;
-        const removed = await store.deleteExpiredSessions(now, config.session.idleTimeoutMs);
+        const removed = await store.sessions.deleteExpiredSessions(now, config.session.idleTimeoutMs);
         if (removed > 0) log.info({ removed }, 'expired sessions removed');
         await cluster?.store.pruneLoginFailures(now - config.rateLimits.loginFailureWindowMs);
       })
@@ -294,7 +294,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       await accessLogRetention.stop();
       clearInterval(checkpoints);
       clearInterval(sessionSweep);
-      await store.close();
+      await store.operations.close();
       clearTimeout(deadline);
       log.info('stopped');
       exit(0);

@@ -84,7 +84,7 @@ export class Accounts {
     if (input.invite !== undefined) {
       if (!isWellFormedInviteCode(input.invite)) throw new AppError('forbidden', INVITE_REFUSED);
       const passwordHash = await this.deps.hasher.hash(input.password);
-      const { user, cohortId } = await this.deps.store.registerWithInvite(
+      const { user, cohortId } = await this.deps.store.invites.registerWithInvite(
         { email, name, passwordHash },
         hashInviteCode(input.invite),
       );
@@ -93,11 +93,11 @@ export class Accounts {
     if (!this.deps.registrationOpen) {
       throw new AppError('forbidden', 'Self-registration is switched off. Ask a consultant for an account.');
     }
-    if ((await this.deps.store.getUserByEmail(email)) !== null) {
+    if ((await this.deps.store.users.getUserByEmail(email)) !== null) {
       throw new AppError('conflict', 'That email is already registered.');
     }
     const passwordHash = await this.deps.hasher.hash(input.password);
-    const user = await this.deps.store.createUser({ email, name, role: 'reader', passwordHash });
+    const user = await this.deps.store.users.createUser({ email, name, role: 'reader', passwordHash });
     return { ...(await this.startSession(user)), cohortId: null };
   }
 
@@ -108,7 +108,7 @@ export class Accounts {
   async login(input: { email: string; password: string }, address: string): Promise<SignedIn> {
     const email = normalizeEmail(input.email);
     await this.deps.throttle.check(email, address);
-    const credentials = await this.deps.store.getUserByEmail(email);
+    const credentials = await this.deps.store.users.getUserByEmail(email);
     const valid = credentials
       ? await this.deps.hasher.verify(credentials.passwordHash, input.password)
       : (await this.deps.hasher.verifyDummy(input.password), false);
@@ -118,7 +118,7 @@ export class Accounts {
     }
     await this.deps.throttle.recordSuccess(email);
     if (this.deps.hasher.needsRehash(credentials.passwordHash)) {
-      await this.deps.store.setPasswordHash(credentials.user.id, await this.deps.hasher.hash(input.password));
+      await this.deps.store.users.setPasswordHash(credentials.user.id, await this.deps.hasher.hash(input.password));
     }
     return this.startSession(credentials.user);
   }
@@ -131,7 +131,7 @@ export class Accounts {
     let entry = this.cachedEntry(tokenHash, now);
     if (!entry) {
       const heard = this.revocationsHeard;
-      const stored = await this.deps.store.findSession(tokenHash);
+      const stored = await this.deps.store.sessions.findSession(tokenHash);
       if (!stored) return null;
       // A revocation heard while the store answered may have deleted this very session after it
       // was read: admit this once (the read came first) but do not cache it.
@@ -173,7 +173,7 @@ export class Accounts {
   /** Revokes one session at once. */
   async logout(tokenHash: string): Promise<void> {
     this.sessions.evict(tokenHash);
-    await this.revoking(() => this.deps.store.deleteSession(tokenHash));
+    await this.revoking(() => this.deps.store.sessions.deleteSession(tokenHash));
   }
 
   /**
@@ -185,14 +185,14 @@ export class Accounts {
     currentTokenHash: string,
     input: { currentPassword: string; newPassword: string },
   ): Promise<void> {
-    const user = await this.deps.store.getUserById(userId);
-    const credentials = user && (await this.deps.store.getUserByEmail(user.email));
+    const user = await this.deps.store.users.getUserById(userId);
+    const credentials = user && (await this.deps.store.users.getUserByEmail(user.email));
     if (!credentials || !(await this.deps.hasher.verify(credentials.passwordHash, input.currentPassword))) {
       throw new AppError('unauthenticated', 'The current password is not correct.');
     }
-    await this.deps.store.setPasswordHash(userId, await this.deps.hasher.hash(input.newPassword));
+    await this.deps.store.users.setPasswordHash(userId, await this.deps.hasher.hash(input.newPassword));
     this.sessions.evictUser(userId);
-    await this.revoking(() => this.deps.store.deleteUserSessions(userId, currentTokenHash));
+    await this.revoking(() => this.deps.store.sessions.deleteUserSessions(userId, currentTokenHash));
   }
 
   private revoking<T>(write: () => Promise<T>): Promise<T> {
@@ -205,13 +205,13 @@ export class Accounts {
    * tokens is refused. Throws `unauthenticated` if the password is wrong.
    */
   async deleteAccount(userId: number, password: string): Promise<void> {
-    const user = await this.deps.store.getUserById(userId);
-    const credentials = user && (await this.deps.store.getUserByEmail(user.email));
+    const user = await this.deps.store.users.getUserById(userId);
+    const credentials = user && (await this.deps.store.users.getUserByEmail(user.email));
     if (!credentials || !(await this.deps.hasher.verify(credentials.passwordHash, password))) {
       throw new AppError('unauthenticated', 'The password is not correct.');
     }
     this.sessions.evictUser(userId);
-    await this.revoking(() => this.deps.store.deleteUser(userId));
+    await this.revoking(() => this.deps.store.users.deleteUser(userId));
     // A request authenticated from the store while the delete was queued may have cached it.
     this.sessions.evictUser(userId);
   }
@@ -220,7 +220,7 @@ export class Accounts {
     const { token, tokenHash } = newSessionToken();
     const now = this.deps.clock.now();
     const expiresAt = now + this.deps.session.maxAgeMs;
-    await this.deps.store.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt });
+    await this.deps.store.sessions.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt });
     return { user, token, tokenHash, expiresAt };
   }
 }

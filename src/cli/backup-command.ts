@@ -19,7 +19,7 @@ export async function backupCommand(args: readonly string[], deps: CliDeps): Pro
   const store = await deps.openStore();
   try {
     deps.stderr.write(`Backing up ${describeDatabase(deps.config)} ...\n`);
-    await store.backup(partial);
+    await store.operations.backup(partial);
     renameSync(partial, target);
     deps.stdout.write(`Backup written to ${target} (${(statSync(target).size / 1024 / 1024).toFixed(1)} MiB).\n`);
     if (deps.config.engine === 'postgres') {
@@ -30,6 +30,6 @@ export async function backupCommand(args: readonly string[], deps: CliDeps): Pro
     rmSync(partial, { force: true });
     throw error;
   } finally {
-    await store.close();
+    await store.operations.close();
   }
 }

@@ -32,7 +32,7 @@ export async function demoCommand(args: readonly string[], deps: CliDeps): Promi
   const clock = new DemoClock(deps.clock);
   const store = await deps.openStore(clock);
   try {
-    if (await store.getUserByEmail(CONSULTANT_EMAIL(1))) {
+    if (await store.users.getUserByEmail(CONSULTANT_EMAIL(1))) {
       deps.stderr.write('Demo data is already in this database; not adding it again.\n');
     } else {
       await loadDemo(store, clock, deps, { readers, consultants });
@@ -41,7 +41,7 @@ export async function demoCommand(args: readonly string[], deps: CliDeps): Promi
     if (values.live) await simulateLiveReaders(store, deps);
     return 0;
   } finally {
-    await store.close();
+    await store.operations.close();
   }
 }
 
@@ -60,17 +60,17 @@ async function loadDemo(
   const users: User[] = [];
   for (const person of program.people) {
     clock.pinned = person.joinedAt;
-    users.push(await store.createUser({ ...person, passwordHash }));
+    users.push(await store.users.createUser({ ...person, passwordHash }));
   }
   const idOf = (index: number) => users[index]!.id;
-  for (const [id, title] of DEMO_CHAPTERS) await store.createChapter({ id, title });
+  for (const [id, title] of DEMO_CHAPTERS) await store.chapters.createChapter({ id, title });
 
   deps.stderr.write(`Recording ${program.events.length} activity events and ${program.milestones.length} milestones ...\n`);
   const writes = [
     ...program.events.map((event) => ({ at: event.at, write: () => logEvent(store, idOf(event.person), event) })),
     ...program.milestones.map((m) => ({
       at: m.at,
-      write: () => store.upsertMilestone(idOf(m.person), { chapterId: m.chapterId, status: m.status, score: m.score }),
+      write: () => store.progress.upsertMilestone(idOf(m.person), { chapterId: m.chapterId, status: m.status, score: m.score }),
     })),
   ].sort((a, b) => a.at - b.at);
   for (let start = 0; start < writes.length; start += CHUNK) {
@@ -84,7 +84,7 @@ async function loadDemo(
     deps.stderr.write(`  ${Math.min(start + CHUNK, writes.length)} / ${writes.length}\n`);
   }
   clock.pinned = null;
-  for (const beat of program.lastSeen) await store.updateHeartbeat(idOf(beat.person), beat.at);
+  for (const beat of program.lastSeen) await store.sessions.updateHeartbeat(idOf(beat.person), beat.at);
   await loadDemoToolkit(store, deps, {
     readers: users.filter((u) => u.role === 'reader'),
     consultants: users.filter((u) => u.role === 'consultant'),
@@ -92,7 +92,7 @@ async function loadDemo(
 }
 
 function logEvent(store: CliStore, userId: number, event: DemoEvent) {
-  return store.logActivity(userId, { actionType: event.actionType, metadata: event.metadata });
+  return store.activity.logActivity(userId, { actionType: event.actionType, metadata: event.metadata });
 }
 
 function printLogins(deps: CliDeps, consultants: number): void {
@@ -105,7 +105,7 @@ function printLogins(deps: CliDeps, consultants: number): void {
 /** Keeps a changing handful of readers active until interrupted, so the live dashboard moves. */
 async function simulateLiveReaders(store: CliStore, deps: CliDeps): Promise<void> {
   deps.stderr.write('Simulating active readers; press Ctrl-C to stop.\n');
-  const readers = (await store.listReaders({ limit: 200 })).items;
+  const readers = (await store.readers.listReaders({ limit: 200 })).items;
   let running = true;
   process.once('SIGINT', () => {
     running = false;
@@ -113,13 +113,13 @@ async function simulateLiveReaders(store: CliStore, deps: CliDeps): Promise<void
   while (running && readers.length > 0) {
     const active = readers.filter(() => Math.random() < 0.08);
     for (const reader of active) {
-      await store.updateHeartbeat(reader.id, deps.clock.now());
-      await store.logActivity(reader.id, { actionType: 'PAGE_VIEW', metadata: { page: Math.ceil(Math.random() * 40) } });
+      await store.sessions.updateHeartbeat(reader.id, deps.clock.now());
+      await store.activity.logActivity(reader.id, { actionType: 'PAGE_VIEW', metadata: { page: Math.ceil(Math.random() * 40) } });
       if (Math.random() < 0.1) {
         const status = MILESTONE_STATUSES[Math.floor(Math.random() * 3)] as MilestoneStatus;
         const chapterId = `ch${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`;
-        await store.upsertMilestone(reader.id, { chapterId, status, score: status === 'completed' ? 30 + Math.floor(Math.random() * 71) : null });
-        await store.reviewMilestoneAttention(reader.id, chapterId);
+        await store.progress.upsertMilestone(reader.id, { chapterId, status, score: status === 'completed' ? 30 + Math.floor(Math.random() * 71) : null });
+        await store.attention.reviewMilestoneAttention(reader.id, chapterId);
       }
     }
     deps.stderr.write(`  ${active.length} readers active\n`);

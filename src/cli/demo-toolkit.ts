@@ -14,10 +14,10 @@ export async function loadDemoToolkit(store: CliStore, deps: CliDeps, people: { 
   const random = seededRandom(20261201);
   const now = deps.clock.now();
   const cohorts = [];
-  for (const name of COHORTS) cohorts.push(await store.createCohort(name));
+  for (const name of COHORTS) cohorts.push(await store.cohorts.createCohort(name));
   for (const [index, reader] of people.readers.entries()) {
-    await store.addReaderToCohort(cohorts[index % 2]!.id, reader.id);
-    if (index % 5 === 0) await store.addReaderToCohort(cohorts[2]!.id, reader.id);
+    await store.cohorts.addReaderToCohort(cohorts[index % 2]!.id, reader.id);
+    if (index % 5 === 0) await store.cohorts.addReaderToCohort(cohorts[2]!.id, reader.id);
   }
 
   const creator = people.consultants[0]!;
@@ -27,7 +27,7 @@ export async function loadDemoToolkit(store: CliStore, deps: CliDeps, people: { 
     [null, 5],
   ] as const) {
     const code = newInviteCode();
-    await store.createInvite({ codeHash: hashInviteCode(code), codePrefix: inviteCodePrefix(code), cohortId, maxUses, expiresAt: now + 14 * DAY, createdBy: creator.id });
+    await store.invites.createInvite({ codeHash: hashInviteCode(code), codePrefix: inviteCodePrefix(code), cohortId, maxUses, expiresAt: now + 14 * DAY, createdBy: creator.id });
     invites.push(code);
   }
 
@@ -35,25 +35,25 @@ export async function loadDemoToolkit(store: CliStore, deps: CliDeps, people: { 
   let lowScores = 0;
   for (const reader of people.readers) {
     if (random() > 0.06) continue;
-    const completed = (await store.getReaderMilestones(reader.id)).filter((m) => m.status === 'completed').at(-1);
+    const completed = (await store.readers.getReaderMilestones(reader.id)).filter((m) => m.status === 'completed').at(-1);
     if (!completed) continue;
-    await store.upsertMilestone(reader.id, { chapterId: completed.chapterId, status: 'completed', score: 20 + Math.floor(random() * 25) });
-    lowScores += (await store.reviewMilestoneAttention(reader.id, completed.chapterId)).length;
+    await store.progress.upsertMilestone(reader.id, { chapterId: completed.chapterId, status: 'completed', score: 20 + Math.floor(random() * 25) });
+    lowScores += (await store.attention.reviewMilestoneAttention(reader.id, completed.chapterId)).length;
   }
   let swept = 0;
   for (let done = false; !done; ) {
-    const result = await store.sweepAttention(1000);
+    const result = await store.attention.sweepAttention(1000);
     swept += result.changed.length;
     done = result.done;
   }
-  const [first] = (await store.listAttention({ state: 'open', limit: 1 })).items;
-  if (first && people.consultants[1]) await store.claimAttention(first.id, people.consultants[1].id);
+  const [first] = (await store.attention.listAttention({ state: 'open', limit: 1 })).items;
+  if (first && people.consultants[1]) await store.attention.claimAttention(first.id, people.consultants[1].id);
 
   // The timeline ends now: some readers were active within the last minute.
   const active = people.readers.filter(() => random() < 0.08).slice(0, 40);
   for (const reader of active.length > 0 ? active : people.readers.slice(0, 3)) {
-    await store.updateHeartbeat(reader.id, now - Math.floor(random() * 45_000));
-    await store.logActivity(reader.id, { actionType: 'PAGE_VIEW', metadata: { page: 1 + Math.floor(random() * 30) } });
+    await store.sessions.updateHeartbeat(reader.id, now - Math.floor(random() * 45_000));
+    await store.activity.logActivity(reader.id, { actionType: 'PAGE_VIEW', metadata: { page: 1 + Math.floor(random() * 30) } });
   }
 
   deps.stderr.write(`Made ${COHORTS.length} cohorts, ${invites.length} invites and ${lowScores + swept} attention items.\n`);

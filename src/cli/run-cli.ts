@@ -103,7 +103,7 @@ async function migrateCommand(args: readonly string[], deps: CliDeps): Promise<n
     );
     return 0;
   } finally {
-    await store.close();
+    await store.operations.close();
   }
 }
 

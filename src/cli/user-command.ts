@@ -25,7 +25,7 @@ export async function userCommand(args: readonly string[], deps: CliDeps): Promi
       const password = await readNewPassword(deps);
       return withStore(deps, async (store) => {
         const passwordHash = await createPasswordHasher(deps.config.passwordHashing).hash(password);
-        const user = await store.createUser({ email, role, name: values.name?.trim() ?? '', passwordHash });
+        const user = await store.users.createUser({ email, role, name: values.name?.trim() ?? '', passwordHash });
         deps.stdout.write(`Created ${user.role} ${user.email} (id ${user.id}).\n`);
         return 0;
       });
@@ -34,8 +34,8 @@ export async function userCommand(args: readonly string[], deps: CliDeps): Promi
       const password = await readNewPassword(deps);
       return withStore(deps, async (store) => {
         const credentials = await requireUser(store, email);
-        await store.setPasswordHash(credentials.user.id, await createPasswordHasher(deps.config.passwordHashing).hash(password));
-        const ended = await store.deleteUserSessions(credentials.user.id);
+        await store.users.setPasswordHash(credentials.user.id, await createPasswordHasher(deps.config.passwordHashing).hash(password));
+        const ended = await store.sessions.deleteUserSessions(credentials.user.id);
         deps.stdout.write(`Password of ${email} changed; ${ended} session(s) ended.\n`);
         return 0;
       });
@@ -43,7 +43,7 @@ export async function userCommand(args: readonly string[], deps: CliDeps): Promi
     case 'delete':
       return withStore(deps, async (store) => {
         const credentials = await requireUser(store, email);
-        await store.deleteUser(credentials.user.id);
+        await store.users.deleteUser(credentials.user.id);
         deps.stdout.write(`Deleted ${credentials.user.role} ${email} with their sessions, milestones and activity.\n`);
         return 0;
       });
@@ -53,7 +53,7 @@ export async function userCommand(args: readonly string[], deps: CliDeps): Promi
 }
 
 async function requireUser(store: CliStore, email: string) {
-  const credentials = await store.getUserByEmail(email);
+  const credentials = await store.users.getUserByEmail(email);
   if (!credentials) throw new AppError('not_found', `No user has the email ${email}.`);
   return credentials;
 }
@@ -63,6 +63,6 @@ async function withStore(deps: CliDeps, work: (store: CliStore) => Promise<numbe
   try {
     return await work(store);
   } finally {
-    await store.close();
+    await store.operations.close();
   }
 }

@@ -169,7 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   const liveDashboard = new LiveDashboard(presence, clock);
-  const rosters = new CohortRosters(store, clock);
+  const rosters = new CohortRosters(store.cohorts, clock);
   const routeDeps: RouteDeps = {
     store,
     accounts,
@@ -181,7 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     config,
     clock,
     accessRecorder: deps.accessRecorder,
-    cohortMembers: deps.cohortMembers ?? ((cohortId) => store.listCohortReaderIds(cohortId)),
+    cohortMembers: deps.cohortMembers ?? ((cohortId) => store.cohorts.listCohortReaderIds(cohortId)),
   };
   await app.register(operationsRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);

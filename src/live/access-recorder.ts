@@ -1,11 +1,11 @@
-import { ACCESS_COALESCE_MS, type AccessKind, type AccessRecord, type Clock, type Store } from '../domain/index.js';
+import { ACCESS_COALESCE_MS, type AccessKind, type AccessRecord, type Clock, type AccessLogPort } from '../domain/index.js';
 
 export interface AccessRecorderLog {
   error(obj: object, msg: string): void;
 }
 
 export interface AccessRecorderOptions {
-  readonly store: Pick<Store, 'recordAccess'>;
+  readonly store: Pick<AccessLogPort, 'recordAccess'>;
   readonly clock: Clock;
   readonly log: AccessRecorderLog;
   /** How often start() flushes what was recorded. */

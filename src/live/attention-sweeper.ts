@@ -1,4 +1,4 @@
-import type { AttentionItem, Store } from '../domain/index.js';
+import type { AttentionItem, AttentionPort } from '../domain/index.js';
 
 export interface AttentionSweeperLog {
   info(obj: object, msg: string): void;
@@ -6,7 +6,7 @@ export interface AttentionSweeperLog {
 }
 
 export interface AttentionSweeperOptions {
-  readonly store: Pick<Store, 'sweepAttention'>;
+  readonly store: Pick<AttentionPort, 'sweepAttention'>;
   /** Called with every item a run opened or resolved (the live stream publishes them). */
   readonly onChange: (item: AttentionItem) => void;
   readonly log: AttentionSweeperLog;

@@ -1,4 +1,4 @@
-import type { Store } from '../domain/index.js';
+import type { CohortsPort } from '../domain/index.js';
 
 /** How long a roster read from the store is trusted before it is read again (changes made by other processes). */
 export const ROSTER_TTL_MS = 5_000;
@@ -19,7 +19,7 @@ export class CohortRosters {
   private readonly rosters = new Map<number, Roster>();
 
   constructor(
-    private readonly store: Pick<Store, 'listCohortReaderIds'>,
+    private readonly store: Pick<CohortsPort, 'listCohortReaderIds'>,
     private readonly clock: { now(): number },
   ) {}
 

@@ -13,7 +13,7 @@ export interface PresenceLog {
 }
 
 export interface PresenceOptions {
-  readonly store: Store;
+  readonly store: Pick<Store, 'readers' | 'users' | 'sessions'>;
   readonly clock: Clock;
   readonly flushIntervalMs: number;
   readonly log: PresenceLog;
@@ -122,7 +122,7 @@ export class Presence {
   /** Readers active within the live window, most recent first, including unflushed activity. */
   async activeReaders(windowMs: number = LIVE_WINDOW_MS): Promise<User[]> {
     const since = this.options.clock.now() - windowMs;
-    const stored = await this.options.store.getAllActiveUsers(since);
+    const stored = await this.options.store.readers.getAllActiveUsers(since);
     const latest = new Map<number, number>();
     for (const beat of [...this.flushing.values(), ...this.pending.values()]) {
       if (beat.at > since && beat.at > (latest.get(beat.userId) ?? 0)) latest.set(beat.userId, beat.at);
@@ -131,7 +131,7 @@ export class Presence {
 
     const byId = new Map(stored.map((user) => [user.id, user]));
     const missing = [...latest.keys()].filter((id) => !byId.has(id));
-    for (const user of await this.options.store.getUsersByIds(missing)) {
+    for (const user of await this.options.store.users.getUsersByIds(missing)) {
       if (user.role === 'reader') byId.set(user.id, user);
     }
     const merged = [...byId.values()].map((user) => {
@@ -184,7 +184,7 @@ export class Presence {
       let after: { lastActiveAt: number; id: number } | null = null;
       for (;;) {
         if (after !== null) await (this.options.yieldTurn ?? nextTurn)();
-        const readers = await this.options.store.getActiveReadersPage(since, after, pageSize);
+        const readers = await this.options.store.readers.getActiveReadersPage(since, after, pageSize);
         for (const reader of readers) this.takeIn(reader, announce);
         const last = readers.at(-1);
         if (readers.length < pageSize || last?.lastActiveAt == null) break;
@@ -216,7 +216,7 @@ export class Presence {
     try {
       while (written < batch.length) {
         if (written > 0) await (this.options.yieldTurn ?? nextTurn)();
-        await this.options.store.recordHeartbeats(batch.slice(written, written + chunk));
+        await this.options.store.sessions.recordHeartbeats(batch.slice(written, written + chunk));
         written = Math.min(batch.length, written + chunk);
       }
       this.options.onFlush?.(batch.length);

@@ -1,4 +1,4 @@
-import type { Clock, Store } from '../domain/index.js';
+import type { ActivityPort, Clock } from '../domain/index.js';
 
 const DAY_MS = 86_400_000;
 
@@ -8,7 +8,7 @@ export interface ActivityRetentionLog {
 }
 
 export interface ActivityRetentionOptions {
-  readonly store: Pick<Store, 'deleteActivityBefore'>;
+  readonly store: Pick<ActivityPort, 'deleteActivityBefore'>;
   readonly clock: Clock;
   /** Activity older than this many days is deleted; 0 keeps it forever (the job never runs). */
   readonly retentionDays: number;

@@ -40,6 +40,19 @@ import {
   type SessionRevocation,
   type SessionWithUser,
   type Store,
+  type UsersPort,
+  type SessionsPort,
+  type ProgressPort,
+  type ActivityPort,
+  type ReadersPort,
+  type ChaptersPort,
+  type CohortsPort,
+  type InvitesPort,
+  type AttentionPort,
+  type AnalyticsPort,
+  type ExportsPort,
+  type AccessLogPort,
+  type OperationsPort,
   type StuckReader,
   type User,
   type UserCredentials,
@@ -118,18 +131,58 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 type UpsertedMilestoneRow = MilestoneRow & MilestoneContribution & { readonly counted: boolean };
 
 export class PostgresStore implements Store {
+  // The ports: this class still implements each of them (split per port next).
+  get users(): UsersPort {
+    return this;
+  }
+  get sessions(): SessionsPort {
+    return this;
+  }
+  get progress(): ProgressPort {
+    return this;
+  }
+  get activity(): ActivityPort {
+    return this;
+  }
+  get readers(): ReadersPort {
+    return this;
+  }
+  get chapters(): ChaptersPort {
+    return this;
+  }
+  get cohorts(): CohortsPort {
+    return this;
+  }
+  get invites(): InvitesPort {
+    return this;
+  }
+  get attention(): AttentionPort {
+    return this;
+  }
+  get analytics(): AnalyticsPort {
+    return this;
+  }
+  get exports(): ExportsPort {
+    return this;
+  }
+  get accessLog(): AccessLogPort {
+    return this;
+  }
+  get operations(): OperationsPort {
+    return this;
+  }
   private readonly writes: WriteQueue;
   private closed = false;
   private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
   private readonly reads: Sql;
-  private readonly cohorts: PostgresCohorts;
-  private readonly invites: PostgresInvites;
-  private readonly attention: PostgresAttention;
+  private readonly cohortsQueries: PostgresCohorts;
+  private readonly invitesQueries: PostgresInvites;
+  private readonly attentionQueries: PostgresAttention;
   private readonly aggregates = new ActivityAggregates();
   private readonly milestoneAggregates = new MilestoneAggregates();
   private readonly insight: InsightQueries;
-  private readonly accessLog = new AccessLogQueries();
-  private readonly exports: ExportQueries;
+  private readonly accessLogQueries = new AccessLogQueries();
+  private readonly exportsQueries: ExportQueries;
 
   constructor(
     readonly pool: Pool,
@@ -155,11 +208,11 @@ export class PostgresStore implements Store {
     this.reads = sqlOn(pool);
     const write = <T>(work: (sql: Sql) => Promise<T>, conflictMessage?: string): Promise<T> =>
       this.write((db) => work(sqlOn(db)), conflictMessage);
-    this.cohorts = new PostgresCohorts(this.reads, write);
-    this.invites = new PostgresInvites(this.reads, write);
-    this.attention = new PostgresAttention(this.reads, clock, write);
+    this.cohortsQueries = new PostgresCohorts(this.reads, write);
+    this.invitesQueries = new PostgresInvites(this.reads, write);
+    this.attentionQueries = new PostgresAttention(this.reads, clock, write);
     this.insight = new InsightQueries(this.reads);
-    this.exports = new ExportQueries(this.reads, this.accessLog);
+    this.exportsQueries = new ExportQueries(this.reads, this.accessLogQueries);
   }
 
   /** Calls the listener after each session or user deletion made through this store. */
@@ -409,42 +462,42 @@ export class PostgresStore implements Store {
     });
   }
 
-  createCohort = (name: string): Promise<Cohort> => this.reading(() => this.cohorts.create(name, this.clock.now()));
-  listCohorts = (): Promise<Cohort[]> => this.reading(() => this.cohorts.list());
-  getCohort = (cohortId: number): Promise<Cohort> => this.reading(() => this.cohorts.get(cohortId));
-  renameCohort = (cohortId: number, name: string): Promise<Cohort> => this.reading(() => this.cohorts.rename(cohortId, name));
-  deleteCohort = (cohortId: number): Promise<void> => this.reading(() => this.cohorts.remove(cohortId));
+  createCohort = (name: string): Promise<Cohort> => this.reading(() => this.cohortsQueries.create(name, this.clock.now()));
+  listCohorts = (): Promise<Cohort[]> => this.reading(() => this.cohortsQueries.list());
+  getCohort = (cohortId: number): Promise<Cohort> => this.reading(() => this.cohortsQueries.get(cohortId));
+  renameCohort = (cohortId: number, name: string): Promise<Cohort> => this.reading(() => this.cohortsQueries.rename(cohortId, name));
+  deleteCohort = (cohortId: number): Promise<void> => this.reading(() => this.cohortsQueries.remove(cohortId));
   addReaderToCohort = (cohortId: number, readerId: number): Promise<void> =>
-    this.reading(() => this.cohorts.addReader(cohortId, readerId, this.clock.now()));
+    this.reading(() => this.cohortsQueries.addReader(cohortId, readerId, this.clock.now()));
   removeReaderFromCohort = (cohortId: number, readerId: number): Promise<void> =>
-    this.reading(() => this.cohorts.removeReader(cohortId, readerId));
-  listCohortReaderIds = (cohortId: number): Promise<number[]> => this.reading(() => this.cohorts.readerIds(cohortId));
-  listReaderCohortIds = (readerId: number): Promise<number[]> => this.reading(() => this.cohorts.cohortsOf(readerId));
+    this.reading(() => this.cohortsQueries.removeReader(cohortId, readerId));
+  listCohortReaderIds = (cohortId: number): Promise<number[]> => this.reading(() => this.cohortsQueries.readerIds(cohortId));
+  listReaderCohortIds = (readerId: number): Promise<number[]> => this.reading(() => this.cohortsQueries.cohortsOf(readerId));
 
-  createInvite = (input: NewInvite): Promise<Invite> => this.reading(() => this.invites.create(input, this.clock.now()));
-  listInvites = (page: PageRequest): Promise<Page<Invite>> => this.reading(() => this.invites.list(page));
+  createInvite = (input: NewInvite): Promise<Invite> => this.reading(() => this.invitesQueries.create(input, this.clock.now()));
+  listInvites = (page: PageRequest): Promise<Page<Invite>> => this.reading(() => this.invitesQueries.list(page));
   revokeInvite = (ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> =>
-    this.reading(() => this.invites.revoke(ref));
+    this.reading(() => this.invitesQueries.revoke(ref));
   registerWithInvite = (input: Omit<NewUser, 'role'>, codeHash: string): Promise<{ user: User; cohortId: number | null }> =>
-    this.reading(() => this.invites.register(input, codeHash, this.clock.now()));
+    this.reading(() => this.invitesQueries.register(input, codeHash, this.clock.now()));
 
-  getAttentionRules = (): Promise<AttentionRules> => this.reading(() => this.attention.rules());
-  setAttentionRules = (change: Partial<AttentionRules>): Promise<AttentionRules> => this.reading(() => this.attention.setRules(change));
+  getAttentionRules = (): Promise<AttentionRules> => this.reading(() => this.attentionQueries.rules());
+  setAttentionRules = (change: Partial<AttentionRules>): Promise<AttentionRules> => this.reading(() => this.attentionQueries.setRules(change));
   listAttention = (query: { state: AttentionState; cohortId?: number | undefined } & PageRequest): Promise<Page<AttentionItem>> =>
-    this.reading(async () => this.attention.list({ ...query, cohortId: await this.cohortFilter(query.cohortId) }));
+    this.reading(async () => this.attentionQueries.list({ ...query, cohortId: await this.cohortFilter(query.cohortId) }));
   countAttention = (cohortId?: number): Promise<{ open: number; claimed: number }> =>
-    this.reading(async () => this.attention.counts(await this.cohortFilter(cohortId)));
-  getAttentionItem = (itemId: number): Promise<AttentionItem> => this.reading(() => this.attention.get(itemId));
+    this.reading(async () => this.attentionQueries.counts(await this.cohortFilter(cohortId)));
+  getAttentionItem = (itemId: number): Promise<AttentionItem> => this.reading(() => this.attentionQueries.get(itemId));
   claimAttention = (itemId: number, consultantId: number): Promise<AttentionItem> =>
-    this.reading(() => this.attention.claim(itemId, consultantId));
+    this.reading(() => this.attentionQueries.claim(itemId, consultantId));
   releaseAttention = (itemId: number, consultantId: number): Promise<AttentionItem> =>
-    this.reading(() => this.attention.release(itemId, consultantId));
+    this.reading(() => this.attentionQueries.release(itemId, consultantId));
   resolveAttention = (itemId: number, consultantId: number, note: string | null): Promise<AttentionItem> =>
-    this.reading(() => this.attention.resolve(itemId, consultantId, note));
+    this.reading(() => this.attentionQueries.resolve(itemId, consultantId, note));
   reviewMilestoneAttention = (readerId: number, chapterId: string): Promise<AttentionItem[]> =>
-    this.reading(() => this.attention.reviewMilestone(readerId, chapterId));
-  reviewReturnAttention = (readerId: number): Promise<AttentionItem[]> => this.reading(() => this.attention.reviewReturn(readerId));
-  sweepAttention = (limit: number): Promise<AttentionSweepResult> => this.reading(() => this.attention.sweep(limit));
+    this.reading(() => this.attentionQueries.reviewMilestone(readerId, chapterId));
+  reviewReturnAttention = (readerId: number): Promise<AttentionItem[]> => this.reading(() => this.attentionQueries.reviewReturn(readerId));
+  sweepAttention = (limit: number): Promise<AttentionSweepResult> => this.reading(() => this.attentionQueries.sweep(limit));
 
   getChapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
     return this.reading(() => this.insight.chapterFunnel(filter));
@@ -459,30 +512,30 @@ export class PostgresStore implements Store {
   }
 
   streamProgressExport(filter: ReaderFilter, batchRows?: number): AsyncIterable<readonly ProgressExportRow[]> {
-    return this.translated(this.exports.progress(filter, batchRows));
+    return this.translated(this.exportsQueries.progress(filter, batchRows));
   }
 
   streamActivityExport(query: ActivityExportQuery, batchRows?: number): AsyncIterable<readonly ActivityExportRow[]> {
-    return this.translated(this.exports.activity(query, batchRows));
+    return this.translated(this.exportsQueries.activity(query, batchRows));
   }
 
   getUserDataExport(userId: number): Promise<UserDataExport> {
-    return this.reading(() => this.exports.userData(userId));
+    return this.reading(() => this.exportsQueries.userData(userId));
   }
 
   async recordAccess(records: readonly AccessRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.write((db) => this.accessLog.record(sqlOn(db), records));
+    await this.write((db) => this.accessLogQueries.record(sqlOn(db), records));
   }
 
   async listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
     if (!(await this.getUserById(readerId))) throw userNotFound();
-    return this.reading(() => this.accessLog.page(this.reads, readerId, page));
+    return this.reading(() => this.accessLogQueries.page(this.reads, readerId, page));
   }
 
   async deleteAccessLogBefore(cutoff: number, limit: number): Promise<number> {
     checkRetentionLimit(limit);
-    return this.write((db) => this.accessLog.deleteBefore(sqlOn(db), cutoff, limit));
+    return this.write((db) => this.accessLogQueries.deleteBefore(sqlOn(db), cutoff, limit));
   }
 
   async ping(): Promise<void> {
@@ -520,7 +573,7 @@ export class PostgresStore implements Store {
   /** A cohort filter's parameter: null for none; throws `not_found` for an unknown cohort. */
   private async cohortFilter(cohortId: number | undefined): Promise<number | null> {
     if (cohortId === undefined) return null;
-    await this.reading(() => this.cohorts.requireExists(cohortId));
+    await this.reading(() => this.cohortsQueries.requireExists(cohortId));
     return cohortId;
   }
 

@@ -40,6 +40,19 @@ import {
   type SessionRevocation,
   type SessionWithUser,
   type Store,
+  type UsersPort,
+  type SessionsPort,
+  type ProgressPort,
+  type ActivityPort,
+  type ReadersPort,
+  type ChaptersPort,
+  type CohortsPort,
+  type InvitesPort,
+  type AttentionPort,
+  type AnalyticsPort,
+  type ExportsPort,
+  type AccessLogPort,
+  type OperationsPort,
   type StuckReader,
   type User,
   type UserCredentials,
@@ -97,16 +110,56 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
  * queue, so this process never contends with itself for the write lock.
  */
 export class SqliteStore implements Store {
+  // The ports: this class still implements each of them (split per port next).
+  get users(): UsersPort {
+    return this;
+  }
+  get sessions(): SessionsPort {
+    return this;
+  }
+  get progress(): ProgressPort {
+    return this;
+  }
+  get activity(): ActivityPort {
+    return this;
+  }
+  get readers(): ReadersPort {
+    return this;
+  }
+  get chapters(): ChaptersPort {
+    return this;
+  }
+  get cohorts(): CohortsPort {
+    return this;
+  }
+  get invites(): InvitesPort {
+    return this;
+  }
+  get attention(): AttentionPort {
+    return this;
+  }
+  get analytics(): AnalyticsPort {
+    return this;
+  }
+  get exports(): ExportsPort {
+    return this;
+  }
+  get accessLog(): AccessLogPort {
+    return this;
+  }
+  get operations(): OperationsPort {
+    return this;
+  }
   private readonly sql: Statements;
   private readonly writes: WriteQueue;
-  private readonly cohorts: SqliteCohorts;
-  private readonly invites: SqliteInvites;
-  private readonly attention: SqliteAttention;
+  private readonly cohortsQueries: SqliteCohorts;
+  private readonly invitesQueries: SqliteInvites;
+  private readonly attentionQueries: SqliteAttention;
   private readonly aggregates: ActivityAggregates;
   private readonly milestoneAggregates: MilestoneAggregates;
   private readonly insight: InsightQueries;
-  private readonly accessLog: AccessLogQueries;
-  private readonly exports: ExportQueries;
+  private readonly accessLogQueries: AccessLogQueries;
+  private readonly exportsQueries: ExportQueries;
   private closed = false;
   private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
 
@@ -122,14 +175,14 @@ export class SqliteStore implements Store {
     // Activity aggregates are updated once per group commit, just before it commits.
     this.writes = new WriteQueue(db, { ...writeQueueOptions, beforeCommit: () => this.aggregates.applyDeferred() });
     const write = <T>(work: () => T, conflictMessage?: string): Promise<T> => this.write(work, conflictMessage);
-    this.cohorts = new SqliteCohorts(db, write);
-    this.invites = new SqliteInvites(db, write);
-    this.attention = new SqliteAttention(db, clock, write);
+    this.cohortsQueries = new SqliteCohorts(db, write);
+    this.invitesQueries = new SqliteInvites(db, write);
+    this.attentionQueries = new SqliteAttention(db, clock, write);
     this.aggregates = new ActivityAggregates(db);
     this.milestoneAggregates = new MilestoneAggregates(db);
     this.insight = new InsightQueries(db);
-    this.accessLog = new AccessLogQueries(db);
-    this.exports = new ExportQueries(db, this.accessLog);
+    this.accessLogQueries = new AccessLogQueries(db);
+    this.exportsQueries = new ExportQueries(db, this.accessLogQueries);
   }
 
   /** Writes waiting for the next group commit. */
@@ -376,39 +429,39 @@ export class SqliteStore implements Store {
     });
   }
 
-  createCohort = (name: string): Promise<Cohort> => this.cohorts.create(name, this.clock.now());
-  listCohorts = (): Promise<Cohort[]> => this.cohorts.list();
-  getCohort = async (cohortId: number): Promise<Cohort> => this.cohorts.get(cohortId);
-  renameCohort = (cohortId: number, name: string): Promise<Cohort> => this.cohorts.rename(cohortId, name);
-  deleteCohort = (cohortId: number): Promise<void> => this.cohorts.remove(cohortId);
+  createCohort = (name: string): Promise<Cohort> => this.cohortsQueries.create(name, this.clock.now());
+  listCohorts = (): Promise<Cohort[]> => this.cohortsQueries.list();
+  getCohort = async (cohortId: number): Promise<Cohort> => this.cohortsQueries.get(cohortId);
+  renameCohort = (cohortId: number, name: string): Promise<Cohort> => this.cohortsQueries.rename(cohortId, name);
+  deleteCohort = (cohortId: number): Promise<void> => this.cohortsQueries.remove(cohortId);
   addReaderToCohort = (cohortId: number, readerId: number): Promise<void> =>
-    this.cohorts.addReader(cohortId, readerId, this.clock.now());
-  removeReaderFromCohort = (cohortId: number, readerId: number): Promise<void> => this.cohorts.removeReader(cohortId, readerId);
-  listCohortReaderIds = (cohortId: number): Promise<number[]> => this.cohorts.readerIds(cohortId);
-  listReaderCohortIds = (readerId: number): Promise<number[]> => this.cohorts.cohortsOf(readerId);
+    this.cohortsQueries.addReader(cohortId, readerId, this.clock.now());
+  removeReaderFromCohort = (cohortId: number, readerId: number): Promise<void> => this.cohortsQueries.removeReader(cohortId, readerId);
+  listCohortReaderIds = (cohortId: number): Promise<number[]> => this.cohortsQueries.readerIds(cohortId);
+  listReaderCohortIds = (readerId: number): Promise<number[]> => this.cohortsQueries.cohortsOf(readerId);
 
-  createInvite = (input: NewInvite): Promise<Invite> => this.invites.create(input, this.clock.now());
-  listInvites = (page: PageRequest): Promise<Page<Invite>> => this.invites.list(page);
-  revokeInvite = (ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> => this.invites.revoke(ref);
+  createInvite = (input: NewInvite): Promise<Invite> => this.invitesQueries.create(input, this.clock.now());
+  listInvites = (page: PageRequest): Promise<Page<Invite>> => this.invitesQueries.list(page);
+  revokeInvite = (ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> => this.invitesQueries.revoke(ref);
   registerWithInvite = (input: Omit<NewUser, 'role'>, codeHash: string): Promise<{ user: User; cohortId: number | null }> =>
-    this.invites.register(input, codeHash, this.clock.now());
+    this.invitesQueries.register(input, codeHash, this.clock.now());
 
-  getAttentionRules = (): Promise<AttentionRules> => this.attention.rules();
-  setAttentionRules = (change: Partial<AttentionRules>): Promise<AttentionRules> => this.attention.setRules(change);
+  getAttentionRules = (): Promise<AttentionRules> => this.attentionQueries.rules();
+  setAttentionRules = (change: Partial<AttentionRules>): Promise<AttentionRules> => this.attentionQueries.setRules(change);
   listAttention = async (
     query: { state: AttentionState; cohortId?: number | undefined } & PageRequest,
-  ): Promise<Page<AttentionItem>> => this.attention.list({ ...query, cohortId: this.cohortFilter(query.cohortId) });
+  ): Promise<Page<AttentionItem>> => this.attentionQueries.list({ ...query, cohortId: this.cohortFilter(query.cohortId) });
   countAttention = async (cohortId?: number): Promise<{ open: number; claimed: number }> =>
-    this.attention.counts(this.cohortFilter(cohortId));
-  getAttentionItem = (itemId: number): Promise<AttentionItem> => this.attention.get(itemId);
-  claimAttention = (itemId: number, consultantId: number): Promise<AttentionItem> => this.attention.claim(itemId, consultantId);
-  releaseAttention = (itemId: number, consultantId: number): Promise<AttentionItem> => this.attention.release(itemId, consultantId);
+    this.attentionQueries.counts(this.cohortFilter(cohortId));
+  getAttentionItem = (itemId: number): Promise<AttentionItem> => this.attentionQueries.get(itemId);
+  claimAttention = (itemId: number, consultantId: number): Promise<AttentionItem> => this.attentionQueries.claim(itemId, consultantId);
+  releaseAttention = (itemId: number, consultantId: number): Promise<AttentionItem> => this.attentionQueries.release(itemId, consultantId);
   resolveAttention = (itemId: number, consultantId: number, note: string | null): Promise<AttentionItem> =>
-    this.attention.resolve(itemId, consultantId, note);
+    this.attentionQueries.resolve(itemId, consultantId, note);
   reviewMilestoneAttention = (readerId: number, chapterId: string): Promise<AttentionItem[]> =>
-    this.attention.reviewMilestone(readerId, chapterId);
-  reviewReturnAttention = (readerId: number): Promise<AttentionItem[]> => this.attention.reviewReturn(readerId);
-  sweepAttention = (limit: number): Promise<AttentionSweepResult> => this.attention.sweep(limit);
+    this.attentionQueries.reviewMilestone(readerId, chapterId);
+  reviewReturnAttention = (readerId: number): Promise<AttentionItem[]> => this.attentionQueries.reviewReturn(readerId);
+  sweepAttention = (limit: number): Promise<AttentionSweepResult> => this.attentionQueries.sweep(limit);
   async getChapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
     return this.insight.chapterFunnel(filter);
   }
@@ -422,30 +475,30 @@ export class SqliteStore implements Store {
   }
 
   streamProgressExport(filter: ReaderFilter, batchRows?: number): AsyncIterable<readonly ProgressExportRow[]> {
-    return this.exports.progress(filter, batchRows);
+    return this.exportsQueries.progress(filter, batchRows);
   }
 
   streamActivityExport(query: ActivityExportQuery, batchRows?: number): AsyncIterable<readonly ActivityExportRow[]> {
-    return this.exports.activity(query, batchRows);
+    return this.exportsQueries.activity(query, batchRows);
   }
 
   async getUserDataExport(userId: number): Promise<UserDataExport> {
-    return this.exports.userData(userId);
+    return this.exportsQueries.userData(userId);
   }
 
   async recordAccess(records: readonly AccessRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.write(() => this.accessLog.record(records));
+    await this.write(() => this.accessLogQueries.record(records));
   }
 
   async listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
     if (!this.sql.userById.get(readerId)) throw userNotFound();
-    return this.accessLog.page(readerId, page);
+    return this.accessLogQueries.page(readerId, page);
   }
 
   async deleteAccessLogBefore(cutoff: number, limit: number): Promise<number> {
     checkRetentionLimit(limit);
-    return this.write(() => this.accessLog.deleteBefore(cutoff, limit));
+    return this.write(() => this.accessLogQueries.deleteBefore(cutoff, limit));
   }
 
   async ping(): Promise<void> {
@@ -485,7 +538,7 @@ export class SqliteStore implements Store {
   /** A cohort filter's SQL parameter: null for none; throws `not_found` for an unknown cohort. */
   private cohortFilter(cohortId: number | undefined): number | null {
     if (cohortId === undefined) return null;
-    this.cohorts.requireExists(cohortId);
+    this.cohortsQueries.requireExists(cohortId);
     return cohortId;
   }
 

@@ -46,7 +46,7 @@ async function withStore<T>(work: (store: EngineStore) => Promise<T>, env: Recor
   try {
     return await work(store);
   } finally {
-    await store.close();
+    await store.operations.close();
   }
 }
 
@@ -61,7 +61,7 @@ function sqliteRows(file: string, sql: string): unknown[] {
 }
 
 async function addUser(email: string, role: Role, name = ''): Promise<User> {
-  return withStore(async (store) => store.createUser({ email, role, name, passwordHash: await fastHasher.hash('old-password-1') }));
+  return withStore(async (store) => store.users.createUser({ email, role, name, passwordHash: await fastHasher.hash('old-password-1') }));
 }
 
 function tokenHash(label: string): string {
@@ -71,7 +71,7 @@ function tokenHash(label: string): string {
 async function addSession(store: Store, userId: number, label: string): Promise<string> {
   const now = Date.now();
   const hash = tokenHash(label);
-  await store.createSession({ tokenHash: hash, userId, createdAt: now, lastSeenAt: now, expiresAt: now + DAY });
+  await store.sessions.createSession({ tokenHash: hash, userId, createdAt: now, lastSeenAt: now, expiresAt: now + DAY });
   return hash;
 }
 
@@ -167,7 +167,7 @@ describe('readpulse user create', () => {
     expect(result.stdout).toContain('coach@example.test');
     expect(result.stdout).not.toContain(PASSWORD);
 
-    const credentials = await withStore((store) => store.getUserByEmail('coach@example.test'));
+    const credentials = await withStore((store) => store.users.getUserByEmail('coach@example.test'));
     expect(credentials).not.toBeNull();
     expect(credentials!.user).toMatchObject({ email: 'coach@example.test', role: 'consultant', name: 'Cora Coach', lastActiveAt: null });
     expect(credentials!.passwordHash).toMatch(/^\$argon2id\$/);
@@ -179,7 +179,7 @@ describe('readpulse user create', () => {
   it('creates a reader with an empty name when --name is left out', async () => {
     const result = await readpulse(['user', 'create', '--email', 'rita@example.test', '--role', 'reader'], { READPULSE_PASSWORD: PASSWORD });
     expect(result.code, result.stderr).toBe(0);
-    const credentials = await withStore((store) => store.getUserByEmail('rita@example.test'));
+    const credentials = await withStore((store) => store.users.getUserByEmail('rita@example.test'));
     expect(credentials?.user).toMatchObject({ role: 'reader', name: '' });
   });
 
@@ -188,7 +188,7 @@ describe('readpulse user create', () => {
       READPULSE_PASSWORD: PASSWORD,
     });
     expect(first.code, first.stderr).toBe(0);
-    const before = await withStore((store) => store.getUserByEmail('dup@example.test'));
+    const before = await withStore((store) => store.users.getUserByEmail('dup@example.test'));
 
     const second = await readpulse(['user', 'create', '--email', 'DUP@example.test', '--role', 'reader', '--name', 'Second'], {
       READPULSE_PASSWORD: 'different-password',
@@ -197,7 +197,7 @@ describe('readpulse user create', () => {
     expect(second.stderr).toMatch(/already registered/i);
     expect(second.stderr).not.toMatch(/SQLITE|constraint|\n\s+at /i);
 
-    const after = await withStore((store) => store.getUserByEmail('dup@example.test'));
+    const after = await withStore((store) => store.users.getUserByEmail('dup@example.test'));
     expect(after).toEqual(before);
     expect(await db.value<number>('SELECT count(*) FROM users')).toBe(1);
   });
@@ -212,21 +212,21 @@ describe('readpulse user create', () => {
     const result = await readpulse(['user', 'create', ...args], { READPULSE_PASSWORD: PASSWORD });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    expect(await withStore((store) => store.getUserByEmail('x@example.test'))).toBeNull();
+    expect(await withStore((store) => store.users.getUserByEmail('x@example.test'))).toBeNull();
   });
 
   it('exits 2 for a password shorter than 8 characters and creates nobody', async () => {
     const result = await readpulse(['user', 'create', '--email', 'x@example.test', '--role', 'reader'], { READPULSE_PASSWORD: 'short77' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/password must be 8 to 256 characters/i);
-    expect(await withStore((store) => store.getUserByEmail('x@example.test'))).toBeNull();
+    expect(await withStore((store) => store.users.getUserByEmail('x@example.test'))).toBeNull();
   });
 
   it('without READPULSE_PASSWORD and without a terminal exits 2 and names READPULSE_PASSWORD', async () => {
     const result = await readpulse(['user', 'create', '--email', 'x@example.test', '--role', 'reader']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('READPULSE_PASSWORD');
-    expect(await withStore((store) => store.getUserByEmail('x@example.test'))).toBeNull();
+    expect(await withStore((store) => store.users.getUserByEmail('x@example.test'))).toBeNull();
   });
 
   it('an unknown user action exits 2 and names the action', async () => {
@@ -241,7 +241,7 @@ describe('readpulse user set-password', () => {
     const user = await addUser('sam@example.test', 'reader', 'Sam');
     const other = await addUser('olga@example.test', 'reader', 'Olga');
     const { oldHash, sessions, otherSession } = await withStore(async (store) => ({
-      oldHash: (await store.getUserByEmail('sam@example.test'))!.passwordHash,
+      oldHash: (await store.users.getUserByEmail('sam@example.test'))!.passwordHash,
       sessions: [await addSession(store, user.id, 'sam-1'), await addSession(store, user.id, 'sam-2')],
       otherSession: await addSession(store, other.id, 'olga-1'),
     }));
@@ -252,14 +252,14 @@ describe('readpulse user set-password', () => {
     expect(result.stdout).not.toContain('brand-new-password');
 
     await withStore(async (store) => {
-      const credentials = (await store.getUserByEmail('sam@example.test'))!;
+      const credentials = (await store.users.getUserByEmail('sam@example.test'))!;
       expect(credentials.passwordHash).not.toBe(oldHash);
       expect(credentials.passwordHash).toMatch(/^\$argon2id\$/);
       expect(await fastHasher.verify(credentials.passwordHash, 'brand-new-password')).toBe(true);
       expect(await fastHasher.verify(credentials.passwordHash, 'old-password-1')).toBe(false);
-      for (const session of sessions) expect(await store.findSession(session)).toBeNull();
-      expect((await store.findSession(otherSession))?.user.id).toBe(other.id);
-      expect((await store.getUserByEmail('olga@example.test'))!.passwordHash).not.toBe(credentials.passwordHash);
+      for (const session of sessions) expect(await store.sessions.findSession(session)).toBeNull();
+      expect((await store.sessions.findSession(otherSession))?.user.id).toBe(other.id);
+      expect((await store.users.getUserByEmail('olga@example.test'))!.passwordHash).not.toBe(credentials.passwordHash);
     });
   });
 
@@ -274,15 +274,15 @@ describe('readpulse user set-password', () => {
   it('exits 2 without READPULSE_PASSWORD on a non-terminal and keeps the old hash and sessions', async () => {
     const user = await addUser('sam@example.test', 'reader');
     const { oldHash, session } = await withStore(async (store) => ({
-      oldHash: (await store.getUserByEmail('sam@example.test'))!.passwordHash,
+      oldHash: (await store.users.getUserByEmail('sam@example.test'))!.passwordHash,
       session: await addSession(store, user.id, 'sam-1'),
     }));
     const result = await readpulse(['user', 'set-password', '--email', 'sam@example.test']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('READPULSE_PASSWORD');
     await withStore(async (store) => {
-      expect((await store.getUserByEmail('sam@example.test'))!.passwordHash).toBe(oldHash);
-      expect(await store.findSession(session)).not.toBeNull();
+      expect((await store.users.getUserByEmail('sam@example.test'))!.passwordHash).toBe(oldHash);
+      expect(await store.sessions.findSession(session)).not.toBeNull();
     });
   });
 });
@@ -293,10 +293,10 @@ describe('readpulse user delete', () => {
     const kept = await addUser('kept@example.test', 'reader', 'Kept');
     const sessions = await withStore(async (store) => {
       for (const user of [gone, kept]) {
-        await store.upsertMilestone(user.id, { chapterId: 'ch01', status: 'completed', score: 90 });
-        await store.upsertMilestone(user.id, { chapterId: 'ch02', status: 'stuck', score: null });
-        await store.logActivity(user.id, { actionType: 'LOGIN', metadata: null });
-        await store.logActivity(user.id, { actionType: 'PAGE_VIEW', metadata: { chapterId: 'ch01', page: 3 } });
+        await store.progress.upsertMilestone(user.id, { chapterId: 'ch01', status: 'completed', score: 90 });
+        await store.progress.upsertMilestone(user.id, { chapterId: 'ch02', status: 'stuck', score: null });
+        await store.activity.logActivity(user.id, { actionType: 'LOGIN', metadata: null });
+        await store.activity.logActivity(user.id, { actionType: 'PAGE_VIEW', metadata: { chapterId: 'ch01', page: 3 } });
       }
       return { gone: await addSession(store, gone.id, 'gone-1'), kept: await addSession(store, kept.id, 'kept-1') };
     });
@@ -306,15 +306,15 @@ describe('readpulse user delete', () => {
     expect(result.stdout).toContain('gone@example.test');
 
     await withStore(async (store) => {
-      expect(await store.getUserByEmail('gone@example.test')).toBeNull();
-      expect(await store.getUserById(gone.id)).toBeNull();
-      expect(await store.findSession(sessions.gone)).toBeNull();
-      expect(await store.getMyMilestones(gone.id)).toEqual([]);
-      expect((await store.listActivity(gone.id, { limit: 50 })).items).toEqual([]);
+      expect(await store.users.getUserByEmail('gone@example.test')).toBeNull();
+      expect(await store.users.getUserById(gone.id)).toBeNull();
+      expect(await store.sessions.findSession(sessions.gone)).toBeNull();
+      expect(await store.progress.getMyMilestones(gone.id)).toEqual([]);
+      expect((await store.activity.listActivity(gone.id, { limit: 50 })).items).toEqual([]);
 
-      expect((await store.findSession(sessions.kept))?.user.id).toBe(kept.id);
-      expect(await store.getMyMilestones(kept.id)).toHaveLength(2);
-      expect((await store.listActivity(kept.id, { limit: 50 })).items).toHaveLength(2);
+      expect((await store.sessions.findSession(sessions.kept))?.user.id).toBe(kept.id);
+      expect(await store.progress.getMyMilestones(kept.id)).toHaveLength(2);
+      expect((await store.activity.listActivity(kept.id, { limit: 50 })).items).toHaveLength(2);
     });
     for (const table of ['sessions', 'milestones', 'activity_logs']) {
       expect(await db.value<number>(`SELECT count(*) FROM ${table} WHERE user_id = ?`, [gone.id])).toBe(0);
@@ -335,18 +335,18 @@ describe('readpulse backup', () => {
     const ann = await addUser('ann@example.test', 'reader', 'Ann');
     await addUser('cy@example.test', 'consultant', 'Cy');
     await withStore(async (store) => {
-      await store.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'started', score: null });
-      await store.logActivity(ann.id, { actionType: 'LOGIN', metadata: null });
+      await store.progress.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'started', score: null });
+      await store.activity.logActivity(ann.id, { actionType: 'LOGIN', metadata: null });
     });
     return ann;
   }
 
   async function expectSameData(ann: User, env: Record<string, string>): Promise<void> {
     await withStore(async (store) => {
-      expect((await store.getUserByEmail('ann@example.test'))?.user).toMatchObject({ id: ann.id, name: 'Ann', role: 'reader' });
-      expect((await store.getUserByEmail('cy@example.test'))?.user.role).toBe('consultant');
-      expect(await store.getMyMilestones(ann.id)).toMatchObject([{ chapterId: 'ch01', status: 'started' }]);
-      expect((await store.listActivity(ann.id, { limit: 10 })).items).toHaveLength(1);
+      expect((await store.users.getUserByEmail('ann@example.test'))?.user).toMatchObject({ id: ann.id, name: 'Ann', role: 'reader' });
+      expect((await store.users.getUserByEmail('cy@example.test'))?.user.role).toBe('consultant');
+      expect(await store.progress.getMyMilestones(ann.id)).toMatchObject([{ chapterId: 'ch01', status: 'started' }]);
+      expect((await store.activity.listActivity(ann.id, { limit: 10 })).items).toHaveLength(1);
       expect(store.appliedMigrations).toEqual([]);
     }, env);
   }
@@ -408,7 +408,7 @@ describe('readpulse copy', () => {
   if (TEST_ENGINE === 'sqlite') {
     it('without a PostgreSQL target exits 1 saying to set READPULSE_DATABASE_URL, and changes nothing', async () => {
       const source = join(dir, 'source.db');
-      await withStore((store) => store.createUser({ email: 'a@example.test', role: 'reader', name: '', passwordHash: 'x' }), { READPULSE_DB: source });
+      await withStore((store) => store.users.createUser({ email: 'a@example.test', role: 'reader', name: '', passwordHash: 'x' }), { READPULSE_DB: source });
       const result = await readpulse(['copy', '--from', source]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('READPULSE_DATABASE_URL');
@@ -420,7 +420,7 @@ describe('readpulse copy', () => {
       const sqlite = { READPULSE_DATABASE_URL: '', READPULSE_DB: source };
       const demo = await readpulse(['demo', '--readers', '25', '--consultants', '2'], sqlite);
       expect(demo.code, demo.stderr).toBe(0);
-      const reader = (await withStore((store) => store.getUserByEmail('reader1@demo.readpulse.test'), sqlite))!.user;
+      const reader = (await withStore((store) => store.users.getUserByEmail('reader1@demo.readpulse.test'), sqlite))!.user;
       const session = await withStore((store) => addSession(store, reader.id, 'copied-session'), sqlite);
       const tables = ['users', 'sessions', 'milestones', 'activity_logs', 'chapters'];
       const sourceCounts = Object.fromEntries(tables.map((t) => [t, (sqliteRows(source, `SELECT count(*) AS n FROM ${t}`)[0] as { n: number }).n]));
@@ -438,17 +438,17 @@ describe('readpulse copy', () => {
       );
 
       await withStore(async (store) => {
-        expect((await store.findSession(session))?.user).toEqual(reader);
-        const history = await store.listActivity(reader.id, { limit: 5 });
+        expect((await store.sessions.findSession(session))?.user).toEqual(reader);
+        const history = await store.activity.listActivity(reader.id, { limit: 5 });
         expect(history.items.length).toBeGreaterThan(0);
-        const next = await store.logActivity(reader.id, { actionType: 'AFTER_COPY', metadata: null });
+        const next = await store.activity.logActivity(reader.id, { actionType: 'AFTER_COPY', metadata: null });
         expect(next.id).toBe(maxActivityId + 1);
       });
     });
 
     it('refuses a target that is not empty: exit 1, a clear message, and nothing added', async () => {
       const source = join(dir, 'source.db');
-      await withStore((store) => store.createUser({ email: 'a@example.test', role: 'reader', name: '', passwordHash: 'x' }), {
+      await withStore((store) => store.users.createUser({ email: 'a@example.test', role: 'reader', name: '', passwordHash: 'x' }), {
         READPULSE_DATABASE_URL: '',
         READPULSE_DB: source,
       });
@@ -494,13 +494,13 @@ describe('readpulse demo', () => {
     expect(span.first).toBeGreaterThan(startedAt - 60 * DAY);
 
     await withStore(async (store) => {
-      const login = await store.getUserByEmail('consultant1@demo.readpulse.test');
+      const login = await store.users.getUserByEmail('consultant1@demo.readpulse.test');
       expect(login?.user.role).toBe('consultant');
       expect(await fastHasher.verify(login!.passwordHash, 'readpulse-demo')).toBe(true);
-      const reader = (await store.getUserByEmail('reader1@demo.readpulse.test'))!.user;
+      const reader = (await store.users.getUserByEmail('reader1@demo.readpulse.test'))!.user;
       expect(reader.role).toBe('reader');
       expect(reader.lastActiveAt).not.toBeNull();
-      expect((await store.getReaderMilestones(reader.id)).length).toBeGreaterThan(0);
+      expect((await store.readers.getReaderMilestones(reader.id)).length).toBeGreaterThan(0);
     });
   });
 

@@ -55,7 +55,7 @@ describe('several instances on one PostgreSQL database', () => {
   }
 
   async function signIn(on: Instance, role: 'reader' | 'consultant', email: string): Promise<{ user: User; headers: Record<string, string> }> {
-    await on.store.createUser({ email, name: email, role, passwordHash: await testHasher.hash(TEST_PASSWORD) });
+    await on.store.users.createUser({ email, name: email, role, passwordHash: await testHasher.hash(TEST_PASSWORD) });
     const response = await call(on, 'POST', '/api/auth/login', undefined, { email, password: TEST_PASSWORD });
     expect(response.status).toBe(200);
     return { user: response.json.user, headers: { authorization: `Bearer ${response.json.token}` } };
@@ -94,7 +94,7 @@ describe('several instances on one PostgreSQL database', () => {
       instance.app.server.closeAllConnections();
       await instance.app.close();
       await instance.presence.stop();
-      await instance.store.close();
+      await instance.store.operations.close();
     }
     instances = [];
     await dropTestDatabase(database.name);
@@ -192,8 +192,8 @@ describe('several instances on one PostgreSQL database', () => {
     const consultant = await signIn(a!, 'consultant', 'c@example.test');
     const reader = await signIn(a!, 'reader', 'r@example.test');
     expect((await call(a!, 'POST', '/api/me/activity', consultant.headers, { actionType: 'CONSULTING' })).status).toBe(201);
-    await a!.store.deleteUser(reader.user.id);
-    await expect(a!.store.logActivity(reader.user.id, { actionType: 'GONE', metadata: null })).rejects.toMatchObject({ code: 'not_found' });
+    await a!.store.users.deleteUser(reader.user.id);
+    await expect(a!.store.activity.logActivity(reader.user.id, { actionType: 'GONE', metadata: null })).rejects.toMatchObject({ code: 'not_found' });
     expect((await poolOf(a!).query("SELECT count(*)::int AS n FROM live_events WHERE type <> 'presence'")).rows[0].n).toBe(0);
   });
 

@@ -83,7 +83,7 @@ describe('three instances behind nginx on one PostgreSQL database', () => {
   }
 
   async function signIn(role: 'reader' | 'consultant', email: string): Promise<{ user: User; headers: Record<string, string> }> {
-    await store.createUser({ email, name: email, role, passwordHash: await testHasher.hash(TEST_PASSWORD) });
+    await store.users.createUser({ email, name: email, role, passwordHash: await testHasher.hash(TEST_PASSWORD) });
     const response = await call('POST', '/api/auth/login', {}, { email, password: TEST_PASSWORD });
     expect(response.status).toBe(200);
     return { user: response.json.user, headers: { authorization: `Bearer ${response.json.token}` } };

@@ -209,17 +209,17 @@ describe('the readpulse server process', () => {
 
     const store = openSqliteStore({ path: server.dbFile, clock: systemClock });
     try {
-      const stored = await store.getUserById(reader.id);
+      const stored = await store.users.getUserById(reader.id);
       expect(stored?.lastActiveAt, "the reader's last heartbeat was written on shutdown").not.toBeNull();
       expect(stored!.lastActiveAt!).toBeGreaterThanOrEqual(lastRequestAt);
-      const session = await store.findSession(hashSessionToken(reader.token));
+      const session = await store.sessions.findSession(hashSessionToken(reader.token));
       // A session's stored last-seen time moves at the resolution idle expiry needs (1 % of the
       // 24 h idle timeout), so it may be as old as the sign-in, but no older.
       expect(session?.session.lastSeenAt).toBeGreaterThanOrEqual(lastRequestAt - 24 * 60 * 60_000 / 100);
-      expect(await store.getMyMilestones(reader.id)).toHaveLength(2);
-      expect((await store.listActivity(reader.id, { limit: 10 })).items).toHaveLength(1);
+      expect(await store.progress.getMyMilestones(reader.id)).toHaveLength(2);
+      expect((await store.activity.listActivity(reader.id, { limit: 10 })).items).toHaveLength(1);
     } finally {
-      await store.close();
+      await store.operations.close();
     }
   });
 });

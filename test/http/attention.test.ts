@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseClient } from '../support/sse-client.js';
+import { attentionItemById } from '../store/contract/store-fixture.js';
 import { buildTestApp, problemOf, type SignedInUser, type TestApp } from '../support/test-app.js';
 
 const STREAM = '/api/consultant/dashboard/stream';
@@ -60,7 +61,7 @@ describe('the attention queue over HTTP', () => {
   it('two consultants claim at once: one holds it, the other gets 409 naming the holder, and the stream says who', async () => {
     await start();
     await milestone('completed', 10);
-    const [item] = (await t.store.listAttention({ state: 'open', limit: 10 })).items;
+    const [item] = (await t.store.attention.listAttention({ state: 'open', limit: 10 })).items;
     const stream = await SseClient.open(`${base}${STREAM}`, bob.headers);
     clients.push(stream);
     await nextOf(stream, 'snapshot');
@@ -75,13 +76,13 @@ describe('the attention queue over HTTP', () => {
     expect(loser.detail).toContain(winner.user.name);
     const announced = await nextOf(stream, 'attention');
     expect(announced.json.item).toMatchObject({ id: item!.id, state: 'claimed', claimedBy: { id: winner.user.id } });
-    expect((await t.store.getAttentionItem(item!.id)).claimedBy?.id).toBe(winner.user.id);
+    expect((await attentionItemById(t.store, item!.id))?.claimedBy?.id).toBe(winner.user.id);
   });
 
   it('release needs the holder; resolve stores the note; the rules read and change', async () => {
     await start();
     await milestone('completed', 10);
-    const [item] = (await t.store.listAttention({ state: 'open', limit: 10 })).items;
+    const [item] = (await t.store.attention.listAttention({ state: 'open', limit: 10 })).items;
     const post = (who: SignedInUser, action: string, payload?: object) =>
       t.app.inject({ method: 'POST', url: `/api/attention/${item!.id}/${action}`, headers: who.headers, ...(payload ? { payload } : {}) });
 
@@ -100,7 +101,7 @@ describe('the attention queue over HTTP', () => {
     expect(rules.json()).toEqual({ rules: { stuckMinutes: 60, inactiveDays: 7, lowScore: 50 } });
     const changed = await t.app.inject({ method: 'PUT', url: '/api/attention/rules', headers: ann.headers, payload: { stuckMinutes: 15 } });
     expect(changed.json()).toEqual({ rules: { stuckMinutes: 15, inactiveDays: 7, lowScore: 50 } });
-    expect(await t.store.getAttentionRules()).toEqual({ stuckMinutes: 15, inactiveDays: 7, lowScore: 50 });
+    expect(await t.store.attention.getAttentionRules()).toEqual({ stuckMinutes: 15, inactiveDays: 7, lowScore: 50 });
   });
 
   it('the periodic sweep opens stuck items and publishes them', async () => {

@@ -70,7 +70,7 @@ describe('registration', () => {
     expect(cookie).toMatch(/;\s*Path=\/(;|$)/);
     expect(cookie).not.toMatch(/;\s*Secure/i);
 
-    const stored = await t.store.getUserByEmail('ann@example.test');
+    const stored = await t.store.users.getUserByEmail('ann@example.test');
     expect(stored?.user).toMatchObject({ id: body.user.id, role: 'reader', name: 'Ann' });
     expect(await sessionExists(t, body.token)).toBe(true);
 
@@ -87,7 +87,7 @@ describe('registration', () => {
       payload: { email: 'mallory@example.test', password: 'a long enough password', role: 'consultant' },
     });
     expectProblem(response, 400, 'invalid_request');
-    expect(await t.store.getUserByEmail('mallory@example.test')).toBeNull();
+    expect(await t.store.users.getUserByEmail('mallory@example.test')).toBeNull();
     expect(await count(t, 'SELECT count(*) AS n FROM users')).toBe(0);
   });
 
@@ -312,7 +312,7 @@ describe('password change', () => {
     const t = await appWith();
     const ann = await t.signIn('reader', 'ann@example.test');
     const other = (await login(t, 'ann@example.test', TEST_PASSWORD)).json().token as string;
-    const hashBefore = (await t.store.getUserByEmail('ann@example.test'))?.passwordHash;
+    const hashBefore = (await t.store.users.getUserByEmail('ann@example.test'))?.passwordHash;
 
     const response = await t.app.inject({
       method: 'POST',
@@ -322,7 +322,7 @@ describe('password change', () => {
     });
 
     expectProblem(response, 401, 'unauthenticated');
-    expect((await t.store.getUserByEmail('ann@example.test'))?.passwordHash).toBe(hashBefore);
+    expect((await t.store.users.getUserByEmail('ann@example.test'))?.passwordHash).toBe(hashBefore);
     expect(await sessionExists(t, ann.token)).toBe(true);
     expect(await sessionExists(t, other)).toBe(true);
     expect((await login(t, 'ann@example.test', TEST_PASSWORD)).statusCode).toBe(200);

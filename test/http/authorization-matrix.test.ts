@@ -48,7 +48,7 @@ const SEEDED_CHAPTER = 'introduction';
 
 /** Rows of cohorts, invites and the attention queue: consultants only, every one. */
 function TOOLKIT_ROWS(): MatrixRow[] {
-  const cohortNames = async (t: TestApp) => (await t.store.listCohorts()).map((c) => c.name);
+  const cohortNames = async (t: TestApp) => (await t.store.cohorts.listCohorts()).map((c) => c.name);
   return [
     {
       method: 'POST',
@@ -78,14 +78,14 @@ function TOOLKIT_ROWS(): MatrixRow[] {
       method: 'PUT',
       route: '/api/cohorts/:id/readers/:readerId',
       url: (w) => `/api/cohorts/${w.cohortId}/readers/${w.readerA.user.id}`,
-      stored: async (t) => expect((await t.store.listCohorts())[0]!.readerCount).toBe(2),
+      stored: async (t) => expect((await t.store.cohorts.listCohorts())[0]!.readerCount).toBe(2),
       expected: consultantsOnly(204),
     },
     {
       method: 'DELETE',
       route: '/api/cohorts/:id/readers/:readerId',
       url: (w) => `/api/cohorts/${w.cohortId}/readers/${w.readerB.user.id}`,
-      stored: async (t) => expect((await t.store.listCohorts())[0]!.readerCount).toBe(0),
+      stored: async (t) => expect((await t.store.cohorts.listCohorts())[0]!.readerCount).toBe(0),
       expected: consultantsOnly(204),
     },
     {
@@ -93,7 +93,7 @@ function TOOLKIT_ROWS(): MatrixRow[] {
       route: '/api/invites',
       url: () => '/api/invites',
       body: () => ({ maxUses: 3, expiresInDays: 2 }),
-      stored: async (t) => expect((await t.store.listInvites({ limit: 10 })).items.map((i) => i.usesLeft)).toEqual([3, 1]),
+      stored: async (t) => expect((await t.store.invites.listInvites({ limit: 10 })).items.map((i) => i.usesLeft)).toEqual([3, 1]),
       expected: consultantsOnly(201),
     },
     { method: 'GET', route: '/api/invites', url: () => '/api/invites', expected: consultantsOnly(200) },
@@ -101,7 +101,7 @@ function TOOLKIT_ROWS(): MatrixRow[] {
       method: 'DELETE',
       route: '/api/invites/:code',
       url: (w) => `/api/invites/${w.invitePrefix}`,
-      stored: async (t) => expect((await t.store.listInvites({ limit: 10 })).items).toEqual([]),
+      stored: async (t) => expect((await t.store.invites.listInvites({ limit: 10 })).items).toEqual([]),
       expected: consultantsOnly(204),
     },
     { method: 'GET', route: '/api/attention', url: () => '/api/attention?state=claimed', expected: consultantsOnly(200) },
@@ -110,14 +110,14 @@ function TOOLKIT_ROWS(): MatrixRow[] {
       method: 'POST',
       route: '/api/attention/:id/claim',
       url: (w) => `/api/attention/${w.itemId}/claim`,
-      stored: async (t) => expect((await t.store.countAttention()).claimed).toBe(1),
+      stored: async (t) => expect((await t.store.attention.countAttention()).claimed).toBe(1),
       expected: consultantsOnly(200),
     },
     {
       method: 'POST',
       route: '/api/attention/:id/release',
       url: (w) => `/api/attention/${w.itemId}/release`,
-      stored: async (t) => expect(await t.store.countAttention()).toEqual({ open: 1, claimed: 0 }),
+      stored: async (t) => expect(await t.store.attention.countAttention()).toEqual({ open: 1, claimed: 0 }),
       expected: consultantsOnly(200),
     },
     {
@@ -125,7 +125,7 @@ function TOOLKIT_ROWS(): MatrixRow[] {
       route: '/api/attention/:id/resolve',
       url: (w) => `/api/attention/${w.itemId}/resolve`,
       body: () => ({ note: 'Talked it through.' }),
-      stored: async (t) => expect((await t.store.listAttention({ state: 'resolved', limit: 10 })).items[0]?.note).toBe('Talked it through.'),
+      stored: async (t) => expect((await t.store.attention.listAttention({ state: 'resolved', limit: 10 })).items[0]?.note).toBe('Talked it through.'),
       expected: consultantsOnly(200),
     },
     { method: 'GET', route: '/api/attention/rules', url: () => '/api/attention/rules', expected: consultantsOnly(200) },
@@ -134,7 +134,7 @@ function TOOLKIT_ROWS(): MatrixRow[] {
       route: '/api/attention/rules',
       url: () => '/api/attention/rules',
       body: () => ({ lowScore: 40 }),
-      stored: async (t) => expect((await t.store.getAttentionRules()).lowScore).toBe(40),
+      stored: async (t) => expect((await t.store.attention.getAttentionRules()).lowScore).toBe(40),
       expected: consultantsOnly(200),
     },
   ];
@@ -151,7 +151,7 @@ const MATRIX: readonly MatrixRow[] = [
     url: () => '/api/auth/register',
     body: (caller) => ({ email: `new-${caller}@example.test`, password: 'a fresh password', name: 'New' }),
     stored: async (t, _caller, name) => {
-      expect((await t.store.getUserByEmail(`new-${name}@example.test`))?.user.role).toBe('reader');
+      expect((await t.store.users.getUserByEmail(`new-${name}@example.test`))?.user.role).toBe('reader');
     },
     expected: everyone(201),
   },
@@ -196,7 +196,7 @@ const MATRIX: readonly MatrixRow[] = [
     url: () => '/api/me/milestones/chapter-1',
     body: () => ({ status: 'completed', score: 80 }),
     stored: async (t, caller) => {
-      const stored = (await t.store.getMyMilestones(caller!.user.id)).filter((m) => m.chapterId === 'chapter-1');
+      const stored = (await t.store.progress.getMyMilestones(caller!.user.id)).filter((m) => m.chapterId === 'chapter-1');
       expect(stored).toMatchObject([{ chapterId: 'chapter-1', status: 'completed', score: 80 }]);
     },
     expected: signedIn(200),
@@ -208,7 +208,7 @@ const MATRIX: readonly MatrixRow[] = [
     url: () => '/api/me/activity',
     body: () => ({ actionType: 'PAGE_VIEW', metadata: { page: 3 } }),
     stored: async (t, caller) => {
-      expect((await t.store.listActivity(caller!.user.id, { limit: 10 })).items).toMatchObject([{ actionType: 'PAGE_VIEW', metadata: { page: 3 } }]);
+      expect((await t.store.activity.listActivity(caller!.user.id, { limit: 10 })).items).toMatchObject([{ actionType: 'PAGE_VIEW', metadata: { page: 3 } }]);
     },
     expected: signedIn(201),
   },
@@ -218,7 +218,7 @@ const MATRIX: readonly MatrixRow[] = [
     url: () => '/api/me/activity/batch',
     body: () => ({ events: [{ actionType: 'PAGE_VIEW' }, { actionType: 'SUBMIT', metadata: { answer: 2 } }] }),
     stored: async (t, caller) => {
-      expect((await t.store.listActivity(caller!.user.id, { limit: 10 })).items).toHaveLength(2);
+      expect((await t.store.activity.listActivity(caller!.user.id, { limit: 10 })).items).toHaveLength(2);
     },
     expected: signedIn(201),
   },
@@ -258,7 +258,7 @@ const MATRIX: readonly MatrixRow[] = [
     url: () => '/api/chapters',
     body: () => ({ id: 'chapter-new', title: 'A new chapter' }),
     stored: async (t) => {
-      expect((await t.store.listChapters()).map((c) => c.id)).toEqual([SEEDED_CHAPTER, 'chapter-new']);
+      expect((await t.store.chapters.listChapters()).map((c) => c.id)).toEqual([SEEDED_CHAPTER, 'chapter-new']);
     },
     expected: consultantsOnly(201),
   },
@@ -268,7 +268,7 @@ const MATRIX: readonly MatrixRow[] = [
     url: () => `/api/chapters/${SEEDED_CHAPTER}`,
     body: () => ({ title: 'The introduction, renamed' }),
     stored: async (t) => {
-      expect(await t.store.listChapters()).toMatchObject([{ id: SEEDED_CHAPTER, title: 'The introduction, renamed' }]);
+      expect(await t.store.chapters.listChapters()).toMatchObject([{ id: SEEDED_CHAPTER, title: 'The introduction, renamed' }]);
     },
     expected: consultantsOnly(200),
   },
@@ -305,7 +305,7 @@ const MATRIX: readonly MatrixRow[] = [
     url: () => '/api/me',
     body: () => ({ password: TEST_PASSWORD }),
     stored: async (t, caller) => {
-      expect(await t.store.getUserById(caller!.user.id)).toBeNull();
+      expect(await t.store.users.getUserById(caller!.user.id)).toBeNull();
       expect(await countOf(t, 'SELECT count(*) AS n FROM sessions WHERE user_id = ?', caller!.user.id)).toBe(0);
     },
     expected: signedIn(204),
@@ -388,10 +388,10 @@ describe('authorization matrix', () => {
     const readerA = await t.signIn('reader', 'reader-a@example.test', 'Reader A');
     const readerB = await t.signIn('reader', 'reader-b@example.test', 'Reader B');
     const consultant = await t.signIn('consultant', 'consultant@example.test', 'Consultant');
-    await t.store.createChapter({ id: SEEDED_CHAPTER, title: 'Introduction' });
-    const cohort = await t.store.createCohort('Seeded cohort');
-    await t.store.addReaderToCohort(cohort.id, readerB.user.id);
-    const invite = await t.store.createInvite({
+    await t.store.chapters.createChapter({ id: SEEDED_CHAPTER, title: 'Introduction' });
+    const cohort = await t.store.cohorts.createCohort('Seeded cohort');
+    await t.store.cohorts.addReaderToCohort(cohort.id, readerB.user.id);
+    const invite = await t.store.invites.createInvite({
       codeHash: 'a'.repeat(64),
       codePrefix: 'seedcode',
       cohortId: cohort.id,
@@ -399,9 +399,9 @@ describe('authorization matrix', () => {
       expiresAt: t.clock.now() + 86_400_000,
       createdBy: consultant.user.id,
     });
-    await t.store.upsertMilestone(readerA.user.id, { chapterId: SEEDED_CHAPTER, status: 'completed', score: 5 });
-    const [item] = await t.store.reviewMilestoneAttention(readerA.user.id, SEEDED_CHAPTER);
-    await t.store.claimAttention(item!.id, consultant.user.id);
+    await t.store.progress.upsertMilestone(readerA.user.id, { chapterId: SEEDED_CHAPTER, status: 'completed', score: 5 });
+    const [item] = await t.store.attention.reviewMilestoneAttention(readerA.user.id, SEEDED_CHAPTER);
+    await t.store.attention.claimAttention(item!.id, consultant.user.id);
     world = { readerA, readerB, consultant, cohortId: cohort.id, invitePrefix: invite.codePrefix, itemId: item!.id };
   });
   afterEach(async () => t.close());
@@ -514,8 +514,8 @@ describe('reader isolation', () => {
 
   async function storedOf(userId: number) {
     return {
-      milestones: await t.store.getMyMilestones(userId),
-      events: (await t.store.listActivity(userId, { limit: 200 })).items,
+      milestones: await t.store.progress.getMyMilestones(userId),
+      events: (await t.store.activity.listActivity(userId, { limit: 200 })).items,
     };
   }
 
@@ -586,9 +586,9 @@ describe('reader isolation', () => {
       payload: { status: 'started', score: 5 },
     });
     expect(response.statusCode).toBe(200);
-    const aChapter1 = (await t.store.getMyMilestones(a.user.id)).find((m) => m.chapterId === 'chapter-1');
+    const aChapter1 = (await t.store.progress.getMyMilestones(a.user.id)).find((m) => m.chapterId === 'chapter-1');
     expect(aChapter1).toMatchObject({ status: 'completed', score: 90 });
-    expect(await t.store.getMyMilestones(b.user.id)).toMatchObject([{ chapterId: 'chapter-1', status: 'started', score: 5 }]);
+    expect(await t.store.progress.getMyMilestones(b.user.id)).toMatchObject([{ chapterId: 'chapter-1', status: 'started', score: 5 }]);
   });
 
   it.each(['progress', 'activity'])("a reader cannot read another reader's %s", async (what) => {

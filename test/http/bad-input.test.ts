@@ -330,10 +330,10 @@ function expectProblem(response: LightMyRequestResponse, status: number, code: s
 async function seed(t: TestApp): Promise<World> {
   const reader = await t.signIn('reader', 'reader@example.test', 'Reader');
   const consultant = await t.signIn('consultant', 'consultant@example.test', 'Consultant');
-  await t.store.upsertMilestone(reader.user.id, { chapterId: 'chapter-1', status: 'started', score: 10 });
-  await t.store.upsertMilestone(reader.user.id, { chapterId: 'chapter-2', status: 'stuck', score: null });
-  await t.store.logActivity(reader.user.id, { actionType: 'PAGE_VIEW', metadata: { page: 1 } });
-  await t.store.createChapter({ id: SEEDED_CHAPTER, title: 'Introduction' });
+  await t.store.progress.upsertMilestone(reader.user.id, { chapterId: 'chapter-1', status: 'started', score: 10 });
+  await t.store.progress.upsertMilestone(reader.user.id, { chapterId: 'chapter-2', status: 'stuck', score: null });
+  await t.store.activity.logActivity(reader.user.id, { actionType: 'PAGE_VIEW', metadata: { page: 1 } });
+  await t.store.chapters.createChapter({ id: SEEDED_CHAPTER, title: 'Introduction' });
   return { reader, consultant };
 }
 
@@ -463,7 +463,7 @@ describe('internal errors', () => {
 
   it('a 500 carries neither a stack trace nor SQL', async () => {
     const failure = new Error('SQLITE_ERROR: no such table: milestones');
-    vi.spyOn(t.store, 'getMyMilestones').mockRejectedValueOnce(failure);
+    vi.spyOn(t.store.progress, 'getMyMilestones').mockRejectedValueOnce(failure);
 
     const response = await t.app.inject({ method: 'GET', url: '/api/me/milestones', headers: world.reader.headers });
 
@@ -508,7 +508,7 @@ describe('cross-origin writes with the session cookie', () => {
     headers,
     payload: { status: 'completed', score: 70 },
   });
-  const chapter7 = async () => (await t.store.getMyMilestones(world.reader.user.id)).find((m) => m.chapterId === 'chapter-7');
+  const chapter7 = async () => (await t.store.progress.getMyMilestones(world.reader.user.id)).find((m) => m.chapterId === 'chapter-7');
 
   it.each([
     ['an Origin of another site', { origin: 'https://evil.example' }],

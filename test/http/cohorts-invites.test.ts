@@ -30,7 +30,7 @@ describe('cohorts and invites over HTTP', () => {
     expect(joined.statusCode).toBe(201);
     const reader = joined.json().user;
     expect(reader.role).toBe('reader');
-    expect(await t.store.listCohortReaderIds(cohort.id)).toEqual([reader.id]);
+    expect(await t.store.cohorts.listCohortReaderIds(cohort.id)).toEqual([reader.id]);
 
     const listed = await t.app.inject({ method: 'GET', url: `/api/readers?cohort=${cohort.id}`, headers: consultant.headers });
     expect(listed.json().readers.map((r: { id: number }) => r.id)).toEqual([reader.id]);
@@ -62,7 +62,7 @@ describe('cohorts and invites over HTTP', () => {
       expect(response.statusCode).toBe(403);
       const { status, code: errorCode, detail, title, type } = problemOf(response);
       bodies.add(JSON.stringify({ status, errorCode, detail, title, type }));
-      expect(await t.store.getUserByEmail(`again${i}@example.test`)).toBeNull();
+      expect(await t.store.users.getUserByEmail(`again${i}@example.test`)).toBeNull();
     }
     expect(bodies.size).toBe(1);
   });
@@ -73,8 +73,8 @@ describe('cohorts and invites over HTTP', () => {
     const { code } = (await post('/api/invites', { cohortId: cohort.id, maxUses: 4 })).json().invite;
     const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => register(`rush${i}@example.test`, code)));
     expect(responses.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, 201, 403, 403, 403, 403, 403, 403]);
-    expect(await t.store.listCohortReaderIds(cohort.id)).toHaveLength(4);
-    expect((await t.store.listInvites({ limit: 10 })).items[0]!.usesLeft).toBe(0);
+    expect(await t.store.cohorts.listCohortReaderIds(cohort.id)).toHaveLength(4);
+    expect((await t.store.invites.listInvites({ limit: 10 })).items[0]!.usesLeft).toBe(0);
   });
 
   it('manages cohorts and their readers; ?cohort narrows the stuck list and the live view', async () => {
@@ -104,6 +104,6 @@ describe('cohorts and invites over HTTP', () => {
     expect(liveAfter.json().readers).toEqual([]);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/cohorts/${cohort.id}`, headers: consultant.headers })).statusCode).toBe(204);
     expect((await t.app.inject({ method: 'GET', url: '/api/cohorts', headers: consultant.headers })).json()).toEqual({ cohorts: [] });
-    expect(await t.store.getReader(ann.user.id)).toMatchObject({ id: ann.user.id });
+    expect(await t.store.readers.getReader(ann.user.id)).toMatchObject({ id: ann.user.id });
   });
 });

@@ -24,10 +24,10 @@ describe('CSV exports', () => {
   it('progress.csv parsed back with csv-parse equals the stored milestones, tricky text included', async () => {
     const readers = [];
     for (const [i, name] of TRICKY_NAMES.entries()) {
-      const reader = await t.store.createUser({ email: `r${i}@example.test`, name, role: 'reader', passwordHash: 'x' });
+      const reader = await t.store.users.createUser({ email: `r${i}@example.test`, name, role: 'reader', passwordHash: 'x' });
       readers.push(reader);
-      await t.store.upsertMilestone(reader.id, { chapterId: `ch-${i % 3}`, status: i % 2 ? 'completed' : 'stuck', score: i % 2 ? i * 10 : null });
-      await t.store.upsertMilestone(reader.id, { chapterId: 'ch-9', status: 'started', score: null });
+      await t.store.progress.upsertMilestone(reader.id, { chapterId: `ch-${i % 3}`, status: i % 2 ? 'completed' : 'stuck', score: i % 2 ? i * 10 : null });
+      await t.store.progress.upsertMilestone(reader.id, { chapterId: 'ch-9', status: 'started', score: null });
     }
     const response = await download('/api/export/progress.csv');
     expect(response.statusCode).toBe(200);
@@ -39,7 +39,7 @@ describe('CSV exports', () => {
     const rows = parse(response.body, { columns: true }) as Record<string, string>[];
     const expected = [];
     for (const reader of readers) {
-      for (const m of await t.store.getMyMilestones(reader.id)) {
+      for (const m of await t.store.progress.getMyMilestones(reader.id)) {
         expected.push({
           reader_id: String(reader.id),
           email: reader.email,
@@ -57,15 +57,15 @@ describe('CSV exports', () => {
   });
 
   it('activity.csv parsed back equals the stored events, with metadata as JSON text, in [from, to)', async () => {
-    const reader = await t.store.createUser({ email: 'meta@example.test', name: 'Meta', role: 'reader', passwordHash: 'x' });
+    const reader = await t.store.users.createUser({ email: 'meta@example.test', name: 'Meta', role: 'reader', passwordHash: 'x' });
     const stored = [];
     for (const text of TRICKY_NAMES) {
       t.clock.advance(60_000);
-      stored.push(await t.store.logActivity(reader.id, { actionType: 'SUBMIT', metadata: { answer: text } }));
+      stored.push(await t.store.activity.logActivity(reader.id, { actionType: 'SUBMIT', metadata: { answer: text } }));
     }
     t.clock.advance(60_000);
-    stored.push(await t.store.logActivity(reader.id, { actionType: 'LOGIN', metadata: null }));
-    await t.store.logActivity(consultant.user.id, { actionType: 'LOGIN', metadata: null });
+    stored.push(await t.store.activity.logActivity(reader.id, { actionType: 'LOGIN', metadata: null }));
+    await t.store.activity.logActivity(consultant.user.id, { actionType: 'LOGIN', metadata: null });
 
     const response = await download('/api/export/activity.csv');
     expect(response.statusCode).toBe(200);
@@ -90,28 +90,28 @@ describe('CSV exports', () => {
   });
 
   it('an export notes every reader it includes in their access log, and nobody else', async () => {
-    const inIt = await t.store.createUser({ email: 'in@example.test', name: 'In', role: 'reader', passwordHash: 'x' });
-    const notInIt = await t.store.createUser({ email: 'out@example.test', name: 'Out', role: 'reader', passwordHash: 'x' });
-    await t.store.upsertMilestone(inIt.id, { chapterId: 'a', status: 'started', score: null });
+    const inIt = await t.store.users.createUser({ email: 'in@example.test', name: 'In', role: 'reader', passwordHash: 'x' });
+    const notInIt = await t.store.users.createUser({ email: 'out@example.test', name: 'Out', role: 'reader', passwordHash: 'x' });
+    await t.store.progress.upsertMilestone(inIt.id, { chapterId: 'a', status: 'started', score: null });
     expect((await download('/api/export/progress.csv')).statusCode).toBe(200);
     await t.accessRecorder.flush();
-    expect((await t.store.listAccessLog(inIt.id, { limit: 10 })).items).toEqual([
+    expect((await t.store.accessLog.listAccessLog(inIt.id, { limit: 10 })).items).toEqual([
       { consultant: { id: consultant.user.id, name: 'Consultant' }, what: 'export', at: t.clock.now() },
     ]);
-    expect((await t.store.listAccessLog(notInIt.id, { limit: 10 })).items).toEqual([]);
+    expect((await t.store.accessLog.listAccessLog(notInIt.id, { limit: 10 })).items).toEqual([]);
   });
 
   it('a big export streams: the first bytes arrive before the last row is read, and the whole file follows', async () => {
-    const reader = await t.store.createUser({ email: 'big@example.test', name: 'Big', role: 'reader', passwordHash: 'x' });
+    const reader = await t.store.users.createUser({ email: 'big@example.test', name: 'Big', role: 'reader', passwordHash: 'x' });
     const padding = 'p'.repeat(3_000);
     const total = 12_000; // about 37 MB of CSV: more than the socket buffers hold
     for (let i = 0; i < total; i += 100) {
-      await t.store.logActivities(reader.id, Array.from({ length: 100 }, (_, j) => ({ actionType: 'PAGE_VIEW', metadata: { n: i + j, padding } })));
+      await t.store.activity.logActivities(reader.id, Array.from({ length: 100 }, (_, j) => ({ actionType: 'PAGE_VIEW', metadata: { n: i + j, padding } })));
     }
     let batchesRead = 0;
     let lastRowRead = false;
     const original = t.store.streamActivityExport.bind(t.store);
-    vi.spyOn(t.store, 'streamActivityExport').mockImplementation((query, batchRows) => ({
+    vi.spyOn(t.store.exports, 'streamActivityExport').mockImplementation((query, batchRows) => ({
       async *[Symbol.asyncIterator]() {
         for await (const batch of original(query, batchRows)) {
           batchesRead += 1;

@@ -123,9 +123,9 @@ describe('bad input on analytics, exports and a user\'s own data is refused and 
       reader: await t.signIn('reader', 'reader@example.test', 'Reader'),
       consultant: await t.signIn('consultant', 'consultant@example.test', 'Consultant'),
     };
-    await t.store.upsertMilestone(world.reader.user.id, { chapterId: 'a', status: 'stuck', score: null });
-    await t.store.logActivity(world.reader.user.id, { actionType: 'LOGIN', metadata: null });
-    await t.store.recordAccess([{ consultantId: world.consultant.user.id, readerId: world.reader.user.id, kind: 'progress', at: t.clock.now() }]);
+    await t.store.progress.upsertMilestone(world.reader.user.id, { chapterId: 'a', status: 'stuck', score: null });
+    await t.store.activity.logActivity(world.reader.user.id, { actionType: 'LOGIN', metadata: null });
+    await t.store.accessLog.recordAccess([{ consultantId: world.consultant.user.id, readerId: world.reader.user.id, kind: 'progress', at: t.clock.now() }]);
   });
   afterAll(async () => t.close());
   beforeEach(() => t.clock.advance(1_000));

@@ -23,17 +23,17 @@ describe('analytics over HTTP', () => {
   const get = (url: string) => t.app.inject({ method: 'GET', url, headers: consultant.headers });
 
   it('the chapter funnel, activity and grid answer the store\'s numbers, and ?cohort narrows them', async () => {
-    await t.store.createChapter({ id: 'one', title: 'One' });
-    await t.store.createChapter({ id: 'two', title: 'Two' });
-    const ann = await t.store.createUser({ email: 'ann@example.test', name: 'Ann', role: 'reader', passwordHash: 'x' });
-    const bob = await t.store.createUser({ email: 'bob@example.test', name: 'Bob', role: 'reader', passwordHash: 'x' });
+    await t.store.chapters.createChapter({ id: 'one', title: 'One' });
+    await t.store.chapters.createChapter({ id: 'two', title: 'Two' });
+    const ann = await t.store.users.createUser({ email: 'ann@example.test', name: 'Ann', role: 'reader', passwordHash: 'x' });
+    const bob = await t.store.users.createUser({ email: 'bob@example.test', name: 'Bob', role: 'reader', passwordHash: 'x' });
     cohortReaders = [bob.id];
-    await t.store.upsertMilestone(ann.id, { chapterId: 'one', status: 'completed', score: 40 });
-    await t.store.upsertMilestone(bob.id, { chapterId: 'one', status: 'completed', score: 60 });
-    await t.store.upsertMilestone(bob.id, { chapterId: 'two', status: 'stuck', score: null });
-    await t.store.logActivity(ann.id, { actionType: 'LOGIN', metadata: null });
+    await t.store.progress.upsertMilestone(ann.id, { chapterId: 'one', status: 'completed', score: 40 });
+    await t.store.progress.upsertMilestone(bob.id, { chapterId: 'one', status: 'completed', score: 60 });
+    await t.store.progress.upsertMilestone(bob.id, { chapterId: 'two', status: 'stuck', score: null });
+    await t.store.activity.logActivity(ann.id, { actionType: 'LOGIN', metadata: null });
     t.clock.advance(HOUR);
-    await t.store.logActivity(bob.id, { actionType: 'LOGIN', metadata: null });
+    await t.store.activity.logActivity(bob.id, { actionType: 'LOGIN', metadata: null });
 
     const funnel = await get('/api/analytics/chapters');
     expect(funnel.statusCode).toBe(200);
@@ -117,7 +117,7 @@ describe('access log', () => {
   });
 
   it('views cost no write on the read path: they are coalesced in memory and written in one batch', async () => {
-    const recordAccess = vi.spyOn(t.store, 'recordAccess');
+    const recordAccess = vi.spyOn(t.store.accessLog, 'recordAccess');
     for (let i = 0; i < 20; i += 1) {
       const response = await t.app.inject({ method: 'GET', url: `/api/readers/${a.user.id}/progress`, headers: consultant.headers });
       expect(response.statusCode).toBe(200);
@@ -172,7 +172,7 @@ describe('a reader\'s own data', () => {
   it('DELETE /api/me with a wrong password is 401 and deletes nothing', async () => {
     const response = await t.app.inject({ method: 'DELETE', url: '/api/me', headers: a.headers, payload: { password: 'not my password' } });
     expect(response.statusCode).toBe(401);
-    expect(await t.store.getUserById(a.user.id)).not.toBeNull();
+    expect(await t.store.users.getUserById(a.user.id)).not.toBeNull();
     expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: a.headers })).statusCode).toBe(200);
   });
 

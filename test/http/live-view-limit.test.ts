@@ -15,7 +15,7 @@ describe('the live view with many readers online', () => {
     const consultant = await t.signIn('consultant', 'c@example.test');
     const ids: number[] = [];
     for (let n = 0; n < 250; n += 1) {
-      const user = await t.store.createUser({ email: `r${n}@example.test`, name: `R${n}`, role: 'reader', passwordHash: 'x' });
+      const user = await t.store.users.createUser({ email: `r${n}@example.test`, name: `R${n}`, role: 'reader', passwordHash: 'x' });
       t.presence.touch(user, hashSessionToken(`token-${n}`));
       ids.push(user.id);
       t.clock.advance(100);
@@ -44,7 +44,7 @@ describe('the live view with many readers online', () => {
   it('changes its ETag when only the count changes', async () => {
     const { consultant } = await crowd();
     const first = await t.app.inject({ method: 'GET', url: `${LIVE}?limit=1`, headers: consultant.headers });
-    const newcomer = await t.store.createUser({ email: 'late@example.test', name: '', role: 'reader', passwordHash: 'x' });
+    const newcomer = await t.store.users.createUser({ email: 'late@example.test', name: '', role: 'reader', passwordHash: 'x' });
     t.clock.advance(-30_000); // older than everyone shown, still in the window
     t.presence.touch(newcomer, hashSessionToken('late'));
     t.clock.advance(30_000 + LIVE_VIEW_MIN_REBUILD_MS);
@@ -67,7 +67,7 @@ describe('the live view with many readers online', () => {
     const { consultant } = await crowd();
     const count = async () => (await t.app.inject({ method: 'GET', url: `${LIVE}?limit=1`, headers: consultant.headers })).json().onlineCount;
     expect(await count()).toBe(250);
-    const newcomer = await t.store.createUser({ email: 'new@example.test', name: '', role: 'reader', passwordHash: 'x' });
+    const newcomer = await t.store.users.createUser({ email: 'new@example.test', name: '', role: 'reader', passwordHash: 'x' });
     t.presence.touch(newcomer, hashSessionToken('new'));
     expect(await count()).toBe(250); // the view built a moment ago is served
     t.clock.advance(LIVE_VIEW_MIN_REBUILD_MS);

@@ -18,7 +18,7 @@ describe('request rate limits', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBe('1');
     expect(limited.json()).toMatchObject({ code: 'rate_limited', status: 429 });
-    expect((await t.store.listActivity(reader.user.id, { limit: 50 })).items).toHaveLength(5);
+    expect((await t.store.activity.listActivity(reader.user.id, { limit: 50 })).items).toHaveLength(5);
 
     t.clock.advance(2000);
     expect((await post(reader.headers, 100)).statusCode).toBe(201);

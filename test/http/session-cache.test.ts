@@ -12,7 +12,7 @@ describe('session cache', () => {
   it('reads a busy session from the store once per cache period, not once per request', async () => {
     t = await buildTestApp();
     const reader = await t.signIn('reader', 'busy@example.test');
-    const lookups = vi.spyOn(t.store, 'findSession');
+    const lookups = vi.spyOn(t.store.sessions, 'findSession');
     for (let i = 0; i < 10; i += 1) expect((await me(reader.token)).statusCode).toBe(200);
     expect(lookups).toHaveBeenCalledTimes(1);
     t.clock.advance(SESSION_CACHE_TTL_MS);
@@ -50,7 +50,7 @@ describe('session cache', () => {
     const reader = await t.signIn('reader', 'gone@example.test');
     const other = await t.signIn('reader', 'stays@example.test');
     expect((await me(reader.token)).statusCode).toBe(200);
-    await t.store.deleteUser(reader.user.id); // no clock advance: the cache must let go at once
+    await t.store.users.deleteUser(reader.user.id); // no clock advance: the cache must let go at once
     const refused = await me(reader.token);
     expect(refused.statusCode).toBe(401);
     expect(refused.json()).toMatchObject({ code: 'unauthenticated' });
@@ -61,7 +61,7 @@ describe('session cache', () => {
     t = await buildTestApp();
     const reader = await t.signIn('reader', 'again@example.test');
     for (let i = 0; i < 3; i += 1) expect((await me(reader.token)).statusCode).toBe(200);
-    await t.store.deleteSession(hashSessionToken(reader.token)); // as sign-out does, below the route
+    await t.store.sessions.deleteSession(hashSessionToken(reader.token)); // as sign-out does, below the route
     expect((await me(reader.token)).statusCode).toBe(401);
   });
 

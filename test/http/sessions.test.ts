@@ -29,7 +29,7 @@ describe('session lifecycle', () => {
       expect((await me(reader.token)).statusCode).toBe(200);
     }
     await t.presence.flush();
-    const stored = await t.store.findSession(hashOf(reader.token));
+    const stored = await t.store.sessions.findSession(hashOf(reader.token));
     expect(stored?.session.lastSeenAt).toBe(t.clock.now());
   });
 
@@ -46,7 +46,7 @@ describe('session lifecycle', () => {
 
   it('reports the absolute expiry as expiresAt at sign-in', async () => {
     t = await buildTestApp({ env: { READPULSE_SESSION_MAX_HOURS: '5' } });
-    await t.store.createUser({ email: 'exp@example.test', name: '', role: 'reader', passwordHash: await testHasher.hash('long enough pw') });
+    await t.store.users.createUser({ email: 'exp@example.test', name: '', role: 'reader', passwordHash: await testHasher.hash('long enough pw') });
     const response = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'exp@example.test', password: 'long enough pw' } });
     expect(response.statusCode).toBe(200);
     expect(response.json().expiresAt).toBe(new Date(t.clock.now() + 5 * 3_600_000).toISOString());
@@ -61,18 +61,18 @@ describe('session lifecycle', () => {
     expect((await me(reader.token)).statusCode).toBe(401);
     const cookie = await t.app.inject({ method: 'GET', url: '/api/me', cookies: { readpulse_session: reader.token } });
     expect(cookie.statusCode).toBe(401);
-    expect(await t.store.findSession(hashOf(reader.token))).toBeNull();
+    expect(await t.store.sessions.findSession(hashOf(reader.token))).toBeNull();
   });
 
   it('does not count a request on an expired session as activity', async () => {
     t = await buildTestApp({ env: { READPULSE_SESSION_IDLE_MINUTES: '30' } });
     const reader = await t.signIn('reader', 'ghost@example.test');
     await t.presence.flush();
-    const before = (await t.store.getUserById(reader.user.id))!.lastActiveAt;
+    const before = (await t.store.users.getUserById(reader.user.id))!.lastActiveAt;
     t.clock.advance(31 * MINUTE);
     expect((await me(reader.token)).statusCode).toBe(401);
     await t.presence.flush();
-    expect((await t.store.getUserById(reader.user.id))!.lastActiveAt).toBe(before);
+    expect((await t.store.users.getUserById(reader.user.id))!.lastActiveAt).toBe(before);
     expect((await t.presence.activeReaders()).map((u) => u.id)).not.toContain(reader.user.id);
   });
 

@@ -29,8 +29,8 @@ describe('the live stream narrowed to a cohort', () => {
     const inside = await t.signIn('reader', 'in@example.test', 'In');
     const outside = await t.signIn('reader', 'out@example.test', 'Out');
     const later = await t.signIn('reader', 'later@example.test', 'Later');
-    const cohort = await t.store.createCohort('Club');
-    await t.store.addReaderToCohort(cohort.id, inside.user.id);
+    const cohort = await t.store.cohorts.createCohort('Club');
+    await t.store.cohorts.addReaderToCohort(cohort.id, inside.user.id);
 
     // Both readers are online (an authenticated request is activity); the snapshot shows the member only.
     for (const who of [inside, outside]) await t.app.inject({ method: 'GET', url: '/api/me', headers: who.headers });

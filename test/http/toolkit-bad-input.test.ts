@@ -196,15 +196,15 @@ describe('bad input on cohorts, invites and attention is refused with a problem 
     const reader = await t.signIn('reader', 'reader@example.test', 'Reader');
     const other = await t.signIn('reader', 'other@example.test', 'Other');
     const consultant = await t.signIn('consultant', 'consultant@example.test', 'Consultant');
-    const holder = await t.store.createUser({ email: 'holder@example.test', name: 'Holder', role: 'consultant', passwordHash: 'x' });
-    const cohort = await t.store.createCohort('Seeded');
-    await t.store.createCohort('Other');
-    await t.store.addReaderToCohort(cohort.id, reader.user.id);
-    await t.store.upsertMilestone(reader.user.id, { chapterId: 'ch01', status: 'completed', score: 5 });
-    const [item] = await t.store.reviewMilestoneAttention(reader.user.id, 'ch01');
-    await t.store.claimAttention(item!.id, holder.id);
-    await t.store.upsertMilestone(other.user.id, { chapterId: 'ch01', status: 'completed', score: 5 });
-    const [open] = await t.store.reviewMilestoneAttention(other.user.id, 'ch01');
+    const holder = await t.store.users.createUser({ email: 'holder@example.test', name: 'Holder', role: 'consultant', passwordHash: 'x' });
+    const cohort = await t.store.cohorts.createCohort('Seeded');
+    await t.store.cohorts.createCohort('Other');
+    await t.store.cohorts.addReaderToCohort(cohort.id, reader.user.id);
+    await t.store.progress.upsertMilestone(reader.user.id, { chapterId: 'ch01', status: 'completed', score: 5 });
+    const [item] = await t.store.attention.reviewMilestoneAttention(reader.user.id, 'ch01');
+    await t.store.attention.claimAttention(item!.id, holder.id);
+    await t.store.progress.upsertMilestone(other.user.id, { chapterId: 'ch01', status: 'completed', score: 5 });
+    const [open] = await t.store.attention.reviewMilestoneAttention(other.user.id, 'ch01');
     world = {
       consultant,
       ids: { cohort: cohort.id, item: item!.id, open: open!.id, reader: reader.user.id, consultant: consultant.user.id },

@@ -10,7 +10,7 @@ function harness(options: { failOnCall?: number } = {}) {
   const clock = new FakeClock();
   const log: string[] = [];
   const written: Heartbeat[][] = [];
-  const store = {
+  const sessions = {
     async recordHeartbeats(beats: readonly Heartbeat[]) {
       if (written.length + 1 === options.failOnCall) {
         options.failOnCall = undefined;
@@ -19,7 +19,8 @@ function harness(options: { failOnCall?: number } = {}) {
       written.push([...beats]);
       log.push(`write ${beats.length}`);
     },
-  } as unknown as Store;
+  };
+  const store = { sessions } as unknown as Store;
   const errors: object[] = [];
   const presence = new Presence({
     store,
@@ -66,7 +67,7 @@ describe('presence: taking in the store\'s activity at 10,000 active readers', (
     const clock = new FakeClock();
     const active = Array.from({ length: 2_500 }, (_, i) => ({ ...reader(i + 1), lastActiveAt: clock.now() - 1000 + (i % 7) }));
     const log: string[] = [];
-    const store = {
+    const readers = {
       async getActiveReadersPage(since: number, after: { lastActiveAt: number; id: number } | null, limit: number) {
         const sorted = active
           .filter((u) => u.lastActiveAt > since)
@@ -76,7 +77,8 @@ describe('presence: taking in the store\'s activity at 10,000 active readers', (
         log.push(`read ${page.length}`);
         return page;
       },
-    } as unknown as Store;
+    };
+    const store = { readers } as unknown as Store;
     const announced: number[] = [];
     const presence = new Presence({
       store,

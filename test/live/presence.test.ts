@@ -9,7 +9,7 @@ describe('presence (the coalesced heartbeat)', () => {
     t = await buildTestApp();
     const reader = await t.signIn('reader', 'many@example.test');
     await t.presence.flush();
-    const spy = vi.spyOn(t.store, 'recordHeartbeats');
+    const spy = vi.spyOn(t.store.sessions, 'recordHeartbeats');
     for (let i = 0; i < 25; i += 1) {
       t.clock.advance(10);
       await t.app.inject({ method: 'GET', url: '/api/me/milestones', headers: reader.headers });
@@ -19,7 +19,7 @@ describe('presence (the coalesced heartbeat)', () => {
     const batch = spy.mock.calls[0]![0];
     expect(batch).toHaveLength(1);
     expect(batch[0]).toMatchObject({ userId: reader.user.id, at: t.clock.now() });
-    expect((await t.store.getUserById(reader.user.id))!.lastActiveAt).toBe(t.clock.now());
+    expect((await t.store.users.getUserById(reader.user.id))!.lastActiveAt).toBe(t.clock.now());
   });
 
   it('shows a reader on the live view at once, before any flush', async () => {
@@ -80,11 +80,11 @@ describe('presence (the coalesced heartbeat)', () => {
     await t.presence.flush();
     t.clock.advance(5000);
     await t.app.inject({ method: 'GET', url: '/api/me', headers: reader.headers });
-    vi.spyOn(t.store, 'recordHeartbeats').mockRejectedValueOnce(new Error('disk I/O error'));
+    vi.spyOn(t.store.sessions, 'recordHeartbeats').mockRejectedValueOnce(new Error('disk I/O error'));
     await t.presence.flush();
-    expect((await t.store.getUserById(reader.user.id))!.lastActiveAt).not.toBe(t.clock.now());
+    expect((await t.store.users.getUserById(reader.user.id))!.lastActiveAt).not.toBe(t.clock.now());
     await t.presence.flush();
-    expect((await t.store.getUserById(reader.user.id))!.lastActiveAt).toBe(t.clock.now());
+    expect((await t.store.users.getUserById(reader.user.id))!.lastActiveAt).toBe(t.clock.now());
   });
 
   it('flushes pending heartbeats when stopped', async () => {
@@ -93,7 +93,7 @@ describe('presence (the coalesced heartbeat)', () => {
     t.clock.advance(3000);
     await t.app.inject({ method: 'GET', url: '/api/me', headers: reader.headers });
     await t.presence.stop();
-    expect((await t.store.getUserById(reader.user.id))!.lastActiveAt).toBe(t.clock.now());
+    expect((await t.store.users.getUserById(reader.user.id))!.lastActiveAt).toBe(t.clock.now());
   });
 });
 
@@ -107,7 +107,7 @@ describe('presence and activity stored by other processes', () => {
     const announced: [number, boolean][] = [];
     const published = vi.spyOn(t.hub, 'publish');
     // Activity recorded by another process goes straight to the database.
-    await t.store.updateHeartbeat(reader.user.id, t.clock.now());
+    await t.store.sessions.updateHeartbeat(reader.user.id, t.clock.now());
     await t.presence.syncWithStore(true);
     await t.presence.syncWithStore(true);
     for (const [event] of published.mock.calls) {
@@ -129,13 +129,13 @@ describe('presence once started: the live view from memory', () => {
     t = await buildTestApp();
     const consultant = await t.signIn('consultant', 'c@example.test');
     const elsewhere = await t.signIn('reader', 'elsewhere@example.test');
-    await t.store.updateHeartbeat(elsewhere.user.id, t.clock.now()); // another process's activity
+    await t.store.sessions.updateHeartbeat(elsewhere.user.id, t.clock.now()); // another process's activity
     t.presence.start();
     await vi.waitFor(async () => expect((await t.presence.liveReaders()).map((u) => u.id)).toEqual([elsewhere.user.id]));
     t.clock.advance(1000);
     const here = await t.signIn('reader', 'here@example.test');
     await t.app.inject({ method: 'GET', url: '/api/me', headers: here.headers });
-    const reads = vi.spyOn(t.store, 'getAllActiveUsers');
+    const reads = vi.spyOn(t.store.readers, 'getAllActiveUsers');
     t.clock.advance(1000);
     const live = (await t.app.inject({ method: 'GET', url: '/api/consultant/dashboard/live', headers: consultant.headers })).json();
     expect(live.readers.map((u: { id: number }) => u.id)).toEqual([here.user.id, elsewhere.user.id]);

@@ -90,17 +90,17 @@ describe('PostgreSQL query plans on a generated data set', () => {
     expect(await count("SELECT count(*) AS n FROM users WHERE role = 'reader'")).toBe(5_000);
     expect(await count('SELECT count(*) AS n FROM activity_logs')).toBe(150_000);
     expect(await count("SELECT count(*) AS n FROM milestones WHERE status = 'stuck'")).toBeGreaterThan(100);
-    expect((await store.getAllActiveUsers(NOW - 60_000)).length).toBe(50);
+    expect((await store.readers.getAllActiveUsers(NOW - 60_000)).length).toBe(50);
   });
 
   const heavyReader = 1; // the skew gives reader 1 the most events
   const cases: readonly { name: string; call: () => Promise<unknown>; uses?: RegExp }[] = [
-    { name: 'live view: readers active in the last 60 s', call: () => store.getAllActiveUsers(NOW - 60_000), uses: /idx_users_(role_)?last_active/ },
-    { name: 'history, first page', call: () => store.listActivity(heavyReader, { limit: 50 }), uses: /idx_activity_user_id|activity_logs_pkey/ },
-    { name: 'history, page via cursor', call: () => store.listActivity(heavyReader, { limit: 50, cursor: encodeCursor(20_000) }), uses: /idx_activity_user_id|activity_logs_pkey/ },
-    { name: 'reader list, first page + counts', call: () => store.listReaders({ limit: 50 }) },
-    { name: 'reader list, later page + counts', call: () => store.listReaders({ limit: 50, cursor: encodeCursor(2_500) }) },
-    { name: 'stuck list, first page', call: () => store.listStuckReaders({ limit: 50 }), uses: /idx_milestones_status_updated/ },
+    { name: 'live view: readers active in the last 60 s', call: () => store.readers.getAllActiveUsers(NOW - 60_000), uses: /idx_users_(role_)?last_active/ },
+    { name: 'history, first page', call: () => store.activity.listActivity(heavyReader, { limit: 50 }), uses: /idx_activity_user_id|activity_logs_pkey/ },
+    { name: 'history, page via cursor', call: () => store.activity.listActivity(heavyReader, { limit: 50, cursor: encodeCursor(20_000) }), uses: /idx_activity_user_id|activity_logs_pkey/ },
+    { name: 'reader list, first page + counts', call: () => store.readers.listReaders({ limit: 50 }) },
+    { name: 'reader list, later page + counts', call: () => store.readers.listReaders({ limit: 50, cursor: encodeCursor(2_500) }) },
+    { name: 'stuck list, first page', call: () => store.readers.listStuckReaders({ limit: 50 }), uses: /idx_milestones_status_updated/ },
   ];
 
   for (const c of cases) {

@@ -215,11 +215,11 @@ async function buildWorld(): Promise<World> {
   const readerA = await t.signIn('reader', 'reader-a@example.test', 'Reader A');
   const readerB = await t.signIn('reader', B_EMAIL, 'Reader B');
   const consultant = await t.signIn('consultant', 'consultant@example.test', 'Consultant');
-  await t.store.createChapter({ id: SEEDED_CHAPTER, title: 'Introduction' });
-  await t.store.upsertMilestone(readerB.user.id, { chapterId: 'b-secret-chapter', status: 'stuck', score: 3 });
-  await t.store.logActivity(readerB.user.id, { actionType: 'PAGE_VIEW', metadata: { note: B_MARKER } });
-  await t.store.upsertMilestone(readerA.user.id, { chapterId: 'chapter-1', status: 'started', score: 10 });
-  await t.store.logActivity(readerA.user.id, { actionType: 'PAGE_VIEW', metadata: { page: 1 } });
+  await t.store.chapters.createChapter({ id: SEEDED_CHAPTER, title: 'Introduction' });
+  await t.store.progress.upsertMilestone(readerB.user.id, { chapterId: 'b-secret-chapter', status: 'stuck', score: 3 });
+  await t.store.activity.logActivity(readerB.user.id, { actionType: 'PAGE_VIEW', metadata: { note: B_MARKER } });
+  await t.store.progress.upsertMilestone(readerA.user.id, { chapterId: 'chapter-1', status: 'started', score: 10 });
+  await t.store.activity.logActivity(readerA.user.id, { actionType: 'PAGE_VIEW', metadata: { page: 1 } });
 
   const openapi = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
   expect(openapi.statusCode).toBe(200);
@@ -330,7 +330,7 @@ async function within<T>(ms: number, work: Promise<T>, describe: () => string): 
 
 async function keepSignedIn(world: World): Promise<void> {
   for (const caller of ['readerA', 'consultant'] as const) {
-    if (await world.t.store.findSession(hashSessionToken(world.tokens[caller]))) continue;
+    if (await world.t.store.sessions.findSession(hashSessionToken(world.tokens[caller]))) continue;
     const email = world.users[caller].user.email;
     const login = await world.t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: TEST_PASSWORD } });
     expect(login.statusCode).toBe(200);

@@ -62,7 +62,7 @@ async function buildProductionApp(options: { env?: Record<string, string>; webRo
       closed = true;
       await app.close();
       await presence.stop();
-      await store.close();
+      await store.operations.close();
     },
   };
   opened.push(production);
@@ -172,7 +172,7 @@ describe('session tokens (ASVS V3)', () => {
     expect((await p.app.inject({ method: 'POST', url: '/api/me/activity', headers: auth, payload: { actionType: 'SUBMIT', metadata: { x: 1 } } })).statusCode).toBe(201);
     const stays = tokenOf(await register(p, 'staying@example.test'));
 
-    await p.store.deleteUser(user.id);
+    await p.store.users.deleteUser(user.id);
 
     const rowsOf = (table: string) => (p.store.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE user_id = ?`).get(user.id) as { n: number }).n;
     expect({ sessions: rowsOf('sessions'), milestones: rowsOf('milestones'), activity_logs: rowsOf('activity_logs') }).toEqual({
@@ -208,7 +208,7 @@ describe('password storage (ASVS V2.4)', () => {
   it('upgrades a hash made with weaker parameters at the next sign-in', async () => {
     const p = await buildProductionApp();
     const weak = await createPasswordHasher({ memoryKiB: 1024, iterations: 1 }).hash(PASSWORD);
-    await p.store.createUser({ email: 'legacy@example.test', name: '', role: 'reader', passwordHash: weak });
+    await p.store.users.createUser({ email: 'legacy@example.test', name: '', role: 'reader', passwordHash: weak });
     expect(argon2Params(weak)).toMatchObject({ m: 1024, t: 1 });
 
     const response = await login(p, 'legacy@example.test');
@@ -265,7 +265,7 @@ describe('security headers (ASVS V14.4)', () => {
     const reader = await register(p, 'headers@example.test');
     const readerAuth = { authorization: `Bearer ${tokenOf(reader)}` };
     const weakHash = await createPasswordHasher({ memoryKiB: 19_456, iterations: 2 }).hash(PASSWORD);
-    await p.store.createUser({ email: 'consultant@example.test', name: 'C', role: 'consultant', passwordHash: weakHash });
+    await p.store.users.createUser({ email: 'consultant@example.test', name: 'C', role: 'consultant', passwordHash: weakHash });
     const consultantAuth = { authorization: `Bearer ${tokenOf(await login(p, 'consultant@example.test'))}` };
     const readerId = (reader.json() as { user: { id: number } }).user.id;
 

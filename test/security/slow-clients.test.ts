@@ -133,12 +133,12 @@ describe('body and page limits over a real connection', () => {
     t = await buildTestApp();
     const reader = await t.signIn('reader', 'many-events@example.test');
     const consultant = await t.signIn('consultant', 'pager@example.test');
-    await t.store.logActivities(
+    await t.store.activity.logActivities(
       reader.user.id,
       Array.from({ length: 250 }, (_, n) => ({ actionType: 'PAGE_VIEW', metadata: { n } })),
     );
     for (let n = 0; n < 210; n += 1) {
-      await t.store.createUser({ email: `r${n}@example.test`, name: `R ${n}`, role: 'reader', passwordHash: 'x' });
+      await t.store.users.createUser({ email: `r${n}@example.test`, name: `R ${n}`, role: 'reader', passwordHash: 'x' });
     }
 
     const first = await t.app.inject({ method: 'GET', url: '/api/me/activity?limit=200', headers: reader.headers });

@@ -20,7 +20,7 @@ async function openFreshStore(clock = new FakeClock()) {
 
 afterEach(async () => {
   for (const { store, name } of opened.splice(0)) {
-    await store.close();
+    await store.operations.close();
     await dropTestDatabase(name);
   }
 });
@@ -36,8 +36,8 @@ describe('PostgresStore on its database', () => {
     const clock = new FakeClock(4_102_444_800_123); // 2100-01-01T00:00:00.123Z
     const { store } = await openFreshStore(clock);
     const user = await addUser(store);
-    await store.createSession(sessionFor(user.id, 'late', clock.now(), { expiresAt: 8_640_000_000_000_000 }));
-    const found = await store.findSession(sessionFor(user.id, 'late', 0).tokenHash);
+    await store.sessions.createSession(sessionFor(user.id, 'late', clock.now(), { expiresAt: 8_640_000_000_000_000 }));
+    const found = await store.sessions.findSession(sessionFor(user.id, 'late', 0).tokenHash);
     expect(found?.session).toEqual({ ...sessionFor(user.id, 'late', clock.now()), expiresAt: 8_640_000_000_000_000 });
     expect(typeof found?.user.id).toBe('number');
     expect(user.createdAt).toBe(4_102_444_800_123);
@@ -46,10 +46,10 @@ describe('PostgresStore on its database', () => {
   it('the tokens table holds the hash only, and deleting a user leaves no row pointing at it', async () => {
     const { store, url, clock } = await openFreshStore();
     const doomed = await addUser(store);
-    await store.createSession(sessionFor(doomed.id, 'doomed', clock.now()));
-    await store.upsertMilestone(doomed.id, { chapterId: 'ch-01', status: 'stuck', score: 1 });
-    await store.logActivity(doomed.id, { actionType: 'LOGIN', metadata: null });
-    await store.deleteUser(doomed.id);
+    await store.sessions.createSession(sessionFor(doomed.id, 'doomed', clock.now()));
+    await store.progress.upsertMilestone(doomed.id, { chapterId: 'ch-01', status: 'stuck', score: 1 });
+    await store.activity.logActivity(doomed.id, { actionType: 'LOGIN', metadata: null });
+    await store.users.deleteUser(doomed.id);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -67,8 +67,8 @@ describe('PostgresStore on its database', () => {
     const clock = new FakeClock();
     const store = await openPostgresStore({ url, clock });
     const user = await addUser(store);
-    const pending = Array.from({ length: 10 }, (_, i) => store.logActivity(user.id, { actionType: 'PAGE_VIEW', metadata: { i } }));
-    await store.close();
+    const pending = Array.from({ length: 10 }, (_, i) => store.activity.logActivity(user.id, { actionType: 'PAGE_VIEW', metadata: { i } }));
+    await store.operations.close();
     const written = await Promise.all(pending);
     const reopened = await openPostgresStore({ url, clock });
     opened.push({ store: reopened, name });
@@ -100,13 +100,13 @@ describe('the chapter counts kept write by write equal a rebuild from the milest
     for (const [i, minutes] of [1, 99, 100, 123, 4_567, 98_765, 1_234_567].entries()) {
       const reader = readers[i % 3]!;
       const chapterId = `ch-${i}`;
-      await store.upsertMilestone(reader.id, { chapterId, status: 'started', score: null });
+      await store.progress.upsertMilestone(reader.id, { chapterId, status: 'started', score: null });
       clock.advance(minutes * 60_000 + 59_999);
-      await store.upsertMilestone(reader.id, { chapterId, status: 'completed', score: i * 10 });
-      await store.upsertMilestone(readers[3]!.id, { chapterId, status: i % 2 === 0 ? 'stuck' : 'completed', score: i });
+      await store.progress.upsertMilestone(reader.id, { chapterId, status: 'completed', score: i * 10 });
+      await store.progress.upsertMilestone(readers[3]!.id, { chapterId, status: i % 2 === 0 ? 'stuck' : 'completed', score: i });
     }
-    await store.upsertMilestone(readers[0]!.id, { chapterId: 'ch-0', status: 'completed', score: 55 }); // a re-score
-    await store.deleteUser(readers[3]!.id);
+    await store.progress.upsertMilestone(readers[0]!.id, { chapterId: 'ch-0', status: 'completed', score: 55 }); // a re-score
+    await store.users.deleteUser(readers[3]!.id);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -132,21 +132,21 @@ describe('the activity counts kept batch by batch equal a rebuild from the event
     const { store, clock, url } = await openFreshStore();
     const [kept, other, deleted, consultant] = [await addUser(store), await addUser(store), await addUser(store), await addUser(store, 'consultant')];
     const event = [{ actionType: 'PAGE_VIEW', metadata: null }];
-    await store.logActivities(kept.id, event);
+    await store.activity.logActivities(kept.id, event);
     clock.advance(3 * 3_600_000 + 17);
     // One turn: these share one transaction; the failing one makes the batch run again with savepoints.
     const results = await Promise.allSettled([
-      store.logActivities(kept.id, [...event, ...event]),
-      store.logActivities(other.id, event),
-      store.logActivities(deleted.id, event),
-      store.logActivities(987_654, event),
-      store.logActivities(consultant.id, event),
-      store.deleteUser(deleted.id),
-      store.logActivities(other.id, event),
+      store.activity.logActivities(kept.id, [...event, ...event]),
+      store.activity.logActivities(other.id, event),
+      store.activity.logActivities(deleted.id, event),
+      store.activity.logActivities(987_654, event),
+      store.activity.logActivities(consultant.id, event),
+      store.users.deleteUser(deleted.id),
+      store.activity.logActivities(other.id, event),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
     clock.advance(30 * 3_600_000);
-    await Promise.all([store.logActivities(kept.id, event), store.deleteActivityBefore(clock.now() - 32 * 3_600_000, 10)]);
+    await Promise.all([store.activity.logActivities(kept.id, event), store.activity.deleteActivityBefore(clock.now() - 32 * 3_600_000, 10)]);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -177,17 +177,17 @@ describe('the chapter counts kept batch by batch equal a rebuild', () => {
   it('with a reader completing and then deleted, a consultant and a failing write in one batch', async () => {
     const { store, clock, url } = await openFreshStore();
     const [gone, stays, consultant] = [await addUser(store), await addUser(store), await addUser(store, 'consultant')];
-    await store.upsertMilestone(gone.id, { chapterId: 'ch-1', status: 'started', score: null });
-    await store.upsertMilestone(stays.id, { chapterId: 'ch-1', status: 'completed', score: 70 });
+    await store.progress.upsertMilestone(gone.id, { chapterId: 'ch-1', status: 'started', score: null });
+    await store.progress.upsertMilestone(stays.id, { chapterId: 'ch-1', status: 'completed', score: 70 });
     clock.advance(5 * 60_000);
     // One turn, one transaction (run again with savepoints because one write fails).
     const results = await Promise.allSettled([
-      store.upsertMilestone(gone.id, { chapterId: 'ch-1', status: 'completed', score: 90 }),
-      store.upsertMilestone(stays.id, { chapterId: 'ch-2', status: 'stuck', score: null }),
-      store.upsertMilestone(987_654, { chapterId: 'ch-1', status: 'started', score: null }),
-      store.upsertMilestone(consultant.id, { chapterId: 'ch-1', status: 'completed', score: 10 }),
-      store.deleteUser(gone.id),
-      store.upsertMilestone(stays.id, { chapterId: 'ch-1', status: 'completed', score: 80 }),
+      store.progress.upsertMilestone(gone.id, { chapterId: 'ch-1', status: 'completed', score: 90 }),
+      store.progress.upsertMilestone(stays.id, { chapterId: 'ch-2', status: 'stuck', score: null }),
+      store.progress.upsertMilestone(987_654, { chapterId: 'ch-1', status: 'started', score: null }),
+      store.progress.upsertMilestone(consultant.id, { chapterId: 'ch-1', status: 'completed', score: 10 }),
+      store.users.deleteUser(gone.id),
+      store.progress.upsertMilestone(stays.id, { chapterId: 'ch-1', status: 'completed', score: 80 }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
     const client = new pg.Client({ connectionString: url });

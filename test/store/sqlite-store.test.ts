@@ -31,7 +31,7 @@ function openStore(file: string, clock: FakeClock) {
 
 async function closeStore(store: Store): Promise<void> {
   openStores.delete(store);
-  await store.close();
+  await store.operations.close();
 }
 
 async function openFreshStore() {
@@ -46,7 +46,7 @@ afterEach(async () => {
   openStores.clear();
   const dirs = tempDirs.splice(0);
   try {
-    for (const store of stores) await store.close();
+    for (const store of stores) await store.operations.close();
   } finally {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
@@ -81,12 +81,12 @@ describe('SqliteStore on its file', () => {
   it('the foreign keys hold: no row anywhere points at a missing user after a delete', async () => {
     const { store, file, clock } = await openFreshStore();
     const doomed = await addUser(store);
-    await store.createSession(sessionFor(doomed.id, 'doomed', clock.now()));
-    await store.upsertMilestone(doomed.id, { chapterId: 'ch-01', status: 'stuck', score: 1 });
-    await store.logActivity(doomed.id, { actionType: 'LOGIN', metadata: null });
+    await store.sessions.createSession(sessionFor(doomed.id, 'doomed', clock.now()));
+    await store.progress.upsertMilestone(doomed.id, { chapterId: 'ch-01', status: 'stuck', score: 1 });
+    await store.activity.logActivity(doomed.id, { actionType: 'LOGIN', metadata: null });
     const consultant = await addUser(store, 'consultant');
-    await store.recordAccess([{ consultantId: consultant.id, readerId: doomed.id, kind: 'progress', at: clock.now() }]);
-    await store.deleteUser(doomed.id);
+    await store.accessLog.recordAccess([{ consultantId: consultant.id, readerId: doomed.id, kind: 'progress', at: clock.now() }]);
+    await store.users.deleteUser(doomed.id);
     const other = new Database(file, { readonly: true });
     try {
       expect(other.pragma('foreign_key_check')).toEqual([]);
@@ -108,7 +108,7 @@ describe('SqliteStore on its file', () => {
     const user = await addUser(store);
     const rawToken = randomBytes(32).toString('base64url');
     const hash = createHash('sha256').update(rawToken).digest('hex');
-    await store.createSession({ ...sessionFor(user.id, 'unused', clock.now()), tokenHash: hash });
+    await store.sessions.createSession({ ...sessionFor(user.id, 'unused', clock.now()), tokenHash: hash });
 
     const other = new Database(file, { readonly: true });
     try {
@@ -131,14 +131,14 @@ describe('SqliteStore on its file', () => {
   it('ping rejects once the database is closed', async () => {
     const { store } = await openFreshStore();
     await closeStore(store);
-    await expect(store.ping()).rejects.toThrow();
+    await expect(store.operations.ping()).rejects.toThrow();
   });
 
   it('data written before close is there after reopening the file, and reopening re-runs no migration', async () => {
     const { store, file, clock } = await openFreshStore();
     const user = await addUser(store, 'reader', { email: 'persist@example.com' });
-    const milestone = await store.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'completed', score: 88 });
-    const event = await store.logActivity(user.id, { actionType: 'SUBMIT', metadata: { answer: 'é' } });
+    const milestone = await store.progress.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'completed', score: 88 });
+    const event = await store.activity.logActivity(user.id, { actionType: 'SUBMIT', metadata: { answer: 'é' } });
     await closeStore(store);
 
     const reopened = openStore(file, clock);
@@ -150,7 +150,7 @@ describe('SqliteStore on its file', () => {
   it('close waits for writes already started and commits them', async () => {
     const { store, file, clock } = await openFreshStore();
     const user = await addUser(store);
-    const pending = Array.from({ length: 10 }, (_, i) => store.logActivity(user.id, { actionType: 'PAGE_VIEW', metadata: { i } }));
+    const pending = Array.from({ length: 10 }, (_, i) => store.activity.logActivity(user.id, { actionType: 'PAGE_VIEW', metadata: { i } }));
     await closeStore(store);
     const written = await Promise.all(pending);
 
@@ -163,12 +163,12 @@ describe('SqliteStore on its file', () => {
     const { store, dir, clock } = await openFreshStore();
     const reader = await addUser(store, 'reader', { email: 'backed@example.com', passwordHash: 'backed-hash' });
     const consultant = await addUser(store, 'consultant');
-    await store.updateHeartbeat(reader.id, clock.now());
-    const milestone = await store.upsertMilestone(reader.id, { chapterId: 'ch-02', status: 'stuck', score: 7 });
-    const event = await store.logActivity(reader.id, { actionType: 'LOGIN', metadata: { nested: { ok: true } } });
+    await store.sessions.updateHeartbeat(reader.id, clock.now());
+    const milestone = await store.progress.upsertMilestone(reader.id, { chapterId: 'ch-02', status: 'stuck', score: 7 });
+    const event = await store.activity.logActivity(reader.id, { actionType: 'LOGIN', metadata: { nested: { ok: true } } });
     const backupFile = join(dir, 'backup-copy.db');
-    await store.backup(backupFile);
-    await store.logActivity(reader.id, { actionType: 'AFTER_BACKUP', metadata: null });
+    await store.operations.backup(backupFile);
+    await store.activity.logActivity(reader.id, { actionType: 'AFTER_BACKUP', metadata: null });
 
     const copy = openStore(backupFile, new FakeClock());
     expect(await copy.getUserByEmail('backed@example.com')).toEqual({
@@ -176,7 +176,7 @@ describe('SqliteStore on its file', () => {
       passwordHash: 'backed-hash',
     });
     expect(await copy.getUserById(consultant.id)).toEqual(consultant);
-    expect(await copy.listReaders({ limit: 50 })).toEqual(await store.listReaders({ limit: 50 }));
+    expect(await copy.listReaders({ limit: 50 })).toEqual(await store.readers.listReaders({ limit: 50 }));
     expect(await copy.getMyMilestones(reader.id)).toEqual([milestone]);
     expect((await copy.listActivity(reader.id, { limit: 50 })).items).toEqual([event]);
   });
@@ -191,17 +191,17 @@ describe('SQLite store: heartbeats at the resolution idle expiry needs', () => {
     const reader = await addUser(store);
     const start = clock.now();
     const session = sessionFor(reader.id, 'busy', start);
-    await store.createSession(session);
-    const seen = async () => (await store.findSession(session.tokenHash))!.session.lastSeenAt;
+    await store.sessions.createSession(session);
+    const seen = async () => (await store.sessions.findSession(session.tokenHash))!.session.lastSeenAt;
 
-    await store.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 30_000 }]);
+    await store.sessions.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 30_000 }]);
     expect(await seen()).toBe(start);
-    expect((await store.getUserById(reader.id))!.lastActiveAt).toBe(start + 30_000);
-    await store.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 60_000 }]);
+    expect((await store.users.getUserById(reader.id))!.lastActiveAt).toBe(start + 30_000);
+    await store.sessions.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 60_000 }]);
     expect(await seen()).toBe(start + 60_000);
-    await store.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 61_000 }]);
+    await store.sessions.recordHeartbeats([{ userId: reader.id, tokenHash: session.tokenHash, at: start + 61_000 }]);
     expect(await seen()).toBe(start + 60_000);
-    expect((await store.getUserById(reader.id))!.lastActiveAt).toBe(start + 61_000);
+    expect((await store.users.getUserById(reader.id))!.lastActiveAt).toBe(start + 61_000);
   });
 
   it('tells its listeners which sessions it deleted', async () => {
@@ -209,10 +209,10 @@ describe('SQLite store: heartbeats at the resolution idle expiry needs', () => {
     const revoked: unknown[] = [];
     store.onSessionsRevoked((r) => revoked.push(r));
     const reader = await addUser(store);
-    await store.createSession(sessionFor(reader.id, 'one', clock.now()));
-    await store.deleteSession(sessionFor(reader.id, 'one', 0).tokenHash);
-    await store.deleteUserSessions(reader.id);
-    await store.deleteUser(reader.id);
+    await store.sessions.createSession(sessionFor(reader.id, 'one', clock.now()));
+    await store.sessions.deleteSession(sessionFor(reader.id, 'one', 0).tokenHash);
+    await store.sessions.deleteUserSessions(reader.id);
+    await store.users.deleteUser(reader.id);
     expect(revoked).toEqual([{ tokenHash: sessionFor(reader.id, 'one', 0).tokenHash }, { userId: reader.id }, { userId: reader.id }]);
   });
 });
@@ -224,12 +224,12 @@ describe('the aggregates kept write by write equal a rebuild from the raw rows',
     for (const [i, minutes] of [1, 99, 100, 123, 4_567, 98_765, 1_234_567].entries()) {
       const reader = readers[i % 3]!;
       const chapterId = `ch-${i}`;
-      await store.upsertMilestone(reader.id, { chapterId, status: 'started', score: null });
+      await store.progress.upsertMilestone(reader.id, { chapterId, status: 'started', score: null });
       clock.advance(minutes * 60_000 + 59_999);
-      await store.upsertMilestone(reader.id, { chapterId, status: 'completed', score: i * 10 });
-      await store.logActivities(reader.id, [{ actionType: 'PAGE_VIEW', metadata: null }]);
+      await store.progress.upsertMilestone(reader.id, { chapterId, status: 'completed', score: i * 10 });
+      await store.activity.logActivities(reader.id, [{ actionType: 'PAGE_VIEW', metadata: null }]);
     }
-    await store.deleteActivityBefore(clock.now() - 2_000 * 60_000, 1);
+    await store.activity.deleteActivityBefore(clock.now() - 2_000 * 60_000, 1);
     const tables = ['chapter_status_counts', 'chapter_score_counts', 'chapter_minute_counts', 'activity_reader_hours', 'activity_reader_days', 'activity_hours', 'activity_days'];
     const contents = () => Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()]));
     const incremental = contents();
@@ -245,15 +245,15 @@ describe('the aggregates kept write by write equal a rebuild from the raw rows',
     const { store } = await openFreshStore();
     const [kept, deleted, consultant] = [await addUser(store), await addUser(store), await addUser(store, 'consultant')];
     const event = [{ actionType: 'PAGE_VIEW', metadata: null }];
-    await store.logActivities(kept.id, event);
+    await store.activity.logActivities(kept.id, event);
     // One turn: all of these share one transaction.
     const results = await Promise.allSettled([
-      store.logActivities(kept.id, [...event, ...event]),
-      store.logActivities(deleted.id, event),
-      store.logActivities(987_654, event), // no such user: fails alone, defers nothing
-      store.logActivities(consultant.id, event),
-      store.deleteUser(deleted.id), // their activity queued just before is not counted at commit
-      store.logActivities(kept.id, event),
+      store.activity.logActivities(kept.id, [...event, ...event]),
+      store.activity.logActivities(deleted.id, event),
+      store.activity.logActivities(987_654, event), // no such user: fails alone, defers nothing
+      store.activity.logActivities(consultant.id, event),
+      store.users.deleteUser(deleted.id), // their activity queued just before is not counted at commit
+      store.activity.logActivities(kept.id, event),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
     const tables = ['activity_reader_hours', 'activity_reader_days', 'activity_hours', 'activity_days'];

@@ -104,7 +104,7 @@ export async function buildTestApp(
     config,
     dir,
     async signIn(role, email, name = '') {
-      await store.createUser({ email, name, role, passwordHash: await testHasher.hash(TEST_PASSWORD) });
+      await store.users.createUser({ email, name, role, passwordHash: await testHasher.hash(TEST_PASSWORD) });
       const response = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: TEST_PASSWORD } });
       if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
       const body = response.json() as { user: User; token: string };
@@ -114,7 +114,7 @@ export async function buildTestApp(
       await app.close();
       await presence.stop();
       await accessRecorder.stop();
-      await store.close();
+      await store.operations.close();
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },

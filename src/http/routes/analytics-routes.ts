@@ -31,7 +31,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         response: { 200: ChapterFunnelResponseSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ chapters: await store.getChapterFunnel(await readerFilterFor(cohortMembers, request.query.cohort)) }),
+    async (request) => ({ chapters: await store.analytics.getChapterFunnel(await readerFilterFor(cohortMembers, request.query.cohort)) }),
   );
 
   app.get(
@@ -53,7 +53,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       const from = parseIsoTime(request.query.from, 'from') ?? to - DEFAULT_BUCKETS[bucket] * BUCKET_MS[bucket];
       requireOrdered(from, to);
       const filter = await readerFilterFor(cohortMembers, request.query.cohort);
-      const buckets = await store.getActivityBuckets({ ...filter, from, to, bucket });
+      const buckets = await store.analytics.getActivityBuckets({ ...filter, from, to, bucket });
       return { buckets: buckets.map((b) => ({ start: toIsoTime(b.start), events: b.events, activeReaders: b.activeReaders })) };
     },
   );
@@ -72,7 +72,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     },
     async (request) => {
       const { cohort, ...page } = request.query;
-      const grid = await store.getProgressGrid({ ...(await readerFilterFor(cohortMembers, cohort)), ...page });
+      const grid = await store.analytics.getProgressGrid({ ...(await readerFilterFor(cohortMembers, cohort)), ...page });
       return {
         chapters: [...grid.chapters],
         readers: grid.readers.map((row) => ({ reader: toUserDto(row.reader), cells: row.cells.map((c) => ({ ...c })) })),

@@ -41,7 +41,7 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     },
     async (request) => {
       const { state, cohort, limit, cursor } = request.query;
-      const page = await store.listAttention({ state: state ?? 'open', cohortId: cohort, limit, cursor });
+      const page = await store.attention.listAttention({ state: state ?? 'open', cohortId: cohort, limit, cursor });
       return { items: page.items.map(toAttentionItemDto), nextCursor: page.nextCursor };
     },
   );
@@ -60,7 +60,7 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         },
       },
     },
-    async (request) => store.countAttention(request.query.cohort),
+    async (request) => store.attention.countAttention(request.query.cohort),
   );
 
   app.post(
@@ -74,7 +74,7 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         response: { 200: ItemAnswer, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => published(await store.claimAttention(request.params.id, requireUserId(request))),
+    async (request) => published(await store.attention.claimAttention(request.params.id, requireUserId(request))),
   );
 
   app.post(
@@ -88,7 +88,7 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         response: { 200: ItemAnswer, ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => published(await store.releaseAttention(request.params.id, requireUserId(request))),
+    async (request) => published(await store.attention.releaseAttention(request.params.id, requireUserId(request))),
   );
 
   app.post(
@@ -105,7 +105,7 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     },
     async (request) => {
       const note = request.body?.note?.trim() || null;
-      return published(await store.resolveAttention(request.params.id, requireUserId(request), note));
+      return published(await store.attention.resolveAttention(request.params.id, requireUserId(request), note));
     },
   );
 
@@ -119,7 +119,7 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         response: { 200: Type.Object({ rules: AttentionRulesSchema }), ...problemResponses(401, 403) },
       },
     },
-    async () => ({ rules: await store.getAttentionRules() }),
+    async () => ({ rules: await store.attention.getAttentionRules() }),
   );
 
   app.put(
@@ -133,6 +133,6 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         response: { 200: Type.Object({ rules: AttentionRulesSchema }), ...problemResponses(400, 401, 403, 415) },
       },
     },
-    async (request) => ({ rules: await store.setAttentionRules(request.body) }),
+    async (request) => ({ rules: await store.attention.setAttentionRules(request.body) }),
   );
 };

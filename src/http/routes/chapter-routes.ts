@@ -14,7 +14,7 @@ export const chapterRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       config: { policy: 'user' },
       schema: { tags: ['chapters'], summary: 'The chapters of the program, in order', response: { 200: ChaptersBody, ...problemResponses(401) } },
     },
-    async () => ({ chapters: await store.listChapters() }),
+    async () => ({ chapters: await store.chapters.listChapters() }),
   );
 
   app.post(
@@ -29,7 +29,7 @@ export const chapterRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       },
     },
     async (request, reply) => {
-      const chapter = await store.createChapter({ id: request.body.id, title: request.body.title.trim() });
+      const chapter = await store.chapters.createChapter({ id: request.body.id, title: request.body.title.trim() });
       return reply.code(201).send({ chapter });
     },
   );
@@ -46,7 +46,7 @@ export const chapterRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
         response: { 200: Type.Object({ chapter: ChapterSchema }), ...problemResponses(400, 401, 403, 404, 415) },
       },
     },
-    async (request) => ({ chapter: await store.updateChapter(request.params.id, { title: request.body.title.trim() }) }),
+    async (request) => ({ chapter: await store.chapters.updateChapter(request.params.id, { title: request.body.title.trim() }) }),
   );
 
   app.put(
@@ -63,6 +63,6 @@ export const chapterRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
         response: { 200: ChaptersBody, ...problemResponses(400, 401, 403, 415) },
       },
     },
-    async (request) => ({ chapters: await store.reorderChapters(request.body.ids) }),
+    async (request) => ({ chapters: await store.chapters.reorderChapters(request.body.ids) }),
   );
 };

@@ -17,7 +17,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         response: { 201: Type.Object({ cohort: CohortSchema }), ...problemResponses(400, 401, 403, 409, 415) },
       },
     },
-    async (request, reply) => reply.code(201).send({ cohort: toCohortDto(await store.createCohort(request.body.name.trim())) }),
+    async (request, reply) => reply.code(201).send({ cohort: toCohortDto(await store.cohorts.createCohort(request.body.name.trim())) }),
   );
 
   app.get(
@@ -30,7 +30,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         response: { 200: Type.Object({ cohorts: Type.Array(CohortSchema) }), ...problemResponses(401, 403) },
       },
     },
-    async () => ({ cohorts: (await store.listCohorts()).map(toCohortDto) }),
+    async () => ({ cohorts: (await store.cohorts.listCohorts()).map(toCohortDto) }),
   );
 
   app.put(
@@ -45,7 +45,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         response: { 200: Type.Object({ cohort: CohortSchema }), ...problemResponses(400, 401, 403, 404, 409, 415) },
       },
     },
-    async (request) => ({ cohort: toCohortDto(await store.renameCohort(request.params.id, request.body.name.trim())) }),
+    async (request) => ({ cohort: toCohortDto(await store.cohorts.renameCohort(request.params.id, request.body.name.trim())) }),
   );
 
   app.delete(
@@ -60,7 +60,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      await store.deleteCohort(request.params.id);
+      await store.cohorts.deleteCohort(request.params.id);
       rosters.dropped(request.params.id);
       return reply.code(204).send(null);
     },
@@ -78,7 +78,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      await store.addReaderToCohort(request.params.id, request.params.readerId);
+      await store.cohorts.addReaderToCohort(request.params.id, request.params.readerId);
       rosters.added(request.params.id, request.params.readerId);
       return reply.code(204).send(null);
     },
@@ -96,7 +96,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      await store.removeReaderFromCohort(request.params.id, request.params.readerId);
+      await store.cohorts.removeReaderFromCohort(request.params.id, request.params.readerId);
       rosters.removed(request.params.id, request.params.readerId);
       return reply.code(204).send(null);
     },

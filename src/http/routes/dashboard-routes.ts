@@ -49,7 +49,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     },
     async (request) => {
       const { cohort, ...pageQuery } = request.query;
-      const page = await store.listStuckReaders({ ...pageQuery, cohortId: cohort });
+      const page = await store.readers.listStuckReaders({ ...pageQuery, cohortId: cohort });
       return { stuck: page.items.map(toStuckReaderDto), nextCursor: page.nextCursor };
     },
   );

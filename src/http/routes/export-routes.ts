@@ -46,7 +46,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       const filter = await readerFilterFor(cohortMembers, request.query.cohort);
       const body = csvStream(
         PROGRESS_CSV_HEADER,
-        store.streamProgressExport(filter),
+        store.exports.streamProgressExport(filter),
         (r) => [r.readerId, r.email, r.name, r.chapterId, r.status, r.score, toIsoTime(r.updatedAt)],
         (rows) => accessRecorder.recordMany(consultant, new Set(rows.map((r) => r.readerId)), 'export'),
       );
@@ -74,7 +74,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       const filter = await readerFilterFor(cohortMembers, request.query.cohort);
       const body = csvStream(
         ACTIVITY_CSV_HEADER,
-        store.streamActivityExport({ ...filter, from, to }),
+        store.exports.streamActivityExport({ ...filter, from, to }),
         (e) => [e.eventId, e.readerId, e.email, e.actionType, e.metadata, toIsoTime(e.createdAt)],
         (rows) => accessRecorder.recordMany(consultant, new Set(rows.map((r) => r.readerId)), 'export'),
       );

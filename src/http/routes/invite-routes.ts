@@ -29,7 +29,7 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     },
     async (request, reply) => {
       const code = newInviteCode();
-      const invite = await store.createInvite({
+      const invite = await store.invites.createInvite({
         codeHash: hashInviteCode(code),
         codePrefix: inviteCodePrefix(code),
         cohortId: request.body.cohortId ?? null,
@@ -56,7 +56,7 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request) => {
-      const page = await store.listInvites(request.query);
+      const page = await store.invites.listInvites(request.query);
       return { invites: page.items.map((invite) => toInviteDto(invite)), nextCursor: page.nextCursor };
     },
   );
@@ -75,7 +75,7 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     async (request, reply) => {
       const { code } = request.params;
       if (code.length !== INVITE_PREFIX_LENGTH && code.length !== 32) throw new AppError('invalid_request', 'That is not an invite code.');
-      await store.revokeInvite(code.length === INVITE_PREFIX_LENGTH ? { codePrefix: code } : { codeHash: hashInviteCode(code) });
+      await store.invites.revokeInvite(code.length === INVITE_PREFIX_LENGTH ? { codePrefix: code } : { codeHash: hashInviteCode(code) });
       return reply.code(204).send(null);
     },
   );

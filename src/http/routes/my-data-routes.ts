@@ -31,7 +31,7 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     },
     async (request, reply) => {
       await accessRecorder.flush(); // so the download's access log holds every view made so far
-      const data = await store.getUserDataExport(requireUserId(request));
+      const data = await store.exports.getUserDataExport(requireUserId(request));
       reply.header('content-disposition', 'attachment; filename="readpulse-my-data.json"').header('cache-control', 'no-store');
       return {
         user: toUserDto(data.user),
@@ -79,7 +79,7 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       // A bad cursor is refused before the flush: a rejected request changes nothing.
       checkCursor(request.query.cursor);
       await accessRecorder.flush();
-      const page = await store.listAccessLog(requireUserId(request), request.query);
+      const page = await store.accessLog.listAccessLog(requireUserId(request), request.query);
       return { entries: page.items.map(toAccessLogEntryDto), nextCursor: page.nextCursor };
     },
   );
@@ -98,10 +98,10 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request) => {
-      const reader = await store.getReader(request.params.id);
+      const reader = await store.readers.getReader(request.params.id);
       checkCursor(request.query.cursor);
       await accessRecorder.flush();
-      const page = await store.listAccessLog(reader.id, request.query);
+      const page = await store.accessLog.listAccessLog(reader.id, request.query);
       return { entries: page.items.map(toAccessLogEntryDto), nextCursor: page.nextCursor };
     },
   );

@@ -52,7 +52,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       },
     },
     async (request) => {
-      const milestone = await store.upsertMilestone(requireUserId(request), {
+      const milestone = await store.progress.upsertMilestone(requireUserId(request), {
         chapterId: request.params.chapterId,
         status: request.body.status,
         score: request.body.score ?? null,
@@ -61,7 +61,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       if (readerId !== undefined) {
         live.publish({ type: 'milestone', readerId, milestone });
         // A milestone change opens a low-score item at once and resolves causes that went.
-        for (const item of await store.reviewMilestoneAttention(readerId, milestone.chapterId)) {
+        for (const item of await store.attention.reviewMilestoneAttention(readerId, milestone.chapterId)) {
           live.publish({ type: 'attention', readerId, item });
         }
       }
@@ -79,7 +79,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         response: { 200: Type.Object({ milestones: Type.Array(MilestoneSchema) }), ...problemResponses(401) },
       },
     },
-    async (request) => ({ milestones: (await store.getMyMilestones(requireUserId(request))).map(toMilestoneDto) }),
+    async (request) => ({ milestones: (await store.progress.getMyMilestones(requireUserId(request))).map(toMilestoneDto) }),
   );
 
   app.post(
@@ -95,7 +95,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     },
     async (request, reply) => {
       const metadata = checkedMetadata(request.body.metadata);
-      const event = await store.logActivity(requireUserId(request), { actionType: request.body.actionType, metadata });
+      const event = await store.activity.logActivity(requireUserId(request), { actionType: request.body.actionType, metadata });
       const readerId = readerIdOf(request);
       if (readerId !== undefined) live.publish({ type: 'activity', readerId, event });
       return reply.code(201).send({ event: toActivityEventDto(event) });
@@ -118,7 +118,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     },
     async (request, reply) => {
       const inputs = request.body.events.map((e) => ({ actionType: e.actionType, metadata: checkedMetadata(e.metadata) }));
-      const events = await store.logActivities(requireUserId(request), inputs);
+      const events = await store.activity.logActivities(requireUserId(request), inputs);
       const readerId = readerIdOf(request);
       if (readerId !== undefined) for (const event of events) live.publish({ type: 'activity', readerId, event });
       return reply.code(201).send({ events: events.map(toActivityEventDto) });
@@ -137,7 +137,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       },
     },
     async (request) => {
-      const page = await store.listActivity(requireUserId(request), request.query);
+      const page = await store.activity.listActivity(requireUserId(request), request.query);
       return { events: page.items.map(toActivityEventDto), nextCursor: page.nextCursor };
     },
   );

@@ -20,7 +20,7 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     },
     async (request, reply) => {
       try {
-        await store.ping();
+        await store.operations.ping();
         return { status: 'ok' as const };
       } catch (error) {
         request.log.error({ err: error }, 'health check failed');

@@ -37,7 +37,7 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     async (request) => {
       const search = request.query.search?.trim() || undefined;
       const { cohort, ...query } = request.query;
-      const page = await store.listReaders({ ...query, search, cohortId: cohort });
+      const page = await store.readers.listReaders({ ...query, search, cohortId: cohort });
       return { readers: page.items.map(toReaderSummaryDto), nextCursor: page.nextCursor };
     },
   );
@@ -57,8 +57,8 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request) => {
-      const reader = await store.getReader(request.params.id);
-      const milestones = await store.getReaderMilestones(reader.id);
+      const reader = await store.readers.getReader(request.params.id);
+      const milestones = await store.readers.getReaderMilestones(reader.id);
       accessRecorder.record(requireUserId(request), reader.id, 'progress');
       return { reader: toUserDto(reader), milestones: milestones.map(toMilestoneDto) };
     },
@@ -77,8 +77,8 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request) => {
-      const reader = await store.getReader(request.params.id);
-      const page = await store.listActivity(reader.id, request.query);
+      const reader = await store.readers.getReader(request.params.id);
+      const page = await store.activity.listActivity(reader.id, request.query);
       accessRecorder.record(requireUserId(request), reader.id, 'activity');
       return { events: page.items.map(toActivityEventDto), nextCursor: page.nextCursor };
     },

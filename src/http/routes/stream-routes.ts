@@ -77,7 +77,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
         ...(members === undefined ? {} : { readerChecks: [(readerId: number) => members.has(readerId)] }),
       };
       // An unknown reader is 404, as on the reader's own routes.
-      if (filter.readerId !== undefined) await options.store.getReader(filter.readerId);
+      if (filter.readerId !== undefined) await options.store.readers.getReader(filter.readerId);
       const subscription = hub.subscribe(request.headers['last-event-id'], filter);
       let snapshot = '';
       try {

@@ -42,7 +42,7 @@ export async function provisionReliabilityDatabase(dir: string, engine: TestEngi
       try {
         return await seedReadersInto(store, count);
       } finally {
-        await store.close();
+        await store.operations.close();
       }
     },
     readState: () => readPostgresState(url),

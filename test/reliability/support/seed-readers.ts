@@ -18,7 +18,7 @@ export async function seedReaders(dbFile: string, count: number, prefix = 'reade
   try {
     return await seedReadersInto(store, count, prefix);
   } finally {
-    await store.close();
+    await store.operations.close();
   }
 }
 
@@ -26,7 +26,7 @@ export async function seedReaders(dbFile: string, count: number, prefix = 'reade
 export function seedReadersInto(store: Store, count: number, prefix = 'reader'): Promise<SeededReader[]> {
   return Promise.all(
       Array.from({ length: count }, async (_, i) => {
-        const user = await store.createUser({
+        const user = await store.users.createUser({
           email: `${prefix}-${i + 1}@reliability.readpulse.test`,
           name: `Reliability ${prefix} ${i + 1}`,
           role: 'reader',
@@ -34,7 +34,7 @@ export function seedReadersInto(store: Store, count: number, prefix = 'reader'):
         });
         const { token, tokenHash } = newSessionToken();
         const now = systemClock.now();
-        await store.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_LIFETIME_MS });
+        await store.sessions.createSession({ tokenHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_LIFETIME_MS });
         return { id: user.id, token };
       }),
   );

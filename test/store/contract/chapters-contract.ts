@@ -6,9 +6,9 @@ export function describeChapters(current: CurrentStore): void {
   describe('chapters', () => {
     it('adds chapters at the end of the program, in order', async () => {
       const { store } = current();
-      await store.createChapter({ id: 'ch02', title: 'Two' });
-      await store.createChapter({ id: 'ch01', title: 'One' });
-      expect(await store.listChapters()).toEqual([
+      await store.chapters.createChapter({ id: 'ch02', title: 'Two' });
+      await store.chapters.createChapter({ id: 'ch01', title: 'One' });
+      expect(await store.chapters.listChapters()).toEqual([
         { id: 'ch02', title: 'Two', position: 1 },
         { id: 'ch01', title: 'One', position: 2 },
       ]);
@@ -16,31 +16,31 @@ export function describeChapters(current: CurrentStore): void {
 
     it('refuses a second chapter with the same id as a conflict', async () => {
       const { store } = current();
-      await store.createChapter({ id: 'ch01', title: 'One' });
-      await expectAppError(() => store.createChapter({ id: 'ch01', title: 'Again' }), 'conflict');
-      expect(await store.listChapters()).toHaveLength(1);
+      await store.chapters.createChapter({ id: 'ch01', title: 'One' });
+      await expectAppError(() => store.chapters.createChapter({ id: 'ch01', title: 'Again' }), 'conflict');
+      expect(await store.chapters.listChapters()).toHaveLength(1);
     });
 
     it('renames a chapter and says not_found for an unknown one', async () => {
       const { store } = current();
-      await store.createChapter({ id: 'ch01', title: 'One' });
-      expect(await store.updateChapter('ch01', { title: 'Uno' })).toEqual({ id: 'ch01', title: 'Uno', position: 1 });
-      await expectAppError(() => store.updateChapter('nope', { title: 'X' }), 'not_found');
+      await store.chapters.createChapter({ id: 'ch01', title: 'One' });
+      expect(await store.chapters.updateChapter('ch01', { title: 'Uno' })).toEqual({ id: 'ch01', title: 'Uno', position: 1 });
+      await expectAppError(() => store.chapters.updateChapter('nope', { title: 'X' }), 'not_found');
     });
 
     it('reorders chapters when every id is named once, and refuses anything else unchanged', async () => {
       const { store } = current();
-      for (const id of ['a', 'b', 'c']) await store.createChapter({ id, title: id.toUpperCase() });
-      const reordered = await store.reorderChapters(['c', 'a', 'b']);
+      for (const id of ['a', 'b', 'c']) await store.chapters.createChapter({ id, title: id.toUpperCase() });
+      const reordered = await store.chapters.reorderChapters(['c', 'a', 'b']);
       expect(reordered.map((c) => [c.id, c.position])).toEqual([
         ['c', 1],
         ['a', 2],
         ['b', 3],
       ]);
-      await expectAppError(() => store.reorderChapters(['a', 'b']), 'invalid_request');
-      await expectAppError(() => store.reorderChapters(['a', 'a', 'b']), 'invalid_request');
-      await expectAppError(() => store.reorderChapters(['a', 'b', 'x']), 'invalid_request');
-      expect((await store.listChapters()).map((c) => c.id)).toEqual(['c', 'a', 'b']);
+      await expectAppError(() => store.chapters.reorderChapters(['a', 'b']), 'invalid_request');
+      await expectAppError(() => store.chapters.reorderChapters(['a', 'a', 'b']), 'invalid_request');
+      await expectAppError(() => store.chapters.reorderChapters(['a', 'b', 'x']), 'invalid_request');
+      expect((await store.chapters.listChapters()).map((c) => c.id)).toEqual(['c', 'a', 'b']);
     });
   });
 
@@ -49,18 +49,18 @@ export function describeChapters(current: CurrentStore): void {
       const { store, clock } = current();
       const ann = await addUser(store, 'reader');
       const ben = await addUser(store, 'reader');
-      await store.upsertMilestone(ben.id, { chapterId: 'ch03', status: 'stuck', score: null });
+      await store.progress.upsertMilestone(ben.id, { chapterId: 'ch03', status: 'stuck', score: null });
       clock.advance(MINUTE);
-      await store.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'stuck', score: null });
-      await store.upsertMilestone(ann.id, { chapterId: 'ch02', status: 'stuck', score: null });
-      await store.upsertMilestone(ann.id, { chapterId: 'ch04', status: 'started', score: null });
+      await store.progress.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'stuck', score: null });
+      await store.progress.upsertMilestone(ann.id, { chapterId: 'ch02', status: 'stuck', score: null });
+      await store.progress.upsertMilestone(ann.id, { chapterId: 'ch04', status: 'started', score: null });
       clock.advance(MINUTE);
-      await store.upsertMilestone(ben.id, { chapterId: 'ch05', status: 'stuck', score: null });
+      await store.progress.upsertMilestone(ben.id, { chapterId: 'ch05', status: 'stuck', score: null });
 
       const seen: [number, string][] = [];
       let cursor: string | undefined;
       do {
-        const page = await store.listStuckReaders({ limit: 1, cursor });
+        const page = await store.readers.listStuckReaders({ limit: 1, cursor });
         seen.push(...page.items.map((s) => [s.reader.id, s.chapterId] as [number, string]));
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
@@ -75,19 +75,19 @@ export function describeChapters(current: CurrentStore): void {
     it('drops a chapter from the stuck list once it is no longer stuck', async () => {
       const { store, clock } = current();
       const ann = await addUser(store, 'reader');
-      await store.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'stuck', score: null });
+      await store.progress.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'stuck', score: null });
       const since = clock.now();
       clock.advance(MINUTE);
-      expect((await store.listStuckReaders({ limit: 10 })).items).toEqual([
+      expect((await store.readers.listStuckReaders({ limit: 10 })).items).toEqual([
         { reader: expect.objectContaining({ id: ann.id }), chapterId: 'ch01', since },
       ]);
-      await store.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'completed', score: 90 });
-      expect((await store.listStuckReaders({ limit: 10 })).items).toEqual([]);
+      await store.progress.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'completed', score: 90 });
+      expect((await store.readers.listStuckReaders({ limit: 10 })).items).toEqual([]);
     });
 
     it('refuses a cursor it did not make', async () => {
       const { store } = current();
-      await expectAppError(() => store.listStuckReaders({ limit: 10, cursor: 'bm90LWEtY3Vyc29y' }), 'invalid_request');
+      await expectAppError(() => store.readers.listStuckReaders({ limit: 10, cursor: 'bm90LWEtY3Vyc29y' }), 'invalid_request');
     });
   });
 }

@@ -39,7 +39,7 @@ export function describeInsight(current: CurrentStore): void {
       const { store, clock } = current();
       const model = new InsightModel();
       for (let i = 1; i <= 4; i += 1) {
-        const chapter = await store.createChapter({ id: `ch-${i}`, title: `Chapter ${i}` });
+        const chapter = await store.chapters.createChapter({ id: `ch-${i}`, title: `Chapter ${i}` });
         model.chapters.push({ id: chapter.id, title: chapter.title });
       }
       await fc.assert(
@@ -59,14 +59,14 @@ export function describeInsight(current: CurrentStore): void {
             if (s.kind === 'delete') {
               const id = readers[s.reader];
               if (id === null || id === undefined) continue;
-              await store.deleteUser(id);
+              await store.users.deleteUser(id);
               model.deleteUser(id);
               readers[s.reader] = null;
               continue;
             }
             if (s.kind === 'retention') {
               const cutoff = clock.now() - s.cutoffBack;
-              await store.deleteActivityBefore(cutoff, s.limit);
+              await store.activity.deleteActivityBefore(cutoff, s.limit);
               model.deleteBefore(cutoff, s.limit);
               continue;
             }
@@ -75,19 +75,19 @@ export function describeInsight(current: CurrentStore): void {
             if (actor === null || actor === undefined) continue;
             if (s.kind === 'milestone') {
               const chapterId = `ch-${s.chapter + 1}`;
-              await store.upsertMilestone(actor, { chapterId, status: s.status, score: s.score });
+              await store.progress.upsertMilestone(actor, { chapterId, status: s.status, score: s.score });
               model.upsert(actor, chapterId, s.status, s.score, clock.now());
             } else {
-              await store.logActivities(actor, Array.from({ length: s.events }, () => ({ actionType: 'PAGE_VIEW', metadata: null })));
+              await store.activity.logActivities(actor, Array.from({ length: s.events }, () => ({ actionType: 'PAGE_VIEW', metadata: null })));
               for (let e = 0; e < s.events; e += 1) model.events.push({ userId: actor, at: clock.now() });
             }
           }
           const cohort = { readerIds: [...cohortPicks.map((p) => readers[p] ?? -1), consultant.id] };
           for (const filter of [{}, cohort]) {
-            expect(await store.getChapterFunnel(filter)).toEqual(model.funnel(filter));
+            expect(await store.analytics.getChapterFunnel(filter)).toEqual(model.funnel(filter));
             for (const bucket of ['hour', 'day'] as const) {
               const query = { ...filter, from: runStart - DAY - 17 * MINUTE, to: clock.now() + 1, bucket };
-              expect(await store.getActivityBuckets(query)).toEqual(model.buckets(query));
+              expect(await store.analytics.getActivityBuckets(query)).toEqual(model.buckets(query));
             }
           }
         }),
@@ -97,19 +97,19 @@ export function describeInsight(current: CurrentStore): void {
 
     it('a funnel names every catalog chapter in program order, counting readers with no milestone as not started', async () => {
       const { store } = current();
-      await store.createChapter({ id: 'b', title: 'Second' });
-      await store.createChapter({ id: 'a', title: 'First' });
-      await store.reorderChapters(['a', 'b']);
+      await store.chapters.createChapter({ id: 'b', title: 'Second' });
+      await store.chapters.createChapter({ id: 'a', title: 'First' });
+      await store.chapters.reorderChapters(['a', 'b']);
       const ann = await addUser(store);
       await addUser(store);
       const consultant = await addUser(store, 'consultant');
-      await store.upsertMilestone(ann.id, { chapterId: 'b', status: 'completed', score: 80 });
-      await store.upsertMilestone(consultant.id, { chapterId: 'b', status: 'completed', score: 10 });
-      expect(await store.getChapterFunnel({})).toEqual([
+      await store.progress.upsertMilestone(ann.id, { chapterId: 'b', status: 'completed', score: 80 });
+      await store.progress.upsertMilestone(consultant.id, { chapterId: 'b', status: 'completed', score: 10 });
+      expect(await store.analytics.getChapterFunnel({})).toEqual([
         { chapterId: 'a', title: 'First', notStarted: 2, started: 0, completed: 0, stuck: 0, medianScore: null, medianMinutesToComplete: null },
         { chapterId: 'b', title: 'Second', notStarted: 1, started: 0, completed: 1, stuck: 0, medianScore: 80, medianMinutesToComplete: null },
       ]);
-      expect(await store.getChapterFunnel({ readerIds: [] })).toEqual([
+      expect(await store.analytics.getChapterFunnel({ readerIds: [] })).toEqual([
         expect.objectContaining({ chapterId: 'a', notStarted: 0 }),
         expect.objectContaining({ chapterId: 'b', notStarted: 0, completed: 0, medianScore: null }),
       ]);
@@ -117,47 +117,47 @@ export function describeInsight(current: CurrentStore): void {
 
     it('minutes to complete run from the first open record to the completion, and a re-score keeps them', async () => {
       const { store, clock } = current();
-      await store.createChapter({ id: 'c1', title: 'One' });
+      await store.chapters.createChapter({ id: 'c1', title: 'One' });
       const reader = await addUser(store);
-      await store.upsertMilestone(reader.id, { chapterId: 'c1', status: 'started', score: null });
+      await store.progress.upsertMilestone(reader.id, { chapterId: 'c1', status: 'started', score: null });
       clock.advance(10 * MINUTE);
-      await store.upsertMilestone(reader.id, { chapterId: 'c1', status: 'stuck', score: null });
+      await store.progress.upsertMilestone(reader.id, { chapterId: 'c1', status: 'stuck', score: null });
       clock.advance(20 * MINUTE + 59_000);
-      await store.upsertMilestone(reader.id, { chapterId: 'c1', status: 'completed', score: 70 });
+      await store.progress.upsertMilestone(reader.id, { chapterId: 'c1', status: 'completed', score: 70 });
       clock.advance(DAY);
-      await store.upsertMilestone(reader.id, { chapterId: 'c1', status: 'completed', score: 90 });
-      const [funnel] = await store.getChapterFunnel({});
+      await store.progress.upsertMilestone(reader.id, { chapterId: 'c1', status: 'completed', score: 90 });
+      const [funnel] = await store.analytics.getChapterFunnel({});
       expect(funnel).toMatchObject({ completed: 1, medianScore: 90, medianMinutesToComplete: 30 });
     });
 
     it('activity buckets refuse an empty or reversed range and more than 1,000 buckets', async () => {
       const { store } = current();
-      await expectAppError(() => store.getActivityBuckets({ from: T0, to: T0, bucket: 'hour' }), 'invalid_request');
-      await expectAppError(() => store.getActivityBuckets({ from: T0 + 1, to: T0, bucket: 'day' }), 'invalid_request');
-      await expectAppError(() => store.getActivityBuckets({ from: T0, to: T0 + 1_000 * HOUR + 1, bucket: 'hour' }), 'invalid_request');
-      expect(await store.getActivityBuckets({ from: T0, to: T0 + 1_000 * HOUR, bucket: 'hour' })).toHaveLength(1_000);
+      await expectAppError(() => store.analytics.getActivityBuckets({ from: T0, to: T0, bucket: 'hour' }), 'invalid_request');
+      await expectAppError(() => store.analytics.getActivityBuckets({ from: T0 + 1, to: T0, bucket: 'day' }), 'invalid_request');
+      await expectAppError(() => store.analytics.getActivityBuckets({ from: T0, to: T0 + 1_000 * HOUR + 1, bucket: 'hour' }), 'invalid_request');
+      expect(await store.analytics.getActivityBuckets({ from: T0, to: T0 + 1_000 * HOUR, bucket: 'hour' })).toHaveLength(1_000);
     });
 
     it('the grid pages readers by id with one cell per catalog chapter, and filters by reader ids', async () => {
       const { store } = current();
-      await store.createChapter({ id: 'x', title: 'X' });
-      await store.createChapter({ id: 'y', title: 'Y' });
+      await store.chapters.createChapter({ id: 'x', title: 'X' });
+      await store.chapters.createChapter({ id: 'y', title: 'Y' });
       const readers = [await addUser(store), await addUser(store), await addUser(store)];
       const consultant = await addUser(store, 'consultant');
-      await store.upsertMilestone(readers[0]!.id, { chapterId: 'y', status: 'stuck', score: null });
-      await store.upsertMilestone(readers[2]!.id, { chapterId: 'x', status: 'completed', score: 55 });
-      await store.upsertMilestone(readers[2]!.id, { chapterId: 'elsewhere', status: 'completed', score: 1 });
-      const first = await store.getProgressGrid({ limit: 2 });
+      await store.progress.upsertMilestone(readers[0]!.id, { chapterId: 'y', status: 'stuck', score: null });
+      await store.progress.upsertMilestone(readers[2]!.id, { chapterId: 'x', status: 'completed', score: 55 });
+      await store.progress.upsertMilestone(readers[2]!.id, { chapterId: 'elsewhere', status: 'completed', score: 1 });
+      const first = await store.analytics.getProgressGrid({ limit: 2 });
       expect(first.chapters).toEqual(['x', 'y']);
       expect(first.readers.map((r) => r.reader)).toEqual([readers[0], readers[1]]);
       expect(first.readers[0]!.cells).toEqual([{ status: null, score: null }, { status: 'stuck', score: null }]);
       expect(first.nextCursor).not.toBeNull();
-      const second = await store.getProgressGrid({ limit: 2, cursor: first.nextCursor! });
+      const second = await store.analytics.getProgressGrid({ limit: 2, cursor: first.nextCursor! });
       expect(second.readers).toEqual([{ reader: readers[2], cells: [{ status: 'completed', score: 55 }, { status: null, score: null }] }]);
       expect(second.nextCursor).toBeNull();
-      const cohort = await store.getProgressGrid({ limit: 10, readerIds: [readers[1]!.id, consultant.id] });
+      const cohort = await store.analytics.getProgressGrid({ limit: 10, readerIds: [readers[1]!.id, consultant.id] });
       expect(cohort.readers.map((r) => r.reader.id)).toEqual([readers[1]!.id]);
-      await expectAppError(() => store.getProgressGrid({ limit: 2, cursor: 'nope' }), 'invalid_request');
+      await expectAppError(() => store.analytics.getProgressGrid({ limit: 2, cursor: 'nope' }), 'invalid_request');
     });
   });
 }

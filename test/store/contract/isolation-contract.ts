@@ -10,42 +10,42 @@ export function describeIsolation(current: CurrentStore): void {
       const t = clock.now();
       const a = await addUser(store);
       const b = await addUser(store);
-      await store.createSession(sessionFor(a.id, 'a-session', t));
-      await store.createSession(sessionFor(b.id, 'b-session', t));
-      const aMilestone = await store.upsertMilestone(a.id, { chapterId: 'ch-01', status: 'completed', score: 100 });
-      const bMilestone = await store.upsertMilestone(b.id, { chapterId: 'ch-01', status: 'stuck', score: 3 });
-      const bOnly = await store.upsertMilestone(b.id, { chapterId: 'ch-09', status: 'started', score: null });
+      await store.sessions.createSession(sessionFor(a.id, 'a-session', t));
+      await store.sessions.createSession(sessionFor(b.id, 'b-session', t));
+      const aMilestone = await store.progress.upsertMilestone(a.id, { chapterId: 'ch-01', status: 'completed', score: 100 });
+      const bMilestone = await store.progress.upsertMilestone(b.id, { chapterId: 'ch-01', status: 'stuck', score: 3 });
+      const bOnly = await store.progress.upsertMilestone(b.id, { chapterId: 'ch-09', status: 'started', score: null });
       const aEvents = [];
       const bEvents = [];
       for (let i = 0; i < 3; i += 1) {
         clock.advance(SECOND);
-        aEvents.push(await store.logActivity(a.id, { actionType: 'A_EVENT', metadata: { i } }));
-        bEvents.push(await store.logActivity(b.id, { actionType: 'B_EVENT', metadata: { i } }));
+        aEvents.push(await store.activity.logActivity(a.id, { actionType: 'A_EVENT', metadata: { i } }));
+        bEvents.push(await store.activity.logActivity(b.id, { actionType: 'B_EVENT', metadata: { i } }));
       }
 
-      expect(await store.getMyMilestones(a.id)).toEqual([aMilestone]);
-      expect(await store.getReaderMilestones(b.id)).toEqual([bMilestone, bOnly]);
-      expect((await store.listActivity(a.id, { limit: 50 })).items).toEqual([...aEvents].reverse());
-      expect((await store.listActivity(b.id, { limit: 50 })).items).toEqual([...bEvents].reverse());
+      expect(await store.progress.getMyMilestones(a.id)).toEqual([aMilestone]);
+      expect(await store.readers.getReaderMilestones(b.id)).toEqual([bMilestone, bOnly]);
+      expect((await store.activity.listActivity(a.id, { limit: 50 })).items).toEqual([...aEvents].reverse());
+      expect((await store.activity.listActivity(b.id, { limit: 50 })).items).toEqual([...bEvents].reverse());
 
-      const aPage = await store.listActivity(a.id, { limit: 1 });
-      const bViaACursor = await store.listActivity(b.id, { limit: 50, cursor: aPage.nextCursor ?? undefined });
+      const aPage = await store.activity.listActivity(a.id, { limit: 1 });
+      const bViaACursor = await store.activity.listActivity(b.id, { limit: 50, cursor: aPage.nextCursor ?? undefined });
       const bIds = new Set(bEvents.map((e) => e.id));
       expect(bViaACursor.items.length).toBeGreaterThan(0);
       expect(bViaACursor.items.every((e) => bIds.has(e.id))).toBe(true);
 
-      await store.upsertMilestone(a.id, { chapterId: 'ch-01', status: 'started', score: 1 });
-      expect(await store.getMyMilestones(b.id)).toEqual([bMilestone, bOnly]);
+      await store.progress.upsertMilestone(a.id, { chapterId: 'ch-01', status: 'started', score: 1 });
+      expect(await store.progress.getMyMilestones(b.id)).toEqual([bMilestone, bOnly]);
 
-      await store.recordHeartbeats([{ userId: a.id, tokenHash: tokenHash('a-session'), at: t + 60 * SECOND }]);
-      await store.updateHeartbeat(a.id, t + 61 * SECOND);
-      expect((await store.getUserById(b.id))?.lastActiveAt).toBeNull();
-      expect((await store.findSession(tokenHash('b-session')))?.session.lastSeenAt).toBe(t);
+      await store.sessions.recordHeartbeats([{ userId: a.id, tokenHash: tokenHash('a-session'), at: t + 60 * SECOND }]);
+      await store.sessions.updateHeartbeat(a.id, t + 61 * SECOND);
+      expect((await store.users.getUserById(b.id))?.lastActiveAt).toBeNull();
+      expect((await store.sessions.findSession(tokenHash('b-session')))?.session.lastSeenAt).toBe(t);
 
-      expect(await store.deleteUserSessions(a.id)).toBe(1);
-      expect((await store.findSession(tokenHash('b-session')))?.user).toEqual(b);
+      expect(await store.sessions.deleteUserSessions(a.id)).toBe(1);
+      expect((await store.sessions.findSession(tokenHash('b-session')))?.user).toEqual(b);
 
-      const counts = (await store.listReaders({ limit: 50 })).items.map((r) => [r.id, r.counts]);
+      const counts = (await store.readers.listReaders({ limit: 50 })).items.map((r) => [r.id, r.counts]);
       expect(counts).toEqual([
         [a.id, { started: 1, completed: 0, stuck: 0 }],
         [b.id, { started: 1, completed: 0, stuck: 1 }],

@@ -9,34 +9,34 @@ export function describeMilestones(current: CurrentStore): void {
       const { store, clock } = current();
       const user = await addUser(store);
       clock.set(Date.parse('2031-05-06T07:08:09.010Z'));
-      const milestone = await store.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'started', score: 40 });
+      const milestone = await store.progress.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'started', score: 40 });
       expect(milestone).toEqual({ chapterId: 'ch-01', status: 'started', score: 40, updatedAt: Date.parse('2031-05-06T07:08:09.010Z') });
-      expect(await store.getMyMilestones(user.id)).toEqual([milestone]);
+      expect(await store.progress.getMyMilestones(user.id)).toEqual([milestone]);
     });
 
     it('upsertMilestone on the same chapter replaces the row instead of adding one', async () => {
       const { store, clock } = current();
       const user = await addUser(store);
-      await store.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'started', score: 10 });
+      await store.progress.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'started', score: 10 });
       clock.advance(5 * MINUTE);
-      const second = await store.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'stuck', score: 20 });
+      const second = await store.progress.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'stuck', score: 20 });
       clock.advance(5 * MINUTE);
-      const third = await store.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'completed', score: 95 });
+      const third = await store.progress.upsertMilestone(user.id, { chapterId: 'ch-01', status: 'completed', score: 95 });
       expect(second.updatedAt).toBeLessThan(third.updatedAt);
       expect(third).toEqual({ chapterId: 'ch-01', status: 'completed', score: 95, updatedAt: clock.now() });
-      expect(await store.getMyMilestones(user.id)).toEqual([third]);
+      expect(await store.progress.getMyMilestones(user.id)).toEqual([third]);
     });
 
     it('a score may be null, 0 or 100, and an upsert can clear it back to null', async () => {
       const { store } = current();
       const user = await addUser(store);
-      await store.upsertMilestone(user.id, { chapterId: 'a-null', status: 'started', score: null });
-      await store.upsertMilestone(user.id, { chapterId: 'b-zero', status: 'stuck', score: 0 });
-      await store.upsertMilestone(user.id, { chapterId: 'c-full', status: 'completed', score: 100 });
-      await store.upsertMilestone(user.id, { chapterId: 'd-cleared', status: 'completed', score: 77 });
-      const cleared = await store.upsertMilestone(user.id, { chapterId: 'd-cleared', status: 'completed', score: null });
+      await store.progress.upsertMilestone(user.id, { chapterId: 'a-null', status: 'started', score: null });
+      await store.progress.upsertMilestone(user.id, { chapterId: 'b-zero', status: 'stuck', score: 0 });
+      await store.progress.upsertMilestone(user.id, { chapterId: 'c-full', status: 'completed', score: 100 });
+      await store.progress.upsertMilestone(user.id, { chapterId: 'd-cleared', status: 'completed', score: 77 });
+      const cleared = await store.progress.upsertMilestone(user.id, { chapterId: 'd-cleared', status: 'completed', score: null });
       expect(cleared.score).toBeNull();
-      expect((await store.getMyMilestones(user.id)).map((m) => [m.chapterId, m.score])).toEqual([
+      expect((await store.progress.getMyMilestones(user.id)).map((m) => [m.chapterId, m.score])).toEqual([
         ['a-null', null],
         ['b-zero', 0],
         ['c-full', 100],
@@ -48,8 +48,8 @@ export function describeMilestones(current: CurrentStore): void {
       const { store } = current();
       const user = await addUser(store);
       const chapters = ['ch-03', 'appendix', 'ch-10', 'ch-01', 'intro', 'ch-02'];
-      for (const chapterId of chapters) await store.upsertMilestone(user.id, { chapterId, status: 'started', score: null });
-      expect((await store.getMyMilestones(user.id)).map((m) => m.chapterId)).toEqual([
+      for (const chapterId of chapters) await store.progress.upsertMilestone(user.id, { chapterId, status: 'started', score: null });
+      expect((await store.progress.getMyMilestones(user.id)).map((m) => m.chapterId)).toEqual([
         'appendix',
         'ch-01',
         'ch-02',
@@ -63,9 +63,9 @@ export function describeMilestones(current: CurrentStore): void {
       const { store } = current();
       const user = await addUser(store);
       for (const chapterId of ['b-part', 'a-part', 'B-part', 'A-part', '9-part', '10-part']) {
-        await store.upsertMilestone(user.id, { chapterId, status: 'started', score: null });
+        await store.progress.upsertMilestone(user.id, { chapterId, status: 'started', score: null });
       }
-      expect((await store.getMyMilestones(user.id)).map((m) => m.chapterId)).toEqual([
+      expect((await store.progress.getMyMilestones(user.id)).map((m) => m.chapterId)).toEqual([
         '10-part',
         '9-part',
         'A-part',
@@ -80,20 +80,20 @@ export function describeMilestones(current: CurrentStore): void {
       const ann = await addUser(store);
       const bob = await addUser(store);
       const empty = await addUser(store);
-      const annMilestone = await store.upsertMilestone(ann.id, { chapterId: 'ch-01', status: 'completed', score: 80 });
+      const annMilestone = await store.progress.upsertMilestone(ann.id, { chapterId: 'ch-01', status: 'completed', score: 80 });
       clock.advance(MINUTE);
-      const bobMilestone = await store.upsertMilestone(bob.id, { chapterId: 'ch-01', status: 'stuck', score: 5 });
-      const bobOther = await store.upsertMilestone(bob.id, { chapterId: 'ch-02', status: 'started', score: null });
-      expect(await store.getMyMilestones(ann.id)).toEqual([annMilestone]);
-      expect(await store.getMyMilestones(bob.id)).toEqual([bobMilestone, bobOther]);
-      expect(await store.getMyMilestones(empty.id)).toEqual([]);
-      expect(await store.getMyMilestones(UNKNOWN_ID)).toEqual([]);
+      const bobMilestone = await store.progress.upsertMilestone(bob.id, { chapterId: 'ch-01', status: 'stuck', score: 5 });
+      const bobOther = await store.progress.upsertMilestone(bob.id, { chapterId: 'ch-02', status: 'started', score: null });
+      expect(await store.progress.getMyMilestones(ann.id)).toEqual([annMilestone]);
+      expect(await store.progress.getMyMilestones(bob.id)).toEqual([bobMilestone, bobOther]);
+      expect(await store.progress.getMyMilestones(empty.id)).toEqual([]);
+      expect(await store.progress.getMyMilestones(UNKNOWN_ID)).toEqual([]);
     });
 
     it('upsertMilestone for an unknown user is not_found', async () => {
       const { store } = current();
-      await expectAppError(() => store.upsertMilestone(UNKNOWN_ID, { chapterId: 'ch-01', status: 'started', score: 1 }), 'not_found');
-      expect(await store.getMyMilestones(UNKNOWN_ID)).toEqual([]);
+      await expectAppError(() => store.progress.upsertMilestone(UNKNOWN_ID, { chapterId: 'ch-01', status: 'started', score: 1 }), 'not_found');
+      expect(await store.progress.getMyMilestones(UNKNOWN_ID)).toEqual([]);
     });
   });
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import { AppError } from '../../../src/domain/index.js';
-import type { ErrorCode, NewUser, Role, Session, Store, User } from '../../../src/domain/index.js';
+import type { AttentionItem, Cohort, ErrorCode, NewUser, Role, Session, Store, User } from '../../../src/domain/index.js';
 import type { FakeClock } from '../../support/fake-clock.js';
 
 /** A store under test and the clock it reads its times from. */
@@ -61,7 +61,7 @@ export function newUserInput(role: Role = 'reader', overrides: Partial<NewUser> 
 
 /** Creates a user through the store. */
 export function addUser(store: Store, role: Role = 'reader', overrides: Partial<NewUser> = {}): Promise<User> {
-  return store.createUser(newUserInput(role, overrides));
+  return store.users.createUser(newUserInput(role, overrides));
 }
 
 /** A session of `userId` created now, seen now, expiring in a day; `overrides` replace any field. */
@@ -79,4 +79,23 @@ export function sessionFor(userId: number, label: string, now: number, overrides
 /** Sorts a copy of `items` by id ascending. */
 export function byId<T extends { readonly id: number }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => a.id - b.id);
+}
+
+/** The attention item with this id, in whatever state, read through the port's lists; undefined if none. */
+export async function attentionItemById(store: Store, itemId: number): Promise<AttentionItem | undefined> {
+  for (const state of ['open', 'claimed', 'resolved'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await store.attention.listAttention({ state, limit: 100, ...(cursor === undefined ? {} : { cursor }) });
+      const found = page.items.find((item) => item.id === itemId);
+      if (found) return found;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+  return undefined;
+}
+
+/** The cohort with this id as the port lists it; undefined if none. */
+export async function cohortById(store: Store, cohortId: number): Promise<Cohort | undefined> {
+  return (await store.cohorts.listCohorts()).find((cohort) => cohort.id === cohortId);
 }
