@@ -179,7 +179,7 @@ export async function assembleServer(
       announce(reader, online);
       // A reader back after a while: their inactivity item resolves now, not at the next sweep.
       if (online) {
-        store
+        store.attention
           .reviewReturnAttention(reader.id)
           .then((items) => items.forEach(publishAttention))
           .catch((error: unknown) => log.error({ err: error }, 'attention review on return failed'));
@@ -320,7 +320,7 @@ async function copyFromSqlite(config: Config, file: string, progress: CopyProgre
     try {
       return await importTables(target.pool, source, progress);
     } finally {
-      await target.close();
+      await target.operations.close();
     }
   } finally {
     source.close();

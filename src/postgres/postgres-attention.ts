@@ -13,8 +13,10 @@ import {
   type Page,
   type PageRequest,
   type User,
+  type AttentionPort,
 } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
+import type { PostgresCohorts } from './postgres-cohorts.js';
 import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
 
 interface AttentionRow {
@@ -43,19 +45,20 @@ const IN_COHORT =
 const OPEN = `INSERT INTO attention_items (reader_id, reason, chapter_id, since, state, opened_at)
   VALUES (?, ?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING RETURNING ${ITEM}`;
 
-/** The attention queue on PostgreSQL, the same statements as SqliteAttention's; PostgresStore delegates here. */
-export class PostgresAttention {
+/** The attention queue on PostgreSQL, the same statements as SqliteAttention's. */
+export class PostgresAttention implements AttentionPort {
   constructor(
     private readonly read: Sql,
     private readonly clock: Clock,
     private readonly write: PostgresWriter,
+    private readonly cohorts: Pick<PostgresCohorts, 'filter'>,
   ) {}
 
-  rules(): Promise<AttentionRules> {
+  getAttentionRules(): Promise<AttentionRules> {
     return this.readRules(this.read);
   }
 
-  setRules(change: Partial<AttentionRules>): Promise<AttentionRules> {
+  setAttentionRules(change: Partial<AttentionRules>): Promise<AttentionRules> {
     return this.write(async (sql) => {
       const rules = mergeAttentionRules(await this.readRules(sql), change);
       await sql.run('UPDATE attention_rules SET stuck_minutes = ?, inactive_days = ?, low_score = ? WHERE id = 1', [
@@ -67,13 +70,14 @@ export class PostgresAttention {
     });
   }
 
-  async list(query: { state: AttentionState; cohortId: number | null } & PageRequest): Promise<Page<AttentionItem>> {
+  async listAttention(query: { state: AttentionState; cohortId?: number | undefined } & PageRequest): Promise<Page<AttentionItem>> {
+    const cohort = await this.cohorts.filter(query.cohortId);
     const [since, id] = query.cursor === undefined ? [0, 0] : decodeCursor(query.cursor, 2);
     const rows = await this.read.all<AttentionRow>(
       `SELECT ${ITEM} FROM attention_items
        WHERE state = @state AND (since, id) > (@since, @id) AND ${IN_COHORT}
        ORDER BY since, id LIMIT @limit`,
-      { state: query.state, since, id, cohort: query.cohortId, limit: query.limit + 1 },
+      { state: query.state, since, id, cohort, limit: query.limit + 1 },
     );
     const more = rows.length > query.limit;
     const shown = rows.slice(0, query.limit);
@@ -81,22 +85,19 @@ export class PostgresAttention {
     return { items: await this.toItems(this.read, shown), nextCursor: more && last ? encodeCursor(last.since, last.id) : null };
   }
 
-  async counts(cohortId: number | null): Promise<{ open: number; claimed: number }> {
+  async countAttention(cohortId?: number): Promise<{ open: number; claimed: number }> {
+    const cohort = await this.cohorts.filter(cohortId);
     const rows = await this.read.all<{ state: string; n: number }>(
       `SELECT state, count(*) AS n FROM attention_items WHERE state <> 'resolved' AND ${IN_COHORT} GROUP BY state`,
-      { cohort: cohortId },
+      { cohort },
     );
     return { open: rows.find((r) => r.state === 'open')?.n ?? 0, claimed: rows.find((r) => r.state === 'claimed')?.n ?? 0 };
-  }
-
-  get(id: number): Promise<AttentionItem> {
-    return this.itemNow(this.read, id);
   }
 
   // A claim whose holder's account was deleted (claimed_by set null) is free to claim again.
   // Each change moves state only from the state it expects, so of two racing consultants exactly
   // one statement matches; the loser sees zero rows and the item as the winner left it.
-  claim(id: number, consultantId: number): Promise<AttentionItem> {
+  claimAttention(id: number, consultantId: number): Promise<AttentionItem> {
     const now = this.clock.now();
     return this.write(async (sql) => {
       const row = await sql.get<AttentionRow>(
@@ -112,7 +113,7 @@ export class PostgresAttention {
     });
   }
 
-  release(id: number, consultantId: number): Promise<AttentionItem> {
+  releaseAttention(id: number, consultantId: number): Promise<AttentionItem> {
     return this.write(async (sql) => {
       const row = await sql.get<AttentionRow>(
         `UPDATE attention_items SET state = 'open', claimed_by = NULL, claimed_at = NULL
@@ -125,7 +126,7 @@ export class PostgresAttention {
     });
   }
 
-  resolve(id: number, consultantId: number, note: string | null): Promise<AttentionItem> {
+  resolveAttention(id: number, consultantId: number, note: string | null): Promise<AttentionItem> {
     const now = this.clock.now();
     return this.write(async (sql) => {
       const row = await sql.get<AttentionRow>(
@@ -141,7 +142,7 @@ export class PostgresAttention {
   }
 
   /** After a reader's milestone changed: opens a low-score item at once, resolves causes that went. */
-  reviewMilestone(readerId: number, chapterId: string): Promise<AttentionItem[]> {
+  reviewMilestoneAttention(readerId: number, chapterId: string): Promise<AttentionItem[]> {
     const now = this.clock.now();
     // Few statements, since each is a round trip inside the write batch: one read of the reader,
     // the milestone and the rule, one update for every cause that went, an insert if one came.
@@ -174,12 +175,12 @@ export class PostgresAttention {
   }
 
   /** A reader came back: their open inactivity item resolves. */
-  reviewReturn(readerId: number): Promise<AttentionItem[]> {
+  reviewReturnAttention(readerId: number): Promise<AttentionItem[]> {
     const now = this.clock.now();
     return this.write(async (sql) => this.toItems(sql, await this.resolveCause(sql, readerId, 'inactive', NO_CHAPTER, now)));
   }
 
-  sweep(limit: number): Promise<AttentionSweepResult> {
+  sweepAttention(limit: number): Promise<AttentionSweepResult> {
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) {
       return Promise.reject(new AppError('invalid_request', 'limit must be a whole number from 1 to 10000.'));
     }

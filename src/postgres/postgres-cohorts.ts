@@ -1,4 +1,4 @@
-import { AppError, cohortNotFound, requireStorableText, type Cohort } from '../domain/index.js';
+import { AppError, cohortNotFound, requireStorableText, type Clock, type Cohort, type CohortsPort } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 
 interface CohortRow {
@@ -16,14 +16,16 @@ function toCohort(row: CohortRow): Cohort {
   return { id: row.id, name: row.name, readerCount: row.reader_count, createdAt: row.created_at };
 }
 
-/** Cohorts and their members on PostgreSQL, as SqliteCohorts; PostgresStore delegates here. */
-export class PostgresCohorts {
+/** Cohorts and their members on PostgreSQL, as SqliteCohorts. */
+export class PostgresCohorts implements CohortsPort {
   constructor(
     private readonly read: Sql,
+    private readonly clock: Clock,
     private readonly write: PostgresWriter,
   ) {}
 
-  create(name: string, now: number): Promise<Cohort> {
+  createCohort(name: string): Promise<Cohort> {
+    const now = this.clock.now();
     return this.write(async (sql) => {
       requireStorableText('name', name);
       const { id } = (await sql.get<{ id: number }>('INSERT INTO cohorts (name, created_at) VALUES (?, ?) RETURNING id', [name, now]))!;
@@ -31,7 +33,7 @@ export class PostgresCohorts {
     }, NAME_TAKEN);
   }
 
-  async list(): Promise<Cohort[]> {
+  async listCohorts(): Promise<Cohort[]> {
     return (await this.read.all<CohortRow>(`SELECT ${COHORT_COLUMNS} FROM cohorts c ORDER BY c.name, c.id`)).map(toCohort);
   }
 
@@ -44,7 +46,14 @@ export class PostgresCohorts {
     if (!(await sql.get('SELECT 1 FROM cohorts WHERE id = ?', [id]))) throw cohortNotFound();
   }
 
-  rename(id: number, name: string): Promise<Cohort> {
+  /** A cohort filter's parameter: null for none; throws `not_found` for an unknown cohort. */
+  async filter(cohortId: number | undefined): Promise<number | null> {
+    if (cohortId === undefined) return null;
+    await this.requireExists(cohortId);
+    return cohortId;
+  }
+
+  renameCohort(id: number, name: string): Promise<Cohort> {
     return this.write(async (sql) => {
       requireStorableText('name', name);
       if ((await sql.run('UPDATE cohorts SET name = ? WHERE id = ?', [name, id])) === 0) throw cohortNotFound();
@@ -52,13 +61,14 @@ export class PostgresCohorts {
     }, NAME_TAKEN);
   }
 
-  remove(id: number): Promise<void> {
+  deleteCohort(id: number): Promise<void> {
     return this.write(async (sql) => {
       if ((await sql.run('DELETE FROM cohorts WHERE id = ?', [id])) === 0) throw cohortNotFound();
     });
   }
 
-  addReader(cohortId: number, readerId: number, now: number): Promise<void> {
+  addReaderToCohort(cohortId: number, readerId: number): Promise<void> {
+    const now = this.clock.now();
     return this.write(async (sql) => {
       await this.requireExists(cohortId, sql);
       if (!(await sql.get("SELECT 1 FROM users WHERE id = ? AND role = 'reader'", [readerId]))) {
@@ -72,14 +82,14 @@ export class PostgresCohorts {
     });
   }
 
-  removeReader(cohortId: number, readerId: number): Promise<void> {
+  removeReaderFromCohort(cohortId: number, readerId: number): Promise<void> {
     return this.write(async (sql) => {
       await this.requireExists(cohortId, sql);
       await sql.run('DELETE FROM cohort_members WHERE cohort_id = ? AND reader_id = ?', [cohortId, readerId]);
     });
   }
 
-  async readerIds(cohortId: number): Promise<number[]> {
+  async listCohortReaderIds(cohortId: number): Promise<number[]> {
     await this.requireExists(cohortId);
     const rows = await this.read.all<{ reader_id: number }>(
       'SELECT reader_id FROM cohort_members WHERE cohort_id = ? ORDER BY reader_id',
@@ -88,7 +98,7 @@ export class PostgresCohorts {
     return rows.map((r) => r.reader_id);
   }
 
-  async cohortsOf(readerId: number): Promise<number[]> {
+  async listReaderCohortIds(readerId: number): Promise<number[]> {
     const rows = await this.read.all<{ cohort_id: number }>(
       'SELECT cohort_id FROM cohort_members WHERE reader_id = ? ORDER BY cohort_id',
       [readerId],

@@ -1,10 +1,13 @@
 import {
   AppError,
+  INVITE_REFUSED,
   decodeCursor,
   encodeCursor,
   normalizeEmail,
   requireStorableText,
+  type Clock,
   type Invite,
+  type InvitesPort,
   type NewInvite,
   type NewUser,
   type Page,
@@ -26,17 +29,17 @@ interface InviteRow {
 }
 
 const INVITE_COLUMNS = 'id, code_prefix, cohort_id, max_uses, uses, expires_at, created_at, created_by';
-/** One message for every refusal, so a caller cannot tell unknown, used-up, expired or revoked apart. */
-export const INVITE_REFUSED = 'That invite cannot be used.';
 
-/** Invites on PostgreSQL, as SqliteInvites; PostgresStore delegates here. */
-export class PostgresInvites {
+/** Invites on PostgreSQL, as SqliteInvites. */
+export class PostgresInvites implements InvitesPort {
   constructor(
     private readonly read: Sql,
+    private readonly clock: Clock,
     private readonly write: PostgresWriter,
   ) {}
 
-  create(input: NewInvite, now: number): Promise<Invite> {
+  createInvite(input: NewInvite): Promise<Invite> {
+    const now = this.clock.now();
     return this.write(async (sql) => {
       if (input.cohortId !== null && !(await sql.get('SELECT 1 FROM cohorts WHERE id = ?', [input.cohortId]))) {
         throw new AppError('not_found', 'No cohort has that id.');
@@ -52,7 +55,7 @@ export class PostgresInvites {
     }, 'That invite code exists already.');
   }
 
-  async list(page: PageRequest): Promise<Page<Invite>> {
+  async listInvites(page: PageRequest): Promise<Page<Invite>> {
     const [before] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER] : decodeCursor(page.cursor);
     const rows = await this.read.all<InviteRow>(`SELECT ${INVITE_COLUMNS} FROM invites WHERE id < ? ORDER BY id DESC LIMIT ?`, [
       before,
@@ -63,7 +66,7 @@ export class PostgresInvites {
     return { items: await this.withCreators(this.read, shown), nextCursor: more ? encodeCursor(shown[shown.length - 1]!.id) : null };
   }
 
-  revoke(ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> {
+  revokeInvite(ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> {
     return this.write(async (sql) => {
       const changes =
         'codeHash' in ref
@@ -73,7 +76,8 @@ export class PostgresInvites {
     });
   }
 
-  register(input: Omit<NewUser, 'role'>, codeHash: string, now: number): Promise<{ user: User; cohortId: number | null }> {
+  registerWithInvite(input: Omit<NewUser, 'role'>, codeHash: string): Promise<{ user: User; cohortId: number | null }> {
+    const now = this.clock.now();
     const email = normalizeEmail(input.email);
     return this.write(async (sql) => {
       requireStorableText('name', input.name);

@@ -5,6 +5,7 @@ import {
   encodeCursor,
   mergeAttentionRules,
   type AttentionItem,
+  type AttentionPort,
   type AttentionReason,
   type AttentionRules,
   type AttentionState,
@@ -17,6 +18,7 @@ import {
 import { prepareAttentionStatements, type AttentionRow, type AttentionStatements } from './attention-statements.js';
 import type { Database } from './open-database.js';
 import { toUser, type UserRow } from './rows.js';
+import type { SqliteCohorts } from './sqlite-cohorts.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
 const MINUTE_MS = 60_000;
@@ -24,23 +26,24 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 /** chapter_id of a reason without a chapter. */
 const NO_CHAPTER = '';
 
-/** The attention queue on SQLite; SqliteStore delegates its attention methods here. */
-export class SqliteAttention {
+/** The attention queue on SQLite. */
+export class SqliteAttention implements AttentionPort {
   private readonly sql: AttentionStatements;
 
   constructor(
     db: Database,
     private readonly clock: Clock,
     private readonly write: SqliteWriter,
+    private readonly cohorts: Pick<SqliteCohorts, 'filter'>,
   ) {
     this.sql = prepareAttentionStatements(db);
   }
 
-  async rules(): Promise<AttentionRules> {
+  async getAttentionRules(): Promise<AttentionRules> {
     return this.readRules();
   }
 
-  setRules(change: Partial<AttentionRules>): Promise<AttentionRules> {
+  setAttentionRules(change: Partial<AttentionRules>): Promise<AttentionRules> {
     return this.write(() => {
       const rules = mergeAttentionRules(this.readRules(), change);
       this.sql.setRules.run(rules.stuckMinutes, rules.inactiveDays, rules.lowScore);
@@ -48,25 +51,22 @@ export class SqliteAttention {
     });
   }
 
-  async list(query: { state: AttentionState; cohortId: number | null } & PageRequest): Promise<Page<AttentionItem>> {
+  async listAttention(query: { state: AttentionState; cohortId?: number | undefined } & PageRequest): Promise<Page<AttentionItem>> {
+    const cohort = this.cohorts.filter(query.cohortId);
     const [since, id] = query.cursor === undefined ? [0, 0] : decodeCursor(query.cursor, 2);
-    const rows = this.sql.page.all({ state: query.state, since, id, cohort: query.cohortId, limit: query.limit + 1 }) as AttentionRow[];
+    const rows = this.sql.page.all({ state: query.state, since, id, cohort, limit: query.limit + 1 }) as AttentionRow[];
     const more = rows.length > query.limit;
     const shown = rows.slice(0, query.limit);
     const last = shown[shown.length - 1];
     return { items: this.toItems(shown), nextCursor: more && last ? encodeCursor(last.since, last.id) : null };
   }
 
-  async counts(cohortId: number | null): Promise<{ open: number; claimed: number }> {
-    const rows = this.sql.counts.all({ cohort: cohortId }) as { state: string; n: number }[];
+  async countAttention(cohortId?: number): Promise<{ open: number; claimed: number }> {
+    const rows = this.sql.counts.all({ cohort: this.cohorts.filter(cohortId) }) as { state: string; n: number }[];
     return { open: rows.find((r) => r.state === 'open')?.n ?? 0, claimed: rows.find((r) => r.state === 'claimed')?.n ?? 0 };
   }
 
-  async get(id: number): Promise<AttentionItem> {
-    return this.itemNow(id);
-  }
-
-  claim(id: number, consultantId: number): Promise<AttentionItem> {
+  claimAttention(id: number, consultantId: number): Promise<AttentionItem> {
     const now = this.clock.now();
     return this.write(() => {
       const row = this.sql.claim.get({ id, by: consultantId, now }) as AttentionRow | undefined;
@@ -78,7 +78,7 @@ export class SqliteAttention {
     });
   }
 
-  release(id: number, consultantId: number): Promise<AttentionItem> {
+  releaseAttention(id: number, consultantId: number): Promise<AttentionItem> {
     return this.write(() => {
       const row = this.sql.release.get({ id, by: consultantId }) as AttentionRow | undefined;
       if (row) return this.toItems([row])[0]!;
@@ -87,7 +87,7 @@ export class SqliteAttention {
     });
   }
 
-  resolve(id: number, consultantId: number, note: string | null): Promise<AttentionItem> {
+  resolveAttention(id: number, consultantId: number, note: string | null): Promise<AttentionItem> {
     const now = this.clock.now();
     return this.write(() => {
       const row = this.sql.resolve.get({ id, by: consultantId, now, note }) as AttentionRow | undefined;
@@ -99,7 +99,7 @@ export class SqliteAttention {
   }
 
   /** After a reader's milestone changed: opens a low-score item at once, resolves causes that went. */
-  reviewMilestone(readerId: number, chapterId: string): Promise<AttentionItem[]> {
+  reviewMilestoneAttention(readerId: number, chapterId: string): Promise<AttentionItem[]> {
     const now = this.clock.now();
     return this.write(() => {
       if (!this.sql.isReader.get(readerId)) return [];
@@ -121,12 +121,12 @@ export class SqliteAttention {
   }
 
   /** A reader came back: their open inactivity item resolves. */
-  reviewReturn(readerId: number): Promise<AttentionItem[]> {
+  reviewReturnAttention(readerId: number): Promise<AttentionItem[]> {
     const now = this.clock.now();
     return this.write(() => this.toItems(this.resolveCause(readerId, 'inactive', NO_CHAPTER, now)));
   }
 
-  sweep(limit: number): Promise<AttentionSweepResult> {
+  sweepAttention(limit: number): Promise<AttentionSweepResult> {
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) {
       return Promise.reject(new AppError('invalid_request', 'limit must be a whole number from 1 to 10000.'));
     }

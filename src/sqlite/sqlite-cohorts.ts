@@ -1,4 +1,4 @@
-import { AppError, cohortNotFound, requireStorableText, type Cohort } from '../domain/index.js';
+import { AppError, cohortNotFound, requireStorableText, type Clock, type Cohort, type CohortsPort } from '../domain/index.js';
 import type { Database } from './open-database.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
@@ -17,12 +17,13 @@ function toCohort(row: CohortRow): Cohort {
   return { id: row.id, name: row.name, readerCount: row.reader_count, createdAt: row.created_at };
 }
 
-/** Cohorts and their members on SQLite; SqliteStore delegates its cohort methods here. */
-export class SqliteCohorts {
+/** Cohorts and their members on SQLite. */
+export class SqliteCohorts implements CohortsPort {
   private readonly sql;
 
   constructor(
     db: Database,
+    private readonly clock: Clock,
     private readonly write: SqliteWriter,
   ) {
     this.sql = {
@@ -43,7 +44,8 @@ export class SqliteCohorts {
     };
   }
 
-  create(name: string, now: number): Promise<Cohort> {
+  createCohort(name: string): Promise<Cohort> {
+    const now = this.clock.now();
     return this.write(() => {
       requireStorableText('name', name);
       const { id } = this.sql.insert.get(name, now) as { id: number };
@@ -51,7 +53,7 @@ export class SqliteCohorts {
     }, NAME_TAKEN);
   }
 
-  async list(): Promise<Cohort[]> {
+  async listCohorts(): Promise<Cohort[]> {
     return (this.sql.all.all() as CohortRow[]).map(toCohort);
   }
 
@@ -66,7 +68,14 @@ export class SqliteCohorts {
     if (!this.sql.exists.get(id)) throw cohortNotFound();
   }
 
-  rename(id: number, name: string): Promise<Cohort> {
+  /** A cohort filter's SQL parameter: null for none; throws `not_found` for an unknown cohort. */
+  filter(cohortId: number | undefined): number | null {
+    if (cohortId === undefined) return null;
+    this.requireExists(cohortId);
+    return cohortId;
+  }
+
+  renameCohort(id: number, name: string): Promise<Cohort> {
     return this.write(() => {
       requireStorableText('name', name);
       if (this.sql.rename.run(name, id).changes === 0) throw cohortNotFound();
@@ -74,13 +83,14 @@ export class SqliteCohorts {
     }, NAME_TAKEN);
   }
 
-  remove(id: number): Promise<void> {
+  deleteCohort(id: number): Promise<void> {
     return this.write(() => {
       if (this.sql.delete.run(id).changes === 0) throw cohortNotFound();
     });
   }
 
-  addReader(cohortId: number, readerId: number, now: number): Promise<void> {
+  addReaderToCohort(cohortId: number, readerId: number): Promise<void> {
+    const now = this.clock.now();
     return this.write(() => this.addReaderNow(cohortId, readerId, now));
   }
 
@@ -91,19 +101,19 @@ export class SqliteCohorts {
     this.sql.addMember.run(cohortId, readerId, now);
   }
 
-  removeReader(cohortId: number, readerId: number): Promise<void> {
+  removeReaderFromCohort(cohortId: number, readerId: number): Promise<void> {
     return this.write(() => {
       this.requireExists(cohortId);
       this.sql.removeMember.run(cohortId, readerId);
     });
   }
 
-  async readerIds(cohortId: number): Promise<number[]> {
+  async listCohortReaderIds(cohortId: number): Promise<number[]> {
     this.requireExists(cohortId);
     return this.sql.memberIds.all(cohortId) as number[];
   }
 
-  async cohortsOf(readerId: number): Promise<number[]> {
+  async listReaderCohortIds(readerId: number): Promise<number[]> {
     return this.sql.cohortsOf.all(readerId) as number[];
   }
 }

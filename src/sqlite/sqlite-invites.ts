@@ -5,7 +5,9 @@ import {
   encodeCursor,
   normalizeEmail,
   requireStorableText,
+  type Clock,
   type Invite,
+  type InvitesPort,
   type NewInvite,
   type NewUser,
   type Page,
@@ -29,12 +31,13 @@ interface InviteRow {
 
 const INVITE_COLUMNS = 'id, code_prefix, cohort_id, max_uses, uses, expires_at, created_at, created_by';
 
-/** Invites on SQLite; SqliteStore delegates its invite methods here. */
-export class SqliteInvites {
+/** Invites on SQLite. */
+export class SqliteInvites implements InvitesPort {
   private readonly sql;
 
   constructor(
     db: Database,
+    private readonly clock: Clock,
     private readonly write: SqliteWriter,
   ) {
     this.sql = {
@@ -63,7 +66,8 @@ export class SqliteInvites {
     };
   }
 
-  create(input: NewInvite, now: number): Promise<Invite> {
+  createInvite(input: NewInvite): Promise<Invite> {
+    const now = this.clock.now();
     return this.write(() => {
       if (input.cohortId !== null && !this.sql.cohortExists.get(input.cohortId)) {
         throw new AppError('not_found', 'No cohort has that id.');
@@ -74,7 +78,7 @@ export class SqliteInvites {
     }, 'That invite code exists already.');
   }
 
-  async list(page: PageRequest): Promise<Page<Invite>> {
+  async listInvites(page: PageRequest): Promise<Page<Invite>> {
     const [before] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER] : decodeCursor(page.cursor);
     const rows = this.sql.page.all(before, page.limit + 1) as InviteRow[];
     const more = rows.length > page.limit;
@@ -85,7 +89,7 @@ export class SqliteInvites {
     };
   }
 
-  revoke(ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> {
+  revokeInvite(ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void> {
     return this.write(() => {
       const changes =
         'codeHash' in ref ? this.sql.deleteByHash.run(ref.codeHash).changes : this.sql.deleteByPrefix.run(ref.codePrefix).changes;
@@ -93,7 +97,8 @@ export class SqliteInvites {
     });
   }
 
-  register(input: Omit<NewUser, 'role'>, codeHash: string, now: number): Promise<{ user: User; cohortId: number | null }> {
+  registerWithInvite(input: Omit<NewUser, 'role'>, codeHash: string): Promise<{ user: User; cohortId: number | null }> {
+    const now = this.clock.now();
     const email = normalizeEmail(input.email);
     return this.write(() => {
       requireStorableText('name', input.name);

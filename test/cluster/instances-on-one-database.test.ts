@@ -256,9 +256,9 @@ describe('several instances on one PostgreSQL database', () => {
     const heard = Promise.all([a!, b!].map((on) => waitForRevocation(on)));
     const cli = await openPostgresStore({ url: database.url, clock: systemClock });
     try {
-      await cli.deleteUser(reader.user.id);
+      await cli.users.deleteUser(reader.user.id);
     } finally {
-      await cli.close();
+      await cli.operations.close();
     }
     await heard;
     for (const on of [a!, b!]) expect((await call(on, 'GET', '/api/me', reader.headers)).status).toBe(401);

@@ -121,7 +121,7 @@ describe('three instances behind nginx on one PostgreSQL database', () => {
 
   afterAll(async () => {
     for (const stream of streams) stream.close();
-    await store?.close();
+    await store?.operations.close();
     nginx?.kill('SIGTERM');
     await cleanUp();
     const admin = new pg.Client({ connectionString: TEST_SERVER_URL });

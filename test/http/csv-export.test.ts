@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ActivityExportRow } from '../../src/domain/index.js';
+import type { ActivityExportRow, ExportsPort } from '../../src/domain/index.js';
 import { buildTestApp, type SignedInUser, type TestApp } from '../support/test-app.js';
 
 /** Values a spreadsheet or a naive quoter gets wrong. */
@@ -110,8 +110,9 @@ describe('CSV exports', () => {
     }
     let batchesRead = 0;
     let lastRowRead = false;
-    const original = t.store.streamActivityExport.bind(t.store);
-    vi.spyOn(t.store.exports, 'streamActivityExport').mockImplementation((query, batchRows) => ({
+    const exports: ExportsPort = t.store.exports;
+    const original = exports.streamActivityExport.bind(exports);
+    vi.spyOn(exports, 'streamActivityExport').mockImplementation((query, batchRows) => ({
       async *[Symbol.asyncIterator]() {
         for await (const batch of original(query, batchRows)) {
           batchesRead += 1;

@@ -64,7 +64,7 @@ describe('activity retention job', () => {
   it('lets writes queued during a run commit between its batches', async () => {
     const readerId = await logDaily(30);
     const order: string[] = [];
-    const original = store.deleteActivityBefore.bind(store);
+    const original = store.activity.deleteActivityBefore.bind(store.activity);
     vi.spyOn(store.activity, 'deleteActivityBefore').mockImplementation(async (cutoff, limit) => {
       const deleted = await original(cutoff, limit);
       order.push(`batch ${deleted}`);

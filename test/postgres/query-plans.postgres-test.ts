@@ -79,7 +79,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await store?.close();
+  await store?.operations.close();
   if (database) await dropTestDatabase(database.name);
   await dropTemplate();
 });

@@ -86,7 +86,7 @@ describe('concurrency across processes', () => {
   it(`two processes each creating ${CHAPTERS_PER_PROCESS} chapters at once (position = max + 1) leave positions exactly 1..${2 * CHAPTERS_PER_PROCESS}`, async () => {
     const dir = makeTempDir();
     const dbFile = join(dir, 'readpulse.db');
-    await openSqliteStore({ path: dbFile, clock: systemClock }).close();
+    await openSqliteStore({ path: dbFile, clock: systemClock }).operations.close();
 
     const writers = ['alpha', 'beta'].map((prefix) => startChapterWriter(dbFile, prefix));
     await Promise.all(writers.map((writer) => writer.ready));

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLogQueries } from '../../src/sqlite/access-log-queries.js';
 import { bulkLoad } from '../../src/sqlite/bulk-load.js';
-import { ExportQueries } from '../../src/sqlite/export-queries.js';
-import { InsightQueries } from '../../src/sqlite/insight-queries.js';
 import { migrate } from '../../src/sqlite/migrate.js';
 import { openDatabase, type Database } from '../../src/sqlite/open-database.js';
 import { prepareStatements, type Statements } from '../../src/sqlite/statements.js';
+import { SqliteAccessLog } from '../../src/sqlite/sqlite-access-log.js';
+import { SqliteAnalytics } from '../../src/sqlite/sqlite-analytics.js';
+import { SqliteExports } from '../../src/sqlite/sqlite-exports.js';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -124,9 +124,9 @@ for (const statistics of ['without statistics', 'after ANALYZE'] as const) {
 
 describe('query plans of analytics, exports and the access log (after ANALYZE)', () => {
   let db: Database;
-  let insight: InsightQueries;
-  let exports: ExportQueries;
-  let accessLog: AccessLogQueries;
+  let insight: SqliteAnalytics;
+  let exports: SqliteExports;
+  let accessLog: SqliteAccessLog;
   beforeAll(() => {
     db = openDatabase({ path: ':memory:' });
     migrate(db, NOW);
@@ -142,9 +142,9 @@ describe('query plans of analytics, exports and the access log (after ANALYZE)',
       rowsPerTransaction: 5_000,
     });
     db.exec('ANALYZE');
-    accessLog = new AccessLogQueries(db);
-    insight = new InsightQueries(db);
-    exports = new ExportQueries(db, accessLog);
+    accessLog = new SqliteAccessLog(db, () => Promise.reject(new Error('plans only: no writes')));
+    insight = new SqliteAnalytics(db);
+    exports = new SqliteExports(db, accessLog);
   });
   afterAll(() => db.close());
 

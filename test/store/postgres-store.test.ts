@@ -72,7 +72,7 @@ describe('PostgresStore on its database', () => {
     const written = await Promise.all(pending);
     const reopened = await openPostgresStore({ url, clock });
     opened.push({ store: reopened, name });
-    const listed = (await reopened.listActivity(user.id, { limit: 50 })).items;
+    const listed = (await reopened.activity.listActivity(user.id, { limit: 50 })).items;
     expect(listed.map((e) => e.id).sort((a, b) => a - b)).toEqual(written.map((e) => e.id).sort((a, b) => a - b));
   });
 

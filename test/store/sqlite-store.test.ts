@@ -142,9 +142,9 @@ describe('SqliteStore on its file', () => {
     await closeStore(store);
 
     const reopened = openStore(file, clock);
-    expect(await reopened.getUserByEmail('persist@example.com')).toEqual({ user, passwordHash: expect.any(String) });
-    expect(await reopened.getMyMilestones(user.id)).toEqual([milestone]);
-    expect((await reopened.listActivity(user.id, { limit: 10 })).items).toEqual([event]);
+    expect(await reopened.users.getUserByEmail('persist@example.com')).toEqual({ user, passwordHash: expect.any(String) });
+    expect(await reopened.progress.getMyMilestones(user.id)).toEqual([milestone]);
+    expect((await reopened.activity.listActivity(user.id, { limit: 10 })).items).toEqual([event]);
   });
 
   it('close waits for writes already started and commits them', async () => {
@@ -155,7 +155,7 @@ describe('SqliteStore on its file', () => {
     const written = await Promise.all(pending);
 
     const reopened = openStore(file, clock);
-    const listed = (await reopened.listActivity(user.id, { limit: 50 })).items;
+    const listed = (await reopened.activity.listActivity(user.id, { limit: 50 })).items;
     expect(listed.map((e) => e.id).sort((a, b) => a - b)).toEqual(written.map((e) => e.id).sort((a, b) => a - b));
   });
 
@@ -171,14 +171,14 @@ describe('SqliteStore on its file', () => {
     await store.activity.logActivity(reader.id, { actionType: 'AFTER_BACKUP', metadata: null });
 
     const copy = openStore(backupFile, new FakeClock());
-    expect(await copy.getUserByEmail('backed@example.com')).toEqual({
+    expect(await copy.users.getUserByEmail('backed@example.com')).toEqual({
       user: { ...reader, lastActiveAt: clock.now() },
       passwordHash: 'backed-hash',
     });
-    expect(await copy.getUserById(consultant.id)).toEqual(consultant);
-    expect(await copy.listReaders({ limit: 50 })).toEqual(await store.readers.listReaders({ limit: 50 }));
-    expect(await copy.getMyMilestones(reader.id)).toEqual([milestone]);
-    expect((await copy.listActivity(reader.id, { limit: 50 })).items).toEqual([event]);
+    expect(await copy.users.getUserById(consultant.id)).toEqual(consultant);
+    expect(await copy.readers.listReaders({ limit: 50 })).toEqual(await store.readers.listReaders({ limit: 50 }));
+    expect(await copy.progress.getMyMilestones(reader.id)).toEqual([milestone]);
+    expect((await copy.activity.listActivity(reader.id, { limit: 50 })).items).toEqual([event]);
   });
 });
 

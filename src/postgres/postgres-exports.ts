@@ -4,13 +4,14 @@ import {
   EXPORT_BATCH_ROWS,
   type ActivityExportQuery,
   type ActivityExportRow,
+  type ExportsPort,
   type MilestoneStatus,
   type ProgressExportRow,
   type ReaderFilter,
   type UserDataExport,
 } from '../domain/index.js';
-import type { AccessLogQueries } from './access-log-queries.js';
-import { idsParam } from './insight-queries.js';
+import type { PostgresAccessLog } from './postgres-access-log.js';
+import { idsParam } from './postgres-analytics.js';
 import type { Sql } from './pg-sql.js';
 import { toActivityEvent, toMilestone, toUser, USER_COLUMNS, type ActivityRow, type MilestoneRow, type UserRow } from './rows.js';
 
@@ -18,13 +19,13 @@ import { toActivityEvent, toMilestone, toUser, USER_COLUMNS, type ActivityRow, t
  * The exports, as SQLite's ExportQueries: each batch is one short statement found by keyset, so
  * no transaction stays open across batches of a slow download.
  */
-export class ExportQueries {
+export class PostgresExports implements ExportsPort {
   constructor(
     private readonly sql: Sql,
-    private readonly accessLog: AccessLogQueries,
+    private readonly accessLog: PostgresAccessLog,
   ) {}
 
-  async *progress(filter: ReaderFilter, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ProgressExportRow[]> {
+  async *streamProgressExport(filter: ReaderFilter, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ProgressExportRow[]> {
     const limit = checkExportBatch(batchRows);
     const ids = idsParam(filter);
     let afterUser = 0;
@@ -47,7 +48,7 @@ export class ExportQueries {
     }
   }
 
-  async *activity(query: ActivityExportQuery, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ActivityExportRow[]> {
+  async *streamActivityExport(query: ActivityExportQuery, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ActivityExportRow[]> {
     const limit = checkExportBatch(batchRows);
     const ids = idsParam(query);
     const to = query.to ?? Number.MAX_SAFE_INTEGER;
@@ -78,7 +79,7 @@ export class ExportQueries {
     }
   }
 
-  async userData(userId: number): Promise<UserDataExport> {
+  async getUserDataExport(userId: number): Promise<UserDataExport> {
     const row = await this.sql.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [userId]);
     if (!row) throw new AppError('not_found', 'No user has that id.');
     const milestones = await this.sql.all<MilestoneRow>(

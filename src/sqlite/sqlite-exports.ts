@@ -3,14 +3,15 @@ import {
   checkExportBatch,
   EXPORT_BATCH_ROWS,
   type ActivityExportQuery,
+  type ExportsPort,
   type ActivityExportRow,
   type MilestoneStatus,
   type ProgressExportRow,
   type ReaderFilter,
   type UserDataExport,
 } from '../domain/index.js';
-import type { AccessLogQueries } from './access-log-queries.js';
-import { idsParam } from './insight-queries.js';
+import type { SqliteAccessLog } from './sqlite-access-log.js';
+import { idsParam } from './sqlite-analytics.js';
 import type { Database } from './open-database.js';
 import { toActivityEvent, toMilestone, toUser, USER_COLUMNS, type ActivityRow, type MilestoneRow, type UserRow } from './rows.js';
 
@@ -18,11 +19,11 @@ import { toActivityEvent, toMilestone, toUser, USER_COLUMNS, type ActivityRow, t
  * The exports. Each batch is one short statement found by keyset, so no read transaction stays
  * open across batches and WAL checkpoints are never held back by a slow download.
  */
-export class ExportQueries {
+export class SqliteExports implements ExportsPort {
   /** Public for the query-plan tests. */
   readonly sql;
 
-  constructor(db: Database, private readonly accessLog: AccessLogQueries) {
+  constructor(db: Database, private readonly accessLog: SqliteAccessLog) {
     this.sql = {
       // CROSS JOIN keeps SQLite's join order: walk milestones by (user_id, chapter_id) from the
       // keyset position, never users first and a sort of the whole rest.
@@ -46,7 +47,7 @@ export class ExportQueries {
     };
   }
 
-  async *progress(filter: ReaderFilter, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ProgressExportRow[]> {
+  async *streamProgressExport(filter: ReaderFilter, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ProgressExportRow[]> {
     const limit = checkExportBatch(batchRows);
     const ids = idsParam(filter);
     let afterUser = 0;
@@ -62,7 +63,7 @@ export class ExportQueries {
     }
   }
 
-  async *activity(query: ActivityExportQuery, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ActivityExportRow[]> {
+  async *streamActivityExport(query: ActivityExportQuery, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ActivityExportRow[]> {
     const limit = checkExportBatch(batchRows);
     const ids = idsParam(query);
     const to = query.to ?? Number.MAX_SAFE_INTEGER;
@@ -86,7 +87,7 @@ export class ExportQueries {
     }
   }
 
-  userData(userId: number): UserDataExport {
+  async getUserDataExport(userId: number): Promise<UserDataExport> {
     const row = this.sql.user.get(userId) as UserRow | undefined;
     if (!row) throw new AppError('not_found', 'No user has that id.');
     return {

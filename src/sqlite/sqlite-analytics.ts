@@ -11,6 +11,7 @@ import {
   type PageRequest,
   type ProgressGrid,
   type ReaderFilter,
+  type AnalyticsPort,
 } from '../domain/index.js';
 import type { Database } from './open-database.js';
 import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
@@ -21,7 +22,7 @@ export function idsParam(filter: ReaderFilter): string | null {
 }
 
 /** The analytics reads: chapter funnel, activity buckets and the progress grid. Reads only. */
-export class InsightQueries {
+export class SqliteAnalytics implements AnalyticsPort {
   /** Public for the query-plan tests. */
   readonly sql;
 
@@ -68,7 +69,7 @@ export class InsightQueries {
     };
   }
 
-  chapterFunnel(filter: ReaderFilter): ChapterFunnel[] {
+  async getChapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
     const tally = new FunnelTally();
     let readers: number;
     if (filter.readerIds === undefined) {
@@ -86,7 +87,7 @@ export class InsightQueries {
     return tally.funnel(this.sql.chapters.all() as { id: string; title: string }[], readers);
   }
 
-  activityBuckets(query: ActivityBucketQuery): ActivityBucket[] {
+  async getActivityBuckets(query: ActivityBucketQuery): Promise<ActivityBucket[]> {
     const range = checkedBucketRange(query);
     const { first, end } = range;
     const statements = this.sql[query.bucket];
@@ -96,7 +97,7 @@ export class InsightQueries {
     return activityBucketsOf(range, rows);
   }
 
-  progressGrid(query: ReaderFilter & PageRequest): ProgressGrid {
+  async getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {
     const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
     const chapters = (this.sql.chapters.all() as { id: string }[]).map((c) => c.id);
     const rows = (query.readerIds === undefined

@@ -11,6 +11,7 @@ import {
   type PageRequest,
   type ProgressGrid,
   type ReaderFilter,
+  type AnalyticsPort,
 } from '../domain/index.js';
 import type { Sql } from './pg-sql.js';
 import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
@@ -50,10 +51,10 @@ export const INSIGHT_SQL = {
 };
 
 /** The analytics reads: chapter funnel, activity buckets and the progress grid. Reads only. */
-export class InsightQueries {
+export class PostgresAnalytics implements AnalyticsPort {
   constructor(private readonly sql: Sql) {}
 
-  async chapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
+  async getChapterFunnel(filter: ReaderFilter): Promise<ChapterFunnel[]> {
     const tally = new FunnelTally();
     let readers: number;
     if (filter.readerIds === undefined) {
@@ -73,7 +74,7 @@ export class InsightQueries {
     return tally.funnel(await this.sql.all<{ id: string; title: string }>(INSIGHT_SQL.chapters), readers);
   }
 
-  async activityBuckets(query: ActivityBucketQuery): Promise<ActivityBucket[]> {
+  async getActivityBuckets(query: ActivityBucketQuery): Promise<ActivityBucket[]> {
     const range = checkedBucketRange(query);
     const { first, end } = range;
     const statements = INSIGHT_SQL[query.bucket];
@@ -84,7 +85,7 @@ export class InsightQueries {
     return activityBucketsOf(range, rows);
   }
 
-  async progressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {
+  async getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {
     const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
     const chapters = (await this.sql.all<{ id: string }>(INSIGHT_SQL.chapters)).map((c) => c.id);
     const rows =

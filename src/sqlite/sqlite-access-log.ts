@@ -1,5 +1,8 @@
 import {
   ACCESS_COALESCE_MS,
+  checkRetentionLimit,
+  userNotFound,
+  type AccessLogPort,
   decodeCursor,
   encodeCursor,
   type AccessKind,
@@ -9,6 +12,7 @@ import {
   type PageRequest,
 } from '../domain/index.js';
 import type { Database } from './open-database.js';
+import type { SqliteWriter } from './sqlite-writer.js';
 
 interface EntryRow {
   id: number;
@@ -20,13 +24,17 @@ interface EntryRow {
 
 const ENTRY_COLUMNS = 'a.id, a.kind, a.at, u.id AS consultant_id, u.name AS consultant_name';
 
-/** The access log's statements; writes run inside the store's write queue. */
-export class AccessLogQueries {
+/** The access log on SQLite; its writes go through the group commit. */
+export class SqliteAccessLog implements AccessLogPort {
   /** Public for the query-plan tests. */
   readonly sql;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    private readonly write: SqliteWriter,
+  ) {
     this.sql = {
+      userExists: db.prepare('SELECT 1 FROM users WHERE id = ?').pluck(),
       // Coalesced: a second view in the same window only moves `at` forward. The WHERE skips
       // records whose users are gone instead of failing the batch on the foreign key.
       record: db.prepare(
@@ -50,15 +58,18 @@ export class AccessLogQueries {
     };
   }
 
-  /** Call inside a write transaction. */
-  record(records: readonly AccessRecord[]): void {
-    for (const r of records) {
-      const windowStart = Math.floor(r.at / ACCESS_COALESCE_MS) * ACCESS_COALESCE_MS;
-      this.sql.record.run({ readerId: r.readerId, consultantId: r.consultantId, kind: r.kind, windowStart, at: r.at });
-    }
+  async recordAccess(records: readonly AccessRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.write(() => {
+      for (const r of records) {
+        const windowStart = Math.floor(r.at / ACCESS_COALESCE_MS) * ACCESS_COALESCE_MS;
+        this.sql.record.run({ readerId: r.readerId, consultantId: r.consultantId, kind: r.kind, windowStart, at: r.at });
+      }
+    });
   }
 
-  page(readerId: number, page: PageRequest): Page<AccessLogEntry> {
+  async listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
+    if (!this.sql.userExists.get(readerId)) throw userNotFound();
     const [at, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] : decodeCursor(page.cursor, 2);
     const rows = this.sql.page.all({ readerId, at, id, limit: page.limit + 1 }) as EntryRow[];
     const items = rows.slice(0, page.limit);
@@ -69,13 +80,14 @@ export class AccessLogQueries {
     };
   }
 
+  /** Every entry about one reader, newest first; for their own export. */
   allOf(readerId: number): AccessLogEntry[] {
     return (this.sql.all.all(readerId) as EntryRow[]).map(toEntry);
   }
 
-  /** Call inside a write transaction. */
-  deleteBefore(cutoff: number, limit: number): number {
-    return this.sql.deleteBefore.run(cutoff, limit).changes;
+  async deleteAccessLogBefore(cutoff: number, limit: number): Promise<number> {
+    checkRetentionLimit(limit);
+    return this.write(() => this.sql.deleteBefore.run(cutoff, limit).changes);
   }
 }
 

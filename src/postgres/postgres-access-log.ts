@@ -1,5 +1,8 @@
 import {
   ACCESS_COALESCE_MS,
+  checkRetentionLimit,
+  userNotFound,
+  type AccessLogPort,
   decodeCursor,
   encodeCursor,
   type AccessKind,
@@ -8,7 +11,7 @@ import {
   type Page,
   type PageRequest,
 } from '../domain/index.js';
-import type { Sql } from './pg-sql.js';
+import type { PostgresWriter, Sql } from './pg-sql.js';
 
 interface EntryRow {
   id: number;
@@ -20,11 +23,32 @@ interface EntryRow {
 
 const ENTRY_COLUMNS = 'a.id, a.kind, a.at, u.id AS consultant_id, u.name AS consultant_name';
 
-/** The access log's statements, as SQLite's AccessLogQueries; writes run inside the batched writer. */
-export class AccessLogQueries {
-  /** Call inside a write. Coalesced: a second view in the same window only moves `at` forward. */
-  async record(sql: Sql, records: readonly AccessRecord[]): Promise<void> {
+/** The access log on PostgreSQL, as SqliteAccessLog; writes run inside the batched writer. */
+export class PostgresAccessLog implements AccessLogPort {
+  constructor(
+    private readonly read: Sql,
+    private readonly write: PostgresWriter,
+  ) {}
+
+  /** Coalesced: a second view in the same window only moves `at` forward. */
+  async recordAccess(records: readonly AccessRecord[]): Promise<void> {
     if (records.length === 0) return;
+    await this.write((sql) => this.record(sql, records));
+  }
+
+  async listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
+    if (!(await this.read.get('SELECT 1 FROM users WHERE id = ?', [readerId]))) throw userNotFound();
+    return this.page(this.read, readerId, page);
+  }
+
+  async deleteAccessLogBefore(cutoff: number, limit: number): Promise<number> {
+    checkRetentionLimit(limit);
+    return this.write((sql) =>
+      sql.run('DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE at < ? ORDER BY at, id LIMIT ?)', [cutoff, limit]),
+    );
+  }
+
+  private async record(sql: Sql, records: readonly AccessRecord[]): Promise<void> {
     // One statement for the whole batch (a round trip per record made a 500-record flush hold the
     // writer for seconds under read load). DISTINCT ON keeps the latest of records that share a
     // window, which one statement's ON CONFLICT could not update twice; the WHERE skips records
@@ -47,7 +71,7 @@ export class AccessLogQueries {
     );
   }
 
-  async page(sql: Sql, readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
+  private async page(sql: Sql, readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
     const [at, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] : decodeCursor(page.cursor, 2);
     const rows = await sql.all<EntryRow>(
       `SELECT ${ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
@@ -67,11 +91,6 @@ export class AccessLogQueries {
       [readerId],
     );
     return rows.map(toEntry);
-  }
-
-  /** Call inside a write. */
-  deleteBefore(sql: Sql, cutoff: number, limit: number): Promise<number> {
-    return sql.run('DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE at < ? ORDER BY at, id LIMIT ?)', [cutoff, limit]);
   }
 }
 

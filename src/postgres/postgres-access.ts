@@ -1,0 +1,20 @@
+import type { Clock } from '../domain/index.js';
+import type { Statement } from './statements.js';
+import type { WriteClient } from './write-queue.js';
+
+/**
+ * What each port's adapter on PostgreSQL reaches the database through: reads on the pool, and
+ * writes queued for the batched writer. Both check that the store is open and translate
+ * PostgreSQL's errors into the domain's codes.
+ */
+export interface PostgresAccess {
+  readonly clock: Clock;
+  read<R>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
+  /** Queues a write for the next batch; `conflictMessage` words a uniqueness violation. */
+  write<T>(work: (db: WriteClient) => Promise<T>, conflictMessage?: string): Promise<T>;
+}
+
+/** Runs one prepared statement on the writer's transaction. */
+export function run<R extends object = object>(db: WriteClient, statement: Statement, values: readonly unknown[]) {
+  return db.query<R>({ ...statement, values: [...values] });
+}

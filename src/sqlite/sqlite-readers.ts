@@ -1,0 +1,91 @@
+import {
+  AppError,
+  decodeCursor,
+  encodeCursor,
+  pageFrom,
+  type Milestone,
+  type Page,
+  type PageRequest,
+  type ReaderSummary,
+  type ReadersPort,
+  type StuckReader,
+  type User,
+} from '../domain/index.js';
+import { toMilestone, toUser, type MilestoneRow, type UserRow } from './rows.js';
+import type { SqliteCohorts } from './sqlite-cohorts.js';
+import type { Statements } from './statements.js';
+
+/** What consultants read about readers on SQLite. Reads only. */
+export class SqliteReaders implements ReadersPort {
+  constructor(
+    private readonly sql: Statements,
+    private readonly cohorts: Pick<SqliteCohorts, 'filter'>,
+  ) {}
+
+  async getActiveReadersPage(since: number, after: { lastActiveAt: number; id: number } | null, limit: number): Promise<User[]> {
+    const afterAt = after?.lastActiveAt ?? since;
+    const afterId = after === null ? Number.MAX_SAFE_INTEGER : after.id;
+    const from = Math.max(since + 1, afterAt);
+    return (this.sql.activeReadersPage.all({ from, afterAt, afterId, limit }) as UserRow[]).map(toUser);
+  }
+
+  async getAllActiveUsers(since: number): Promise<User[]> {
+    return (this.sql.activeReaders.all(since) as UserRow[]).map(toUser);
+  }
+
+  async getReader(readerId: number): Promise<User> {
+    const row = this.sql.readerById.get(readerId) as UserRow | undefined;
+    if (!row) throw new AppError('not_found', 'No reader has that id.');
+    return toUser(row);
+  }
+
+  async getReaderMilestones(readerId: number): Promise<Milestone[]> {
+    await this.getReader(readerId);
+    return (this.sql.milestonesOf.all(readerId) as MilestoneRow[]).map(toMilestone);
+  }
+
+  async listReaders(query: { search?: string | undefined; cohortId?: number | undefined } & PageRequest): Promise<Page<ReaderSummary>> {
+    const [after] = query.cursor === undefined ? [0] : decodeCursor(query.cursor);
+    const cohort = this.cohorts.filter(query.cohortId);
+    // instr, not LIKE: no wildcards to escape, and it compares bytes, so even a NUL matches literally.
+    const needle = query.search ? query.search.toLowerCase() : null;
+    const statement = cohort === null ? this.sql.readerPage : this.sql.cohortReaderPage;
+    const rows = (cohort === null ? statement.all({ after, needle, limit: query.limit + 1 }) : statement.all({ after, needle, cohort, limit: query.limit + 1 })) as UserRow[];
+    const users = rows.map(toUser);
+    const counts = this.countMilestones(users.slice(0, query.limit).map((u) => u.id));
+    const readers = users.map((user) => ({
+      ...user,
+      counts: counts.get(user.id) ?? { started: 0, completed: 0, stuck: 0 },
+    }));
+    return pageFrom(readers, query.limit, (reader) => encodeCursor(reader.id));
+  }
+
+  async listStuckReaders(page: { cohortId?: number | undefined } & PageRequest): Promise<Page<StuckReader>> {
+    const [since, id] = page.cursor === undefined ? [0, 0] : decodeCursor(page.cursor, 2);
+    const cohort = this.cohorts.filter(page.cohortId);
+    const rows = this.sql.stuckPage.all({ since, id, cohort, limit: page.limit + 1 }) as (UserRow & {
+      milestone_id: number;
+      chapter_id: string;
+      since: number;
+    })[];
+    const items = rows.map((row) => ({ reader: toUser(row), chapterId: row.chapter_id, since: row.since, key: row.milestone_id }));
+    const result = pageFrom(items, page.limit, (last) => encodeCursor(last.since, last.key));
+    return { items: result.items.map(({ key: _key, ...stuck }) => stuck), nextCursor: result.nextCursor };
+  }
+
+  private countMilestones(userIds: readonly number[]): Map<number, ReaderSummary['counts']> {
+    const counts = new Map<number, { started: number; completed: number; stuck: number }>();
+    if (userIds.length === 0) return counts;
+    const rows = this.sql.milestoneCounts.all(JSON.stringify(userIds)) as {
+      user_id: number;
+      status: 'started' | 'completed' | 'stuck';
+      n: number;
+    }[];
+    for (const row of rows) {
+      const entry = counts.get(row.user_id) ?? { started: 0, completed: 0, stuck: 0 };
+      entry[row.status] = row.n;
+      counts.set(row.user_id, entry);
+    }
+    return counts;
+  }
+}
