@@ -1,10 +1,14 @@
 // @vitest-environment jsdom
 import { QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, configure, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { UserDto } from './api/types.js';
 import { App } from './app.js';
 import { createQueryClient } from './session/create-query-client.js';
+
+// Pages load lazily: their first import is transformed on demand, which on a busy machine takes
+// longer than the library's default second.
+configure({ asyncUtilTimeout: 10_000 });
 
 const createdAt = '2026-11-24T18:45:10.123Z';
 const reader: UserDto = { id: 2, email: 'ann@example.com', name: 'Ann', role: 'reader', createdAt, lastActiveAt: createdAt };
