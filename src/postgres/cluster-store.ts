@@ -1,7 +1,7 @@
 import type { ActivityEvent, AttentionItem, Milestone, User } from '../domain/index.js';
 import { clusterStatements as sql } from './cluster-statements.js';
 import type { Pool } from './open-pool.js';
-import { toActivityEvent, toMilestone, toUser, type ActivityRow, type MilestoneRow, type UserRow } from './rows.js';
+import { toActivityEvent, toMilestone, toUser, type ActivityRow, type MilestoneRow, type UserRow } from '../domain/storage/stored-rows.js';
 import type { Statement } from './statements.js';
 
 /** A live event as the database numbered it (the same shape as live/'s LiveEvent). */

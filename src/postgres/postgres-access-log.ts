@@ -1,27 +1,7 @@
-import {
-  ACCESS_COALESCE_MS,
-  checkRetentionLimit,
-  userNotFound,
-  type AccessLogPort,
-  decodeCursor,
-  encodeCursor,
-  type AccessKind,
-  type AccessLogEntry,
-  type AccessRecord,
-  type Page,
-  type PageRequest,
-} from '../domain/index.js';
+import { ACCESS_COALESCE_MS, checkRetentionLimit, userNotFound, type AccessLogPort, decodeCursor, encodeCursor, type AccessLogEntry, type AccessRecord, type Page, type PageRequest } from '../domain/index.js';
+import { ACCESS_ENTRY_COLUMNS, toAccessLogEntry, type AccessEntryRow } from '../domain/storage/stored-rows.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 
-interface EntryRow {
-  id: number;
-  kind: string;
-  at: number;
-  consultant_id: number;
-  consultant_name: string;
-}
-
-const ENTRY_COLUMNS = 'a.id, a.kind, a.at, u.id AS consultant_id, u.name AS consultant_name';
 
 /** The access log on PostgreSQL, as SqliteAccessLog; writes run inside the batched writer. */
 export class PostgresAccessLog implements AccessLogPort {
@@ -73,27 +53,23 @@ export class PostgresAccessLog implements AccessLogPort {
 
   private async page(sql: Sql, readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
     const [at, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] : decodeCursor(page.cursor, 2);
-    const rows = await sql.all<EntryRow>(
-      `SELECT ${ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
+    const rows = await sql.all<AccessEntryRow>(
+      `SELECT ${ACCESS_ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
        WHERE a.reader_id = @readerId AND a.at <= @at AND (a.at < @at OR a.id < @id)
        ORDER BY a.at DESC, a.id DESC LIMIT @limit`,
       { readerId, at, id, limit: page.limit + 1 },
     );
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
-    return { items: items.map(toEntry), nextCursor: rows.length > page.limit && last ? encodeCursor(last.at, last.id) : null };
+    return { items: items.map(toAccessLogEntry), nextCursor: rows.length > page.limit && last ? encodeCursor(last.at, last.id) : null };
   }
 
   async allOf(sql: Sql, readerId: number): Promise<AccessLogEntry[]> {
-    const rows = await sql.all<EntryRow>(
-      `SELECT ${ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
+    const rows = await sql.all<AccessEntryRow>(
+      `SELECT ${ACCESS_ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
        WHERE a.reader_id = ? ORDER BY a.at DESC, a.id DESC`,
       [readerId],
     );
-    return rows.map(toEntry);
+    return rows.map(toAccessLogEntry);
   }
-}
-
-function toEntry(row: EntryRow): AccessLogEntry {
-  return { consultant: { id: row.consultant_id, name: row.consultant_name }, what: row.kind as AccessKind, at: row.at };
 }

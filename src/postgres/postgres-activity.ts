@@ -1,19 +1,8 @@
-import {
-  checkRetentionLimit,
-  decodeCursor,
-  encodeCursor,
-  metadataJson,
-  pageFrom,
-  type ActivityEvent,
-  type ActivityInput,
-  type ActivityPort,
-  type Page,
-  type PageRequest,
-} from '../domain/index.js';
+import { checkRetentionLimit, decodeCursor, encodeCursor, metadataJson, pageFrom, type ActivityEvent, type ActivityInput, type ActivityPort, type Page, type PageRequest } from '../domain/index.js';
 import type { ActivityAggregates } from './activity-aggregates.js';
 import { sqlOn } from './pg-sql.js';
 import { run, type PostgresAccess } from './postgres-access.js';
-import { toActivityEvent, type ActivityRow } from './rows.js';
+import { toActivityEvent, type ActivityRow } from '../domain/storage/stored-rows.js';
 import { statements as sql } from './statements.js';
 
 /** Activity events on PostgreSQL; the per-bucket aggregates are deferred to the batch's commit. */

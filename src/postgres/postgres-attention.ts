@@ -1,49 +1,17 @@
-import {
-  AppError,
-  attentionItemNotFound,
-  decodeCursor,
-  encodeCursor,
-  mergeAttentionRules,
-  type AttentionItem,
-  type AttentionReason,
-  type AttentionRules,
-  type AttentionState,
-  type AttentionSweepResult,
-  type Clock,
-  type Page,
-  type PageRequest,
-  type User,
-  type AttentionPort,
-} from '../domain/index.js';
+import { AppError, attentionItemNotFound, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, type User, type AttentionPort } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
-import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
+import { ATTENTION_ITEM_COLUMNS, attentionUserIds, NO_CHAPTER, toAttentionItems, USER_COLUMNS, type AttentionRow, type UserRow } from '../domain/storage/stored-rows.js';
 
-interface AttentionRow {
-  id: number;
-  reader_id: number;
-  reason: string;
-  chapter_id: string;
-  since: number;
-  state: string;
-  claimed_by: number | null;
-  claimed_at: number | null;
-  resolved_by: number | null;
-  resolved_at: number | null;
-  note: string | null;
-}
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 /** The order reviewMilestone reports the items it changed in. */
 const REVIEW_ORDER: readonly string[] = ['stuck', 'low_score', 'inactive'];
-/** chapter_id of a reason without a chapter. */
-const NO_CHAPTER = '';
-const ITEM = 'id, reader_id, reason, chapter_id, since, state, claimed_by, claimed_at, resolved_by, resolved_at, note';
 const IN_COHORT =
   '(@cohort::bigint IS NULL OR EXISTS (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort::bigint AND cm.reader_id = attention_items.reader_id))';
 const OPEN = `INSERT INTO attention_items (reader_id, reason, chapter_id, since, state, opened_at)
-  VALUES (?, ?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING RETURNING ${ITEM}`;
+  VALUES (?, ?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING RETURNING ${ATTENTION_ITEM_COLUMNS}`;
 
 /** The attention queue on PostgreSQL, the same statements as SqliteAttention's. */
 export class PostgresAttention implements AttentionPort {
@@ -74,7 +42,7 @@ export class PostgresAttention implements AttentionPort {
     const cohort = await this.cohorts.filter(query.cohortId);
     const [since, id] = query.cursor === undefined ? [0, 0] : decodeCursor(query.cursor, 2);
     const rows = await this.read.all<AttentionRow>(
-      `SELECT ${ITEM} FROM attention_items
+      `SELECT ${ATTENTION_ITEM_COLUMNS} FROM attention_items
        WHERE state = @state AND (since, id) > (@since, @id) AND ${IN_COHORT}
        ORDER BY since, id LIMIT @limit`,
       { state: query.state, since, id, cohort, limit: query.limit + 1 },
@@ -102,7 +70,7 @@ export class PostgresAttention implements AttentionPort {
     return this.write(async (sql) => {
       const row = await sql.get<AttentionRow>(
         `UPDATE attention_items SET state = 'claimed', claimed_by = @by, claimed_at = @now
-         WHERE id = @id AND (state = 'open' OR (state = 'claimed' AND claimed_by IS NULL)) RETURNING ${ITEM}`,
+         WHERE id = @id AND (state = 'open' OR (state = 'claimed' AND claimed_by IS NULL)) RETURNING ${ATTENTION_ITEM_COLUMNS}`,
         { id, by: consultantId, now },
       );
       if (row) return (await this.toItems(sql, [row]))[0]!;
@@ -117,7 +85,7 @@ export class PostgresAttention implements AttentionPort {
     return this.write(async (sql) => {
       const row = await sql.get<AttentionRow>(
         `UPDATE attention_items SET state = 'open', claimed_by = NULL, claimed_at = NULL
-         WHERE id = @id AND state = 'claimed' AND claimed_by = @by RETURNING ${ITEM}`,
+         WHERE id = @id AND state = 'claimed' AND claimed_by = @by RETURNING ${ATTENTION_ITEM_COLUMNS}`,
         { id, by: consultantId },
       );
       if (row) return (await this.toItems(sql, [row]))[0]!;
@@ -131,7 +99,7 @@ export class PostgresAttention implements AttentionPort {
     return this.write(async (sql) => {
       const row = await sql.get<AttentionRow>(
         `UPDATE attention_items SET state = 'resolved', resolved_by = @by, resolved_at = @now, note = @note
-         WHERE id = @id AND state <> 'resolved' AND (claimed_by IS NULL OR claimed_by = @by) RETURNING ${ITEM}`,
+         WHERE id = @id AND state <> 'resolved' AND (claimed_by IS NULL OR claimed_by = @by) RETURNING ${ATTENTION_ITEM_COLUMNS}`,
         { id, by: consultantId, now, note },
       );
       if (row) return (await this.toItems(sql, [row]))[0]!;
@@ -161,7 +129,7 @@ export class PostgresAttention implements AttentionPort {
            (reason = 'stuck' AND chapter_id = @chapterId AND @stuckWent::boolean)
            OR (reason = 'low_score' AND chapter_id = @chapterId AND @lowScoreWent::boolean)
            OR (reason = 'inactive' AND chapter_id = @noChapter))
-         RETURNING ${ITEM}`,
+         RETURNING ${ATTENTION_ITEM_COLUMNS}`,
         { now, readerId, chapterId, stuckWent: found.status !== 'stuck', lowScoreWent: !lowScore, noChapter: NO_CHAPTER },
       );
       const rows = resolved.sort((a, b) => REVIEW_ORDER.indexOf(a.reason) - REVIEW_ORDER.indexOf(b.reason));
@@ -247,7 +215,7 @@ export class PostgresAttention implements AttentionPort {
       if (item.last_active_at === null || item.last_active_at <= item.since) continue;
       const resolved = await sql.get<AttentionRow>(
         `UPDATE attention_items SET state = 'resolved', resolved_at = ?, resolved_by = NULL
-         WHERE id = ? AND state <> 'resolved' RETURNING ${ITEM}`,
+         WHERE id = ? AND state <> 'resolved' RETURNING ${ATTENTION_ITEM_COLUMNS}`,
         [now, item.id],
       );
       if (resolved) rows.push(resolved);
@@ -272,7 +240,7 @@ export class PostgresAttention implements AttentionPort {
   private resolveCause(sql: Sql, readerId: number, reason: AttentionReason, chapterId: string, now: number): Promise<AttentionRow[]> {
     return sql.all<AttentionRow>(
       `UPDATE attention_items SET state = 'resolved', resolved_at = ?, resolved_by = NULL
-       WHERE reader_id = ? AND reason = ? AND chapter_id = ? AND state <> 'resolved' RETURNING ${ITEM}`,
+       WHERE reader_id = ? AND reason = ? AND chapter_id = ? AND state <> 'resolved' RETURNING ${ATTENTION_ITEM_COLUMNS}`,
       [now, readerId, reason, chapterId],
     );
   }
@@ -285,34 +253,14 @@ export class PostgresAttention implements AttentionPort {
   }
 
   private async itemNow(sql: Sql, id: number): Promise<AttentionItem> {
-    const row = await sql.get<AttentionRow>(`SELECT ${ITEM} FROM attention_items WHERE id = ?`, [id]);
+    const row = await sql.get<AttentionRow>(`SELECT ${ATTENTION_ITEM_COLUMNS} FROM attention_items WHERE id = ?`, [id]);
     if (!row) throw attentionItemNotFound();
     return (await this.toItems(sql, [row]))[0]!;
   }
 
   private async toItems(sql: Sql, rows: readonly AttentionRow[]): Promise<AttentionItem[]> {
     if (rows.length === 0) return [];
-    const ids = new Set<number>();
-    for (const row of rows) {
-      ids.add(row.reader_id);
-      if (row.claimed_by !== null) ids.add(row.claimed_by);
-      if (row.resolved_by !== null) ids.add(row.resolved_by);
-    }
-    const found = await sql.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY (?::bigint[])`, [[...ids]]);
-    const users = new Map<number, User>(found.map((r) => [r.id, toUser(r)]));
-    const userOrNull = (id: number | null): User | null => (id === null ? null : (users.get(id) ?? null));
-    return rows.map((row) => ({
-      id: row.id,
-      reader: users.get(row.reader_id)!,
-      reason: row.reason as AttentionReason,
-      chapterId: row.chapter_id === NO_CHAPTER ? null : row.chapter_id,
-      since: row.since,
-      state: row.state as AttentionState,
-      claimedBy: userOrNull(row.claimed_by),
-      claimedAt: row.claimed_at,
-      resolvedBy: userOrNull(row.resolved_by),
-      resolvedAt: row.resolved_at,
-      note: row.note,
-    }));
+    return toAttentionItems(rows, await sql.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY (?::bigint[])`, [attentionUserIds(rows)]));
   }
+
 }

@@ -1,20 +1,8 @@
 import { AppError, cohortNotFound, requireStorableText, type Clock, type Cohort, type CohortsPort } from '../domain/index.js';
+import { COHORT_COLUMNS, toCohort, type CohortRow } from '../domain/storage/stored-rows.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 
-interface CohortRow {
-  id: number;
-  name: string;
-  reader_count: number;
-  created_at: number;
-}
-
-const COHORT_COLUMNS = `c.id, c.name, c.created_at,
-  (SELECT count(*) FROM cohort_members m WHERE m.cohort_id = c.id) AS reader_count`;
 const NAME_TAKEN = 'A cohort with that name exists already.';
-
-function toCohort(row: CohortRow): Cohort {
-  return { id: row.id, name: row.name, readerCount: row.reader_count, createdAt: row.created_at };
-}
 
 /** Cohorts and their members on PostgreSQL, as SqliteCohorts. */
 export class PostgresCohorts implements CohortsPort {

@@ -1,7 +1,7 @@
 import type { Milestone, MilestoneInput, ProgressPort } from '../domain/index.js';
 import type { MilestoneAggregates, MilestoneContribution } from './milestone-aggregates.js';
 import { run, type PostgresAccess } from './postgres-access.js';
-import { toMilestone, type MilestoneRow } from './rows.js';
+import { toMilestone, type MilestoneRow } from '../domain/storage/stored-rows.js';
 import { statements as sql } from './statements.js';
 
 /** upsertMilestone's row: the milestone now, and whether it counts in the chapter aggregates. */

@@ -1,19 +1,7 @@
-import {
-  AppError,
-  decodeCursor,
-  encodeCursor,
-  pageFrom,
-  type Milestone,
-  type Page,
-  type PageRequest,
-  type ReaderSummary,
-  type ReadersPort,
-  type StuckReader,
-  type User,
-} from '../domain/index.js';
+import { AppError, decodeCursor, encodeCursor, pageFrom, type Milestone, type Page, type PageRequest, type ReaderSummary, type ReadersPort, type StuckReader, type User } from '../domain/index.js';
 import type { PostgresAccess } from './postgres-access.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
-import { toMilestone, toUser, type MilestoneRow, type UserRow } from './rows.js';
+import { toMilestone, toUser, type MilestoneRow, type UserRow } from '../domain/storage/stored-rows.js';
 import { statements as sql } from './statements.js';
 
 /** What consultants read about readers on PostgreSQL. Reads only. */

@@ -1,6 +1,6 @@
 import type { Heartbeat, Session, SessionRevocation, SessionsPort, SessionWithUser } from '../domain/index.js';
 import { run, type PostgresAccess } from './postgres-access.js';
-import { toSession, toUser, type SessionRow, type UserRow } from './rows.js';
+import { toSession, toUser, type SessionRow, type UserRow } from '../domain/storage/stored-rows.js';
 import { statements as sql } from './statements.js';
 
 /** Sessions and the coalesced heartbeat on PostgreSQL. */

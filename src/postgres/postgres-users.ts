@@ -1,18 +1,9 @@
-import {
-  normalizeEmail,
-  requireStorableText,
-  userNotFound,
-  type NewUser,
-  type SessionRevocation,
-  type User,
-  type UserCredentials,
-  type UsersPort,
-} from '../domain/index.js';
+import { normalizeEmail, requireStorableText, userNotFound, type NewUser, type SessionRevocation, type User, type UserCredentials, type UsersPort } from '../domain/index.js';
 import type { ActivityAggregates } from './activity-aggregates.js';
 import type { MilestoneAggregates } from './milestone-aggregates.js';
 import { sqlOn } from './pg-sql.js';
 import { run, type PostgresAccess } from './postgres-access.js';
-import { toUser, type UserRow } from './rows.js';
+import { toUser, type UserRow } from '../domain/storage/stored-rows.js';
 import { statements as sql } from './statements.js';
 
 /** Accounts on PostgreSQL. A deletion takes the user's share out of the aggregates first. */

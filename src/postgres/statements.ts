@@ -1,4 +1,4 @@
-import { USER_COLUMNS } from './rows.js';
+import { USER_COLUMNS } from '../domain/storage/stored-rows.js';
 
 /** A named statement: pg prepares it once per connection and reuses the plan. */
 export interface Statement {

@@ -1,22 +1,9 @@
 import type { Database } from './open-database.js';
-import { USER_COLUMNS } from './rows.js';
+import { ATTENTION_ITEM_COLUMNS, USER_COLUMNS } from '../domain/storage/stored-rows.js';
 
-/** A row of attention_items as SQLite returns it. */
-export interface AttentionRow {
-  id: number;
-  reader_id: number;
-  reason: string;
-  chapter_id: string;
-  since: number;
-  state: string;
-  claimed_by: number | null;
-  claimed_at: number | null;
-  resolved_by: number | null;
-  resolved_at: number | null;
-  note: string | null;
-}
+export type { AttentionRow } from '../domain/storage/stored-rows.js';
 
-const ITEM = 'id, reader_id, reason, chapter_id, since, state, claimed_by, claimed_at, resolved_by, resolved_at, note';
+const ITEM = ATTENTION_ITEM_COLUMNS;
 const IN_COHORT =
   '(@cohort IS NULL OR EXISTS (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort AND cm.reader_id = attention_items.reader_id))';
 

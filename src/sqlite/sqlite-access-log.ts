@@ -1,28 +1,8 @@
-import {
-  ACCESS_COALESCE_MS,
-  checkRetentionLimit,
-  userNotFound,
-  type AccessLogPort,
-  decodeCursor,
-  encodeCursor,
-  type AccessKind,
-  type AccessLogEntry,
-  type AccessRecord,
-  type Page,
-  type PageRequest,
-} from '../domain/index.js';
+import { ACCESS_COALESCE_MS, checkRetentionLimit, userNotFound, type AccessLogPort, decodeCursor, encodeCursor, type AccessLogEntry, type AccessRecord, type Page, type PageRequest } from '../domain/index.js';
+import { ACCESS_ENTRY_COLUMNS, toAccessLogEntry, type AccessEntryRow } from '../domain/storage/stored-rows.js';
 import type { Database } from './open-database.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
-interface EntryRow {
-  id: number;
-  kind: string;
-  at: number;
-  consultant_id: number;
-  consultant_name: string;
-}
-
-const ENTRY_COLUMNS = 'a.id, a.kind, a.at, u.id AS consultant_id, u.name AS consultant_name';
 
 /** The access log on SQLite; its writes go through the group commit. */
 export class SqliteAccessLog implements AccessLogPort {
@@ -44,12 +24,12 @@ export class SqliteAccessLog implements AccessLogPort {
          ON CONFLICT (reader_id, consultant_id, kind, window_start) DO UPDATE SET at = max(at, excluded.at)`,
       ),
       page: db.prepare(
-        `SELECT ${ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
+        `SELECT ${ACCESS_ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
          WHERE a.reader_id = @readerId AND a.at <= @at AND (a.at < @at OR a.id < @id)
          ORDER BY a.at DESC, a.id DESC LIMIT @limit`,
       ),
       all: db.prepare(
-        `SELECT ${ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
+        `SELECT ${ACCESS_ENTRY_COLUMNS} FROM access_log a JOIN users u ON u.id = a.consultant_id
          WHERE a.reader_id = ? ORDER BY a.at DESC, a.id DESC`,
       ),
       deleteBefore: db.prepare(
@@ -71,26 +51,22 @@ export class SqliteAccessLog implements AccessLogPort {
   async listAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
     if (!this.sql.userExists.get(readerId)) throw userNotFound();
     const [at, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] : decodeCursor(page.cursor, 2);
-    const rows = this.sql.page.all({ readerId, at, id, limit: page.limit + 1 }) as EntryRow[];
+    const rows = this.sql.page.all({ readerId, at, id, limit: page.limit + 1 }) as AccessEntryRow[];
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
     return {
-      items: items.map(toEntry),
+      items: items.map(toAccessLogEntry),
       nextCursor: rows.length > page.limit && last ? encodeCursor(last.at, last.id) : null,
     };
   }
 
   /** Every entry about one reader, newest first; for their own export. */
   allOf(readerId: number): AccessLogEntry[] {
-    return (this.sql.all.all(readerId) as EntryRow[]).map(toEntry);
+    return (this.sql.all.all(readerId) as AccessEntryRow[]).map(toAccessLogEntry);
   }
 
   async deleteAccessLogBefore(cutoff: number, limit: number): Promise<number> {
     checkRetentionLimit(limit);
     return this.write(() => this.sql.deleteBefore.run(cutoff, limit).changes);
   }
-}
-
-function toEntry(row: EntryRow): AccessLogEntry {
-  return { consultant: { id: row.consultant_id, name: row.consultant_name }, what: row.kind as AccessKind, at: row.at };
 }

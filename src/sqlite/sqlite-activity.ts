@@ -1,18 +1,6 @@
-import {
-  checkRetentionLimit,
-  decodeCursor,
-  encodeCursor,
-  metadataJson,
-  pageFrom,
-  type ActivityEvent,
-  type ActivityInput,
-  type ActivityPort,
-  type Clock,
-  type Page,
-  type PageRequest,
-} from '../domain/index.js';
+import { checkRetentionLimit, decodeCursor, encodeCursor, metadataJson, pageFrom, type ActivityEvent, type ActivityInput, type ActivityPort, type Clock, type Page, type PageRequest } from '../domain/index.js';
 import type { ActivityAggregates, ActivityDelta } from './activity-aggregates.js';
-import { toActivityEvent, type ActivityRow } from './rows.js';
+import { toActivityEvent, type ActivityRow } from '../domain/storage/stored-rows.js';
 import type { Statements } from './statements.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 

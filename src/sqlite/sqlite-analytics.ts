@@ -1,20 +1,6 @@
-import {
-  activityBucketsOf,
-  checkedBucketRange,
-  decodeCursor,
-  FunnelTally,
-  progressGridOf,
-  type ActivityBucket,
-  type ActivityBucketQuery,
-  type ChapterFunnel,
-  type MilestoneStatus,
-  type PageRequest,
-  type ProgressGrid,
-  type ReaderFilter,
-  type AnalyticsPort,
-} from '../domain/index.js';
+import { activityBucketsOf, checkedBucketRange, decodeCursor, FunnelTally, progressGridOf, type ActivityBucket, type ActivityBucketQuery, type ChapterFunnel, type MilestoneStatus, type PageRequest, type ProgressGrid, type ReaderFilter, type AnalyticsPort } from '../domain/index.js';
 import type { Database } from './open-database.js';
-import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
+import { toUser, USER_COLUMNS, type CohortMilestoneRow, type HistogramRow, type UserRow } from '../domain/storage/stored-rows.js';
 
 /** The filter as one statement parameter: null for every reader, else a JSON array of ids. */
 export function idsParam(filter: ReaderFilter): string | null {
@@ -111,19 +97,6 @@ export class SqliteAnalytics implements AnalyticsPort {
   }
 }
 
-interface CohortMilestoneRow {
-  chapter_id: string;
-  status: MilestoneStatus;
-  score: number | null;
-  started_at: number | null;
-  completed_at: number | null;
-}
-
-interface HistogramRow {
-  chapter_id: string;
-  value: number;
-  n: number;
-}
 
 /** gridCells' rows, named as progressGridOf takes them. */
 type GridMilestone = Parameters<typeof progressGridOf>[3][number];

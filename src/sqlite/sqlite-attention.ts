@@ -1,30 +1,12 @@
-import {
-  AppError,
-  attentionItemNotFound,
-  decodeCursor,
-  encodeCursor,
-  mergeAttentionRules,
-  type AttentionItem,
-  type AttentionPort,
-  type AttentionReason,
-  type AttentionRules,
-  type AttentionState,
-  type AttentionSweepResult,
-  type Clock,
-  type Page,
-  type PageRequest,
-  type User,
-} from '../domain/index.js';
+import { AppError, attentionItemNotFound, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionPort, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, type User } from '../domain/index.js';
 import { prepareAttentionStatements, type AttentionRow, type AttentionStatements } from './attention-statements.js';
 import type { Database } from './open-database.js';
-import { toUser, type UserRow } from './rows.js';
+import { attentionUserIds, NO_CHAPTER, toAttentionItems, type UserRow } from '../domain/storage/stored-rows.js';
 import type { SqliteCohorts } from './sqlite-cohorts.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
-/** chapter_id of a reason without a chapter. */
-const NO_CHAPTER = '';
 
 /** The attention queue on SQLite. */
 export class SqliteAttention implements AttentionPort {
@@ -213,28 +195,7 @@ export class SqliteAttention implements AttentionPort {
 
   private toItems(rows: readonly AttentionRow[]): AttentionItem[] {
     if (rows.length === 0) return [];
-    const ids = new Set<number>();
-    for (const row of rows) {
-      ids.add(row.reader_id);
-      if (row.claimed_by !== null) ids.add(row.claimed_by);
-      if (row.resolved_by !== null) ids.add(row.resolved_by);
-    }
-    const users = new Map<number, User>(
-      (this.sql.usersByIds.all(JSON.stringify([...ids])) as UserRow[]).map((r) => [r.id, toUser(r)]),
-    );
-    const userOrNull = (id: number | null): User | null => (id === null ? null : (users.get(id) ?? null));
-    return rows.map((row) => ({
-      id: row.id,
-      reader: users.get(row.reader_id)!,
-      reason: row.reason as AttentionReason,
-      chapterId: row.chapter_id === NO_CHAPTER ? null : row.chapter_id,
-      since: row.since,
-      state: row.state as AttentionState,
-      claimedBy: userOrNull(row.claimed_by),
-      claimedAt: row.claimed_at,
-      resolvedBy: userOrNull(row.resolved_by),
-      resolvedAt: row.resolved_at,
-      note: row.note,
-    }));
+    return toAttentionItems(rows, this.sql.usersByIds.all(JSON.stringify(attentionUserIds(rows))) as UserRow[]);
   }
+
 }

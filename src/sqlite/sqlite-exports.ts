@@ -1,19 +1,9 @@
-import {
-  AppError,
-  checkExportBatch,
-  EXPORT_BATCH_ROWS,
-  type ActivityExportQuery,
-  type ExportsPort,
-  type ActivityExportRow,
-  type MilestoneStatus,
-  type ProgressExportRow,
-  type ReaderFilter,
-  type UserDataExport,
-} from '../domain/index.js';
+import { AppError, EXPORT_BATCH_ROWS, type ActivityExportQuery, type ExportsPort, type ActivityExportRow, type ProgressExportRow, type ReaderFilter, type UserDataExport } from '../domain/index.js';
 import type { SqliteAccessLog } from './sqlite-access-log.js';
 import { idsParam } from './sqlite-analytics.js';
 import type { Database } from './open-database.js';
-import { toActivityEvent, toMilestone, toUser, USER_COLUMNS, type ActivityRow, type MilestoneRow, type UserRow } from './rows.js';
+import { keysetBatches } from '../domain/storage/keyset-batches.js';
+import { toActivityEvent, toActivityExportRow, toMilestone, toProgressExportRow, toUser, USER_COLUMNS, type ActivityExportDbRow, type ActivityRow, type MilestoneRow, type ProgressExportDbRow, type UserRow } from '../domain/storage/stored-rows.js';
 
 /**
  * The exports. Each batch is one short statement found by keyset, so no read transaction stays
@@ -48,43 +38,26 @@ export class SqliteExports implements ExportsPort {
   }
 
   async *streamProgressExport(filter: ReaderFilter, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ProgressExportRow[]> {
-    const limit = checkExportBatch(batchRows);
     const ids = idsParam(filter);
-    let afterUser = 0;
-    let afterChapter = '';
-    for (;;) {
-      const rows = this.sql.progress.all({ afterUser, afterChapter, ids, limit }) as ProgressRow[];
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1]!;
-      afterUser = last.user_id;
-      afterChapter = last.chapter_id;
-      yield rows.map(toProgressExportRow);
-      if (rows.length < limit) return;
-    }
+    const batches = keysetBatches(batchRows, (after: ProgressExportDbRow | null, limit) =>
+      this.sql.progress.all({ afterUser: after?.user_id ?? 0, afterChapter: after?.chapter_id ?? '', ids, limit }) as ProgressExportDbRow[],
+    );
+    for await (const rows of batches) yield rows.map(toProgressExportRow);
   }
 
   async *streamActivityExport(query: ActivityExportQuery, batchRows = EXPORT_BATCH_ROWS): AsyncGenerator<readonly ActivityExportRow[]> {
-    const limit = checkExportBatch(batchRows);
     const ids = idsParam(query);
     const to = query.to ?? Number.MAX_SAFE_INTEGER;
-    let afterAt = query.from ?? Number.MIN_SAFE_INTEGER;
-    let afterId = -1;
-    for (;;) {
-      const rows = this.sql.activity.all({ afterAt, afterId, to, ids, limit }) as ActivityExportDbRow[];
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1]!;
-      afterAt = last.created_at;
-      afterId = last.id;
-      yield rows.map((row) => ({
-        eventId: row.id,
-        readerId: row.user_id,
-        email: row.email,
-        actionType: row.action_type,
-        metadata: row.metadata,
-        createdAt: row.created_at,
-      }));
-      if (rows.length < limit) return;
-    }
+    const batches = keysetBatches(batchRows, (after: ActivityExportDbRow | null, limit) =>
+      this.sql.activity.all({
+        afterAt: after?.created_at ?? query.from ?? Number.MIN_SAFE_INTEGER,
+        afterId: after?.id ?? -1,
+        to,
+        ids,
+        limit,
+      }) as ActivityExportDbRow[],
+    );
+    for await (const rows of batches) yield rows.map(toActivityExportRow);
   }
 
   async getUserDataExport(userId: number): Promise<UserDataExport> {
@@ -97,35 +70,4 @@ export class SqliteExports implements ExportsPort {
       accessLog: this.accessLog.allOf(userId),
     };
   }
-}
-
-interface ProgressRow {
-  user_id: number;
-  email: string;
-  name: string;
-  chapter_id: string;
-  status: string;
-  score: number | null;
-  updated_at: number;
-}
-
-interface ActivityExportDbRow {
-  id: number;
-  user_id: number;
-  email: string;
-  action_type: string;
-  metadata: string | null;
-  created_at: number;
-}
-
-function toProgressExportRow(row: ProgressRow): ProgressExportRow {
-  return {
-    readerId: row.user_id,
-    email: row.email,
-    name: row.name,
-    chapterId: row.chapter_id,
-    status: row.status as MilestoneStatus,
-    score: row.score,
-    updatedAt: row.updated_at,
-  };
 }

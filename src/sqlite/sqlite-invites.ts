@@ -1,35 +1,8 @@
-import {
-  AppError,
-  INVITE_REFUSED,
-  decodeCursor,
-  encodeCursor,
-  normalizeEmail,
-  requireStorableText,
-  type Clock,
-  type Invite,
-  type InvitesPort,
-  type NewInvite,
-  type NewUser,
-  type Page,
-  type PageRequest,
-  type User,
-} from '../domain/index.js';
+import { AppError, INVITE_REFUSED, decodeCursor, encodeCursor, normalizeEmail, requireStorableText, type Clock, type Invite, type InvitesPort, type NewInvite, type NewUser, type Page, type PageRequest, type User } from '../domain/index.js';
 import type { Database } from './open-database.js';
-import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
+import { INVITE_COLUMNS, toInvites, toUser, USER_COLUMNS, type InviteRow, type UserRow } from '../domain/storage/stored-rows.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
-interface InviteRow {
-  id: number;
-  code_prefix: string;
-  cohort_id: number | null;
-  max_uses: number;
-  uses: number;
-  expires_at: number;
-  created_at: number;
-  created_by: number;
-}
-
-const INVITE_COLUMNS = 'id, code_prefix, cohort_id, max_uses, uses, expires_at, created_at, created_by';
 
 /** Invites on SQLite. */
 export class SqliteInvites implements InvitesPort {
@@ -113,17 +86,7 @@ export class SqliteInvites implements InvitesPort {
 
   private withCreators(rows: readonly InviteRow[]): Invite[] {
     const ids = [...new Set(rows.map((r) => r.created_by))];
-    const users = new Map(
-      (ids.length === 0 ? [] : (this.sql.usersByIds.all(JSON.stringify(ids)) as UserRow[])).map((r) => [r.id, toUser(r)]),
-    );
-    return rows.map((row) => ({
-      codePrefix: row.code_prefix,
-      cohortId: row.cohort_id,
-      maxUses: row.max_uses,
-      usesLeft: row.max_uses - row.uses,
-      expiresAt: row.expires_at,
-      createdAt: row.created_at,
-      createdBy: users.get(row.created_by)!,
-    }));
+    return toInvites(rows, ids.length === 0 ? [] : (this.sql.usersByIds.all(JSON.stringify(ids)) as UserRow[]));
   }
+
 }

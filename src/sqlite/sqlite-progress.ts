@@ -1,6 +1,6 @@
 import type { Clock, Milestone, MilestoneInput, ProgressPort } from '../domain/index.js';
 import type { MilestoneAggregates } from './milestone-aggregates.js';
-import { toMilestone, type MilestoneRow } from './rows.js';
+import { toMilestone, type MilestoneRow } from '../domain/storage/stored-rows.js';
 import type { Statements } from './statements.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 

@@ -1,17 +1,5 @@
-import {
-  AppError,
-  decodeCursor,
-  encodeCursor,
-  pageFrom,
-  type Milestone,
-  type Page,
-  type PageRequest,
-  type ReaderSummary,
-  type ReadersPort,
-  type StuckReader,
-  type User,
-} from '../domain/index.js';
-import { toMilestone, toUser, type MilestoneRow, type UserRow } from './rows.js';
+import { AppError, decodeCursor, encodeCursor, pageFrom, type Milestone, type Page, type PageRequest, type ReaderSummary, type ReadersPort, type StuckReader, type User } from '../domain/index.js';
+import { toMilestone, toUser, type MilestoneRow, type UserRow } from '../domain/storage/stored-rows.js';
 import type { SqliteCohorts } from './sqlite-cohorts.js';
 import type { Statements } from './statements.js';
 

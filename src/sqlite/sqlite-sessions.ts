@@ -1,5 +1,5 @@
 import type { Heartbeat, Session, SessionRevocation, SessionsPort, SessionWithUser } from '../domain/index.js';
-import { toSession, toUser, type SessionRow, type UserRow } from './rows.js';
+import { toSession, toUser, type SessionRow, type UserRow } from '../domain/storage/stored-rows.js';
 import type { Statements } from './statements.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 

@@ -1,17 +1,7 @@
-import {
-  normalizeEmail,
-  requireStorableText,
-  userNotFound,
-  type Clock,
-  type NewUser,
-  type SessionRevocation,
-  type User,
-  type UserCredentials,
-  type UsersPort,
-} from '../domain/index.js';
+import { normalizeEmail, requireStorableText, userNotFound, type Clock, type NewUser, type SessionRevocation, type User, type UserCredentials, type UsersPort } from '../domain/index.js';
 import type { ActivityAggregates } from './activity-aggregates.js';
 import type { MilestoneAggregates } from './milestone-aggregates.js';
-import { toUser, type UserRow } from './rows.js';
+import { toUser, type UserRow } from '../domain/storage/stored-rows.js';
 import type { Statements } from './statements.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 

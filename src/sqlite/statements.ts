@@ -1,5 +1,5 @@
 import type { Database } from './open-database.js';
-import { USER_COLUMNS } from './rows.js';
+import { USER_COLUMNS } from '../domain/storage/stored-rows.js';
 
 /** Every statement the store runs, prepared once per connection. */
 export function prepareStatements(db: Database) {
