@@ -102,15 +102,30 @@ export function medianOfHistogram(bins: readonly { value: number; n: number }[] 
 /**
  * Minutes to complete as the funnel counts them: whole minutes (rounded down) below 100, then
  * rounded down to two significant digits (123 -> 120, 4567 -> 4500), so a histogram per chapter has
- * a few hundred bins at most and its median is within 10 % of the exact one. Every engine's SQL
- * uses the same ladder (see migration 005).
+ * a few hundred bins at most and its median is within 10 % of the exact one. Each rung: minutes
+ * below `below` are rounded down to a multiple of `step`. The engines' SQL renders the same
+ * ladder (minutesLadderSql); migration 005 holds the copy it was first written as.
  */
+export const MINUTES_LADDER: readonly { readonly below: number; readonly step: number }[] = [
+  { below: 100, step: 1 },
+  { below: 1_000, step: 10 },
+  { below: 10_000, step: 100 },
+  { below: 100_000, step: 1_000 },
+  { below: 1_000_000, step: 10_000 },
+  { below: Number.POSITIVE_INFINITY, step: 100_000 },
+];
+
 export function minutesToCompleteBucket(elapsedMs: number): number {
   const m = Math.floor(elapsedMs / 60_000);
-  if (m < 100) return m;
-  if (m < 1_000) return Math.floor(m / 10) * 10;
-  if (m < 10_000) return Math.floor(m / 100) * 100;
-  if (m < 100_000) return Math.floor(m / 1_000) * 1_000;
-  if (m < 1_000_000) return Math.floor(m / 10_000) * 10_000;
-  return Math.floor(m / 100_000) * 100_000;
+  const { step } = MINUTES_LADDER.find((rung) => m < rung.below)!;
+  return Math.floor(m / step) * step;
+}
+
+/** MINUTES_LADDER as a SQL expression over `minutes`, an integer expression of whole minutes. */
+export function minutesLadderSql(minutes: string): string {
+  const rungs = MINUTES_LADDER.map(({ below, step }) => {
+    const rounded = step === 1 ? minutes : `${minutes} / ${step} * ${step}`;
+    return Number.isFinite(below) ? `WHEN ${minutes} < ${below} THEN ${rounded}` : `ELSE ${rounded}`;
+  });
+  return `CASE ${rungs.join(' ')} END`;
 }

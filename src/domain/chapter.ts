@@ -1,3 +1,5 @@
+import { AppError } from './app-error.js';
+
 /** One chapter of the reading program, in the order readers take them. */
 export interface Chapter {
   readonly id: string;
@@ -12,4 +14,20 @@ export interface StuckReader {
   readonly chapterId: string;
   /** Epoch milliseconds since which the chapter has been stuck. */
   readonly since: number;
+}
+
+/**
+ * A new order of the program: `ids` must name every current chapter exactly once. Throws
+ * `invalid_request` otherwise; both engines check it inside the reorder's transaction.
+ */
+export function checkChapterOrder(current: readonly string[], ids: readonly string[]): void {
+  const given = new Set(ids);
+  if (given.size !== ids.length || ids.length !== current.length || !current.every((id) => given.has(id))) {
+    throw new AppError('invalid_request', 'ids must name every chapter exactly once.');
+  }
+}
+
+/** The error for a chapter id that names no chapter. */
+export function chapterNotFound(): AppError {
+  return new AppError('not_found', 'No chapter has that id.');
 }

@@ -17,3 +17,4 @@ export * from './analytics.js';
 export * from './insight-assembly.js';
 export * from './data-export.js';
 export * from './store-limits.js';
+export * from './attention-decisions.js';

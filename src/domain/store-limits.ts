@@ -38,3 +38,7 @@ export function cohortNotFound(): AppError {
 export function attentionItemNotFound(): AppError {
   return new AppError('not_found', 'No attention item has that id.');
 }
+
+export function readerNotFound(): AppError {
+  return new AppError('not_found', 'No reader has that id.');
+}

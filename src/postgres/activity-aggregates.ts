@@ -1,19 +1,11 @@
-import { BUCKET_MS, type ActivityBucketSize } from '../domain/index.js';
+import { BUCKET_MS } from '../domain/index.js';
+import { ACTIVITY_BUCKET_TABLES, type ActivityDelta } from '../domain/storage/activity-buckets.js';
 import type { Sql } from './pg-sql.js';
 import type { WriteClient } from './write-queue.js';
 
-/** A change of one reader's event count in one bucket of each size (positive adds, negative removes). */
-export interface ActivityDelta {
-  readonly userId: number;
-  /** Any time inside the bucket, epoch ms. */
-  readonly at: number;
-  readonly events: number;
-}
+export type { ActivityDelta } from '../domain/storage/activity-buckets.js';
 
-const LEVELS: readonly { size: ActivityBucketSize; perReader: string; total: string; column: string }[] = [
-  { size: 'hour', perReader: 'activity_reader_hours', total: 'activity_hours', column: 'hour_start' },
-  { size: 'day', perReader: 'activity_reader_days', total: 'activity_days', column: 'day_start' },
-];
+const LEVELS = ACTIVITY_BUCKET_TABLES;
 
 /** applyDeferred's statement for each bucket size: $1 user ids, $2 times, $3 event counts. */
 const DEFERRED_STATEMENTS = LEVELS.map((level) => {

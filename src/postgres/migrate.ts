@@ -1,28 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { orderedMigrations, type Migration } from '../domain/storage/migration-files.js';
 import type { Pool } from './open-pool.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
-const MIGRATION_FILE = /^(\d{3,})_[a-z0-9_]+\.sql$/;
 /** pg_advisory_xact_lock key: "readpulse" in ASCII, shared by every instance on the database. */
 const MIGRATION_LOCK_KEY = 0x72656164_70756c73n;
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
 /** The numbered PostgreSQL migrations shipped with ReadPulse, in order. */
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((file) => MIGRATION_FILE.test(file))
-    .map((file) => ({
-      version: Number(MIGRATION_FILE.exec(file)![1]),
-      name: file,
-      sql: readFileSync(`${dir}/${file}`, 'utf8'),
-    }))
-    .sort((a, b) => a.version - b.version);
+  return orderedMigrations(readdirSync(dir), (file) => readFileSync(`${dir}/${file}`, 'utf8'));
 }
 
 /**

@@ -10,12 +10,6 @@ export interface MilestoneContribution {
   readonly completed_at: number | null;
 }
 
-/** Minutes to complete as SQL, the ladder of minutesToCompleteBucket (as migration 005). */
-const MINUTES = '((m.completed_at - m.started_at) / 60000)';
-const MINUTES_BUCKET = `CASE WHEN ${MINUTES} < 100 THEN ${MINUTES} WHEN ${MINUTES} < 1000 THEN ${MINUTES} / 10 * 10
-  WHEN ${MINUTES} < 10000 THEN ${MINUTES} / 100 * 100 WHEN ${MINUTES} < 100000 THEN ${MINUTES} / 1000 * 1000
-  WHEN ${MINUTES} < 1000000 THEN ${MINUTES} / 10000 * 10000 ELSE ${MINUTES} / 100000 * 100000 END`;
-
 const COUNTS = [
   { table: 'chapter_status_counts', column: 'status', type: 'text' },
   { table: 'chapter_score_counts', column: 'score', type: 'integer' },
@@ -93,17 +87,4 @@ export class MilestoneAggregates {
   }
 }
 
-/** Recomputes the chapter counts from milestones, as migration 005 first did; for bulk loads and copies. */
-export const REBUILD_MILESTONE_AGGREGATES = `
-  DELETE FROM chapter_status_counts; DELETE FROM chapter_score_counts; DELETE FROM chapter_minute_counts;
-  INSERT INTO chapter_status_counts (chapter_id, status, n)
-    SELECT m.chapter_id, m.status, count(*) FROM milestones m JOIN users u ON u.id = m.user_id AND u.role = 'reader'
-    GROUP BY m.chapter_id, m.status;
-  INSERT INTO chapter_score_counts (chapter_id, score, n)
-    SELECT m.chapter_id, m.score, count(*) FROM milestones m JOIN users u ON u.id = m.user_id AND u.role = 'reader'
-    WHERE m.status = 'completed' AND m.score IS NOT NULL GROUP BY m.chapter_id, m.score;
-  INSERT INTO chapter_minute_counts (chapter_id, minutes, n)
-    SELECT m.chapter_id, ${MINUTES_BUCKET}, count(*)
-    FROM milestones m JOIN users u ON u.id = m.user_id AND u.role = 'reader'
-    WHERE m.status = 'completed' AND m.started_at IS NOT NULL AND m.completed_at IS NOT NULL
-    GROUP BY 1, 2;`;
+export { REBUILD_MILESTONE_AGGREGATES } from '../domain/storage/aggregate-rebuild.js';

@@ -1,4 +1,4 @@
-import { AppError, attentionItemNotFound, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, type User, type AttentionPort } from '../domain/index.js';
+import { attentionItemNotFound, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, REVIEW_ORDER, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
 import { ATTENTION_ITEM_COLUMNS, attentionUserIds, NO_CHAPTER, toAttentionItems, USER_COLUMNS, type AttentionRow, type UserRow } from '../domain/storage/stored-rows.js';
@@ -6,8 +6,6 @@ import { ATTENTION_ITEM_COLUMNS, attentionUserIds, NO_CHAPTER, toAttentionItems,
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
-/** The order reviewMilestone reports the items it changed in. */
-const REVIEW_ORDER: readonly string[] = ['stuck', 'low_score', 'inactive'];
 const IN_COHORT =
   '(@cohort::bigint IS NULL OR EXISTS (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort::bigint AND cm.reader_id = attention_items.reader_id))';
 const OPEN = `INSERT INTO attention_items (reader_id, reason, chapter_id, since, state, opened_at)
@@ -74,10 +72,7 @@ export class PostgresAttention implements AttentionPort {
         { id, by: consultantId, now },
       );
       if (row) return (await this.toItems(sql, [row]))[0]!;
-      const item = await this.itemNow(sql, id);
-      if (item.state === 'claimed' && item.claimedBy?.id === consultantId) return item;
-      if (item.state === 'claimed') throw new AppError('conflict', `${item.claimedBy?.name || 'Another consultant'} holds this item.`);
-      throw new AppError('conflict', 'This item is resolved.');
+      return claimRefused(await this.itemNow(sql, id), consultantId);
     });
   }
 
@@ -90,7 +85,7 @@ export class PostgresAttention implements AttentionPort {
       );
       if (row) return (await this.toItems(sql, [row]))[0]!;
       await this.itemNow(sql, id);
-      throw new AppError('forbidden', 'Only the consultant who holds an item can release it.');
+      return releaseRefused();
     });
   }
 
@@ -103,9 +98,7 @@ export class PostgresAttention implements AttentionPort {
         { id, by: consultantId, now, note },
       );
       if (row) return (await this.toItems(sql, [row]))[0]!;
-      const item = await this.itemNow(sql, id);
-      if (item.state === 'resolved') throw new AppError('conflict', 'This item is resolved already.');
-      throw new AppError('conflict', `${item.claimedBy?.name || 'Another consultant'} holds this item.`);
+      return resolveRefused(await this.itemNow(sql, id));
     });
   }
 
@@ -122,7 +115,7 @@ export class PostgresAttention implements AttentionPort {
         [chapterId, readerId],
       );
       if (!found) return [];
-      const lowScore = found.status === 'completed' && found.score !== null && found.score < found.low_score;
+      const plan = milestoneReviewPlan(found, { lowScore: found.low_score });
       const resolved = await sql.all<AttentionRow>(
         `UPDATE attention_items SET state = 'resolved', resolved_at = @now, resolved_by = NULL
          WHERE reader_id = @readerId AND state <> 'resolved' AND (
@@ -130,10 +123,10 @@ export class PostgresAttention implements AttentionPort {
            OR (reason = 'low_score' AND chapter_id = @chapterId AND @lowScoreWent::boolean)
            OR (reason = 'inactive' AND chapter_id = @noChapter))
          RETURNING ${ATTENTION_ITEM_COLUMNS}`,
-        { now, readerId, chapterId, stuckWent: found.status !== 'stuck', lowScoreWent: !lowScore, noChapter: NO_CHAPTER },
+        { now, readerId, chapterId, stuckWent: plan.resolveStuck, lowScoreWent: !plan.openLowScore, noChapter: NO_CHAPTER },
       );
       const rows = resolved.sort((a, b) => REVIEW_ORDER.indexOf(a.reason) - REVIEW_ORDER.indexOf(b.reason));
-      if (lowScore) {
+      if (plan.openLowScore) {
         const opened = await sql.get<AttentionRow>(OPEN, [readerId, 'low_score', chapterId, found.updated_at, now]);
         // In the order the causes are reviewed: stuck, low score, inactive.
         if (opened) rows.splice(rows.filter((row) => row.reason === 'stuck').length, 0, opened);
@@ -148,10 +141,8 @@ export class PostgresAttention implements AttentionPort {
     return this.write(async (sql) => this.toItems(sql, await this.resolveCause(sql, readerId, 'inactive', NO_CHAPTER, now)));
   }
 
-  sweepAttention(limit: number): Promise<AttentionSweepResult> {
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) {
-      return Promise.reject(new AppError('invalid_request', 'limit must be a whole number from 1 to 10000.'));
-    }
+  async sweepAttention(limit: number): Promise<AttentionSweepResult> {
+    checkSweepLimit(limit);
     const now = this.clock.now();
     return this.write(async (sql) => {
       const rules = await this.readRules(sql);

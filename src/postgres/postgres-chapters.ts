@@ -1,4 +1,4 @@
-import { AppError, requireStorableText, type Chapter, type ChaptersPort } from '../domain/index.js';
+import { chapterNotFound, checkChapterOrder, requireStorableText, type Chapter, type ChaptersPort } from '../domain/index.js';
 import { run, type PostgresAccess } from './postgres-access.js';
 import { statements as sql } from './statements.js';
 
@@ -25,7 +25,7 @@ export class PostgresChapters implements ChaptersPort {
     const now = this.db.clock.now();
     return this.db.write(async (db) => {
       const [chapter] = (await run<Chapter>(db, sql.renameChapter, [id, input.title, now])).rows;
-      if (!chapter) throw new AppError('not_found', 'No chapter has that id.');
+      if (!chapter) throw chapterNotFound();
       return chapter;
     });
   }
@@ -35,10 +35,7 @@ export class PostgresChapters implements ChaptersPort {
     return this.db.write(async (db) => {
       await run(db, sql.lockChapters, []);
       const current = (await run<Chapter>(db, sql.chapters, [])).rows.map((c) => c.id);
-      const given = new Set(ids);
-      if (given.size !== ids.length || ids.length !== current.length || !current.every((id) => given.has(id))) {
-        throw new AppError('invalid_request', 'ids must name every chapter exactly once.');
-      }
+      checkChapterOrder(current, ids);
       await run(db, sql.moveChapters, [ids, now]);
       return (await run<Chapter>(db, sql.chapters, [])).rows;
     });

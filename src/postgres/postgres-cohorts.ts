@@ -1,4 +1,4 @@
-import { AppError, cohortNotFound, requireStorableText, type Clock, type Cohort, type CohortsPort } from '../domain/index.js';
+import { readerNotFound, cohortNotFound, requireStorableText, type Clock, type Cohort, type CohortsPort } from '../domain/index.js';
 import { COHORT_COLUMNS, toCohort, type CohortRow } from '../domain/storage/stored-rows.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 
@@ -60,7 +60,7 @@ export class PostgresCohorts implements CohortsPort {
     return this.write(async (sql) => {
       await this.requireExists(cohortId, sql);
       if (!(await sql.get("SELECT 1 FROM users WHERE id = ? AND role = 'reader'", [readerId]))) {
-        throw new AppError('not_found', 'No reader has that id.');
+        throw readerNotFound();
       }
       await sql.run(
         `INSERT INTO cohort_members (cohort_id, reader_id, added_at) VALUES (?, ?, ?)

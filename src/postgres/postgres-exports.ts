@@ -1,4 +1,4 @@
-import { AppError, EXPORT_BATCH_ROWS, type ActivityExportQuery, type ActivityExportRow, type ExportsPort, type ProgressExportRow, type ReaderFilter, type UserDataExport } from '../domain/index.js';
+import { userNotFound, EXPORT_BATCH_ROWS, type ActivityExportQuery, type ActivityExportRow, type ExportsPort, type ProgressExportRow, type ReaderFilter, type UserDataExport } from '../domain/index.js';
 import type { PostgresAccessLog } from './postgres-access-log.js';
 import { idsParam } from './postgres-analytics.js';
 import type { Sql } from './pg-sql.js';
@@ -48,7 +48,7 @@ export class PostgresExports implements ExportsPort {
 
   async getUserDataExport(userId: number): Promise<UserDataExport> {
     const row = await this.sql.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [userId]);
-    if (!row) throw new AppError('not_found', 'No user has that id.');
+    if (!row) throw userNotFound();
     const milestones = await this.sql.all<MilestoneRow>(
       'SELECT chapter_id, status, score, updated_at FROM milestones WHERE user_id = ? ORDER BY chapter_id',
       [userId],

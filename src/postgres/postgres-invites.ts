@@ -1,4 +1,4 @@
-import { AppError, INVITE_REFUSED, decodeCursor, encodeCursor, normalizeEmail, requireStorableText, type Clock, type Invite, type InvitesPort, type NewInvite, type NewUser, type Page, type PageRequest, type User } from '../domain/index.js';
+import { AppError, userNotFound, cohortNotFound, INVITE_REFUSED, decodeCursor, encodeCursor, normalizeEmail, requireStorableText, type Clock, type Invite, type InvitesPort, type NewInvite, type NewUser, type Page, type PageRequest, type User } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 import { INVITE_COLUMNS, toInvites, toUser, USER_COLUMNS, type InviteRow, type UserRow } from '../domain/storage/stored-rows.js';
 
@@ -15,9 +15,9 @@ export class PostgresInvites implements InvitesPort {
     const now = this.clock.now();
     return this.write(async (sql) => {
       if (input.cohortId !== null && !(await sql.get('SELECT 1 FROM cohorts WHERE id = ?', [input.cohortId]))) {
-        throw new AppError('not_found', 'No cohort has that id.');
+        throw cohortNotFound();
       }
-      if (!(await sql.get('SELECT 1 FROM users WHERE id = ?', [input.createdBy]))) throw new AppError('not_found', 'No user has that id.');
+      if (!(await sql.get('SELECT 1 FROM users WHERE id = ?', [input.createdBy]))) throw userNotFound();
       const row = (await sql.get<InviteRow>(
         `INSERT INTO invites (code_hash, code_prefix, cohort_id, max_uses, expires_at, created_by, created_at)
          VALUES (@codeHash, @codePrefix, @cohortId, @maxUses, @expiresAt, @createdBy, @now)

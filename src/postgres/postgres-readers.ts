@@ -1,4 +1,4 @@
-import { AppError, decodeCursor, encodeCursor, pageFrom, type Milestone, type Page, type PageRequest, type ReaderSummary, type ReadersPort, type StuckReader, type User } from '../domain/index.js';
+import { readerNotFound, decodeCursor, encodeCursor, pageFrom, type Milestone, type Page, type PageRequest, type ReaderSummary, type ReadersPort, type StuckReader, type User } from '../domain/index.js';
 import type { PostgresAccess } from './postgres-access.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
 import { toMilestone, toUser, type MilestoneRow, type UserRow } from '../domain/storage/stored-rows.js';
@@ -24,7 +24,7 @@ export class PostgresReaders implements ReadersPort {
 
   async getReader(readerId: number): Promise<User> {
     const [row] = await this.db.read<UserRow>(sql.readerById, [readerId]);
-    if (!row) throw new AppError('not_found', 'No reader has that id.');
+    if (!row) throw readerNotFound();
     return toUser(row);
   }
 

@@ -1,9 +1,9 @@
-import { normalizeEmail, requireStorableText, userNotFound, type NewUser, type SessionRevocation, type User, type UserCredentials, type UsersPort } from '../domain/index.js';
+import { normalizeEmail, userNotFound, type NewUser, type SessionRevocation, type User, type UserCredentials, type UsersPort } from '../domain/index.js';
 import type { ActivityAggregates } from './activity-aggregates.js';
 import type { MilestoneAggregates } from './milestone-aggregates.js';
 import { sqlOn } from './pg-sql.js';
 import { run, type PostgresAccess } from './postgres-access.js';
-import { toUser, type UserRow } from '../domain/storage/stored-rows.js';
+import { newUserColumns, toUser, type UserRow } from '../domain/storage/stored-rows.js';
 import { statements as sql } from './statements.js';
 
 /** Accounts on PostgreSQL. A deletion takes the user's share out of the aggregates first. */
@@ -15,13 +15,10 @@ export class PostgresUsers implements UsersPort {
   ) {}
 
   async createUser(input: NewUser): Promise<User> {
-    requireStorableText('name', input.name);
-    requireStorableText('email', input.email);
-    const email = normalizeEmail(input.email);
+    const user = newUserColumns(input);
     const now = this.db.clock.now();
-    const searchKey = `${email} ${input.name}`.toLowerCase();
     return this.db.write(async (db) => {
-      const { rows } = await run<UserRow>(db, sql.insertUser, [email, input.name, input.passwordHash, input.role, now, searchKey]);
+      const { rows } = await run<UserRow>(db, sql.insertUser, [user.email, user.name, user.passwordHash, user.role, now, user.searchKey]);
       return toUser(rows[0]!);
     });
   }

@@ -1,18 +1,10 @@
-import { BUCKET_MS, type ActivityBucketSize } from '../domain/index.js';
+import { BUCKET_MS } from '../domain/index.js';
+import { ACTIVITY_BUCKET_TABLES, type ActivityDelta } from '../domain/storage/activity-buckets.js';
 import type { Database } from './open-database.js';
 
-/** A change of one reader's event count in one bucket of each size (positive adds, negative removes). */
-export interface ActivityDelta {
-  readonly userId: number;
-  /** Any time inside the bucket, epoch ms. */
-  readonly at: number;
-  readonly events: number;
-}
+export type { ActivityDelta } from '../domain/storage/activity-buckets.js';
 
-const LEVELS: readonly { size: ActivityBucketSize; perReader: string; total: string; column: string }[] = [
-  { size: 'hour', perReader: 'activity_reader_hours', total: 'activity_hours', column: 'hour_start' },
-  { size: 'day', perReader: 'activity_reader_days', total: 'activity_days', column: 'day_start' },
-];
+const LEVELS = ACTIVITY_BUCKET_TABLES;
 
 /** Users whose role is remembered at most; past it the memory starts again. */
 const ROLE_CACHE_ENTRIES = 100_000;

@@ -1,26 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { orderedMigrations, type Migration } from '../domain/storage/migration-files.js';
 import type { Database } from './open-database.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
-const MIGRATION_FILE = /^(\d{3,})_[a-z0-9_]+\.sql$/;
-
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
 
 /** The numbered migrations shipped with ReadPulse, in order. */
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((file) => MIGRATION_FILE.test(file))
-    .map((file) => ({
-      version: Number(MIGRATION_FILE.exec(file)![1]),
-      name: file,
-      sql: readFileSync(`${dir}/${file}`, 'utf8'),
-    }))
-    .sort((a, b) => a.version - b.version);
+  return orderedMigrations(readdirSync(dir), (file) => readFileSync(`${dir}/${file}`, 'utf8'));
 }
 
 /**

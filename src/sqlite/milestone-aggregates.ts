@@ -1,4 +1,5 @@
 import { minutesToCompleteBucket } from '../domain/index.js';
+import { REBUILD_MILESTONE_AGGREGATES } from '../domain/storage/aggregate-rebuild.js';
 import type { Database } from './open-database.js';
 
 /** What one reader's milestone adds to its chapter's counts. */
@@ -77,19 +78,5 @@ export class MilestoneAggregates {
 
 /** Recomputes the chapter counts from milestones, as migration 005 first did; for bulk loads. */
 export function rebuildMilestoneAggregates(db: Database): void {
-  db.exec(`
-    DELETE FROM chapter_status_counts; DELETE FROM chapter_score_counts; DELETE FROM chapter_minute_counts;
-    INSERT INTO chapter_status_counts (chapter_id, status, n)
-      SELECT m.chapter_id, m.status, count(*) FROM milestones m JOIN users u ON u.id = m.user_id AND u.role = 'reader'
-      GROUP BY m.chapter_id, m.status;
-    INSERT INTO chapter_score_counts (chapter_id, score, n)
-      SELECT m.chapter_id, m.score, count(*) FROM milestones m JOIN users u ON u.id = m.user_id AND u.role = 'reader'
-      WHERE m.status = 'completed' AND m.score IS NOT NULL GROUP BY m.chapter_id, m.score;
-    INSERT INTO chapter_minute_counts (chapter_id, minutes, n)
-      SELECT m.chapter_id, CASE WHEN ((m.completed_at - m.started_at) / 60000) < 100 THEN ((m.completed_at - m.started_at) / 60000) WHEN ((m.completed_at - m.started_at) / 60000) < 1000 THEN ((m.completed_at - m.started_at) / 60000) / 10 * 10
-       WHEN ((m.completed_at - m.started_at) / 60000) < 10000 THEN ((m.completed_at - m.started_at) / 60000) / 100 * 100 WHEN ((m.completed_at - m.started_at) / 60000) < 100000 THEN ((m.completed_at - m.started_at) / 60000) / 1000 * 1000
-       WHEN ((m.completed_at - m.started_at) / 60000) < 1000000 THEN ((m.completed_at - m.started_at) / 60000) / 10000 * 10000 ELSE ((m.completed_at - m.started_at) / 60000) / 100000 * 100000 END, count(*)
-      FROM milestones m JOIN users u ON u.id = m.user_id AND u.role = 'reader'
-      WHERE m.status = 'completed' AND m.started_at IS NOT NULL AND m.completed_at IS NOT NULL
-      GROUP BY 1, 2;`);
+  db.exec(REBUILD_MILESTONE_AGGREGATES);
 }

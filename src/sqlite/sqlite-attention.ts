@@ -1,4 +1,4 @@
-import { AppError, attentionItemNotFound, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionPort, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, type User } from '../domain/index.js';
+import { attentionItemNotFound, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionPort, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest } from '../domain/index.js';
 import { prepareAttentionStatements, type AttentionRow, type AttentionStatements } from './attention-statements.js';
 import type { Database } from './open-database.js';
 import { attentionUserIds, NO_CHAPTER, toAttentionItems, type UserRow } from '../domain/storage/stored-rows.js';
@@ -53,10 +53,7 @@ export class SqliteAttention implements AttentionPort {
     return this.write(() => {
       const row = this.sql.claim.get({ id, by: consultantId, now }) as AttentionRow | undefined;
       if (row) return this.toItems([row])[0]!;
-      const item = this.itemNow(id);
-      if (item.state === 'claimed' && item.claimedBy?.id === consultantId) return item;
-      if (item.state === 'claimed') throw new AppError('conflict', `${item.claimedBy?.name || 'Another consultant'} holds this item.`);
-      throw new AppError('conflict', 'This item is resolved.');
+      return claimRefused(this.itemNow(id), consultantId);
     });
   }
 
@@ -65,7 +62,7 @@ export class SqliteAttention implements AttentionPort {
       const row = this.sql.release.get({ id, by: consultantId }) as AttentionRow | undefined;
       if (row) return this.toItems([row])[0]!;
       this.itemNow(id);
-      throw new AppError('forbidden', 'Only the consultant who holds an item can release it.');
+      return releaseRefused();
     });
   }
 
@@ -74,9 +71,7 @@ export class SqliteAttention implements AttentionPort {
     return this.write(() => {
       const row = this.sql.resolve.get({ id, by: consultantId, now, note }) as AttentionRow | undefined;
       if (row) return this.toItems([row])[0]!;
-      const item = this.itemNow(id);
-      if (item.state === 'resolved') throw new AppError('conflict', 'This item is resolved already.');
-      throw new AppError('conflict', `${item.claimedBy?.name || 'Another consultant'} holds this item.`);
+      return resolveRefused(this.itemNow(id));
     });
   }
 
@@ -88,11 +83,11 @@ export class SqliteAttention implements AttentionPort {
       const milestone = this.sql.milestone.get(readerId, chapterId) as
         | { status: string; score: number | null; updated_at: number }
         | undefined;
+      const plan = milestoneReviewPlan(milestone, this.readRules());
       const rows: AttentionRow[] = [];
-      if (milestone?.status !== 'stuck') rows.push(...this.resolveCause(readerId, 'stuck', chapterId, now));
-      const { lowScore } = this.readRules();
-      if (milestone?.status === 'completed' && milestone.score !== null && milestone.score < lowScore) {
-        const opened = this.sql.open.get(readerId, 'low_score', chapterId, milestone.updated_at, now) as AttentionRow | undefined;
+      if (plan.resolveStuck) rows.push(...this.resolveCause(readerId, 'stuck', chapterId, now));
+      if (plan.openLowScore) {
+        const opened = this.sql.open.get(readerId, 'low_score', chapterId, milestone!.updated_at, now) as AttentionRow | undefined;
         if (opened) rows.push(opened);
       } else {
         rows.push(...this.resolveCause(readerId, 'low_score', chapterId, now));
@@ -108,10 +103,8 @@ export class SqliteAttention implements AttentionPort {
     return this.write(() => this.toItems(this.resolveCause(readerId, 'inactive', NO_CHAPTER, now)));
   }
 
-  sweepAttention(limit: number): Promise<AttentionSweepResult> {
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) {
-      return Promise.reject(new AppError('invalid_request', 'limit must be a whole number from 1 to 10000.'));
-    }
+  async sweepAttention(limit: number): Promise<AttentionSweepResult> {
+    checkSweepLimit(limit);
     const now = this.clock.now();
     return this.write(() => {
       const rules = this.readRules();

@@ -1,4 +1,4 @@
-import { AppError, requireStorableText, type Chapter, type ChaptersPort, type Clock } from '../domain/index.js';
+import { chapterNotFound, checkChapterOrder, requireStorableText, type Chapter, type ChaptersPort, type Clock } from '../domain/index.js';
 import type { Statements } from './statements.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
@@ -25,7 +25,7 @@ export class SqliteChapters implements ChaptersPort {
     const now = this.clock.now();
     return this.write(() => {
       const chapter = this.sql.renameChapter.get({ id, title: input.title, now }) as Chapter | undefined;
-      if (!chapter) throw new AppError('not_found', 'No chapter has that id.');
+      if (!chapter) throw chapterNotFound();
       return chapter;
     });
   }
@@ -34,10 +34,7 @@ export class SqliteChapters implements ChaptersPort {
     const now = this.clock.now();
     return this.write(() => {
       const current = (this.sql.chapters.all() as Chapter[]).map((c) => c.id);
-      const given = new Set(ids);
-      if (given.size !== ids.length || ids.length !== current.length || !current.every((id) => given.has(id))) {
-        throw new AppError('invalid_request', 'ids must name every chapter exactly once.');
-      }
+      checkChapterOrder(current, ids);
       ids.forEach((id, index) => this.sql.moveChapter.run({ id, position: index + 1, now }));
       return this.sql.chapters.all() as Chapter[];
     });

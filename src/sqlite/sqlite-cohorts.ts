@@ -1,4 +1,4 @@
-import { AppError, cohortNotFound, requireStorableText, type Clock, type Cohort, type CohortsPort } from '../domain/index.js';
+import { readerNotFound, cohortNotFound, requireStorableText, type Clock, type Cohort, type CohortsPort } from '../domain/index.js';
 import { COHORT_COLUMNS, toCohort, type CohortRow } from '../domain/storage/stored-rows.js';
 import type { Database } from './open-database.js';
 import type { SqliteWriter } from './sqlite-writer.js';
@@ -85,7 +85,7 @@ export class SqliteCohorts implements CohortsPort {
   /** Inside a write: adds a reader, idempotently. Throws `not_found` for an unknown cohort or reader. */
   addReaderNow(cohortId: number, readerId: number, now: number): void {
     this.requireExists(cohortId);
-    if (!this.sql.readerExists.get(readerId)) throw new AppError('not_found', 'No reader has that id.');
+    if (!this.sql.readerExists.get(readerId)) throw readerNotFound();
     this.sql.addMember.run(cohortId, readerId, now);
   }
 

@@ -1,4 +1,4 @@
-import { AppError, EXPORT_BATCH_ROWS, type ActivityExportQuery, type ExportsPort, type ActivityExportRow, type ProgressExportRow, type ReaderFilter, type UserDataExport } from '../domain/index.js';
+import { userNotFound, EXPORT_BATCH_ROWS, type ActivityExportQuery, type ExportsPort, type ActivityExportRow, type ProgressExportRow, type ReaderFilter, type UserDataExport } from '../domain/index.js';
 import type { SqliteAccessLog } from './sqlite-access-log.js';
 import { idsParam } from './sqlite-analytics.js';
 import type { Database } from './open-database.js';
@@ -62,7 +62,7 @@ export class SqliteExports implements ExportsPort {
 
   async getUserDataExport(userId: number): Promise<UserDataExport> {
     const row = this.sql.user.get(userId) as UserRow | undefined;
-    if (!row) throw new AppError('not_found', 'No user has that id.');
+    if (!row) throw userNotFound();
     return {
       user: toUser(row),
       milestones: (this.sql.milestones.all(userId) as MilestoneRow[]).map(toMilestone),

@@ -1,4 +1,4 @@
-import { AppError, INVITE_REFUSED, decodeCursor, encodeCursor, normalizeEmail, requireStorableText, type Clock, type Invite, type InvitesPort, type NewInvite, type NewUser, type Page, type PageRequest, type User } from '../domain/index.js';
+import { AppError, userNotFound, cohortNotFound, INVITE_REFUSED, decodeCursor, encodeCursor, normalizeEmail, requireStorableText, type Clock, type Invite, type InvitesPort, type NewInvite, type NewUser, type Page, type PageRequest, type User } from '../domain/index.js';
 import type { Database } from './open-database.js';
 import { INVITE_COLUMNS, toInvites, toUser, USER_COLUMNS, type InviteRow, type UserRow } from '../domain/storage/stored-rows.js';
 import type { SqliteWriter } from './sqlite-writer.js';
@@ -43,9 +43,9 @@ export class SqliteInvites implements InvitesPort {
     const now = this.clock.now();
     return this.write(() => {
       if (input.cohortId !== null && !this.sql.cohortExists.get(input.cohortId)) {
-        throw new AppError('not_found', 'No cohort has that id.');
+        throw cohortNotFound();
       }
-      if (!this.sql.creatorExists.get(input.createdBy)) throw new AppError('not_found', 'No user has that id.');
+      if (!this.sql.creatorExists.get(input.createdBy)) throw userNotFound();
       const row = this.sql.insert.get({ ...input, now }) as InviteRow;
       return this.withCreators([row])[0]!;
     }, 'That invite code exists already.');

@@ -1,4 +1,4 @@
-import { AppError, decodeCursor, encodeCursor, pageFrom, type Milestone, type Page, type PageRequest, type ReaderSummary, type ReadersPort, type StuckReader, type User } from '../domain/index.js';
+import { readerNotFound, decodeCursor, encodeCursor, pageFrom, type Milestone, type Page, type PageRequest, type ReaderSummary, type ReadersPort, type StuckReader, type User } from '../domain/index.js';
 import { toMilestone, toUser, type MilestoneRow, type UserRow } from '../domain/storage/stored-rows.js';
 import type { SqliteCohorts } from './sqlite-cohorts.js';
 import type { Statements } from './statements.js';
@@ -23,7 +23,7 @@ export class SqliteReaders implements ReadersPort {
 
   async getReader(readerId: number): Promise<User> {
     const row = this.sql.readerById.get(readerId) as UserRow | undefined;
-    if (!row) throw new AppError('not_found', 'No reader has that id.');
+    if (!row) throw readerNotFound();
     return toUser(row);
   }
 

@@ -1,7 +1,7 @@
-import { normalizeEmail, requireStorableText, userNotFound, type Clock, type NewUser, type SessionRevocation, type User, type UserCredentials, type UsersPort } from '../domain/index.js';
+import { normalizeEmail, userNotFound, type Clock, type NewUser, type SessionRevocation, type User, type UserCredentials, type UsersPort } from '../domain/index.js';
 import type { ActivityAggregates } from './activity-aggregates.js';
 import type { MilestoneAggregates } from './milestone-aggregates.js';
-import { toUser, type UserRow } from '../domain/storage/stored-rows.js';
+import { newUserColumns, toUser, type UserRow } from '../domain/storage/stored-rows.js';
 import type { Statements } from './statements.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
@@ -16,13 +16,10 @@ export class SqliteUsers implements UsersPort {
   ) {}
 
   async createUser(input: NewUser): Promise<User> {
-    requireStorableText('name', input.name);
-    requireStorableText('email', input.email);
-    const email = normalizeEmail(input.email);
+    const user = newUserColumns(input);
     const now = this.clock.now();
     return this.write(() => {
-      const searchKey = `${email} ${input.name}`.toLowerCase();
-      const row = this.sql.insertUser.get(email, input.name, input.passwordHash, input.role, now, searchKey) as UserRow;
+      const row = this.sql.insertUser.get(user.email, user.name, user.passwordHash, user.role, now, user.searchKey) as UserRow;
       return toUser(row);
     });
   }

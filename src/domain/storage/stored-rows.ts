@@ -5,7 +5,8 @@ import type { Cohort } from '../cohort.js';
 import type { ActivityExportRow, ProgressExportRow } from '../data-export.js';
 import type { Invite } from '../invite.js';
 import type { Session } from '../session.js';
-import type { Role, User } from '../user.js';
+import { requireStorableText } from '../stored-text.js';
+import { normalizeEmail, type NewUser, type Role, type User } from '../user.js';
 
 /**
  * Row shapes as both engines' SQL returns them (PostgreSQL's through open-pool.ts's type
@@ -238,4 +239,15 @@ export function toAttentionItems(rows: readonly AttentionRow[], userRows: readon
     resolvedAt: row.resolved_at,
     note: row.note,
   }));
+}
+
+/**
+ * A new user's columns as both engines store them: the normalized email and the search key
+ * (email and name, lower-cased). Throws `invalid_request` for text a database cannot store.
+ */
+export function newUserColumns(input: NewUser): { email: string; name: string; passwordHash: string; role: Role; searchKey: string } {
+  requireStorableText('name', input.name);
+  requireStorableText('email', input.email);
+  const email = normalizeEmail(input.email);
+  return { email, name: input.name, passwordHash: input.passwordHash, role: input.role, searchKey: `${email} ${input.name}`.toLowerCase() };
 }
