@@ -130,17 +130,22 @@ describe('the live stream (Server-Sent Events)', () => {
     expect([next!.id, next!.json.event.actionType]).toEqual([String(marker), 'MARKER']);
   });
 
-  it('announces a reader offline once they leave the 60 s window and a sweep runs', async () => {
+  /** A consultant watching the stream, and a reader whose request just announced them online. */
+  async function readerSeenOnline() {
     await start();
     const consultant = await t.signIn('consultant', 'c@example.test');
     const reader = await t.signIn('reader', 'r@example.test');
     const stream = await openStream(consultant);
     expect((await stream.nextEvent())!.event).toBe('snapshot');
-
     await call(reader, 'GET', '/api/me');
     const seenAt = new Date(t.clock.now()).toISOString();
     const online = await stream.nextEvent();
     expect(online!.json).toMatchObject({ reader: { id: reader.user.id, lastActiveAt: seenAt }, online: true });
+    return { consultant, reader, stream, seenAt };
+  }
+
+  it('announces a reader offline once they leave the 60 s window and a sweep runs', async () => {
+    const { consultant, reader, stream } = await readerSeenOnline();
 
     t.clock.advance(LIVE_WINDOW_MS - 1);
     t.presence.sweep();
@@ -167,14 +172,7 @@ describe('the live stream (Server-Sent Events)', () => {
   // presence_live_event trigger), 60 s after their last request. Marked as failing there, so
   // the fix turns this red until the marker goes.
   (TEST_ENGINE === 'postgres' ? it.fails : it)("announces a reader offline with their last activity's time, not the sweep's", async () => {
-    await start();
-    const consultant = await t.signIn('consultant', 'c@example.test');
-    const reader = await t.signIn('reader', 'r@example.test');
-    const stream = await openStream(consultant);
-    expect((await stream.nextEvent())!.event).toBe('snapshot');
-    await call(reader, 'GET', '/api/me');
-    const seenAt = new Date(t.clock.now()).toISOString();
-    expect((await stream.nextEvent())!.json).toMatchObject({ reader: { id: reader.user.id, lastActiveAt: seenAt }, online: true });
+    const { reader, stream, seenAt } = await readerSeenOnline();
 
     t.clock.advance(LIVE_WINDOW_MS);
     t.presence.sweep();
