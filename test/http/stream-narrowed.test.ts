@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LiveEvent } from '../../src/live/event-hub.js';
+import { publishLive } from '../support/live-events.js';
 import { SseClient } from '../support/sse-client.js';
 import { buildTestApp, type SignedInUser, type TestApp } from '../support/test-app.js';
 
@@ -45,11 +46,13 @@ describe('the live stream, narrowed and resumed', () => {
     expect((await ritaOnly.nextEvent())!.event).toBe('snapshot');
     expect((await noActivity.nextEvent())!.event).toBe('snapshot');
 
-    t.hub.publish(activity(sam.user.id, 1));
-    t.hub.publish(activity(rita.user.id, 2));
-    t.hub.publish({ type: 'milestone', readerId: sam.user.id, milestone: { chapterId: 'c1', status: 'started', score: null, updatedAt: 0 } });
-    t.hub.publish(activity(rita.user.id, 3, 'DONE'));
-    t.hub.publish({ type: 'milestone', readerId: rita.user.id, milestone: { chapterId: 'c9', status: 'completed', score: 1, updatedAt: 0 } });
+    await publishLive(t, [
+      activity(sam.user.id, 1),
+      activity(rita.user.id, 2),
+      { type: 'milestone', readerId: sam.user.id, milestone: { chapterId: 'c1', status: 'started', score: null, updatedAt: 0 } },
+      activity(rita.user.id, 3, 'DONE'),
+      { type: 'milestone', readerId: rita.user.id, milestone: { chapterId: 'c9', status: 'completed', score: 1, updatedAt: 0 } },
+    ]);
 
     const ritaEvents = [await ritaOnly.nextEvent(), await ritaOnly.nextEvent(), await ritaOnly.nextEvent()];
     expect(ritaEvents.map((e) => [e!.event, e!.json.readerId])).toEqual([
@@ -73,8 +76,8 @@ describe('the live stream, narrowed and resumed', () => {
     const load = (async () => {
       let n = 0;
       while (publishing) {
-        for (let i = 0; i < 20; i += 1) published.push(t.hub.publish(activity(reader.user.id, (n += 1))).id);
-        await new Promise((resolve) => setTimeout(resolve, 2));
+        published.push(...(await publishLive(t, Array.from({ length: 20 }, () => activity(reader.user.id, (n += 1))))));
+        await new Promise((resolve) => setTimeout(resolve, 2)); // the load's pace: 20 events per turn of about 2 ms
       }
     })();
 
@@ -83,15 +86,16 @@ describe('the live stream, narrowed and resumed', () => {
     expect((await first.nextEvent())!.event).toBe('snapshot');
     while (received.length < 500) received.push(Number((await first.nextEvent())!.id));
     first.close();
-    await new Promise((resolve) => setTimeout(resolve, 2500)); // away while events keep coming
+    // Away while events keep coming: until more than 2,000 have been published since.
+    const away = published.length;
+    await vi.waitFor(() => expect(published.length - away).toBeGreaterThan(2000), { timeout: 60_000, interval: 10 });
     const resumed = await openStream(consultant, '', { 'last-event-id': String(received.at(-1)) });
     const next = await resumed.nextEvent();
     expect(next!.event).toBe('activity'); // no snapshot: it resumed
     received.push(Number(next!.id));
     publishing = false;
     await load;
-    const last = t.hub.publish(activity(reader.user.id, -1, 'DONE')).id;
-    published.push(last);
+    published.push(...(await publishLive(t, [activity(reader.user.id, -1, 'DONE')])));
     for (let event = await resumed.nextEvent(); event !== null; event = await resumed.nextEvent()) {
       received.push(Number(event.id));
       if (event.json.event.actionType === 'DONE') break;
