@@ -15,7 +15,7 @@ const bucketStatements = (perReader: string, total: string, column: string) => (
     GROUP BY ${column} ORDER BY ${column}`,
 });
 
-/** The analytics reads, the same queries as SQLite's InsightQueries. */
+/** The analytics reads, the same queries as SqliteAnalytics. */
 export const INSIGHT_SQL = {
   chapters: 'SELECT id, title FROM chapters ORDER BY position, id',
   readerCount: "SELECT count(*) AS n FROM users WHERE role = 'reader'",

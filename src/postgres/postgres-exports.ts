@@ -6,7 +6,7 @@ import { keysetBatches } from '../domain/storage/keyset-batches.js';
 import { toActivityEvent, toActivityExportRow, toMilestone, toProgressExportRow, toUser, USER_COLUMNS, type ActivityExportDbRow, type ActivityRow, type MilestoneRow, type ProgressExportDbRow, type UserRow } from '../domain/storage/stored-rows.js';
 
 /**
- * The exports, as SQLite's ExportQueries: each batch is one short statement found by keyset, so
+ * The exports, as SqliteExports: each batch is one short statement found by keyset, so
  * no transaction stays open across batches of a slow download.
  */
 export class PostgresExports implements ExportsPort {
