@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * ReadPulse's configuration: read from the environment once, validated, frozen. This is the only
  * module that knows environment variable names; everything else receives a Config.
@@ -41,8 +43,15 @@ export interface Config {
     readonly checkpointIntervalMs: number;
   };
   readonly heartbeatFlushMs: number;
-  /** Whether GET /metrics (Prometheus) is served; it is public, so keep it on a private network. */
+  /** Live streams one user may hold open at once; one more is refused with 429. */
+  readonly streamsPerUser: number;
+  /** Whether GET /metrics (Prometheus) is served. */
   readonly metricsEnabled: boolean;
+  /**
+   * When set, GET /metrics answers only `Authorization: Bearer <this>` (401 otherwise); when null
+   * it is public, so keep it on a private network (the shipped nginx does not serve it). Never logged.
+   */
+  readonly metricsToken: string | null;
   /** Activity older than this many days is deleted by the retention job; 0 keeps it forever. */
   readonly activityRetentionDays: number;
   /** Access-log entries older than this many days are deleted; 0 keeps them forever. */
@@ -50,7 +59,12 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** A request not fully received within this long is cut off (slow-client protection). */
   readonly requestTimeoutMs: number;
-  readonly trustProxy: boolean;
+  /**
+   * Which proxies' `X-Forwarded-*` headers are believed: false (none: the socket's address), a
+   * number of proxy hops (the client is that many addresses from the right of X-Forwarded-For),
+   * or the proxies' addresses and CIDR ranges. Never the leftmost, client-written address.
+   */
+  readonly trustProxy: false | number | readonly string[];
   readonly shutdownTimeoutMs: number;
 }
 
@@ -119,12 +133,14 @@ export function loadConfig(env: Env): Config {
       checkpointIntervalMs: read.integer('READPULSE_CHECKPOINT_SECONDS', 30, 1, 3_600) * 1000,
     },
     heartbeatFlushMs: read.integer('READPULSE_HEARTBEAT_FLUSH_MS', 1000, 50, 10_000),
+    streamsPerUser: read.integer('READPULSE_STREAMS_PER_USER', 10, 1, 10_000),
     metricsEnabled: read.oneOf('READPULSE_METRICS', 'on', ['on', 'off'] as const) === 'on',
+    metricsToken: read.secret('READPULSE_METRICS_TOKEN', 16),
     activityRetentionDays: read.integer('READPULSE_ACTIVITY_RETENTION_DAYS', 0, 0, 36_500),
     accessLogRetentionDays: read.integer('READPULSE_ACCESS_LOG_RETENTION_DAYS', 365, 0, 36_500),
     bodyLimitBytes: read.integer('READPULSE_BODY_LIMIT_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
     requestTimeoutMs: read.integer('READPULSE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
-    trustProxy: read.oneOf('READPULSE_TRUST_PROXY', 'false', ['true', 'false'] as const) === 'true',
+    trustProxy: read.trustProxy('READPULSE_TRUST_PROXY'),
     shutdownTimeoutMs: read.integer('READPULSE_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600) * 1000,
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -154,6 +170,17 @@ class EnvReader {
     return value;
   }
 
+  /** A secret of at least `minLength` printable characters, or null when unset; the value is never echoed. */
+  secret(name: string, minLength: number): string | null {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return null;
+    if (raw.length < minLength || !/^[\x21-\x7e]+$/.test(raw)) {
+      this.problems.push(`${name} must be at least ${minLength} printable characters without spaces (it has ${raw.length}).`);
+      return null;
+    }
+    return raw;
+  }
+
   /** A PostgreSQL URL selects that engine; unset or empty keeps SQLite. */
   databaseUrl(name: string): { engine: 'sqlite' | 'postgres'; databaseUrl: string | null } {
     const raw = this.env[name];
@@ -174,6 +201,28 @@ class EnvReader {
     return { engine: 'postgres', databaseUrl: raw };
   }
 
+  /**
+   * `false` (default), `true` (one hop: the shipped nginx), a hop count, or a comma-separated list
+   * of proxy addresses and CIDR ranges (also proxy-addr's `loopback`, `linklocal`, `uniquelocal`).
+   */
+  trustProxy(name: string): false | number | readonly string[] {
+    const raw = this.env[name]?.trim();
+    if (raw === undefined || raw === '' || raw === 'false') return false;
+    if (raw === 'true') return 1;
+    if (/^\d+$/.test(raw)) {
+      const hops = Number(raw);
+      if (hops >= 1 && hops <= 32) return hops;
+      if (hops === 0) return false;
+    } else {
+      const entries = raw.split(',').map((entry) => entry.trim());
+      if (entries.every(isProxyAddress)) return entries;
+    }
+    this.problems.push(
+      `${name} must be false, true (one proxy), a number of proxy hops from 1 to 32, or a comma-separated list of proxy addresses or CIDR ranges (got "${raw}").`,
+    );
+    return false;
+  }
+
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
     const raw = this.env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -183,6 +232,19 @@ class EnvReader {
     }
     return raw as T;
   }
+}
+
+const PROXY_ADDRESS_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An IPv4 or IPv6 address, optionally with a CIDR prefix length, or one of proxy-addr's names. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_ADDRESS_NAMES.has(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  if (extra !== undefined || address === undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function deepFreeze<T extends object>(value: T): T {

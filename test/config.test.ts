@@ -88,4 +88,24 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.session)).toBe(true);
   });
+
+  it('READPULSE_TRUST_PROXY is false, true (one hop), a hop count or a list of proxy addresses and CIDR ranges', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ READPULSE_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ READPULSE_TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ READPULSE_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ READPULSE_TRUST_PROXY: '10.0.0.0/8, ::1,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '::1', 'loopback']);
+    for (const bad of ['yes', '10.0.0.0/33', '10.0.0.300', '::1/129', '33', '-1', 'loopback,', '10.0.0.1/8/9']) {
+      expect(() => loadConfig({ READPULSE_TRUST_PROXY: bad })).toThrow(/READPULSE_TRUST_PROXY/);
+    }
+  });
+
+  it('READPULSE_STREAMS_PER_USER is 10 unless set, and READPULSE_METRICS_TOKEN is unset unless set', () => {
+    expect(loadConfig({}).streamsPerUser).toBe(10);
+    expect(loadConfig({ READPULSE_STREAMS_PER_USER: '3' }).streamsPerUser).toBe(3);
+    expect(() => loadConfig({ READPULSE_STREAMS_PER_USER: '0' })).toThrow(/READPULSE_STREAMS_PER_USER/);
+    expect(loadConfig({}).metricsToken).toBeNull();
+    expect(loadConfig({ READPULSE_METRICS_TOKEN: 'a-long-enough-scrape-token' }).metricsToken).toBe('a-long-enough-scrape-token');
+    expect(() => loadConfig({ READPULSE_METRICS_TOKEN: 'short' })).toThrow(/READPULSE_METRICS_TOKEN/);
+  });
 });

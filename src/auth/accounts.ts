@@ -48,6 +48,16 @@ export interface SignedIn {
   readonly expiresAt: number;
 }
 
+/**
+ * Sessions that ended: one by its token hash, every one of a user's but `except` (a password
+ * change keeps the session that made it; a deletion ends them all), or some made elsewhere (another
+ * instance) that this process cannot name.
+ */
+export type SessionsEnded =
+  | { readonly kind: 'session'; readonly tokenHash: string }
+  | { readonly kind: 'user'; readonly userId: number; readonly except?: string }
+  | { readonly kind: 'elsewhere' };
+
 export interface Authenticated {
   readonly user: User;
   readonly session: Session;
@@ -58,13 +68,34 @@ export class Accounts {
   private readonly sessions: SessionCache;
   /** Counts the revocations heard from elsewhere, so a store read that raced one is not cached. */
   private revocationsHeard = 0;
+  private readonly endedListeners: ((ended: SessionsEnded) => void)[] = [];
 
   constructor(private readonly deps: AccountsDeps) {
     this.sessions = deps.sessionCache ?? newSessionCache();
     deps.revocations?.onRevoked(() => {
       this.revocationsHeard += 1;
       this.sessions.clear();
+      this.ended({ kind: 'elsewhere' });
     });
+  }
+
+  /**
+   * Registers what to call when sessions end (the live streams they hold close). Called
+   * synchronously once the revoking write committed, before the client or any other instance
+   * hears of it.
+   */
+  onSessionsEnded(listener: (ended: SessionsEnded) => void): void {
+    this.endedListeners.push(listener);
+  }
+
+  /** Whether the session is still stored and unexpired, read from the store (not the cache). */
+  async sessionValid(tokenHash: string): Promise<boolean> {
+    const stored = await this.deps.store.sessions.findSession(tokenHash);
+    return stored !== null && this.deps.clock.now() < stored.session.expiresAt;
+  }
+
+  private ended(ended: SessionsEnded): void {
+    for (const listener of this.endedListeners) listener(ended);
   }
 
   /**
@@ -170,48 +201,71 @@ export class Accounts {
     return found;
   }
 
-  /** Revokes one session at once. */
+  /** Revokes one session at once; its live streams close. */
   async logout(tokenHash: string): Promise<void> {
     this.sessions.evict(tokenHash);
-    await this.revoking(() => this.deps.store.sessions.deleteSession(tokenHash));
+    await this.revoking(() => this.deps.store.sessions.deleteSession(tokenHash), { kind: 'session', tokenHash });
   }
 
   /**
-   * Replaces the password and ends every other session of the user.
-   * Throws `unauthenticated` if the current password is wrong.
+   * Replaces the password and ends every other session of the user (and their live streams).
+   * Throws `unauthenticated` if the current password is wrong, `rate_limited` past the account's
+   * failure limit (see reconfirmPassword).
    */
   async changePassword(
     userId: number,
     currentTokenHash: string,
     input: { currentPassword: string; newPassword: string },
+    address: string,
   ): Promise<void> {
-    const user = await this.deps.store.users.getUserById(userId);
-    const credentials = user && (await this.deps.store.users.getUserByEmail(user.email));
-    if (!credentials || !(await this.deps.hasher.verify(credentials.passwordHash, input.currentPassword))) {
-      throw new AppError('unauthenticated', 'The current password is not correct.');
-    }
+    await this.reconfirmPassword(userId, input.currentPassword, address, 'The current password is not correct.');
     await this.deps.store.users.setPasswordHash(userId, await this.deps.hasher.hash(input.newPassword));
     this.sessions.evictUser(userId);
-    await this.revoking(() => this.deps.store.sessions.deleteUserSessions(userId, currentTokenHash));
+    await this.revoking(() => this.deps.store.sessions.deleteUserSessions(userId, currentTokenHash), {
+      kind: 'user',
+      userId,
+      except: currentTokenHash,
+    });
   }
 
-  private revoking<T>(write: () => Promise<T>): Promise<T> {
-    return this.deps.revocations ? this.deps.revocations.revoking(write) : write();
+  /**
+   * Checks a signed-in user's password again (before a password change or a deletion). A wrong
+   * one counts toward the same per-account and per-address failure limits as a sign-in, so a
+   * stolen session cannot be used to guess the password; past the limit it throws `rate_limited`
+   * before any check. The session itself is left alone. Throws `unauthenticated` with `wrong`.
+   */
+  private async reconfirmPassword(userId: number, password: string, address: string, wrong: string): Promise<void> {
+    const user = await this.deps.store.users.getUserById(userId);
+    const credentials = user && (await this.deps.store.users.getUserByEmail(user.email));
+    if (!credentials) throw new AppError('unauthenticated', wrong);
+    const account = credentials.user.email;
+    await this.deps.throttle.check(account, address);
+    if (!(await this.deps.hasher.verify(credentials.passwordHash, password))) {
+      await this.deps.throttle.recordFailure(account, address);
+      throw new AppError('unauthenticated', wrong);
+    }
+  }
+
+  /** Runs a revoking write; once it committed, the ended sessions' streams close, then other instances hear of it. */
+  private revoking<T>(write: () => Promise<T>, ended: SessionsEnded): Promise<T> {
+    const writeThenEnd = async () => {
+      const result = await write();
+      this.ended(ended);
+      return result;
+    };
+    return this.deps.revocations ? this.deps.revocations.revoking(writeThenEnd) : writeThenEnd();
   }
 
   /**
    * Deletes the user's account and every row of theirs once the password is confirmed; their
    * sessions end with it, in this process's cache too, so the next request with any of their
-   * tokens is refused. Throws `unauthenticated` if the password is wrong.
+   * tokens is refused, and their live streams close. Throws `unauthenticated` if the password is
+   * wrong, `rate_limited` past the account's failure limit (see reconfirmPassword).
    */
-  async deleteAccount(userId: number, password: string): Promise<void> {
-    const user = await this.deps.store.users.getUserById(userId);
-    const credentials = user && (await this.deps.store.users.getUserByEmail(user.email));
-    if (!credentials || !(await this.deps.hasher.verify(credentials.passwordHash, password))) {
-      throw new AppError('unauthenticated', 'The password is not correct.');
-    }
+  async deleteAccount(userId: number, password: string, address: string): Promise<void> {
+    await this.reconfirmPassword(userId, password, address, 'The password is not correct.');
     this.sessions.evictUser(userId);
-    await this.revoking(() => this.deps.store.users.deleteUser(userId));
+    await this.revoking(() => this.deps.store.users.deleteUser(userId), { kind: 'user', userId });
     // A request authenticated from the store while the delete was queued may have cached it.
     this.sessions.evictUser(userId);
   }

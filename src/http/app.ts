@@ -76,7 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // A hop count or the proxies' addresses, never `true` (Fastify's true believes the leftmost,
+    // client-written X-Forwarded-For address).
+    trustProxy: trustedProxies(config.trustProxy),
     requestTimeout: config.requestTimeoutMs,
     http: {
       // Node checks request timeouts only this often (30 s by default), so a slow client would
@@ -165,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.metricsEnabled) {
     const metrics = deps.metrics ?? new Metrics({ databasePath: config.databasePath });
     metrics.watch({ sseClients: () => hub.subscriberCount });
-    installMetrics(app, metrics);
+    installMetrics(app, metrics, config.metricsToken);
   }
 
   const liveDashboard = new LiveDashboard(presence, clock);
@@ -198,6 +200,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(myDataRoutes, routeDeps);
   await app.register(webAppRoutes, { webRoot: deps.webRoot });
   return app;
+}
+
+/**
+ * Fastify's trustProxy from the configured one: N hops trusts the socket and the N-1 addresses
+ * right of it (proxy-addr walks X-Forwarded-For from the right), so the client is the Nth address
+ * from the right; a list trusts only those addresses.
+ */
+function trustedProxies(trust: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
 }
 
 /** Writes each route's policy into its OpenAPI entry: who may call it and how to authenticate. */

@@ -15,8 +15,16 @@ export interface StreamSink {
  * so a stream costs one socket write per batch, not one per event. While the sink is full
  * nothing is written and events queue in the subscription, which drops itself past its bound.
  */
-export async function pumpStream(subscription: Subscription, sink: StreamSink, stopped: () => boolean): Promise<void> {
+export async function pumpStream(
+  subscription: Subscription,
+  sink: StreamSink,
+  stopped: () => boolean,
+  /** While this gives a promise (the stream's session is being checked), nothing is written until it settles. */
+  hold: () => Promise<void> | undefined = () => undefined,
+): Promise<void> {
   for (let batch = await subscription.next(); batch !== null && !stopped(); batch = await subscription.next()) {
+    for (let held = hold(); held !== undefined; held = hold()) await held;
+    if (stopped()) return;
     let chunk = '';
     for (const event of batch) chunk += event.frame;
     if (!sink.write(chunk)) await drained(sink);

@@ -1,5 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../domain/index.js';
+import { problemResponses } from './route-docs.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -138,6 +141,10 @@ function processRegistry(): Registry {
   return sharedProcessRegistry;
 }
 
+function digestOf(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
 function fileSize(path: string): number {
   try {
     return statSync(path).size;
@@ -147,11 +154,13 @@ function fileSize(path: string): number {
 }
 
 /**
- * Times every response by route pattern and serves `GET /metrics`. The route is public, as the
- * API lists it: serve ReadPulse on a private network, or switch it off with READPULSE_METRICS=off
- * when the port is reachable from outside (it shows traffic and sizes, never user data).
+ * Times every response by route pattern and serves `GET /metrics`. With a token, only a scraper
+ * sending `Authorization: Bearer <token>` gets them (anyone else: 401); without one the route is
+ * public: serve ReadPulse on a private network, or switch it off with READPULSE_METRICS=off.
+ * The metrics show traffic, failed sign-ins and sizes, never user data.
  */
-export function installMetrics(app: FastifyInstance, metrics: Metrics): void {
+export function installMetrics(app: FastifyInstance, metrics: Metrics, token: string | null = null): void {
+  const expected = token === null ? null : digestOf(`Bearer ${token}`);
   app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, never the raw URL: ids and query strings would make unbounded labels.
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
@@ -168,11 +177,17 @@ export function installMetrics(app: FastifyInstance, metrics: Metrics): void {
         summary: 'Prometheus metrics',
         description:
           'Request latency by route, group-commit batch sizes and commit times, write-queue depth, heartbeat flushes, ' +
-          'live-stream clients, WAL size and process metrics, in the Prometheus text format. Keep it on a private network.',
-        response: { 200: Type.String({ description: 'Prometheus text exposition format' }) },
+          'live-stream clients, WAL size and process metrics, in the Prometheus text format. With READPULSE_METRICS_TOKEN ' +
+          'set, only with `Authorization: Bearer <that token>` (otherwise 401); without it, keep it on a private network.',
+        response: { 200: Type.String({ description: 'Prometheus text exposition format' }), ...problemResponses(401) },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
+      // Compared as digests, in constant time: the token's length and prefix do not show in timing.
+      if (expected !== null && !timingSafeEqual(digestOf(request.headers.authorization ?? ''), expected)) {
+        reply.header('www-authenticate', 'Bearer realm="metrics"');
+        throw new AppError('unauthenticated', 'The metrics need their bearer token (READPULSE_METRICS_TOKEN).');
+      }
       const { contentType, body } = await metrics.render();
       return reply.type(contentType).send(body);
     },

@@ -43,6 +43,9 @@ const everyone = (status: number) => ({ anonymous: status, readerA: status, read
 const signedIn = (status: number) => ({ anonymous: 401, readerA: status, readerB: status, consultant: status });
 const consultantsOnly = (status: number) => ({ anonymous: 401, readerA: 403, readerB: 403, consultant: status });
 
+/** The scrape token the matrix's app is configured with (READPULSE_METRICS_TOKEN). */
+const METRICS_TOKEN = 'matrix-scrape-token-0123456789';
+
 /** A chapter every matrix case starts with, so the chapter routes have one to act on. */
 const SEEDED_CHAPTER = 'introduction';
 
@@ -144,7 +147,8 @@ function TOOLKIT_ROWS(): MatrixRow[] {
 const MATRIX: readonly MatrixRow[] = [
   { method: 'GET', route: '/healthz', url: () => '/healthz', expected: everyone(200) },
   { method: 'GET', route: '/api/openapi.json', url: () => '/api/openapi.json', expected: everyone(200) },
-  { method: 'GET', route: '/metrics', url: () => '/metrics', expected: everyone(200), successType: /^text\/plain/ },
+  // The matrix's app has READPULSE_METRICS_TOKEN set: no session of anyone's is that token.
+  { method: 'GET', route: '/metrics', url: () => '/metrics', expected: everyone(401) },
   {
     method: 'POST',
     route: '/api/auth/register',
@@ -384,7 +388,7 @@ describe('authorization matrix', () => {
   let world: World;
 
   beforeEach(async () => {
-    t = await buildTestApp();
+    t = await buildTestApp({ env: { READPULSE_METRICS_TOKEN: METRICS_TOKEN } });
     const readerA = await t.signIn('reader', 'reader-a@example.test', 'Reader A');
     const readerB = await t.signIn('reader', 'reader-b@example.test', 'Reader B');
     const consultant = await t.signIn('consultant', 'consultant@example.test', 'Consultant');
@@ -421,6 +425,19 @@ describe('authorization matrix', () => {
       expect(response.status).toBe(row.status);
       if (row.status !== 204) expect(response.contentType).toMatch(row.successType ?? /^application\/json/);
       await row.stored?.(t, row.caller === 'anonymous' ? undefined : world[row.caller], row.caller);
+    }
+  });
+
+  it('/metrics answers its scrape token with the metrics, and a wrong or partial token with 401', async () => {
+    const scrape = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(scrape.statusCode).toBe(200);
+    expect(scrape.headers['content-type']).toMatch(/^text\/plain/);
+    expect(scrape.body).toContain('# TYPE readpulse_http_request_duration_seconds ');
+    for (const authorization of [`Bearer ${METRICS_TOKEN.slice(0, -1)}`, `Basic ${METRICS_TOKEN}`, METRICS_TOKEN, `Bearer ${METRICS_TOKEN}x`]) {
+      const refused = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization } });
+      expectProblem(toAnswer(refused), 401, 'unauthenticated');
+      expect(refused.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(refused.body).not.toContain('readpulse_');
     }
   });
 

@@ -109,12 +109,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ac
         tags: ['me'],
         summary: "Change the password; ends the user's other sessions",
         body: Type.Object({ currentPassword: AnyPassword, newPassword: NewPassword }, { additionalProperties: false }),
-        response: { 204: NoContent, ...problemResponses(400, 401, 415) },
+        description:
+          '401 if `currentPassword` is wrong; a wrong one counts toward the same per-account failure limit as sign-in, ' +
+          'and past it the answer is 429 with Retry-After (the session stays valid). Live streams of the other sessions close.',
+        response: { 204: NoContent, ...problemResponses(400, 401, 415, 429) },
       },
     },
     async (request, reply) => {
       const auth = requireAuth(request);
-      await accounts.changePassword(auth.user.id, auth.session.tokenHash, request.body);
+      await accounts.changePassword(auth.user.id, auth.session.tokenHash, request.body, request.ip);
       return reply.code(204).send(null);
     },
   );

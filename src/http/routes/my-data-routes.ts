@@ -50,14 +50,16 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         tags: ['me'],
         operationId: 'deleteMyAccount',
         summary: 'Delete the signed-in user\'s account and all their data; every session ends',
-        description: '401 if the password is wrong.',
+        description:
+          '401 if the password is wrong; a wrong one counts toward the same per-account failure limit as sign-in, and past ' +
+          'it the answer is 429 with Retry-After (the session stays valid). Every live stream of the user closes.',
         body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
-        response: { 204: NoContent, ...problemResponses(400, 401, 415) },
+        response: { 204: NoContent, ...problemResponses(400, 401, 415, 429) },
       },
     },
     async (request, reply) => {
       const userId = requireUserId(request);
-      await accounts.deleteAccount(userId, request.body.password);
+      await accounts.deleteAccount(userId, request.body.password, request.ip);
       presence.forget(userId);
       return reply.code(204).clearCookie(SESSION_COOKIE, { path: '/' }).send(null);
     },

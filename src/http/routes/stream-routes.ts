@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ACTIVITY_MODES, type ActivityMode, type StreamFilter } from '../../live/stream-filter.js';
 import { eventFrame } from '../live-frames.js';
 import { pumpStream } from '../live-stream-writer.js';
+import { OpenStreams } from '../open-streams.js';
+import { requireAuth } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import { BASE_SECURITY_HEADERS } from '../security-headers.js';
@@ -32,14 +34,22 @@ const StreamQuerySchema = Type.Object({
  * the events it missed, or a fresh snapshot when they are no longer kept.
  */
 export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async (app, options) => {
-  const { hub, liveDashboard } = options;
+  const { hub, liveDashboard, accounts, accessRecorder } = options;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
-  const openStreams = new Set<() => void>();
+  const openStreams = new OpenStreams({
+    clock: options.clock,
+    // READPULSE_RATE_LIMITS=off lifts this limit with the others (load tests hold many streams per user).
+    perUser: options.config.rateLimits.enabled ? options.config.streamsPerUser : Number.POSITIVE_INFINITY,
+    sessionValid: (tokenHash) => accounts.sessionValid(tokenHash),
+    onCheckFailed: (error) => app.log.warn({ err: error }, 'could not check a live stream\'s session; the stream ends'),
+  });
+  // A session's end (sign-out, password change, deletion, here or on another instance) ends its streams.
+  accounts.onSessionsEnded((ended) => openStreams.sessionsEnded(ended));
 
   // preClose, not onClose: the server only closes once every connection is done, and an open
   // stream never is, so the streams must end before Fastify starts waiting for them.
   app.addHook('preClose', async () => {
-    for (const end of [...openStreams]) end();
+    openStreams.endAll();
   });
 
   app.get(
@@ -56,18 +66,23 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
           'snapshot when they are no longer kept. A `: keep-alive` comment comes at least every 15 s. ' +
           'Narrow it with `activity=all|latest|none` (every activity event, at most one per reader per second ' +
           '(the newest), or none; presence and milestone events always come) and `reader=ID` (only events about ' +
-          'that reader; 404 if there is no such reader) and `cohort=ID` (only events about that cohort\'s readers, ' +
-          'its snapshot too; 404 if there is no such cohort).',
+          'that reader; 404 if there is no such reader; recorded in that reader\'s access log as a view of their activity) ' +
+          'and `cohort=ID` (only events about that cohort\'s readers, its snapshot too; 404 if there is no such cohort). ' +
+          'A user holds at most READPULSE_STREAMS_PER_USER (10) streams at once: one more is 429 with Retry-After. ' +
+          'The stream ends within 1 s when its session does (sign-out, password change, account deletion, expiry).',
         produces: ['text/event-stream'],
         querystring: StreamQuerySchema,
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ description: 'The id of the last event received' })) }),
         response: {
           200: Type.String({ description: 'An event stream (text/event-stream)' }),
-          ...problemResponses(400, 401, 403, 404, 503),
+          ...problemResponses(400, 401, 403, 404, 429, 503),
         },
       },
     },
     async (request, reply) => {
+      const auth = requireAuth(request);
+      const mark = openStreams.mark;
+      openStreams.requireRoom(auth.user.id);
       const { cohort } = request.query;
       // An unknown cohort is 404; the member set stays current while the stream is open.
       const members = cohort === undefined ? undefined : await options.rosters.members(cohort);
@@ -77,7 +92,11 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
         ...(members === undefined ? {} : { readerChecks: [(readerId: number) => members.has(readerId)] }),
       };
       // An unknown reader is 404, as on the reader's own routes.
-      if (filter.readerId !== undefined) await options.store.readers.getReader(filter.readerId);
+      if (filter.readerId !== undefined) {
+        await options.store.readers.getReader(filter.readerId);
+        // Watching one reader live is a view of their activity, as reading it is.
+        accessRecorder.record(auth.user.id, filter.readerId, 'activity');
+      }
       const subscription = hub.subscribe(request.headers['last-event-id'], filter);
       let snapshot = '';
       try {
@@ -118,11 +137,11 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
         if (ended) return;
         ended = true;
         clearInterval(keepAlive);
-        openStreams.delete(end);
+        openStreams.remove(open);
         subscription.unsubscribe();
         if (!raw.writableEnded) raw.end();
       };
-      openStreams.add(end);
+      const open = openStreams.add({ userId: auth.user.id, tokenHash: auth.session.tokenHash, expiresAt: auth.session.expiresAt, end }, mark);
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), keepAliveMs);
       keepAlive.unref();
       raw.on('close', end);
@@ -133,12 +152,13 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
         request.log.warn({ maxQueuedBytes: hub.maxQueuedBytes }, 'live stream subscriber fell behind; disconnected');
         ended = true;
         clearInterval(keepAlive);
-        openStreams.delete(end);
+        openStreams.remove(open);
         raw.destroy();
       });
 
+      if (open.verifying) await open.verifying;
       if (snapshot !== '' && !ended) raw.write(snapshot);
-      await pumpStream(subscription, raw, () => ended);
+      await pumpStream(subscription, raw, () => ended, () => open.verifying);
       return reply;
     },
   );
