@@ -1,3 +1,4 @@
+import { chapterRulesApply } from './attention.js';
 import { AppError } from './app-error.js';
 import type { AttentionItem, AttentionRules } from './attention.js';
 
@@ -35,13 +36,16 @@ export interface ReviewedMilestone {
  * What a change of one reader's milestone does to their attention items: the chapter's `stuck`
  * item resolves unless it is stuck still, a completion scored below the rule's line opens a
  * `low_score` item (else that item resolves), and the reader is active, so `inactive` resolves.
+ * Only a chapter of the program opens an item (`inProgram`; see chapterRulesApply).
  * Items are reported in this order: stuck, low score, inactive.
  */
 export function milestoneReviewPlan(
   milestone: ReviewedMilestone | undefined,
   rules: Pick<AttentionRules, 'lowScore'>,
+  inProgram: boolean,
 ): { readonly resolveStuck: boolean; readonly openLowScore: boolean } {
-  const openLowScore = milestone?.status === 'completed' && milestone.score !== null && milestone.score < rules.lowScore;
+  const openLowScore =
+    chapterRulesApply({ role: 'reader', inProgram }) && milestone?.status === 'completed' && milestone.score !== null && milestone.score < rules.lowScore;
   return { resolveStuck: milestone?.status !== 'stuck', openLowScore };
 }
 

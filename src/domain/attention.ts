@@ -67,3 +67,20 @@ export interface AttentionSweepResult {
   /** True when the run found less than its limit of work, so nothing is left for now. */
   readonly done: boolean;
 }
+
+/** What the chapter rules (`stuck`, `low_score`) look at in one stored milestone. */
+export interface ChapterRuleInput {
+  /** The milestone's owner's role: only readers get items. */
+  readonly role: string;
+  /** Whether the chapter id is one of the program's chapters (GET /api/chapters). */
+  readonly inProgram: boolean;
+}
+
+/**
+ * Whether a milestone can open a chapter item at all: only a reader's, and only on a chapter of
+ * the program. A milestone on any other chapter id is stored and shown, but opens nothing, so a
+ * reader cannot fill the queue with chapters that do not exist.
+ */
+export function chapterRulesApply(milestone: ChapterRuleInput): boolean {
+  return milestone.role === 'reader' && milestone.inProgram;
+}

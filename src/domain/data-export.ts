@@ -43,3 +43,12 @@ export interface UserDataExport {
   /** Newest first: the views of this user's data by consultants. */
   readonly accessLog: readonly AccessLogEntry[];
 }
+
+/**
+ * Everything stored about one user with the activity as batches read one at a time, so the own
+ * export (GET /api/me/export) streams in bounded memory however long the history.
+ */
+export interface UserDataStream extends Omit<UserDataExport, 'activity'> {
+  /** Oldest first, in batches read only when asked for. */
+  readonly activity: AsyncIterable<readonly ActivityEvent[]>;
+}

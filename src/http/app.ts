@@ -20,7 +20,7 @@ import type { Presence } from '../live/presence.js';
 import type { CohortMembers } from './cohort-filter.js';
 import { installMetrics, Metrics } from './metrics.js';
 import { handleError, handleNotFound } from './problem.js';
-import { installRequestGuards, SESSION_COOKIE } from './request-guards.js';
+import { installRequestGuards, SECURE_SESSION_COOKIE, SESSION_COOKIE } from './request-guards.js';
 import { LiveDashboard } from './live-dashboard.js';
 import type { RouteDeps } from './route-deps.js';
 import { attentionRoutes } from './routes/attention-routes.js';
@@ -151,7 +151,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
-          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          cookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: `Named ${SECURE_SESSION_COOKIE} when the cookie is Secure (over HTTPS).`,
+          },
         },
       },
     },
@@ -162,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     presence,
     userRateLimiter: limits.enabled ? new RequestRateLimiter(limits.perUser, clock) : undefined,
     addressRateLimiter: limits.enabled ? new RequestRateLimiter(limits.perAddressAuth, clock) : undefined,
+    cookieSecure: config.session.cookieSecure,
   });
   documentPolicies(app);
   if (config.metricsEnabled) {

@@ -8,6 +8,18 @@ import type { RequestRateLimiter } from '../auth/request-rate-limiter.js';
 import type { RequestAuth } from './request-context.js';
 
 export const SESSION_COOKIE = 'readpulse_session';
+/** The session cookie's name when it is Secure: the browser then keeps it host-only, Path=/, HTTPS-set. */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+
+/** Whether a request's session cookie is (to be) Secure under the configured setting. */
+export function sessionCookieSecure(setting: 'auto' | 'always' | 'never', request: FastifyRequest): boolean {
+  return setting === 'always' || (setting === 'auto' && request.protocol === 'https');
+}
+
+/** The session cookie's name for a request: `__Host-` prefixed when it is Secure. */
+export function sessionCookieName(setting: 'auto' | 'always' | 'never', request: FastifyRequest): string {
+  return sessionCookieSecure(setting, request) ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -23,6 +35,8 @@ export interface RequestGuardDeps {
   readonly userRateLimiter?: RequestRateLimiter | undefined;
   /** Per client address, on public writes (sign-in, registration); absent when limits are off. */
   readonly addressRateLimiter?: RequestRateLimiter | undefined;
+  /** READPULSE_COOKIE_SECURE: which cookie name carries the session (see sessionCookieName). */
+  readonly cookieSecure?: 'auto' | 'always' | 'never';
 }
 
 export function installRequestGuards(app: FastifyInstance, deps: RequestGuardDeps): void {
@@ -45,7 +59,7 @@ export function installRequestGuards(app: FastifyInstance, deps: RequestGuardDep
       if (writes) requireJsonBody(request);
       return done();
     }
-    const token = bearer ?? request.cookies[SESSION_COOKIE];
+    const token = bearer ?? request.cookies[sessionCookieName(deps.cookieSecure ?? 'auto', request)];
     const via = bearer ? 'bearer' : 'cookie';
     const cached = token ? deps.accounts.authenticateCached(token) : null;
     if (cached !== undefined) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -18,13 +18,21 @@ export const BASE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 };
 
+/** HSTS for a year (the contract asks at least 180 days), on responses to HTTPS requests only. */
+export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000';
+
+/** The headers every response to this request carries: the base ones, and HSTS over HTTPS (directly or through a trusted proxy). */
+export function securityHeadersFor(request: FastifyRequest): Readonly<Record<string, string>> {
+  return request.protocol === 'https' ? { ...BASE_SECURITY_HEADERS, 'strict-transport-security': STRICT_TRANSPORT_SECURITY } : BASE_SECURITY_HEADERS;
+}
+
 /**
- * Headers on every response: no MIME sniffing, no referrer leaks, no framing; API responses
- * (personal data) are never cached; HTML gets a strict CSP.
+ * Headers on every response: no MIME sniffing, no referrer leaks, no framing, HSTS over HTTPS;
+ * API responses (personal data) are never cached; HTML gets a strict CSP.
  */
 export function installSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', (request, reply, payload, done) => {
-    reply.headers(BASE_SECURITY_HEADERS);
+    reply.headers(securityHeadersFor(request));
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store');
     }

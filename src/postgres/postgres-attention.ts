@@ -1,4 +1,4 @@
-import { attentionItemNotFound, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, REVIEW_ORDER, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort } from '../domain/index.js';
+import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, REVIEW_ORDER, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
 import { ATTENTION_ITEM_COLUMNS, attentionUserIds, NO_CHAPTER, toAttentionItems, USER_COLUMNS, type AttentionRow, type UserRow } from '../domain/storage/stored-rows.js';
@@ -108,14 +108,21 @@ export class PostgresAttention implements AttentionPort {
     // Few statements, since each is a round trip inside the write batch: one read of the reader,
     // the milestone and the rule, one update for every cause that went, an insert if one came.
     return this.write(async (sql) => {
-      const found = await sql.get<{ status: string | null; score: number | null; updated_at: number | null; low_score: number }>(
-        `SELECT m.status, m.score, m.updated_at, (SELECT low_score FROM attention_rules WHERE id = 1) AS low_score
+      const found = await sql.get<{
+        status: string | null;
+        score: number | null;
+        updated_at: number | null;
+        low_score: number;
+        in_program: boolean;
+      }>(
+        `SELECT m.status, m.score, m.updated_at, (SELECT low_score FROM attention_rules WHERE id = 1) AS low_score,
+                EXISTS (SELECT 1 FROM chapters WHERE id = ?) AS in_program
          FROM users u LEFT JOIN milestones m ON m.user_id = u.id AND m.chapter_id = ?
          WHERE u.id = ? AND u.role = 'reader'`,
-        [chapterId, readerId],
+        [chapterId, chapterId, readerId],
       );
       if (!found) return [];
-      const plan = milestoneReviewPlan(found, { lowScore: found.low_score });
+      const plan = milestoneReviewPlan(found, { lowScore: found.low_score }, found.in_program);
       const resolved = await sql.all<AttentionRow>(
         `UPDATE attention_items SET state = 'resolved', resolved_at = @now, resolved_by = NULL
          WHERE reader_id = @readerId AND state <> 'resolved' AND (
@@ -156,15 +163,17 @@ export class PostgresAttention implements AttentionPort {
 
   private async sweepStuck(sql: Sql, now: number, cutoff: number, limit: number): Promise<{ rows: AttentionRow[]; done: boolean }> {
     const cursor = await this.cursor(sql, 'stuck');
-    const found = await sql.all<{ id: number; user_id: number; chapter_id: string; updated_at: number; role: string }>(
-      `SELECT m.id, m.user_id, m.chapter_id, m.updated_at, u.role FROM milestones m JOIN users u ON u.id = m.user_id
+    const found = await sql.all<{ id: number; user_id: number; chapter_id: string; updated_at: number; role: string; in_program: boolean }>(
+      `SELECT m.id, m.user_id, m.chapter_id, m.updated_at, u.role,
+              EXISTS (SELECT 1 FROM chapters c WHERE c.id = m.chapter_id) AS in_program
+       FROM milestones m JOIN users u ON u.id = m.user_id
        WHERE m.status = 'stuck' AND (m.updated_at, m.id) > (@time, @id) AND m.updated_at <= @cutoff
        ORDER BY m.updated_at, m.id LIMIT @limit`,
       { ...cursor, cutoff, limit },
     );
     const rows: AttentionRow[] = [];
     for (const m of found) {
-      if (m.role !== 'reader') continue;
+      if (!chapterRulesApply({ role: m.role, inProgram: m.in_program })) continue;
       const opened = await sql.get<AttentionRow>(OPEN, [m.user_id, 'stuck', m.chapter_id, m.updated_at, now]);
       if (opened) rows.push(opened);
     }

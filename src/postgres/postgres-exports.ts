@@ -1,4 +1,4 @@
-import { userNotFound, EXPORT_BATCH_ROWS, type ActivityExportQuery, type ActivityExportRow, type ExportsPort, type ProgressExportRow, type ReaderFilter, type UserDataExport } from '../domain/index.js';
+import { userNotFound, EXPORT_BATCH_ROWS, type ActivityExportQuery, type ActivityExportRow, type ExportsPort, type ProgressExportRow, type ReaderFilter, type ActivityEvent, type UserDataExport, type UserDataStream } from '../domain/index.js';
 import type { PostgresAccessLog } from './postgres-access-log.js';
 import { idsParam } from './postgres-analytics.js';
 import type { Sql } from './pg-sql.js';
@@ -61,6 +61,32 @@ export class PostgresExports implements ExportsPort {
       user: toUser(row),
       milestones: milestones.map(toMilestone),
       activity: activity.map(toActivityEvent),
+      accessLog: await this.accessLog.allOf(this.sql, userId),
+    };
+  }
+
+  /** getUserDataExport with the activity in keyset batches (idx_activity_user_id), one statement each. */
+  async streamUserDataExport(userId: number, batchRows = EXPORT_BATCH_ROWS): Promise<UserDataStream> {
+    const row = await this.sql.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [userId]);
+    if (!row) throw userNotFound();
+    const milestones = await this.sql.all<MilestoneRow>(
+      'SELECT chapter_id, status, score, updated_at FROM milestones WHERE user_id = ? ORDER BY chapter_id',
+      [userId],
+    );
+    const batches = keysetBatches<ActivityRow>(batchRows, (after, limit) =>
+      this.sql.all('SELECT id, action_type, metadata, created_at FROM activity_logs WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?', [
+        userId,
+        after?.id ?? 0,
+        limit,
+      ]),
+    );
+    async function* activity(): AsyncGenerator<readonly ActivityEvent[]> {
+      for await (const rows of batches) yield rows.map(toActivityEvent);
+    }
+    return {
+      user: toUser(row),
+      milestones: milestones.map(toMilestone),
+      activity: activity(),
       accessLog: await this.accessLog.allOf(this.sql, userId),
     };
   }

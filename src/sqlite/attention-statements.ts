@@ -51,6 +51,7 @@ export function prepareAttentionStatements(db: Database) {
     ),
     milestone: db.prepare('SELECT status, score, updated_at FROM milestones WHERE user_id = ? AND chapter_id = ?'),
     isReader: db.prepare("SELECT 1 FROM users WHERE id = ? AND role = 'reader'").pluck(),
+    isProgramChapter: db.prepare('SELECT EXISTS (SELECT 1 FROM chapters WHERE id = ?)').pluck(),
     hasMilestones: db.prepare('SELECT 1 FROM milestones WHERE user_id = ? LIMIT 1').pluck(),
     usersByIds: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (SELECT value FROM json_each(?))`),
     sweepCursor: db.prepare('SELECT cursor_time, cursor_id FROM attention_sweep WHERE rule = ?'),
@@ -58,7 +59,9 @@ export function prepareAttentionStatements(db: Database) {
     // The sweep reads only rows that crossed a threshold since its last run, by index
     // (idx_milestones_status_updated, idx_users_role_last_active), at most @limit of them.
     stuckCrossed: db.prepare(
-      `SELECT m.id, m.user_id, m.chapter_id, m.updated_at, u.role FROM milestones m JOIN users u ON u.id = m.user_id
+      `SELECT m.id, m.user_id, m.chapter_id, m.updated_at, u.role,
+              EXISTS (SELECT 1 FROM chapters c WHERE c.id = m.chapter_id) AS in_program
+       FROM milestones m JOIN users u ON u.id = m.user_id
        WHERE m.status = 'stuck' AND (m.updated_at, m.id) > (@time, @id) AND m.updated_at <= @cutoff
        ORDER BY m.updated_at, m.id LIMIT @limit`,
     ),

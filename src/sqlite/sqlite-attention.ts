@@ -1,4 +1,4 @@
-import { attentionItemNotFound, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionPort, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest } from '../domain/index.js';
+import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionPort, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest } from '../domain/index.js';
 import { prepareAttentionStatements, type AttentionRow, type AttentionStatements } from './attention-statements.js';
 import type { Database } from './open-database.js';
 import { attentionUserIds, NO_CHAPTER, toAttentionItems, type UserRow } from '../domain/storage/stored-rows.js';
@@ -83,7 +83,7 @@ export class SqliteAttention implements AttentionPort {
       const milestone = this.sql.milestone.get(readerId, chapterId) as
         | { status: string; score: number | null; updated_at: number }
         | undefined;
-      const plan = milestoneReviewPlan(milestone, this.readRules());
+      const plan = milestoneReviewPlan(milestone, this.readRules(), this.sql.isProgramChapter.get(chapterId) === 1);
       const rows: AttentionRow[] = [];
       if (plan.resolveStuck) rows.push(...this.resolveCause(readerId, 'stuck', chapterId, now));
       if (plan.openLowScore) {
@@ -124,10 +124,11 @@ export class SqliteAttention implements AttentionPort {
       chapter_id: string;
       updated_at: number;
       role: string;
+      in_program: number;
     }[];
     const rows: AttentionRow[] = [];
     for (const m of found) {
-      if (m.role !== 'reader') continue;
+      if (!chapterRulesApply({ role: m.role, inProgram: m.in_program === 1 })) continue;
       const opened = this.sql.open.get(m.user_id, 'stuck', m.chapter_id, m.updated_at, now) as AttentionRow | undefined;
       if (opened) rows.push(opened);
     }

@@ -1,4 +1,4 @@
-import { userNotFound, EXPORT_BATCH_ROWS, type ActivityExportQuery, type ExportsPort, type ActivityExportRow, type ProgressExportRow, type ReaderFilter, type UserDataExport } from '../domain/index.js';
+import { userNotFound, EXPORT_BATCH_ROWS, type ActivityExportQuery, type ExportsPort, type ActivityExportRow, type ProgressExportRow, type ReaderFilter, type ActivityEvent, type UserDataExport, type UserDataStream } from '../domain/index.js';
 import type { SqliteAccessLog } from './sqlite-access-log.js';
 import { idsParam } from './sqlite-analytics.js';
 import type { Database } from './open-database.js';
@@ -34,6 +34,9 @@ export class SqliteExports implements ExportsPort {
       user: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
       milestones: db.prepare('SELECT chapter_id, status, score, updated_at FROM milestones WHERE user_id = ? ORDER BY chapter_id'),
       activityOf: db.prepare('SELECT id, action_type, metadata, created_at FROM activity_logs WHERE user_id = ? ORDER BY id'),
+      activityBatchOf: db.prepare(
+        'SELECT id, action_type, metadata, created_at FROM activity_logs WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?',
+      ),
     };
   }
 
@@ -67,6 +70,22 @@ export class SqliteExports implements ExportsPort {
       user: toUser(row),
       milestones: (this.sql.milestones.all(userId) as MilestoneRow[]).map(toMilestone),
       activity: (this.sql.activityOf.all(userId) as ActivityRow[]).map(toActivityEvent),
+      accessLog: this.accessLog.allOf(userId),
+    };
+  }
+
+  /** getUserDataExport with the activity in keyset batches (idx_activity_user_id), one statement each. */
+  async streamUserDataExport(userId: number, batchRows = EXPORT_BATCH_ROWS): Promise<UserDataStream> {
+    const row = this.sql.user.get(userId) as UserRow | undefined;
+    if (!row) throw userNotFound();
+    const batches = keysetBatches(batchRows, (after: ActivityRow | null, limit) => this.sql.activityBatchOf.all(userId, after?.id ?? 0, limit) as ActivityRow[]);
+    async function* activity(): AsyncGenerator<readonly ActivityEvent[]> {
+      for await (const rows of batches) yield rows.map(toActivityEvent);
+    }
+    return {
+      user: toUser(row),
+      milestones: (this.sql.milestones.all(userId) as MilestoneRow[]).map(toMilestone),
+      activity: activity(),
       accessLog: this.accessLog.allOf(userId),
     };
   }

@@ -18,6 +18,24 @@ const STREAM = '/api/consultant/dashboard/stream';
 const INSTANCES = 3;
 const WRITERS = 50;
 
+/** What a stream sends until it ends, or 'still open' if it has not ended `withinMs` after the call. */
+async function framesUntilEnd(stream: SseClient, withinMs: number): Promise<SseFrame[] | 'still open'> {
+  const frames: SseFrame[] = [];
+  const read = (async () => {
+    for (let frame = await stream.nextFrame(); frame !== null; frame = await stream.nextFrame()) frames.push(frame);
+    return frames;
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'still open'>((resolve) => {
+    timer = setTimeout(() => resolve('still open'), withinMs);
+  });
+  try {
+    return await Promise.race([read, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A free local port (nginx needs one before it starts). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -193,6 +211,34 @@ describe('three instances behind nginx on one PostgreSQL database', () => {
     expect((await call('POST', '/api/auth/logout', reader.headers)).status).toBe(204);
     for (const instance of instances) expect((await call('GET', '/api/me', reader.headers, undefined, instance.baseUrl)).status).toBe(401);
     for (let i = 0; i < INSTANCES; i += 1) expect((await call('GET', '/api/me', reader.headers)).status).toBe(401);
+  });
+
+  it("a sign-out through one instance closes the session's streams on every instance within 1 s, and nothing reaches them after it", async () => {
+    const watcher = await signIn('consultant', 'watcher-leaving@example.test');
+    const reader = await signIn('reader', 'watched-by-leaver@example.test');
+    const direct = await Promise.all(
+      instances.map(async (instance) => {
+        const stream = await SseClient.open(`${instance.baseUrl}${STREAM}`, watcher.headers);
+        streams.push(stream);
+        expect((await stream.nextEvent())!.event).toBe('snapshot');
+        return stream;
+      }),
+    );
+    expect((await call('POST', '/api/auth/logout', watcher.headers, undefined, instances[0]!.baseUrl)).status).toBe(204);
+    expect((await call('POST', '/api/me/activity', reader.headers, { actionType: 'AFTER_SIGN_OUT' })).status).toBe(201);
+    for (const stream of direct) {
+      const rest = await framesUntilEnd(stream, 1_000);
+      expect(rest).not.toBe('still open');
+      expect((rest as SseFrame[]).filter((frame) => frame.event === 'activity' || frame.event === 'milestone')).toEqual([]);
+    }
+    for (const instance of instances) expect((await call('GET', '/api/me', watcher.headers, undefined, instance.baseUrl)).status).toBe(401);
+  });
+
+  it('nginx does not serve /metrics to the outside; each instance serves it on its own address', async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    const direct = await fetch(`${instances[0]!.baseUrl}/metrics`);
+    expect(direct.status).toBe(200);
+    expect(await direct.text()).toContain('# TYPE readpulse_http_request_duration_seconds ');
   });
 
   it('a reader active through one instance shows in the live view the others serve within 2 s', async () => {

@@ -58,6 +58,9 @@ beforeAll(async () => {
   await server.createUser(BOB, 'consultant');
   await server.createUser(STRUGGLING, 'reader');
   const token = await server.login(STRUGGLING);
+  // The chapter rules apply to the program's chapters: ch-01 is one.
+  const chapter = await server.api('POST', '/api/chapters', { token: await server.login(ANN), body: { id: 'ch-01', title: 'Chapter one' } });
+  expect(chapter.status, JSON.stringify(chapter.body)).toBe(201);
   // A completed chapter scored below the rule's line (50) opens an attention item at once.
   const low = await server.api('PUT', '/api/me/milestones/ch-01', { token, body: { status: 'completed', score: 20 } });
   expect(low.status, JSON.stringify(low.body)).toBe(200);

@@ -1,4 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SqliteDriver as Database } from '../../src/sqlite/sqlite-driver.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +8,10 @@ import { hashSessionToken } from '../../src/auth/session-token.js';
 import { systemClock } from '../../src/domain/index.js';
 import { openSqliteStore } from '../../src/sqlite/sqlite-store.js';
 import { ensureServerBuilt } from '../support/build-server.js';
-import { runReadpulse } from '../support/run-readpulse.js';
-import { cleanUp, logLines, startServer as startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { createPasswordHasher } from '../../src/auth/password-hasher.js';
+import { REPO_ROOT } from '../support/build-server.js';
+import { READPULSE_BIN, readpulseEnv, runReadpulse } from '../support/run-readpulse.js';
+import { cleanUp, logLines, makeTempDir, sleep, startServer as startServerProcess, type Exit, type ServerProcess } from '../support/server-process.js';
 
 const READER = { email: 'rita.reader@example.test', password: 'rita-reads-a-lot', name: 'Rita Reader' };
 const CONSULTANT = { email: 'carl.consultant@example.test', password: 'carl-watches-closely', name: 'Carl Consultant' };
@@ -222,4 +226,115 @@ describe('the readpulse server process', () => {
       await store.operations.close();
     }
   });
+
+  it('with its stdout closed (the log reader gone, as `readpulse serve | head -1`), exits 0 on SIGTERM within the shutdown deadline, every acknowledged write kept', async () => {
+    const dbFile = join(makeTempDir(), 'readpulse.db');
+    const port = await freePort();
+    const child = spawn(process.execPath, [READPULSE_BIN, 'serve'], {
+      cwd: REPO_ROOT,
+      env: readpulseEnv({ PORT: String(port), HOST: '127.0.0.1', READPULSE_DB: dbFile, READPULSE_LOG_LEVEL: 'info', READPULSE_SHUTDOWN_TIMEOUT_SECONDS: '5' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      // Like `head -1`: read the first line, then close the pipe while the server is still starting.
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      const base = `http://127.0.0.1:${port}`;
+      for (let ready = false; !ready; ) {
+        ready = await fetch(`${base}/healthz`).then((r) => r.status === 200, () => false);
+        if (!ready) await sleep(50);
+      }
+      const registered = await fetch(`${base}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(READER),
+      });
+      expect(registered.status).toBe(201);
+      const { token, user } = (await registered.json()) as { token: string; user: { id: number } };
+      let acknowledged = 0;
+      for (let i = 0; i < 40; i += 1) {
+        const response = await fetch(`${base}/api/me/activity`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ actionType: 'PAGE_VIEW', metadata: { page: i } }),
+        });
+        if (response.status === 201) acknowledged += 1;
+      }
+      expect(acknowledged).toBe(40);
+
+      child.kill('SIGTERM');
+      // The contract's own figure: the shutdown deadline (5 s here), plus a second for the process to go.
+      const exit = await Promise.race([exited, sleep(6_000).then(() => 'still running' as const)]);
+      expect(exit).toEqual({ code: 0, signal: null });
+
+      const store = openSqliteStore({ path: dbFile, clock: systemClock });
+      try {
+        expect((await store.activity.listActivity(user.id, { limit: 100 })).items).toHaveLength(acknowledged);
+      } finally {
+        await store.operations.close();
+      }
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  it("a reader's own export of a long history streams in bounded memory: the server's RSS grows by less than the download's size", async () => {
+    // 24,000 events of about 3.9 KB of metadata: a 90 MiB download. The old-space cap makes the
+    // garbage collector work as on a small machine; an export built in memory cannot fit in it.
+    const dbFile = join(makeTempDir(), 'readpulse.db');
+    const seeded = openSqliteStore({ path: dbFile, clock: systemClock });
+    const hasher = createPasswordHasher({ memoryKiB: 19_456, iterations: 2 });
+    const reader = await seeded.users.createUser({ email: READER.email, name: READER.name, role: 'reader', passwordHash: await hasher.hash(READER.password) });
+    const events = 24_000;
+    for (let i = 0; i < events; i += 1_000) {
+      await seeded.activity.logActivities(
+        reader.id,
+        Array.from({ length: 1_000 }, (_, j) => ({ actionType: 'PAGE_VIEW', metadata: { n: i + j, note: 'x'.repeat(3_900) } })),
+      );
+    }
+    await seeded.operations.close();
+
+    const server = await startServerProcess({ dbFile, env: { NODE_OPTIONS: '--max-old-space-size=64' } });
+    const login = await call(server, 'POST', '/api/auth/login', { body: { email: READER.email, password: READER.password } });
+    expect(login.status).toBe(200);
+    await sleep(500);
+    const rssOf = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))![1]) * 1024;
+    const before = rssOf();
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssOf());
+    }, 10);
+    let bytes = 0;
+    let tail = '';
+    try {
+      const response = await fetch(`${server.baseUrl}/api/me/export`, { headers: { authorization: `Bearer ${login.body.token}` } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body!) {
+        bytes += chunk.length;
+        tail = (tail + decoder.decode(chunk, { stream: true })).slice(-200);
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(bytes).toBeGreaterThan(events * 3_900);
+    expect(peak - before, `RSS grew from ${before >> 20} MiB to ${peak >> 20} MiB for a ${bytes >> 20} MiB download`).toBeLessThan(bytes);
+    expect(tail).toMatch(/xxx"\},"createdAt":"[^"]+"\}\],"accessLog":\[\]\}$/);
+    expect((await call(server, 'GET', '/healthz')).status).toBe(200);
+  }, 120_000);
 });
+
+/** A TCP port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}

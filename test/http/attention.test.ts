@@ -21,6 +21,8 @@ describe('the attention queue over HTTP', () => {
     ann = await t.signIn('consultant', 'ann@example.test', 'Ann');
     bob = await t.signIn('consultant', 'bob@example.test', 'Bob');
     reader = await t.signIn('reader', 'reader@example.test', 'Reader');
+    // The chapter rules apply to the program's chapters only.
+    await t.store.chapters.createChapter({ id: 'ch01', title: 'Chapter one' });
   }
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
@@ -74,7 +76,10 @@ describe('the attention queue over HTTP', () => {
     const loser = (await (a.status === 409 ? a : b).json()) as { status: number; code: string; detail: string };
     expect(loser).toMatchObject({ status: 409, code: 'conflict' });
     expect(loser.detail).toContain(winner.user.name);
-    const announced = await nextOf(stream, 'attention');
+    // On PostgreSQL events come through the database: the opening's own event may still reach a
+    // stream that connected after it.
+    let announced = await nextOf(stream, 'attention');
+    while (announced.json.item.state === 'open') announced = await nextOf(stream, 'attention');
     expect(announced.json.item).toMatchObject({ id: item!.id, state: 'claimed', claimedBy: { id: winner.user.id } });
     expect((await attentionItemById(t.store, item!.id))?.claimedBy?.id).toBe(winner.user.id);
   });
@@ -117,5 +122,40 @@ describe('the attention queue over HTTP', () => {
     expect(opened.json.item).toMatchObject({ reason: 'stuck', chapterId: 'ch01', state: 'open' });
     await milestone('started');
     expect((await nextOf(stream, 'attention')).json.item).toMatchObject({ id: opened.json.item.id, state: 'resolved' });
+  });
+
+  it('chapters outside the program open nothing: low scores and stuck chapters on made-up ids are stored and shown, and the queue stays empty', async () => {
+    await start();
+    await t.app.inject({ method: 'PUT', url: '/api/attention/rules', headers: ann.headers, payload: { stuckMinutes: 1 } });
+    for (let n = 1; n <= 5; n += 1) {
+      const low = await t.app.inject({ method: 'PUT', url: `/api/me/milestones/fake-chapter-${n}`, headers: reader.headers, payload: { status: 'completed', score: 0 } });
+      expect(low.statusCode).toBe(200);
+    }
+    const stuck = await t.app.inject({ method: 'PUT', url: '/api/me/milestones/fake-stuck', headers: reader.headers, payload: { status: 'stuck' } });
+    expect(stuck.statusCode).toBe(200);
+    t.clock.advance(60_000);
+    expect(await t.sweeper.runOnce()).toBe(0);
+
+    const list = await t.app.inject({ method: 'GET', url: '/api/attention', headers: ann.headers });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items).toEqual([]);
+    expect(await t.db.count('SELECT count(*) AS n FROM attention_items')).toBe(0);
+    const mine = await t.app.inject({ method: 'GET', url: '/api/me/milestones', headers: reader.headers });
+    expect(mine.json().milestones.map((m: { chapterId: string }) => m.chapterId).sort()).toEqual([
+      'fake-chapter-1', 'fake-chapter-2', 'fake-chapter-3', 'fake-chapter-4', 'fake-chapter-5', 'fake-stuck',
+    ]);
+
+    // The same on a program chapter opens an item at once, and the stuck one at the sweep.
+    expect((await milestone('completed', 0)).statusCode).toBe(200);
+    const stuckInProgram = await t.app.inject({ method: 'PUT', url: '/api/me/milestones/ch02', headers: reader.headers, payload: { status: 'stuck' } });
+    expect(stuckInProgram.statusCode).toBe(200);
+    await t.store.chapters.createChapter({ id: 'ch02', title: 'Chapter two' });
+    t.clock.advance(60_000);
+    expect(await t.sweeper.runOnce()).toBe(1);
+    const after = await t.app.inject({ method: 'GET', url: '/api/attention', headers: ann.headers });
+    expect(after.json().items.map((i: { reason: string; chapterId: string }) => [i.reason, i.chapterId]).sort()).toEqual([
+      ['low_score', 'ch01'],
+      ['stuck', 'ch02'],
+    ]);
   });
 });

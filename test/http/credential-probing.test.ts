@@ -139,3 +139,62 @@ describe('password re-checks count toward the sign-in failure limit', () => {
     expect(await t.store.users.getUserById(ann.user.id)).not.toBeNull();
   });
 });
+
+describe('HTTPS behind a trusted proxy: HSTS and the __Host- session cookie', () => {
+  const overHttps = { 'x-forwarded-proto': 'https', 'x-forwarded-for': CLIENT };
+
+  it('a sign-in over HTTPS sets a Secure __Host- cookie that authenticates, and every response carries HSTS of at least 180 days', async () => {
+    const t = await appWith({ READPULSE_TRUST_PROXY: 'true' });
+    await t.signIn('reader', 'ann@example.test');
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: PROXY,
+      headers: overHttps,
+      payload: { email: 'ann@example.test', password: TEST_PASSWORD },
+    });
+    expect(login.statusCode).toBe(200);
+    const cookie = String(login.headers['set-cookie']);
+    expect(cookie).toMatch(/^__Host-readpulse_session=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/;\s*Secure/i);
+    expect(cookie).toMatch(/;\s*Path=\//i);
+    expect(cookie).not.toMatch(/;\s*Domain=/i);
+    const hsts = String(login.headers['strict-transport-security']);
+    expect(Number(/max-age=(\d+)/.exec(hsts)?.[1])).toBeGreaterThanOrEqual(180 * 86_400);
+
+    const pair = cookie.split(';')[0]!;
+    const me = await t.app.inject({ method: 'GET', url: '/api/me', remoteAddress: PROXY, headers: { ...overHttps, cookie: pair } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json().user.email).toBe('ann@example.test');
+    expect(me.headers['strict-transport-security']).toBe(hsts);
+
+    // Over HTTPS only the prefixed name is read: a cookie planted without the prefix is no session.
+    const unprefixed = pair.replace('__Host-', '');
+    const planted = await t.app.inject({ method: 'GET', url: '/api/me', remoteAddress: PROXY, headers: { ...overHttps, cookie: unprefixed } });
+    expect(planted.statusCode).toBe(401);
+
+    const logout = await t.app.inject({ method: 'POST', url: '/api/auth/logout', remoteAddress: PROXY, headers: { ...overHttps, cookie: pair } });
+    expect(logout.statusCode).toBe(204);
+    expect(String(logout.headers['set-cookie'])).toMatch(/^__Host-readpulse_session=;/);
+    expect(await t.db.count('SELECT count(*) AS n FROM sessions')).toBe(1);
+  });
+
+  it('over plain HTTP there is no HSTS and the cookie keeps its plain name, without Secure', async () => {
+    const t = await appWith();
+    await t.signIn('reader', 'ann@example.test');
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'ann@example.test', password: TEST_PASSWORD } });
+    expect(login.statusCode).toBe(200);
+    expect(login.headers['strict-transport-security']).toBeUndefined();
+    expect(String(login.headers['set-cookie'])).toMatch(/^readpulse_session=/);
+    expect(String(login.headers['set-cookie'])).not.toMatch(/Secure/i);
+  });
+
+  it('an X-Forwarded-Proto from a client that is not a trusted proxy gets no HSTS and no __Host- cookie', async () => {
+    const t = await appWith();
+    await t.signIn('reader', 'ann@example.test');
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: overHttps, payload: { email: 'ann@example.test', password: TEST_PASSWORD } });
+    expect(login.statusCode).toBe(200);
+    expect(login.headers['strict-transport-security']).toBeUndefined();
+    expect(String(login.headers['set-cookie'])).toMatch(/^readpulse_session=/);
+  });
+});

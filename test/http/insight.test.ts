@@ -169,6 +169,34 @@ describe('a reader\'s own data', () => {
     expect(response.body).not.toMatch(/password|token_hash|passwordHash/i);
   });
 
+  it('GET /api/me/export streams a history of several batches whole, in order, and equal to what is stored', async () => {
+    const events = Array.from({ length: 2_345 }, (_, i) => ({ actionType: 'PAGE_VIEW', metadata: { page: i, note: 'x'.repeat(i % 50) } }));
+    for (let i = 0; i < events.length; i += 500) await t.store.activity.logActivities(a.user.id, events.slice(i, i + 500));
+    const stored = await t.store.exports.getUserDataExport(a.user.id);
+    expect(stored.activity).toHaveLength(2_346);
+
+    const response = await t.app.inject({ method: 'GET', url: '/api/me/export', headers: a.headers });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    const body = response.json();
+    expect(body.activity).toHaveLength(2_346);
+    expect(body.activity.map((e: { id: number }) => e.id)).toEqual(stored.activity.map((e) => e.id));
+    expect(body.activity[2_345]).toEqual({
+      id: stored.activity[2_345]!.id,
+      actionType: 'PAGE_VIEW',
+      metadata: { page: 2_344, note: 'x'.repeat(2_344 % 50) },
+      createdAt: new Date(stored.activity[2_345]!.createdAt).toISOString(),
+    });
+    expect(body.milestones).toEqual([expect.objectContaining({ chapterId: 'ch-1', status: 'completed', score: 70 })]);
+    expect(Object.keys(body)).toEqual(['user', 'milestones', 'activity', 'accessLog']);
+  });
+
+  it('GET /api/me/export of a user with no activity is a whole document with an empty list', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/me/export', headers: consultant.headers });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ user: expect.objectContaining({ id: consultant.user.id }), milestones: [], activity: [], accessLog: [] });
+  });
+
   it('DELETE /api/me with a wrong password is 401 and deletes nothing', async () => {
     const response = await t.app.inject({ method: 'DELETE', url: '/api/me', headers: a.headers, payload: { password: 'not my password' } });
     expect(response.statusCode).toBe(401);

@@ -31,6 +31,8 @@ describe('the live stream narrowed to a cohort', () => {
     const later = await t.signIn('reader', 'later@example.test', 'Later');
     const cohort = await t.store.cohorts.createCohort('Club');
     await t.store.cohorts.addReaderToCohort(cohort.id, inside.user.id);
+    // Low scores open items on the program's chapters only.
+    for (const id of ['ch01', 'ch02', 'ch03']) await t.store.chapters.createChapter({ id, title: id });
 
     // Both readers are online (an authenticated request is activity); the snapshot shows the member only.
     for (const who of [inside, outside]) await t.app.inject({ method: 'GET', url: '/api/me', headers: who.headers });

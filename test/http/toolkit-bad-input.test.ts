@@ -200,6 +200,7 @@ describe('bad input on cohorts, invites and attention is refused with a problem 
     const cohort = await t.store.cohorts.createCohort('Seeded');
     await t.store.cohorts.createCohort('Other');
     await t.store.cohorts.addReaderToCohort(cohort.id, reader.user.id);
+    await t.store.chapters.createChapter({ id: 'ch01', title: 'Chapter one' });
     await t.store.progress.upsertMilestone(reader.user.id, { chapterId: 'ch01', status: 'completed', score: 5 });
     const [item] = await t.store.attention.reviewMilestoneAttention(reader.user.id, 'ch01');
     await t.store.attention.claimAttention(item!.id, holder.id);

@@ -130,7 +130,7 @@ function bodyFor(route: RouteTemplate): fc.Arbitrary<string | Buffer> {
       Object.defineProperty(body, key, { value, enumerable: true, configurable: true, writable: true });
       return JSON.stringify(body);
     });
-  const deepMetadata = fc.integer({ min: 500, max: 2040 }).map(
+  const deepMetadata = fc.integer({ min: 500, max: 5000 }).map(
     (depth) => `{"actionType":"SUBMIT","metadata":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`,
   );
   // Just past the 4 KiB metadata limit with everything else valid: refused only after parsing.
@@ -393,6 +393,25 @@ describe('hostile input on every route', () => {
     await fc.assert(fc.asyncProperty(request, async (r) => void (await sendAndCheck(world, r))), { numRuns: 200, examples: known });
   });
 
+  it('metadata nested 5,000 levels deep (30 KB) is 400 on the single and the batch activity route, and nothing is stored', async () => {
+    const levels = 5000;
+    const deepArrays = `{"a":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+    const deepObjects = `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    const before = await world.t.db.count('SELECT count(*) AS n FROM activity_logs');
+    for (const metadata of [deepArrays, deepObjects]) {
+      for (const [url, payload] of [
+        ['/api/me/activity', `{"actionType":"SUBMIT","metadata":${metadata}}`],
+        ['/api/me/activity/batch', `{"events":[{"actionType":"PAGE_VIEW"},{"actionType":"SUBMIT","metadata":${metadata}}]}`],
+      ] as const) {
+        const response = await sendAndCheck(world, { caller: 'readerA', method: 'POST', url, headers: { 'content-type': 'application/json' }, payload });
+        expect(response.statusCode, response.body).toBe(400);
+        expect(response.json()).toMatchObject({ status: 400, code: 'invalid_request' });
+        expect((response.json() as { detail: string }).detail).toMatch(/levels deep/);
+      }
+    }
+    expect(await world.t.db.count('SELECT count(*) AS n FROM activity_logs')).toBe(before);
+  });
+
   it('hostile path parameters (encoded slashes, dots, %00, huge and foreign ids) never get a 5xx and are refused as problems', async () => {
     const request = fc.record({
       caller,
@@ -547,7 +566,10 @@ describe('accepted strings are plain data', () => {
         expect(JSON.stringify(newest?.metadata)).toBe(JSON.stringify(sent));
         await expectTablesIntact();
       }),
-      { numRuns: RUNS, examples: [[{ "line\nbreak": "'; DROP TABLE users; --" }]] },
+      {
+        numRuns: RUNS,
+        examples: [[{ "line\nbreak": "'; DROP TABLE users; --" }], [{ nul: 'a\u0000b', lone: '\ud800x', tail: 'y\udfff', 'k\u0000': ['\udbff'] }]],
+      },
     );
   });
 
@@ -591,8 +613,10 @@ describe('accepted strings are plain data', () => {
     );
   });
 
-  it('a name or title with a NUL character is refused with 400 on every engine, and nothing is stored', async () => {
-    const withNul = fc.tuple(plainText, plainText).map(([a, b]) => `${a.slice(0, 40)}\u0000${b.slice(0, 40)}`);
+  it('a name or title with a NUL character or an unpaired UTF-16 surrogate is refused with 400 on every engine, and nothing is stored', async () => {
+    const withNul = fc
+      .tuple(plainText, fc.constantFrom('\u0000', '\ud800', '\udfff', '\udbff!'), plainText)
+      .map(([a, odd, b]) => `${a.slice(0, 40)}${odd}${b.slice(0, 40)}`);
     await fc.assert(
       fc.asyncProperty(withNul, async (text) => {
         serial += 1;
@@ -623,9 +647,10 @@ describe('accepted strings are plain data', () => {
         for (const attempt of attempts) {
           const response = await sendAndCheck(world, attempt);
           expect(response.statusCode, response.body).toBe(400);
-          expect((response.json() as { detail: string }).detail).toMatch(/NUL/);
+          expect((response.json() as { detail: string }).detail).toMatch(/NUL|surrogate/);
         }
         expect(await world.t.db.get('SELECT id FROM chapters WHERE id = ?', id)).toBeUndefined();
+        expect(await world.t.db.get('SELECT id FROM users WHERE email = ?', `nul-${serial}@example.test`)).toBeUndefined();
         await expectTablesIntact();
       }),
       { numRuns: 30 },

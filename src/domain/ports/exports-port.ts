@@ -1,5 +1,5 @@
 import type { ReaderFilter } from '../analytics.js';
-import type { ActivityExportQuery, ActivityExportRow, ProgressExportRow, UserDataExport } from '../data-export.js';
+import type { ActivityExportQuery, ActivityExportRow, ProgressExportRow, UserDataExport, UserDataStream } from '../data-export.js';
 
 /**
  * Data out: the consultant exports, streamed in batches, and a user's own data.
@@ -21,4 +21,11 @@ export interface ExportsPort {
 
   /** Everything stored about one user (any role). Throws `not_found` for an unknown user. */
   getUserDataExport(userId: number): Promise<UserDataExport>;
+
+  /**
+   * The same as getUserDataExport with the activity streamed: batches of at most `batchRows`
+   * (default EXPORT_BATCH_ROWS) by keyset, each read only when asked for. Throws `not_found` for
+   * an unknown user; events written while the batches are read may or may not show.
+   */
+  streamUserDataExport(userId: number, batchRows?: number): Promise<UserDataStream>;
 }

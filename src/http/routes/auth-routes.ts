@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SignedIn } from '../../auth/accounts.js';
 import { toIsoTime } from '../../domain/index.js';
 import { toUserDto } from '../dto.js';
-import { SESSION_COOKIE } from '../request-guards.js';
+import { sessionCookieName, sessionCookieSecure } from '../request-guards.js';
 import { requireAuth } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { NoContent, problemResponses } from '../route-docs.js';
@@ -20,12 +20,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ac
     path: '/',
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: config.session.cookieSecure === 'always' || (config.session.cookieSecure === 'auto' && request.protocol === 'https'),
+    secure: sessionCookieSecure(config.session.cookieSecure, request),
   });
+  const cookieName = (request: FastifyRequest) => sessionCookieName(config.session.cookieSecure, request);
   const sendSignedIn = (request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn, status: number) =>
     reply
       .code(status)
-      .setCookie(SESSION_COOKIE, signedIn.token, { ...cookieOptions(request), maxAge: config.session.maxAgeMs / 1000 })
+      .setCookie(cookieName(request), signedIn.token, { ...cookieOptions(request), maxAge: config.session.maxAgeMs / 1000 })
       .send({ user: toUserDto(signedIn.user), token: signedIn.token, expiresAt: toIsoTime(signedIn.expiresAt) });
 
   app.post(
@@ -84,7 +85,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ac
     },
     async (request, reply) => {
       await accounts.logout(requireAuth(request).session.tokenHash);
-      return reply.code(204).clearCookie(SESSION_COOKIE, cookieOptions(request)).send(null);
+      return reply.code(204).clearCookie(cookieName(request), cookieOptions(request)).send(null);
     },
   );
 

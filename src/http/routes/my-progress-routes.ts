@@ -149,11 +149,12 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
  */
 export function checkedMetadata(metadata: Record<string, unknown> | null | undefined): ActivityMetadata | null {
   if (metadata === undefined || metadata === null) return null;
+  // Depth first: serializing (or anything else that recurses) 5,000 levels overflows the stack.
+  if (nestsDeeperThan(metadata, MAX_METADATA_DEPTH)) {
+    throw new AppError('invalid_request', `metadata must nest at most ${MAX_METADATA_DEPTH} levels deep.`);
+  }
   if (Buffer.byteLength(metadataJson(metadata), 'utf8') > MAX_METADATA_BYTES) {
     throw new AppError('payload_too_large', `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON.`);
-  }
-  if (depthOf(metadata) > MAX_METADATA_DEPTH) {
-    throw new AppError('invalid_request', `metadata must nest at most ${MAX_METADATA_DEPTH} levels deep.`);
   }
   return metadata;
 }
@@ -161,9 +162,10 @@ export function checkedMetadata(metadata: Record<string, unknown> | null | undef
 /** Far beyond any real use, and well under SQLite's JSON limit of 1,000 levels. */
 const MAX_METADATA_DEPTH = 32;
 
-function depthOf(value: unknown): number {
-  if (value === null || typeof value !== 'object') return 0;
-  let deepest = 0;
-  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child));
-  return deepest + 1;
+/** Whether objects and arrays nest more than `levels` deep; recurses at most `levels` + 1 calls deep, whatever the input. */
+function nestsDeeperThan(value: unknown, levels: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (levels === 0) return true;
+  for (const child of Object.values(value)) if (nestsDeeperThan(child, levels - 1)) return true;
+  return false;
 }

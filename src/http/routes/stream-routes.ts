@@ -7,7 +7,7 @@ import { OpenStreams } from '../open-streams.js';
 import { requireAuth } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
-import { BASE_SECURITY_HEADERS } from '../security-headers.js';
+import { securityHeadersFor } from '../security-headers.js';
 
 /** A comment line goes out at least this often, so proxies keep an idle stream open. */
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
@@ -122,7 +122,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
         if (value !== undefined) raw.setHeader(name, value);
       }
       raw.writeHead(200, {
-        ...BASE_SECURITY_HEADERS,
+        ...securityHeadersFor(request),
         'x-request-id': request.id,
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',

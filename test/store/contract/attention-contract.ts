@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Store, User } from '../../../src/domain/index.js';
 import { addUser, attentionItemById, DAY, expectAppError, HOUR, MINUTE, UNKNOWN_ID, type CurrentStore } from './store-fixture.js';
 
@@ -20,6 +20,31 @@ async function stuckItemFor(current: CurrentStore, reader?: User) {
 
 /** The attention queue: rules, items opening and resolving by themselves, claims. */
 export function describeAttention(current: CurrentStore): void {
+  describe('attention', () => describeAttentionRules(current));
+}
+
+function describeAttentionRules(current: CurrentStore): void {
+  // The chapter rules apply to the program's chapters only: the ones these tests use are in it.
+  beforeEach(async () => {
+    const { store } = current();
+    await store.chapters.createChapter({ id: 'ch01', title: 'One' });
+    await store.chapters.createChapter({ id: 'ch02', title: 'Two' });
+  });
+
+  describe('chapters outside the program', () => {
+    it('a low score or a stuck chapter on a chapter id the program does not have opens nothing, and the milestone is kept', async () => {
+      const { store, clock } = current();
+      const reader = await addUser(store);
+      await store.progress.upsertMilestone(reader.id, { chapterId: 'not-in-program', status: 'completed', score: 0 });
+      expect(await store.attention.reviewMilestoneAttention(reader.id, 'not-in-program')).toEqual([]);
+      await store.progress.upsertMilestone(reader.id, { chapterId: 'stuck-outside', status: 'stuck', score: null });
+      expect(await store.attention.reviewMilestoneAttention(reader.id, 'stuck-outside')).toEqual([]);
+      clock.advance(60 * MINUTE);
+      expect((await store.attention.sweepAttention(100)).changed).toEqual([]);
+      expect(await openItems(store)).toEqual([]);
+      expect((await store.progress.getMyMilestones(reader.id)).map((m) => m.chapterId).sort()).toEqual(['not-in-program', 'stuck-outside']);
+    });
+  });
   describe('attention rules', () => {
     it('start at the documented defaults and change in part', async () => {
       const { store } = current();
