@@ -22,6 +22,7 @@ export default defineConfig({
       'test/http/csv-export.test.ts',
       // PostgreSQL only, so not named *.test.ts (npm test would pick it up).
       'test/postgres/query-plans.postgres-test.ts',
+      'test/postgres/write-path.postgres-test.ts',
     ],
     env: { READPULSE_TEST_ENGINE: 'postgres' },
     environment: 'node',

@@ -14,14 +14,14 @@ import { loadMigrations } from '../src/postgres/migrate.js';
  * as the ceiling, on the latter with its activity trigger dropped (no live events at all), in
  * one run. Needs pgbench (Debian: postgresql-client).
  *
- *   npx tsx bench/sequencer.ts [--writers 8] [--seconds 5] [--rounds 3]
+ *   npm run bench -- --sequencer [--writers 8] [--duration 5] [--rounds 3]
  *
- * Prints commits/s per round and the median per schema. PostgreSQL at READPULSE_BENCH_DATABASE_URL
+ * Prints commits/s per round and the median per schema. PostgreSQL at READPULSE_BENCH_POSTGRES_URL
  * (default postgres://root@127.0.0.1:5432/postgres); databases readpulse_bench_seq_<pid>_* are
  * made there and dropped afterwards.
  */
 const run = promisify(execFile);
-const SERVER_URL = process.env.READPULSE_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+const SERVER_URL = process.env.READPULSE_BENCH_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 
 function urlOf(name: string): string {
   const url = new URL(SERVER_URL);
@@ -93,12 +93,15 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function main(): Promise<void> {
+/** `npm run bench -- --sequencer [--writers 8] [--duration 5] [--rounds 3]`. */
+export async function runSequencerBench(argv: readonly string[]): Promise<void> {
   const { values } = parseArgs({
-    options: { writers: { type: 'string', default: '8' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } },
+    args: argv.filter((arg) => arg !== '--sequencer'),
+    options: { writers: { type: 'string', default: '8' }, duration: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } },
+    strict: true,
   });
   const writers = Number(values.writers);
-  const seconds = Number(values.seconds);
+  const seconds = Number(values.duration);
   const rounds = Number(values.rounds);
   const last = Math.max(...loadMigrations().map((m) => m.version));
   const schemas = [
@@ -127,4 +130,4 @@ async function main(): Promise<void> {
   console.log(`\nafter / before: ${ratio.toFixed(2)}; after / ceiling: ${ofCeiling.toFixed(2)}`);
 }
 
-await main();
+if (process.argv[1]?.endsWith('sequencer.ts')) await runSequencerBench(process.argv.slice(2));

@@ -37,9 +37,10 @@ INSERT INTO live_ticks (id, snap, since, first_event, events, created_at)
          (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
 
 -- Records the next tick if the last one is at least min_interval_ms old and something committed
--- since; returns its id, or NULL. The cluster_jobs row is the turn: a second caller waits on it
--- until the first commits, and then takes its snapshot after the first one's, so snapshots only
--- grow. The time is the database's, so instances with skewed clocks agree.
+-- since; returns its id, or NULL. It first looks without writing (most calls find nothing to do,
+-- and a read-only call costs no WAL flush); then the cluster_jobs row is the turn: a second
+-- caller waits on it until the first commits, and then takes its snapshot after the first one's,
+-- so snapshots only grow. The time is the database's, so instances with skewed clocks agree.
 CREATE FUNCTION live_tick(min_interval_ms BIGINT) RETURNS BIGINT
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -48,6 +49,12 @@ DECLARE
   snap pg_snapshot;
   n BIGINT;
 BEGIN
+  SELECT * INTO last FROM live_ticks ORDER BY id DESC LIMIT 1;
+  IF last.created_at > now_ms - min_interval_ms OR NOT EXISTS (SELECT 1 FROM live_events e
+      WHERE e.xid >= pg_snapshot_xmin(last.snap) AND e.xid < pg_snapshot_xmax(pg_current_snapshot())
+        AND NOT pg_visible_in_snapshot(e.xid, last.snap)) THEN
+    RETURN NULL;
+  END IF;
   INSERT INTO cluster_jobs (name, last_run_at) VALUES ('live-tick', now_ms)
     ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at
     WHERE cluster_jobs.last_run_at <= excluded.last_run_at - min_interval_ms;
