@@ -28,6 +28,7 @@ import { formatScale, runScale, type ScaleResult } from './scale-scenario.js';
 import { SseLatencyProbe, type LiveStreamLatency } from './sse-probe.js';
 import { runWrk, type WrkResult } from './wrk-runner.js';
 import { runClusterBench } from './cluster-bench.js';
+import { runSequencerBench } from './sequencer.js';
 
 /** Other work on the server's core beyond this (in % of a core) makes a run's figures suspect. */
 const OTHER_CPU_WARNING_PERCENT = 10;
@@ -398,6 +399,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   if (process.argv.includes('--cluster')) await runClusterBench(process.argv.slice(2));
+  else if (process.argv.includes('--sequencer')) await runSequencerBench(process.argv.slice(2));
   else await main();
   await cleanUp();
 } catch (error) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/index.js';
-import { ClusterStore, type StoredLiveEvent } from './cluster-store.js';
+import { ClusterStore, type LiveEventCursor, type StoredLiveEvent } from './cluster-store.js';
 import { ListenConnection } from './listen-connection.js';
 import type { Pool } from './open-pool.js';
 
@@ -24,6 +24,8 @@ export interface ClusterChannelOptions {
   readonly pollIntervalMs?: number;
   /** Live events older than this are pruned (by one instance per interval). */
   readonly keepEventsMs?: number;
+  /** How often the cluster records a tick (a batch of committed events), by whichever instance's turn it is. */
+  readonly tickIntervalMs?: number;
 }
 
 export const LIVE_CHANNEL = 'readpulse_live';
@@ -32,6 +34,7 @@ export const SESSIONS_ACK_CHANNEL = 'readpulse_sessions_ack';
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_KEEP_EVENTS_MS = 10 * 60_000;
 const READ_BATCH = 2_000;
+const DEFAULT_TICK_INTERVAL_MS = 50;
 const PRUNE_INTERVAL_MS = 60_000;
 const PRUNE_BATCH = 10_000;
 /**
@@ -42,15 +45,19 @@ const PRUNE_BATCH = 10_000;
 const REVOCATION_ACK_WAIT_MS = 2_000;
 
 /**
- * The cross-instance channel on PostgreSQL. Live events are rows (migration 006); a NOTIFY only
- * says "there is more", and this instance then reads every event after the last id it saw: on
- * the hint, after (re)connecting its LISTEN connection, and on a timer in case a hint was lost.
- * Session revocations arrive on their own channel. See ADR 0019.
+ * The cross-instance channel on PostgreSQL. Live events are rows (migration 006), read in
+ * batches that the cluster's ticker cuts from PostgreSQL's transaction snapshots (migration 008,
+ * ADR 0022); the ticker's NOTIFY only says "there is a new batch", and this instance then reads
+ * every batch after the last it read: on the hint, after (re)connecting its LISTEN connection,
+ * and on a timer in case a hint was lost. Session revocations arrive on their own channel. See
+ * ADR 0019.
  */
 export class ClusterChannel {
   readonly store: ClusterStore;
   private readonly listener: ListenConnection;
-  private cursor = 0;
+  private cursor: LiveEventCursor = { tick: 0, xid: null, rowId: 0, lastId: 0 };
+  private tickTimer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
   private reading: Promise<void> | undefined;
   private readAgain = false;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -119,9 +126,9 @@ export class ClusterChannel {
     return result;
   }
 
-  /** The id of the last event delivered. */
+  /** The id of the last event delivered (or passed over: a deleted reader's). */
   get lastDeliveredId(): number {
-    return this.cursor;
+    return this.cursor.lastId;
   }
 
   /**
@@ -129,9 +136,8 @@ export class ClusterChannel {
    * and listens. Rejects if PostgreSQL cannot be reached.
    */
   async start(): Promise<number> {
-    const since = this.options.clock.now() - this.options.replayMs;
-    this.cursor = await this.store.liveEventsStart(since);
-    const startId = this.cursor;
+    this.cursor = await this.store.liveEventsStart(this.options.replayMs);
+    const startId = this.cursor.lastId;
     this.options.startingAt?.(startId);
     await this.listener.start();
     this.started = true;
@@ -140,6 +146,11 @@ export class ClusterChannel {
     this.pollTimer.unref();
     this.pruneTimer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
+    const tickMs = this.options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS;
+    this.tickTimer = setInterval(() => {
+      if (this.ticking === undefined) void this.tick(tickMs);
+    }, tickMs);
+    this.tickTimer.unref();
     return startId;
   }
 
@@ -162,18 +173,33 @@ export class ClusterChannel {
     return this.reading;
   }
 
+  /**
+   * Takes this instance's turn at the cluster's ticker (ADR 0022): if no instance recorded a tick
+   * in the last interval and something committed since, records one, which wakes every instance
+   * (this one reads at once). Any instance can tick, so the ticker survives the loss of any.
+   */
+  async tick(intervalMs: number = this.options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS): Promise<void> {
+    while (this.ticking) await this.ticking;
+    if (!this.started) return;
+    this.ticking = (async () => {
+      try {
+        // A little less than the interval: the instances' timers are not in phase.
+        if ((await this.store.tick(Math.floor(intervalMs * 0.8))) !== null) await this.catchUp();
+      } catch (error) {
+        this.options.log.error({ err: error }, 'could not record a live-event tick; will retry');
+      } finally {
+        this.ticking = undefined;
+      }
+    })();
+    await this.ticking;
+  }
+
   /** Deletes old live events once per interval across the cluster. */
   async prune(): Promise<number> {
     const now = this.options.clock.now();
     try {
       if (!(await this.store.claimJob('live-events-prune', now, PRUNE_INTERVAL_MS))) return 0;
-      const before = now - (this.options.keepEventsMs ?? DEFAULT_KEEP_EVENTS_MS);
-      let total = 0;
-      for (;;) {
-        const deleted = await this.store.pruneLiveEvents(before, PRUNE_BATCH);
-        total += deleted;
-        if (deleted < PRUNE_BATCH) return total;
-      }
+      return await this.store.pruneLiveEvents(this.options.keepEventsMs ?? DEFAULT_KEEP_EVENTS_MS, PRUNE_BATCH);
     } catch (error) {
       this.options.log.error({ err: error }, 'could not prune live events; will retry');
       return 0;
@@ -184,7 +210,9 @@ export class ClusterChannel {
     this.started = false;
     clearInterval(this.pollTimer);
     clearInterval(this.pruneTimer);
+    clearInterval(this.tickTimer);
     await this.listener.close();
+    await this.ticking;
     await this.reading;
   }
 
@@ -209,12 +237,10 @@ export class ClusterChannel {
 
   private async read(): Promise<void> {
     for (;;) {
-      const events = await this.store.liveEventsAfter(this.cursor, READ_BATCH);
-      for (const stored of events) {
-        this.cursor = stored.id;
-        this.options.deliver(stored);
-      }
-      if (events.length < READ_BATCH) return;
+      const page = await this.store.liveEventsAfter(this.cursor, READ_BATCH);
+      this.cursor = page.cursor;
+      for (const stored of page.events) this.options.deliver(stored);
+      if (page.rows < READ_BATCH) return;
     }
   }
 }

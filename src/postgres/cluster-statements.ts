@@ -6,19 +6,43 @@ function define<T extends Record<string, string>>(texts: T): { readonly [K in ke
   };
 }
 
+/** The database's time in epoch ms, as live_tick() records it. */
+const DB_NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
+
 /** The SQL of the cross-instance channel: live events, presence, job claims, failed sign-ins. */
 export const clusterStatements = define({
-  // The triggers of migration 006 commit ids in order (ADR 0019), so "after the last id seen"
-  // misses nothing.
-  liveEventsAfter: 'SELECT id, type, reader_id, body FROM live_events WHERE id > $1 ORDER BY id LIMIT $2',
-  // Where a starting instance begins: just before the first event still inside the replay
-  // window, so a client resuming with an id from another instance finds what it missed.
-  liveEventsStart: `SELECT coalesce(
-      (SELECT min(id) - 1 FROM live_events WHERE created_at > $1),
-      (SELECT max(id) FROM live_events),
-      0) AS since`,
-  pruneLiveEvents: `DELETE FROM live_events WHERE id IN
-    (SELECT id FROM live_events WHERE created_at < $1 ORDER BY created_at LIMIT $2)`,
+  // A tick's batch (migration 008): the events whose transactions its snapshot sees and the
+  // previous one's did not, in (transaction id, row id) order. Reads ticks from $1 on: tick $1
+  // only after the event ($2, $3) (NULL: tick $1 is read), at most $4 events. The ticks' rows
+  // arrive in id order, each with the id of its first event; the reader numbers the rest.
+  liveEventsAfter: `SELECT t.id AS tick, t.first_event, e.xid::text AS xid, e.id AS row_id, e.type, e.reader_id, e.body
+    FROM live_ticks t CROSS JOIN LATERAL (
+      SELECT e.xid, e.id, e.type, e.reader_id, e.body FROM live_events e
+      WHERE e.xid >= pg_snapshot_xmin(t.since) AND e.xid < pg_snapshot_xmax(t.snap)
+        AND pg_visible_in_snapshot(e.xid, t.snap) AND NOT pg_visible_in_snapshot(e.xid, t.since)
+        AND (t.id > $1 OR ($2::xid8 IS NOT NULL AND (e.xid, e.id) > ($2::xid8, $3::bigint)))
+      ORDER BY e.xid, e.id LIMIT $4) e
+    WHERE t.id >= $1
+    ORDER BY t.id, e.xid, e.id LIMIT $4`,
+  // The newest tick, to know whether ticks past a read's window are still to come.
+  lastTick: 'SELECT id, first_event, events FROM live_ticks ORDER BY id DESC LIMIT 1',
+  // Where a starting instance begins: after the tick before the first one still inside the
+  // replay window (or after the newest), so a client resuming with an id from another instance
+  // finds what it missed. $1: the window's length in ms (ticks carry the database's time).
+  liveEventsStart: `SELECT id - 1 AS id, first_event - 1 AS last_event FROM live_ticks
+    WHERE created_at > ${DB_NOW_MS} - $1::bigint AND id > 0 ORDER BY id LIMIT 1`,
+  // Records the next tick when it is due and something committed (migration 008).
+  liveTick: 'SELECT live_tick($1::bigint) AS tick',
+  // Events older than the batch of tick $1 go (every event of a later tick has a transaction id
+  // at or above the xmin of that tick's since), then the ticks before it; the newest tick stays.
+  pruneLiveEvents: `WITH keep AS (SELECT id, since FROM live_ticks
+      WHERE id = least($1::bigint, (SELECT max(id) FROM live_ticks)))
+    DELETE FROM live_events WHERE id IN (SELECT e.id FROM live_events e, keep
+      WHERE e.xid < pg_snapshot_xmin(keep.since) LIMIT $2)`,
+  pruneLiveTicks: 'DELETE FROM live_ticks WHERE id < least($1::bigint, (SELECT max(id) FROM live_ticks))',
+  // The first tick still inside the kept window: $1 the window's length in ms.
+  firstKeptTick: `SELECT coalesce(min(id), (SELECT max(id) FROM live_ticks)) AS id FROM live_ticks
+    WHERE created_at >= ${DB_NOW_MS} - $1::bigint`,
   // Only the instance whose change wins writes the presence event (the trigger fires on a real
   // change only); an offline is recorded only if the database saw no activity since `$4`.
   recordPresence: `INSERT INTO reader_presence (reader_id, online, changed_at)

@@ -15,30 +15,91 @@ export interface StoredLiveEvent {
 }
 
 interface LiveEventRow {
-  id: number;
-  type: 'presence' | 'milestone' | 'activity' | 'attention';
+  tick: number;
+  first_event: number;
+  xid: string;
+  row_id: number;
+  type: 'presence' | 'milestone' | 'activity' | 'attention' | 'forgotten';
   reader_id: number;
   body: string;
+}
+
+/**
+ * Where a reader of live events stands: inside tick `tick`, after the event row (`xid`, `rowId`)
+ * (both null once the tick is read to its end), whose id was `lastId`.
+ */
+export interface LiveEventCursor {
+  readonly tick: number;
+  readonly xid: string | null;
+  readonly rowId: number;
+  readonly lastId: number;
+}
+
+/** A page of live events after a cursor: the events (blanked ones left out) and the cursor after them. */
+export interface LiveEventPage {
+  readonly events: StoredLiveEvent[];
+  readonly cursor: LiveEventCursor;
+  /** Rows read, blanked ones included: fewer than the limit means the reader is up to date. */
+  readonly rows: number;
 }
 
 /** What instances share besides the Store: live events, presence, job turns, failed sign-ins. */
 export class ClusterStore {
   constructor(private readonly pool: Pool) {}
 
-  /** Up to `limit` live events with ids above `afterId`, in id order. */
-  async liveEventsAfter(afterId: number, limit: number): Promise<StoredLiveEvent[]> {
-    return (await this.query<LiveEventRow>(sql.liveEventsAfter, [afterId, limit])).map(toStoredLiveEvent);
+  /**
+   * Up to `limit` live events after `cursor`, tick by tick (migration 008): every instance reads
+   * the same ticks in the same order and numbers each tick's events from its first id, so the
+   * ids agree everywhere. Events of a deleted reader keep their ids but are not returned.
+   */
+  async liveEventsAfter(cursor: LiveEventCursor, limit: number): Promise<LiveEventPage> {
+    const rows = await this.query<LiveEventRow>(sql.liveEventsAfter, [cursor.tick, cursor.xid, cursor.rowId, limit]);
+    const events: StoredLiveEvent[] = [];
+    let { tick, xid, rowId, lastId } = cursor;
+    for (const row of rows) {
+      const id = row.tick === tick ? lastId + 1 : row.first_event;
+      ({ tick, xid, rowId, lastId } = { tick: row.tick, xid: row.xid, rowId: row.row_id, lastId: id });
+      if (row.type !== 'forgotten') events.push(toStoredLiveEvent(id, row));
+    }
+    return { events, cursor: { tick, xid, rowId, lastId }, rows: rows.length };
   }
 
-  /** The id to read after so that every event created after `since` (epoch ms) is read. */
-  async liveEventsStart(since: number): Promise<number> {
-    const [row] = await this.query<{ since: number }>(sql.liveEventsStart, [since]);
-    return row?.since ?? 0;
+  /**
+   * The cursor from which every event of a tick recorded in the last `windowMs` is read (or,
+   * when none is, only what comes next).
+   */
+  async liveEventsStart(windowMs: number): Promise<LiveEventCursor> {
+    const [first] = await this.query<{ id: number; last_event: number }>(sql.liveEventsStart, [windowMs]);
+    if (first) return { tick: first.id, xid: null, rowId: 0, lastId: first.last_event };
+    const [last] = await this.query<{ id: number; first_event: number; events: number }>(sql.lastTick, []);
+    if (!last) throw new Error('live_ticks is empty: the database was not migrated by this version');
+    return { tick: last.id, xid: null, rowId: 0, lastId: last.first_event + last.events - 1 };
   }
 
-  /** Deletes up to `limit` live events created before `before`; returns how many. */
-  async pruneLiveEvents(before: number, limit: number): Promise<number> {
-    return (await this.pool.query({ ...sql.pruneLiveEvents, values: [before, limit] })).rowCount ?? 0;
+  /**
+   * Records the next tick if the last is at least `intervalMs` old (by the database's clock) and
+   * something committed since; at most one instance at a time gets the turn. Returns its id.
+   */
+  async tick(intervalMs: number): Promise<number | null> {
+    const [row] = await this.query<{ tick: number | null }>(sql.liveTick, [intervalMs]);
+    return row?.tick ?? null;
+  }
+
+  /**
+   * Deletes the events and ticks older than the first tick recorded in the last `keepMs` (the
+   * newest tick always stays); returns how many events went. At most `limit` per statement.
+   */
+  async pruneLiveEvents(keepMs: number, limit: number): Promise<number> {
+    const [kept] = await this.query<{ id: number | null }>(sql.firstKeptTick, [keepMs]);
+    if (kept?.id === null || kept === undefined) return 0;
+    let total = 0;
+    for (;;) {
+      const deleted = (await this.pool.query({ ...sql.pruneLiveEvents, values: [kept.id, limit] })).rowCount ?? 0;
+      total += deleted;
+      if (deleted < limit) break;
+    }
+    await this.pool.query({ ...sql.pruneLiveTicks, values: [kept.id] });
+    return total;
   }
 
   /**
@@ -99,17 +160,18 @@ export class ClusterStore {
   }
 }
 
-function toStoredLiveEvent(row: LiveEventRow): StoredLiveEvent {
+function toStoredLiveEvent(id: number, row: LiveEventRow): StoredLiveEvent {
   const body = JSON.parse(row.body) as Record<string, unknown>;
   switch (row.type) {
     case 'presence':
-      return { id: row.id, event: { type: 'presence', reader: toUser(body as unknown as UserRow), online: body.online === true } };
+      return { id, event: { type: 'presence', reader: toUser(body as unknown as UserRow), online: body.online === true } };
     case 'milestone':
-      return { id: row.id, event: { type: 'milestone', readerId: row.reader_id, milestone: toMilestone(body as unknown as MilestoneRow) } };
+      return { id, event: { type: 'milestone', readerId: row.reader_id, milestone: toMilestone(body as unknown as MilestoneRow) } };
     case 'activity':
-      return { id: row.id, event: { type: 'activity', readerId: row.reader_id, event: toActivityEvent(body as unknown as ActivityRow) } };
+      return { id, event: { type: 'activity', readerId: row.reader_id, event: toActivityEvent(body as unknown as ActivityRow) } };
     case 'attention':
+    case 'forgotten':
       // Stored in the domain's own shape (recordAttentionEvent), so it needs no row conversion.
-      return { id: row.id, event: { type: 'attention', readerId: row.reader_id, item: body as unknown as AttentionItem } };
+      return { id, event: { type: 'attention', readerId: row.reader_id, item: body as unknown as AttentionItem } };
   }
 }

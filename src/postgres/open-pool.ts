@@ -6,10 +6,12 @@ export type PoolClient = pg.PoolClient;
 export interface PoolOptions {
   /** postgres:// or postgresql:// URL. */
   readonly url: string;
-  /** Connections in the pool: one is the batched writer's at a time, the rest serve reads. */
+  /** Connections in the pool. */
   readonly maxConnections?: number;
   /** Called when an idle connection fails (e.g. the server restarted); the pool replaces it. */
   readonly onIdleError?: (error: Error) => void;
+  /** How its connections show in pg_stat_activity (default `readpulse`). */
+  readonly applicationName?: string;
 }
 
 const INT8_OID = 20;
@@ -45,7 +47,7 @@ export function openPool(options: PoolOptions): Pool {
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     types,
-    application_name: 'readpulse',
+    application_name: options.applicationName ?? 'readpulse',
   });
   // Without a listener, an idle connection's error (server restart) would crash the process.
   pool.on('error', (error) => options.onIdleError?.(error));

@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/index.js';
 import type { Statement } from './statements.js';
-import type { WriteClient } from './write-queue.js';
+import type { CombinedWrite, WriteClient } from './write-queue.js';
 
 /**
  * What each port's adapter on PostgreSQL reaches the database through: reads on the pool, and
@@ -12,6 +12,8 @@ export interface PostgresAccess {
   read<R>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
   /** Queues a write for the next batch; `conflictMessage` words a uniqueness violation. */
   write<T>(work: (db: WriteClient) => Promise<T>, conflictMessage?: string): Promise<T>;
+  /** Queues a combinable write: the batch runs every write of its kind together (ADR 0022). */
+  combinedWrite<I, T>(kind: CombinedWrite<I, T>, input: I): Promise<T>;
 }
 
 /** Runs one prepared statement on the writer's transaction. */

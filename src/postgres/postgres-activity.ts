@@ -1,5 +1,7 @@
-import { checkRetentionLimit, decodeCursor, encodeCursor, metadataJson, pageFrom, type ActivityEvent, type ActivityInput, type ActivityPort, type Page, type PageRequest } from '../domain/index.js';
+import { checkRetentionLimit, decodeCursor, encodeCursor, pageFrom, type ActivityEvent, type ActivityInput, type ActivityPort, type Page, type PageRequest } from '../domain/index.js';
 import type { ActivityAggregates } from './activity-aggregates.js';
+import { activityWrites, type ActivityWrite } from './combined-writes.js';
+import type { CombinedWrite } from './write-queue.js';
 import { sqlOn } from './pg-sql.js';
 import { run, type PostgresAccess } from './postgres-access.js';
 import { toActivityEvent, type ActivityRow } from '../domain/storage/stored-rows.js';
@@ -7,10 +9,15 @@ import { statements as sql } from './statements.js';
 
 /** Activity events on PostgreSQL; the per-bucket aggregates are deferred to the batch's commit. */
 export class PostgresActivity implements ActivityPort {
+  /** logActivities as the batch runs it: every write of a batch in one insert. */
+  private readonly writes: CombinedWrite<ActivityWrite, ActivityEvent[]>;
+
   constructor(
     private readonly db: PostgresAccess,
     private readonly aggregates: ActivityAggregates,
-  ) {}
+  ) {
+    this.writes = activityWrites(aggregates);
+  }
 
   async logActivity(userId: number, input: ActivityInput): Promise<ActivityEvent> {
     const [event] = await this.logActivities(userId, [input]);
@@ -18,15 +25,7 @@ export class PostgresActivity implements ActivityPort {
   }
 
   async logActivities(userId: number, inputs: readonly ActivityInput[]): Promise<ActivityEvent[]> {
-    const now = this.db.clock.now();
-    const actionTypes = inputs.map((input) => input.actionType);
-    const metadata = inputs.map((input) => (input.metadata === null ? null : metadataJson(input.metadata)));
-    return this.db.write(async (db) => {
-      const { rows } = await run<ActivityRow>(db, sql.insertActivities, [userId, actionTypes, metadata, now]);
-      this.aggregates.defer({ userId, at: now, events: rows.length });
-      // RETURNING promises no order; the ids were handed out in the input's order.
-      return rows.sort((a, b) => a.id - b.id).map(toActivityEvent);
-    });
+    return this.db.combinedWrite(this.writes, { userId, inputs, at: this.db.clock.now() });
   }
 
   async listActivity(userId: number, page: PageRequest): Promise<Page<ActivityEvent>> {

@@ -20,7 +20,7 @@ import { PostgresReaders } from './postgres-readers.js';
 import { PostgresSessions } from './postgres-sessions.js';
 import { PostgresUsers } from './postgres-users.js';
 import { statements as sql } from './statements.js';
-import { WriteQueue, type WriteClient, type WriteQueueOptions } from './write-queue.js';
+import { WriteQueue, type CombinedWrite, type WriteClient, type WriteQueueOptions } from './write-queue.js';
 
 export interface PostgresStoreOptions {
   /** postgres:// or postgresql:// URL of the database. */
@@ -45,6 +45,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     ...(options.onIdleError ? { onIdleError: options.onIdleError } : {}),
   });
+  // The batched writer has connections of its own, so no read waits for a write's connection
+  // and no write waits for a read's (ADR 0022).
+  const writePool = openPool({
+    url: options.url,
+    maxConnections: 2,
+    applicationName: 'readpulse-write',
+    ...(options.onIdleError ? { onIdleError: options.onIdleError } : {}),
+  });
   try {
     const applied = await migrate(pool, options.clock.now());
     return new PostgresStore(
@@ -54,17 +62,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       { ...DEFAULT_WRITE_QUEUE, ...options.writeQueue },
       applied,
       options.sessionSeenResolutionMs,
+      writePool,
     );
   } catch (error) {
-    await pool.end();
+    await Promise.all([pool.end(), writePool.end()]);
     throw error;
   }
 }
 
 /**
- * The Store on a PostgreSQL pool: one adapter per port. Reads run on any pooled connection;
- * every write goes through the batched writer, so concurrent requests share transactions as
- * they do on SQLite.
+ * The Store on a PostgreSQL pool: one adapter per port. Reads run on any connection of the read
+ * pool; every write goes through the batched writer on its own connections, so concurrent
+ * requests share transactions as they do on SQLite (ADR 0022).
  */
 export class PostgresStore implements Store {
   readonly users: PostgresUsers;
@@ -92,10 +101,12 @@ export class PostgresStore implements Store {
     /** Migrations this open applied (empty when the schema was current). */
     readonly appliedMigrations: readonly string[] = [],
     sessionSeenResolutionMs = 0,
+    /** The batched writer's connections (by default the read pool's). */
+    private readonly writePool: Pool = pool,
   ) {
     const aggregates = { activity: new ActivityAggregates(), milestones: new MilestoneAggregates() };
     // The aggregates are updated once per batch, just before it commits.
-    this.writes = new WriteQueue(pool, {
+    this.writes = new WriteQueue(writePool, {
       ...writeQueueOptions,
       onBegin: () => {
         aggregates.activity.discardDeferred();
@@ -110,6 +121,7 @@ export class PostgresStore implements Store {
       clock,
       read: async (statement, values) => (await this.guarded(() => pool.query({ ...statement, values: [...values] }))).rows,
       write: (work, conflictMessage) => this.write(work, conflictMessage),
+      combinedWrite: (kind, input) => this.combinedWrite(kind, input),
     };
     const reads = this.guardedSql(sqlOn(pool));
     const write: PostgresWriter = (work, conflictMessage) => this.write((db) => work(sqlOn(db)), conflictMessage);
@@ -153,6 +165,7 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.writes.flush();
     await this.pool.end();
+    if (this.writePool !== this.pool) await this.writePool.end();
   }
 
   /** Runs a read with the closed check and error translation. */
@@ -172,6 +185,16 @@ export class PostgresStore implements Store {
       get: <R>(text: string, params?: Params) => this.guarded(() => reads.get<R>(text, params)),
       run: (text: string, params?: Params) => this.guarded(() => reads.run(text, params)),
     };
+  }
+
+  /** Queues a combinable write for the next batch (see CombinedWrite). */
+  private async combinedWrite<I, T>(kind: CombinedWrite<I, T>, input: I): Promise<T> {
+    if (this.closed) throw new AppError('unavailable', 'The database is closed.');
+    try {
+      return await this.writes.runCombined(kind, input);
+    } catch (error) {
+      throw translatePostgresError(error, 'That email is already registered.', userNotFound);
+    }
   }
 
   /** Queues a write for the next batch; `conflictMessage` words a uniqueness violation. */

@@ -63,32 +63,7 @@ export const statements = define({
   deleteSession: 'DELETE FROM sessions WHERE token_hash = $1',
   deleteUserSessions: 'DELETE FROM sessions WHERE user_id = $1 AND ($2::text IS NULL OR token_hash <> $2::text)',
   deleteExpiredSessions: 'DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2',
-  // started_at: the first record that is not a completion; completed_at: when it last became
-  // completed (kept while it stays completed, so a re-score does not stretch the time).
-  // The milestone as it is, locked until the write commits (so another instance cannot change it
-  // between this read and the upsert); the upsert then says whether the user's milestones count in
-  // the chapter aggregates (readers only). (A lock taken in the upsert's own statement would not
-  // do: a row the same statement updates is skipped by its FOR UPDATE.)
-  milestoneBefore: 'SELECT status, score, started_at, completed_at FROM milestones WHERE user_id = $1 AND chapter_id = $2 FOR UPDATE',
-  upsertMilestone: `WITH up AS (
-      INSERT INTO milestones AS m (user_id, chapter_id, status, score, updated_at, started_at, completed_at)
-      VALUES ($1, $2, $3::text, $4, $5::bigint,
-              CASE WHEN $3::text <> 'completed' THEN $5::bigint END, CASE WHEN $3::text = 'completed' THEN $5::bigint END)
-      ON CONFLICT (user_id, chapter_id) DO UPDATE
-        SET status = excluded.status, score = excluded.score, updated_at = excluded.updated_at,
-            started_at = coalesce(m.started_at, excluded.started_at),
-            completed_at = CASE WHEN excluded.status <> 'completed' THEN NULL
-                                WHEN m.status = 'completed' THEN m.completed_at
-                                ELSE excluded.updated_at END
-      RETURNING chapter_id, status, score, updated_at, started_at, completed_at
-    )
-    SELECT up.*, coalesce((SELECT role = 'reader' FROM users WHERE id = $1), false) AS counted FROM up`,
   milestonesOf: 'SELECT chapter_id, status, score, updated_at FROM milestones WHERE user_id = $1 ORDER BY chapter_id',
-  // One statement for every batch size: the events arrive as arrays and are inserted in order.
-  insertActivities: `INSERT INTO activity_logs (user_id, action_type, metadata, created_at)
-    SELECT $1, t.action_type, t.metadata, $4 FROM unnest($2::text[], $3::json[]) WITH ORDINALITY AS t(action_type, metadata, n)
-    ORDER BY t.n
-    RETURNING id, action_type, metadata, created_at`,
   // Retention: the oldest rows by idx_activity_created, in a bounded batch.
   // Ordered by (created_at, id) so that the delete and the aggregate count pick the same rows.
   deleteActivityBefore: `DELETE FROM activity_logs WHERE id IN

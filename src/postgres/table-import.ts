@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from './open-pool.js';
 
 const BATCH_ROWS = 5_000;
 /** Tables the migrations fill with their starting rows: replaced by the source's, not counted as data. */
-const SEEDED_BY_MIGRATIONS = new Set(['attention_rules', 'attention_sweep']);
+const SEEDED_BY_MIGRATIONS = new Set(['attention_rules', 'attention_sweep', 'live_ticks']);
 
 /**
  * Copies every table of `source` into the migrated, empty database behind `pool`, in one

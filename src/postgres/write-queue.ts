@@ -21,8 +21,22 @@ export interface WriteQueueOptions {
 /** What a write job may do: run queries inside the batch's transaction. */
 export type WriteClient = Pick<PoolClient, 'query'>;
 
+/**
+ * A kind of write that a batch runs for all its writes of that kind at once: `runAll` takes the
+ * inputs in queue order and answers one result each, in a constant number of statements however
+ * many there are (multi-row `unnest` statements). If it throws (a write among them would fail),
+ * the batch starts again with each write alone in its savepoint, through `runOne`, so the failing
+ * write fails alone.
+ */
+export interface CombinedWrite<I, T> {
+  readonly runAll: (client: WriteClient, inputs: readonly I[]) => Promise<T[]>;
+  readonly runOne: (client: WriteClient, input: I) => Promise<T>;
+}
+
 interface Job {
   readonly work: (client: WriteClient) => Promise<unknown>;
+  /** Set for a combinable write: its kind and input. */
+  readonly combined?: { readonly kind: CombinedWrite<unknown, unknown>; readonly input: unknown };
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -32,8 +46,10 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 /**
  * Batched writes, as SQLite's group commit: the writes queued while the previous batch commits
  * (or during one turn of the event loop) run together in one transaction on one connection, so
- * they share one WAL flush. Each is isolated: a write that fails is rolled back alone and rejects
- * alone (see runBatch). A write's promise settles only after COMMIT. Order is FIFO.
+ * they share one WAL flush, and the writes of a combinable kind share their statements (ADR
+ * 0020). Each is isolated: a write that fails is rolled back alone and rejects alone (see
+ * runBatch). A write's promise settles only after COMMIT. Order is FIFO, except that combinable
+ * writes of different kinds may swap places (they commute).
  */
 export class WriteQueue {
   private pending: Job[] = [];
@@ -54,13 +70,25 @@ export class WriteQueue {
    * Throws `unavailable` when the queue is full; rejects with whatever `work` throws.
    */
   run<T>(work: (client: WriteClient) => Promise<T>): Promise<T> {
+    return this.enqueue(work);
+  }
+
+  /**
+   * Runs `input` as one write of `kind`: the batch runs the writes of each kind together (see
+   * CombinedWrite), between the other writes queued before and after them.
+   */
+  runCombined<I, T>(kind: CombinedWrite<I, T>, input: I): Promise<T> {
+    return this.enqueue((client) => kind.runOne(client, input), { kind: kind as CombinedWrite<unknown, unknown>, input });
+  }
+
+  private enqueue<T>(work: (client: WriteClient) => Promise<T>, combined?: Job['combined']): Promise<T> {
     if (this.pending.length >= this.options.maxPending) {
       return Promise.reject(
         new AppError('unavailable', 'The server is busy. Try again in a moment.', { retryAfterSeconds: 1 }),
       );
     }
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ work, ...(combined ? { combined } : {}), resolve: resolve as (value: unknown) => void, reject });
       // setImmediate: writes made in the same turn join one batch.
       if (this.running === null) this.running = new Promise((done) => setImmediate(done)).then(() => this.drain());
     });
@@ -120,15 +148,15 @@ export class WriteQueue {
   /**
    * PostgreSQL aborts the whole transaction at a failed statement, so isolating each write needs
    * a savepoint: two more round trips per write. Writes rarely fail, so a batch first runs without
-   * them; if any write throws, that attempt is rolled back (nothing of it is kept) and the batch
-   * runs again with a savepoint around each write. Write jobs only touch the database, so
-   * running one twice in two transactions of which the first rolled back is safe.
+   * them, combinable writes together (a constant number of statements per kind); if any write
+   * throws, that attempt is rolled back (nothing of it is kept) and the batch runs again with a
+   * savepoint around each write (a batch of one just fails its write). Write jobs only touch the
+   * database, so running one twice in two transactions of which the first rolled back is safe.
    */
   private async runBatch(client: PoolClient, batch: readonly Job[]): Promise<Outcome[]> {
-    if (batch.length > 1) {
-      const fast = await this.runWithoutSavepoints(client, batch);
-      if (fast !== null) return fast;
-    }
+    const fast = await this.runWithoutSavepoints(client, batch);
+    if (fast.ok) return fast.outcomes;
+    if (batch.length === 1) return [{ ok: false, error: fast.error }];
     return this.runWithSavepoints(client, batch);
   }
 
@@ -142,19 +170,43 @@ export class WriteQueue {
     await client.query('COMMIT');
   }
 
-  private async runWithoutSavepoints(client: PoolClient, batch: readonly Job[]): Promise<Outcome[] | null> {
-    const outcomes: Outcome[] = [];
-    await this.begin(client);
-    for (const job of batch) {
-      try {
-        outcomes.push({ ok: true, value: await job.work(client) });
-      } catch {
-        await client.query('ROLLBACK');
-        return null;
+  /**
+   * Runs the batch in order, except that combinable writes wait to run together: those of a kind
+   * met since the last plain write run in one go (kinds in the order first met) before the next
+   * plain write, and at the end. Combinable writes of different kinds must commute.
+   */
+  private async runWithoutSavepoints(
+    client: PoolClient,
+    batch: readonly Job[],
+  ): Promise<{ ok: true; outcomes: Outcome[] } | { ok: false; error: unknown }> {
+    const outcomes: Outcome[] = new Array(batch.length);
+    let waiting = new Map<CombinedWrite<unknown, unknown>, number[]>();
+    const runWaiting = async () => {
+      for (const [kind, indexes] of waiting) {
+        const values = await kind.runAll(client, indexes.map((i) => batch[i]!.combined!.input));
+        indexes.forEach((index, n) => (outcomes[index] = { ok: true, value: values[n] }));
       }
+      waiting = new Map();
+    };
+    await this.begin(client);
+    try {
+      for (const [index, job] of batch.entries()) {
+        if (job.combined) {
+          const indexes = waiting.get(job.combined.kind) ?? [];
+          indexes.push(index);
+          waiting.set(job.combined.kind, indexes);
+          continue;
+        }
+        await runWaiting();
+        outcomes[index] = { ok: true, value: await job.work(client) };
+      }
+      await runWaiting();
+    } catch (error) {
+      await client.query('ROLLBACK');
+      return { ok: false, error };
     }
     await this.commit(client);
-    return outcomes;
+    return { ok: true, outcomes };
   }
 
   private async runWithSavepoints(client: PoolClient, batch: readonly Job[]): Promise<Outcome[]> {

@@ -122,7 +122,8 @@ describe('three instances behind nginx on one PostgreSQL database', () => {
     // All three at the same moment, on an empty database.
     instances = await Promise.all(
       Array.from({ length: INSTANCES }, () =>
-        startServer({ dbFile: join(dir, 'unused.db'), env: { ...NO_RATE_LIMITS, READPULSE_DATABASE_URL: url, READPULSE_LOG_LEVEL: 'info' } }),
+        // Three processes start at once on two cores: give a busy machine a minute, not 15 s.
+        startServer({ dbFile: join(dir, 'unused.db'), env: { ...NO_RATE_LIMITS, READPULSE_DATABASE_URL: url, READPULSE_LOG_LEVEL: 'info' }, listenTimeoutMs: 60_000 }),
       ),
     );
     const port = await freePort();

@@ -1,0 +1,173 @@
+import { metadataJson, type ActivityEvent, type ActivityInput, type Milestone, type MilestoneInput } from '../domain/index.js';
+import type { ActivityAggregates } from './activity-aggregates.js';
+import type { MilestoneAggregates, MilestoneContribution } from './milestone-aggregates.js';
+import { toActivityEvent, toMilestone, type ActivityRow, type MilestoneRow } from '../domain/storage/stored-rows.js';
+import type { Statement } from './statements.js';
+import type { CombinedWrite, WriteClient } from './write-queue.js';
+
+/** One logActivities call: a user's events, stamped `at`. */
+export interface ActivityWrite {
+  readonly userId: number;
+  readonly inputs: readonly ActivityInput[];
+  readonly at: number;
+}
+
+/** One upsertMilestone call. */
+export interface MilestoneWrite {
+  readonly userId: number;
+  readonly input: MilestoneInput;
+  readonly at: number;
+}
+
+/** The milestone after an upsert, and whether its user's milestones count in the chapter aggregates (readers only). */
+type UpsertedMilestoneRow = MilestoneRow & MilestoneContribution & { readonly user_id: number; readonly counted: boolean };
+
+const UPSERT_SET = `ON CONFLICT (user_id, chapter_id) DO UPDATE
+      SET status = excluded.status, score = excluded.score, updated_at = excluded.updated_at,
+          started_at = coalesce(m.started_at, excluded.started_at),
+          completed_at = CASE WHEN excluded.status <> 'completed' THEN NULL
+                              WHEN m.status = 'completed' THEN m.completed_at
+                              ELSE excluded.updated_at END
+    RETURNING user_id, chapter_id, status, score, updated_at, started_at, completed_at`;
+
+function named(name: string, text: string): Statement {
+  return { name: `readpulse-combined-${name}`, text };
+}
+
+/**
+ * The writes a batch runs together. Each statement takes arrays, so one prepared plan serves
+ * every batch size, and a batch of N writes of a kind costs the same statements as a batch of 1.
+ */
+const sql = {
+  // Every user's events in queue order; the ids are handed out in that order, so the rows sorted
+  // by id split back into the writes by their counts. A missing user fails the whole statement
+  // (its foreign key), and the batch then runs each write alone.
+  insertActivities: named(
+    'insert-activities',
+    `INSERT INTO activity_logs (user_id, action_type, metadata, created_at)
+      SELECT t.user_id, t.action_type, t.metadata, t.created_at
+      FROM unnest($1::bigint[], $2::text[], $3::json[], $4::bigint[]) WITH ORDINALITY AS t(user_id, action_type, metadata, created_at, n)
+      ORDER BY t.n
+      RETURNING id, action_type, metadata, created_at`,
+  ),
+  insertActivitiesOfOne: named(
+    'insert-activities-of-one',
+    `INSERT INTO activity_logs (user_id, action_type, metadata, created_at)
+      SELECT $1, t.action_type, t.metadata, $4 FROM unnest($2::text[], $3::json[]) WITH ORDINALITY AS t(action_type, metadata, n)
+      ORDER BY t.n
+      RETURNING id, action_type, metadata, created_at`,
+  ),
+  // The milestones as they are, locked until the batch commits (so another instance cannot change
+  // them between this read and the upsert), in key order (so two batches lock in one order). A
+  // lock taken in the upsert's own statement would not do: a row the same statement updates is
+  // skipped by its FOR UPDATE.
+  milestonesBefore: named(
+    'milestones-before',
+    `SELECT m.user_id, m.chapter_id, m.status, m.score, m.started_at, m.completed_at
+      FROM milestones m JOIN unnest($1::bigint[], $2::text[]) AS k(user_id, chapter_id)
+        ON m.user_id = k.user_id AND m.chapter_id = k.chapter_id
+      ORDER BY m.user_id, m.chapter_id FOR UPDATE OF m`,
+  ),
+  // started_at: the first record that is not a completion; completed_at: when it last became
+  // completed (kept while it stays completed, so a re-score does not stretch the time).
+  upsertMilestones: named(
+    'upsert-milestones',
+    `WITH up AS (
+      INSERT INTO milestones AS m (user_id, chapter_id, status, score, updated_at, started_at, completed_at)
+        SELECT t.user_id, t.chapter_id, t.status, t.score, t.at,
+               CASE WHEN t.status <> 'completed' THEN t.at END, CASE WHEN t.status = 'completed' THEN t.at END
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::bigint[]) WITH ORDINALITY
+          AS t(user_id, chapter_id, status, score, at, n)
+        ORDER BY t.n
+      ${UPSERT_SET}
+    )
+    SELECT up.*, coalesce(u.role = 'reader', false) AS counted FROM up LEFT JOIN users u ON u.id = up.user_id`,
+  ),
+};
+
+function run<R extends object>(db: WriteClient, statement: Statement, values: readonly unknown[]) {
+  return db.query<R>({ ...statement, values: [...values] });
+}
+
+/** logActivities in a batch: one insert for all its writes; the aggregates follow at commit. */
+export function activityWrites(aggregates: ActivityAggregates): CombinedWrite<ActivityWrite, ActivityEvent[]> {
+  const metadataOf = (input: ActivityInput) => (input.metadata === null ? null : metadataJson(input.metadata));
+  return {
+    async runAll(db, writes) {
+      const users = writes.flatMap((w) => w.inputs.map(() => w.userId));
+      const types = writes.flatMap((w) => w.inputs.map((i) => i.actionType));
+      const metadata = writes.flatMap((w) => w.inputs.map(metadataOf));
+      const times = writes.flatMap((w) => w.inputs.map(() => w.at));
+      // RETURNING promises no order; the ids were handed out in the input's order.
+      const rows = users.length === 0 ? [] : (await run<ActivityRow>(db, sql.insertActivities, [users, types, metadata, times])).rows;
+      rows.sort((a, b) => a.id - b.id);
+      let next = 0;
+      return writes.map((w) => {
+        const mine = rows.slice(next, (next += w.inputs.length));
+        // Last, so a write that failed has deferred nothing.
+        if (mine.length > 0) aggregates.defer({ userId: w.userId, at: w.at, events: mine.length });
+        return mine.map(toActivityEvent);
+      });
+    },
+    async runOne(db, w) {
+      const values = [w.userId, w.inputs.map((i) => i.actionType), w.inputs.map(metadataOf), w.at];
+      const rows = (await run<ActivityRow>(db, sql.insertActivitiesOfOne, values)).rows;
+      aggregates.defer({ userId: w.userId, at: w.at, events: rows.length });
+      return rows.sort((a, b) => a.id - b.id).map(toActivityEvent);
+    },
+  };
+}
+
+/**
+ * upsertMilestone in a batch: one locking read of the milestones as they were and one upsert, for
+ * every write whose reader and chapter no earlier write of the batch touched; a second write of
+ * the same milestone waits for the next round (a statement cannot change a row twice).
+ */
+export function milestoneWrites(aggregates: MilestoneAggregates): CombinedWrite<MilestoneWrite, Milestone> {
+  const keyOf = (userId: number, chapterId: string) => `${userId}\u0000${chapterId}`;
+  const round = async (db: WriteClient, writes: readonly MilestoneWrite[]): Promise<Milestone[]> => {
+    const users = writes.map((w) => w.userId);
+    const chapters = writes.map((w) => w.input.chapterId);
+    const before = new Map(
+      (await run<MilestoneContribution & { user_id: number; chapter_id: string }>(db, sql.milestonesBefore, [users, chapters])).rows.map(
+        (row) => [keyOf(row.user_id, row.chapter_id), row],
+      ),
+    );
+    const values = [users, chapters, writes.map((w) => w.input.status), writes.map((w) => w.input.score), writes.map((w) => w.at)];
+    const after = new Map(
+      (await run<UpsertedMilestoneRow>(db, sql.upsertMilestones, values)).rows.map((row) => [keyOf(row.user_id, row.chapter_id), row]),
+    );
+    return writes.map((w) => {
+      const key = keyOf(w.userId, w.input.chapterId);
+      const row = after.get(key)!;
+      if (row.counted) aggregates.defer(w.input.chapterId, before.get(key) ?? null, row);
+      return toMilestone(row);
+    });
+  };
+  return {
+    async runAll(db, writes) {
+      const results: Milestone[] = new Array(writes.length);
+      let remaining = writes.map((write, index) => ({ write, index }));
+      while (remaining.length > 0) {
+        const seen = new Set<string>();
+        const now: typeof remaining = [];
+        const later: typeof remaining = [];
+        for (const entry of remaining) {
+          const key = keyOf(entry.write.userId, entry.write.input.chapterId);
+          (seen.has(key) ? later : now).push(entry);
+          seen.add(key);
+        }
+        const milestones = await round(
+          db,
+          now.map((e) => e.write),
+        );
+        now.forEach((entry, n) => (results[entry.index] = milestones[n]!));
+        remaining = later;
+      }
+      return results;
+    },
+    async runOne(db, write) {
+      return (await round(db, [write]))[0]!;
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { ActivityEvent, Milestone } from '../../src/domain/index.js';
+import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
+
+/**
+ * The PostgreSQL write path (ADR 0022): a batch costs a constant number of statements per kind
+ * of write, however many writes it holds, counted where they leave the driver; a failing write
+ * still fails alone, and a write that is rolled back leaves no live event.
+ */
+const opened: { store: PostgresStore; name: string; admin: pg.Client }[] = [];
+
+async function openFresh() {
+  const { name, url } = await createTestDatabase();
+  const store = await openPostgresStore({ url, clock: new FakeClock() });
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  opened.push({ store, name, admin });
+  return { store, admin };
+}
+
+afterEach(async () => {
+  for (const { store, name, admin } of opened.splice(0)) {
+    await admin.end();
+    await store.operations.close();
+    await dropTestDatabase(name);
+  }
+});
+afterAll(dropTemplate);
+
+/** Every statement the batched writer's connections send while `work` runs: prepared ones by name, others by text. */
+async function statementsSentBy<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+  const sent: string[] = [];
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client & { connectionParameters: { application_name?: string } }, ...args: unknown[]) {
+    if (this.connectionParameters.application_name === 'readpulse-write') {
+      const config = args[0] as string | { name?: string; text: string };
+      sent.push(typeof config === 'string' ? config : (config.name ?? config.text));
+    }
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    return { result: await work(), sent };
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+}
+
+async function readers(store: PostgresStore, count: number) {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      store.users.createUser({ email: `r${i}@example.test`, name: `Reader ${i}`, role: 'reader', passwordHash: 'x' }),
+    ),
+  );
+}
+
+async function count(admin: pg.Client, sql: string, values: unknown[] = []): Promise<number> {
+  return (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, values)).rows[0]!.n;
+}
+
+describe('the PostgreSQL write path', () => {
+  it('a batch of activity writes sends the same statements whether it holds 2 writes or 60, and every write gets its own rows', async () => {
+    const { store, admin } = await openFresh();
+    const users = await readers(store, 12);
+    const batchOf = (n: number) =>
+      statementsSentBy(() =>
+        Promise.all(
+          Array.from({ length: n }, (_, i) =>
+            store.activity.logActivities(users[i % users.length]!.id, [
+              { actionType: `A_${n}_${i}`, metadata: { i } },
+              { actionType: `B_${n}_${i}`, metadata: null },
+            ]),
+          ),
+        ),
+      );
+    const small = await batchOf(2);
+    const large = await batchOf(60);
+    expect(large.sent).toEqual(small.sent);
+    expect(large.sent[0]).toBe('BEGIN');
+    expect(large.sent.at(-1)).toBe('COMMIT');
+    expect(large.sent.filter((s) => s.includes('insert-activities'))).toHaveLength(1);
+    // Each write answered with its own two events, in its order.
+    large.result.forEach((events: ActivityEvent[], i) => {
+      expect(events.map((e) => e.actionType)).toEqual([`A_60_${i}`, `B_60_${i}`]);
+      expect(events[0]!.metadata).toEqual({ i });
+    });
+    const ids = large.result.flat().map((e) => e.id);
+    expect(new Set(ids).size).toBe(120);
+    // Stored under the user each write named, each with its live event.
+    for (const [i, events] of large.result.entries()) {
+      const { rows } = await admin.query('SELECT user_id::int FROM activity_logs WHERE id = ANY($1::bigint[]) ORDER BY id', [events.map((e) => e.id)]);
+      expect(rows.map((r: { user_id: number }) => r.user_id)).toEqual([users[i % 12]!.id, users[i % 12]!.id]);
+    }
+    expect(await count(admin, "live_events WHERE type = 'activity'")).toBe(124);
+    expect(await count(admin, 'activity_reader_hours')).toBe(12);
+  });
+
+  it('a batch of milestone writes sends the same statements whether it holds 3 writes or 40', async () => {
+    const { store, admin } = await openFresh();
+    const users = await readers(store, 10);
+    const batchOf = (n: number, chapter: string) =>
+      statementsSentBy(() =>
+        Promise.all(
+          Array.from({ length: n }, (_, i) =>
+            store.progress.upsertMilestone(users[i % 10]!.id, { chapterId: `${chapter}-${Math.floor(i / 10)}`, status: 'started', score: null }),
+          ),
+        ),
+      );
+    const small = await batchOf(3, 'small');
+    const large = await batchOf(40, 'large');
+    expect(large.sent).toEqual(small.sent);
+    expect(large.sent).toEqual([
+      'BEGIN',
+      'readpulse-combined-milestones-before',
+      'readpulse-combined-upsert-milestones',
+      'readpulse-milestone-aggregates-chapter_status_counts',
+      'COMMIT',
+    ]);
+    expect(large.result.map((m: Milestone) => m.chapterId)).toEqual(Array.from({ length: 40 }, (_, i) => `large-${Math.floor(i / 10)}`));
+    expect(await count(admin, "milestones WHERE chapter_id LIKE 'large-%'")).toBe(40);
+    expect(await count(admin, "live_events WHERE type = 'milestone'")).toBe(43);
+    const { rows } = await admin.query("SELECT chapter_id, n::int FROM chapter_status_counts WHERE chapter_id LIKE 'large-%' ORDER BY chapter_id");
+    expect(rows).toEqual([0, 1, 2, 3].map((c) => ({ chapter_id: `large-${c}`, n: 10 })));
+  });
+
+  it('the same milestone twice in one batch is written in order, the later one last', async () => {
+    const { store, admin } = await openFresh();
+    const [reader] = await readers(store, 1);
+    const [first, second] = await Promise.all([
+      store.progress.upsertMilestone(reader!.id, { chapterId: 'ch1', status: 'started', score: null }),
+      store.progress.upsertMilestone(reader!.id, { chapterId: 'ch1', status: 'completed', score: 90 }),
+    ]);
+    expect([first!.status, second!.status]).toEqual(['started', 'completed']);
+    expect((await admin.query('SELECT status, score FROM milestones WHERE user_id = $1', [reader!.id])).rows).toEqual([{ status: 'completed', score: 90 }]);
+    expect((await admin.query("SELECT body FROM live_events WHERE type = 'milestone' ORDER BY id")).rows.map((r: { body: string }) => JSON.parse(r.body).status)).toEqual([
+      'started',
+      'completed',
+    ]);
+    expect((await admin.query("SELECT status, n::int FROM chapter_status_counts WHERE chapter_id = 'ch1'")).rows).toEqual([{ status: 'completed', n: 1 }]);
+  });
+
+  it('a write for a deleted reader fails alone in its batch, and leaves no row and no live event', async () => {
+    const { store, admin } = await openFresh();
+    const users = await readers(store, 4);
+    const gone = users[3]!;
+    await store.users.deleteUser(gone.id);
+    const outcomes = await Promise.allSettled([
+      store.activity.logActivity(users[0]!.id, { actionType: 'KEPT_1', metadata: null }),
+      store.activity.logActivity(gone.id, { actionType: 'LOST', metadata: null }),
+      store.progress.upsertMilestone(gone.id, { chapterId: 'ch1', status: 'started', score: null }),
+      store.activity.logActivity(users[1]!.id, { actionType: 'KEPT_2', metadata: null }),
+      store.progress.upsertMilestone(users[2]!.id, { chapterId: 'ch1', status: 'started', score: null }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'not_found' });
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'not_found' });
+    expect((await admin.query('SELECT action_type FROM activity_logs ORDER BY id')).rows).toEqual([{ action_type: 'KEPT_1' }, { action_type: 'KEPT_2' }]);
+    expect(await count(admin, 'milestones')).toBe(1);
+    expect(await count(admin, 'live_events WHERE reader_id = $1', [gone.id])).toBe(0);
+    expect((await admin.query("SELECT type, reader_id::int FROM live_events WHERE type <> 'presence' ORDER BY id")).rows).toEqual([
+      { type: 'activity', reader_id: users[0]!.id },
+      { type: 'activity', reader_id: users[1]!.id },
+      { type: 'milestone', reader_id: users[2]!.id },
+    ]);
+  });
+
+  it('a batch that fails at COMMIT fails every write in it and leaves no row and no live event', async () => {
+    const { store, admin } = await openFresh();
+    const users = await readers(store, 3);
+    await admin.query(`CREATE FUNCTION refuse() RETURNS TRIGGER LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$`);
+    await admin.query(`CREATE CONSTRAINT TRIGGER refuse_doomed AFTER INSERT ON activity_logs DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW WHEN (NEW.action_type = 'DOOMED') EXECUTE FUNCTION refuse()`);
+    const outcomes = await Promise.allSettled([
+      store.activity.logActivity(users[0]!.id, { actionType: 'INNOCENT', metadata: null }),
+      store.activity.logActivity(users[1]!.id, { actionType: 'DOOMED', metadata: null }),
+      store.progress.upsertMilestone(users[2]!.id, { chapterId: 'ch1', status: 'started', score: null }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(await count(admin, 'activity_logs')).toBe(0);
+    expect(await count(admin, 'milestones')).toBe(0);
+    expect(await count(admin, "live_events WHERE type <> 'presence'")).toBe(0);
+    // The writer goes on: the next batch commits, with its events.
+    await store.activity.logActivity(users[0]!.id, { actionType: 'AFTER', metadata: null });
+    expect(await count(admin, "live_events WHERE type = 'activity'")).toBe(1);
+  });
+
+  it('reads do not wait for the batched writer: they answer while a batch holds its connections', async () => {
+    const { store, admin } = await openFresh();
+    const [reader] = await readers(store, 1);
+    await store.activity.logActivity(reader!.id, { actionType: 'FIRST', metadata: null });
+    // Hold both writer connections: lock the reader's row from outside so a write waits on it.
+    await admin.query('BEGIN');
+    await admin.query('LOCK TABLE activity_logs IN EXCLUSIVE MODE');
+    const writing = Promise.all([
+      store.activity.logActivity(reader!.id, { actionType: 'HELD', metadata: null }),
+      store.users.setPasswordHash(reader!.id, 'y'),
+    ]);
+    try {
+      const page = await store.activity.listActivity(reader!.id, { limit: 10 });
+      expect(page.items.map((e) => e.actionType)).toEqual(['FIRST']);
+      expect((await store.users.getUserById(reader!.id))?.id).toBe(reader!.id);
+    } finally {
+      await admin.query('COMMIT');
+    }
+    await writing;
+    expect((await store.activity.listActivity(reader!.id, { limit: 10 })).items.map((e) => e.actionType)).toEqual(['HELD', 'FIRST']);
+  });
+});
