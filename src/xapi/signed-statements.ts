@@ -1,4 +1,4 @@
-import { createPublicKey, createVerify, X509Certificate } from 'node:crypto';
+import { createVerify, X509Certificate } from 'node:crypto';
 import { comparableStatement } from './statement-records.js';
 import { badRequest } from './xapi-error.js';
 import { isObject, type JsonObject } from './xapi-values.js';
@@ -28,7 +28,7 @@ export function verifySignature(statement: JsonObject, jws: string): void {
       key = undefined;
     }
     if (key === undefined) throw badRequest('The signature\'s x5c certificate cannot be read.');
-    const ok = createVerify(algorithm).update(`${encodedHeader}.${encodedPayload}`).verify(createPublicKey(key), Buffer.from(encodedSignature, 'base64url'));
+    const ok = createVerify(algorithm).update(`${encodedHeader}.${encodedPayload}`).verify(key, Buffer.from(encodedSignature, 'base64url'));
     if (!ok) throw badRequest('The statement\'s signature does not verify against its certificate.');
   }
 }
