@@ -41,6 +41,7 @@ import { installSecurityHeaders } from './security-headers.js';
 import { installValidation } from './validation.js';
 import { lrsCredentialRoutes } from './routes/lrs-credential-routes.js';
 import { XAPI_BODY_LIMIT_BYTES, xapiPlugin } from '../xapi/xapi-plugin.js';
+import { statementsIntoActivity } from '../xapi/statement-mapping.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -206,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     credentials: store.lrsCredentials,
     clock,
     bodyLimitBytes: Math.max(config.bodyLimitBytes, XAPI_BODY_LIMIT_BYTES),
+    onStatementsStored: statementsIntoActivity({ users: store.users, activity: store.activity, events: routeDeps.events }),
   });
   await app.register(webAppRoutes, { webRoot: deps.webRoot });
   return app;

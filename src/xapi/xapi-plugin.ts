@@ -33,7 +33,18 @@ const XAPI_ROUTE = { config: { policy: 'lrs' as const }, schema: { hide: true } 
  * specification names and a JSON `{error}` body.
  */
 export async function xapiPlugin(app: FastifyInstance, options: XapiPluginOptions): Promise<void> {
-  const statements = new StatementResource({ store: options.statements, clock: options.clock, onStored: options.onStatementsStored });
+  const mapStatements = options.onStatementsStored;
+  // The statements are stored whatever happens next: a failure to move ReadPulse is logged, not answered.
+  const onStored = mapStatements
+    ? async (stored: Parameters<typeof mapStatements>[0]) => {
+        try {
+          await mapStatements(stored);
+        } catch (error) {
+          app.log.error({ err: error }, 'xAPI statements were stored but not mapped into ReadPulse');
+        }
+      }
+    : undefined;
+  const statements = new StatementResource({ store: options.statements, clock: options.clock, onStored });
   const documents = new DocumentResources({ documents: options.documents, statements: options.statements, clock: options.clock });
   const checkCredential = (authorization: string | undefined) => authenticateLrsCredential(options.credentials, authorization);
   // The version each credential last spoke, for answering a request that names none.
