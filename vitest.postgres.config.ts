@@ -19,6 +19,8 @@ export default defineConfig({
       // The store contract on PostgreSQL, and several instances on one database.
       'test/store/postgres-store.test.ts',
       'test/cluster/instances-on-one-database.test.ts',
+      // The LRS's suites build their app through test-app.ts, too.
+      'test/xapi/**/*.test.ts',
       // PostgreSQL only, so not named *.test.ts (npm test would pick it up).
       'test/postgres/**/*.postgres-test.ts',
     ],

@@ -1,3 +1,4 @@
+import { lrsCredentialCommand } from './lrs-credential-command.js';
 import { parseArgs } from 'node:util';
 import { describeDatabase, type Config } from '../config.js';
 import { AppError, type Clock, type CopyProgress, type CopyReport, type Store } from '../domain/index.js';
@@ -39,6 +40,8 @@ Commands:
                                       (on PostgreSQL: a pg_dump archive, for pg_restore)
   copy --from FILE.db                 Copy a SQLite database into the empty PostgreSQL database
                                       of READPULSE_DATABASE_URL, ids kept, counts verified
+  lrs-credential create --name N      Create a key and secret for the LRS at /xapi (HTTP Basic);
+                                      the secret is printed once and stored only as a hash
   demo [--readers N] [--consultants N] [--live]
                                       Fill the database with a demo program and print the logins;
                                       --live keeps simulated readers active until Ctrl-C
@@ -74,6 +77,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
         return await copyCommand(rest, deps);
       case 'demo':
         return await demoCommand(rest, deps);
+      case 'lrs-credential':
+        return await lrsCredentialCommand(rest, deps);
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }

@@ -11,6 +11,7 @@ import type { AnalyticsPort } from './ports/analytics-port.js';
 import type { ExportsPort } from './ports/exports-port.js';
 import type { AccessLogPort } from './ports/access-log-port.js';
 import type { OperationsPort } from './ports/operations-port.js';
+import type { LrsCredentialStore, XapiDocumentStore, XapiStatementStore } from './xapi.js';
 
 export type { UsersPort } from './ports/users-port.js';
 export type { SessionsPort } from './ports/sessions-port.js';
@@ -47,4 +48,10 @@ export interface Store {
   readonly exports: ExportsPort;
   readonly accessLog: AccessLogPort;
   readonly operations: OperationsPort;
+  /** The LRS's statements (xAPI). */
+  readonly xapiStatements: XapiStatementStore;
+  /** The LRS's state and profile documents (xAPI). */
+  readonly xapiDocuments: XapiDocumentStore;
+  /** The keys and secrets that may call the LRS. */
+  readonly lrsCredentials: LrsCredentialStore;
 }

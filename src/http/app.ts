@@ -39,6 +39,9 @@ import { readerRoutes } from './routes/reader-routes.js';
 import { webAppRoutes } from './routes/web-app-routes.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { installValidation } from './validation.js';
+import { lrsCredentialRoutes } from './routes/lrs-credential-routes.js';
+import { XAPI_BODY_LIMIT_BYTES, xapiPlugin } from '../xapi/xapi-plugin.js';
+import { statementsIntoActivity } from '../xapi/statement-mapping.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -204,6 +207,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(analyticsRoutes, routeDeps);
   await app.register(exportRoutes, routeDeps);
   await app.register(myDataRoutes, routeDeps);
+  await app.register(lrsCredentialRoutes, routeDeps);
+  await app.register(xapiPlugin, {
+    prefix: '/xapi',
+    statements: store.xapiStatements,
+    documents: store.xapiDocuments,
+    credentials: store.lrsCredentials,
+    clock,
+    bodyLimitBytes: Math.max(config.bodyLimitBytes, XAPI_BODY_LIMIT_BYTES),
+    onStatementsStored: statementsIntoActivity({ users: store.users, activity: store.activity, events: routeDeps.events }),
+  });
   await app.register(webAppRoutes, { webRoot: deps.webRoot });
   return app;
 }
@@ -228,7 +241,7 @@ function documentPolicies(app: FastifyInstance): void {
     if (schema.security) return; // a HEAD route shares its GET route's schema
     schema.security = policy === 'public' ? [] : [{ bearer: [] }, { cookie: [] }];
     schema.operationId ??= operationIdOf(String(route.method), route.url);
-    const who = { public: 'anyone', user: 'any signed-in user', consultant: 'consultants only' }[policy];
+    const who = { public: 'anyone', user: 'any signed-in user', consultant: 'consultants only', lrs: 'LRS credentials' }[policy];
     schema.description = [schema.description, `Policy: ${policy} (${who}).`].filter(Boolean).join(' ');
   });
 }

@@ -13,7 +13,7 @@ import {
  * and the OpenAPI document; the web app imports the types from here.
  */
 
-const IsoTime = Type.String({ format: 'date-time', examples: ['2026-11-24T18:45:10.123Z'] });
+export const IsoTime = Type.String({ format: 'date-time', examples: ['2026-11-24T18:45:10.123Z'] });
 
 export const UserSchema = Type.Object(
   {

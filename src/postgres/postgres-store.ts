@@ -21,6 +21,9 @@ import { PostgresSessions } from './postgres-sessions.js';
 import { PostgresUsers } from './postgres-users.js';
 import { statements as sql } from './statements.js';
 import { WriteQueue, type CombinedWrite, type WriteClient, type WriteQueueOptions } from './write-queue.js';
+import { PostgresLrsCredentials } from './xapi-credentials.js';
+import { PostgresXapiDocuments } from './xapi-documents.js';
+import { PostgresXapiStatements } from './xapi-statements.js';
 
 export interface PostgresStoreOptions {
   /** postgres:// or postgresql:// URL of the database. */
@@ -89,6 +92,9 @@ export class PostgresStore implements Store {
   readonly exports: PostgresExports;
   readonly accessLog: PostgresAccessLog;
   readonly operations: OperationsPort;
+  readonly xapiStatements: PostgresXapiStatements;
+  readonly xapiDocuments: PostgresXapiDocuments;
+  readonly lrsCredentials: PostgresLrsCredentials;
   private readonly writes: WriteQueue;
   private closed = false;
   private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
@@ -140,6 +146,9 @@ export class PostgresStore implements Store {
     this.analytics = new PostgresAnalytics(reads);
     this.accessLog = new PostgresAccessLog(reads, write);
     this.exports = new PostgresExports(reads, this.accessLog);
+    this.xapiStatements = new PostgresXapiStatements(reads, write);
+    this.xapiDocuments = new PostgresXapiDocuments(reads, write);
+    this.lrsCredentials = new PostgresLrsCredentials(reads, clock, write);
     this.operations = {
       ping: async () => {
         await access.read(sql.ping, []);

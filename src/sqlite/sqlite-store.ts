@@ -19,6 +19,9 @@ import { SqliteReaders } from './sqlite-readers.js';
 import { SqliteSessions } from './sqlite-sessions.js';
 import { SqliteUsers } from './sqlite-users.js';
 import type { SqliteWriter } from './sqlite-writer.js';
+import { SqliteLrsCredentials } from './xapi-credentials.js';
+import { SqliteXapiDocuments } from './xapi-documents.js';
+import { SqliteXapiStatements } from './xapi-statements.js';
 import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 
 export interface SqliteStoreOptions extends DatabaseOptions {
@@ -61,6 +64,9 @@ export class SqliteStore implements Store {
   readonly exports: SqliteExports;
   readonly accessLog: SqliteAccessLog;
   readonly operations: OperationsPort;
+  readonly xapiStatements: SqliteXapiStatements;
+  readonly xapiDocuments: SqliteXapiDocuments;
+  readonly lrsCredentials: SqliteLrsCredentials;
   private readonly writes: WriteQueue;
   private closed = false;
   private readonly revocationListeners: ((revoked: SessionRevocation) => void)[] = [];
@@ -93,6 +99,9 @@ export class SqliteStore implements Store {
     this.analytics = new SqliteAnalytics(db);
     this.accessLog = new SqliteAccessLog(db, write);
     this.exports = new SqliteExports(db, this.accessLog);
+    this.xapiStatements = new SqliteXapiStatements(db, write);
+    this.xapiDocuments = new SqliteXapiDocuments(db, write);
+    this.lrsCredentials = new SqliteLrsCredentials(db, clock, write);
     this.operations = {
       ping: async () => {
         sql.ping.get();

@@ -13,6 +13,42 @@ import { createPasswordHasher } from '../../src/auth/password-hasher.js';
 import { systemClock, type Role, type Store, type User } from '../../src/domain/index.js';
 import { ensureServerBuilt } from '../support/build-server.js';
 import { runReadpulse, type CommandResult } from '../support/run-readpulse.js';
+import { prepareStatement } from '../../src/xapi/statement-records.js';
+
+const LRS_STATEMENT_ID = '6f1c2a4e-9b0d-4c3e-8f2a-1d2e3f4a5b6c';
+const LRS_SCOPE = { kind: 'state', activityId: 'https://books.example.test/ch01', agentKey: 'mbox:mailto:ann@example.test', registration: '' } as const;
+
+/** An LRS credential, a statement with an attachment and a state document, as the LRS stores them. */
+async function addLrsData(store: Store): Promise<void> {
+  const credential = await store.lrsCredentials.createLrsCredential({ name: 'Player', key: 'player-key', secretHash: 'c'.repeat(64) });
+  const statement = {
+    id: LRS_STATEMENT_ID,
+    actor: { mbox: 'mailto:ann@example.test' },
+    verb: { id: 'http://adlnet.gov/expapi/verbs/completed' },
+    object: { id: 'https://books.example.test/ch01', definition: { name: { 'en-US': 'Chapter 1' } } },
+    attachments: [{ usageType: 'https://books.example.test/notes', display: { en: 'notes' }, contentType: 'text/plain', length: 5, sha2: 'a'.repeat(64) }],
+  };
+  const { record } = prepareStatement(statement, { storedAt: 1_700_000_000_000, authority: { mbox: 'mailto:lrs@example.test' }, credentialId: credential.id, version: '2.0.0' });
+  await store.xapiStatements.insertStatements([record], [{ sha2: 'a'.repeat(64), contentType: 'text/plain', content: Buffer.from('notes') }]);
+  await store.xapiDocuments.putDocument(LRS_SCOPE, 'resume', { contentType: 'application/json', content: Buffer.from('{"page":3}'), etag: '"e"', updatedAt: 1_700_000_000_000 });
+}
+
+/** What addLrsData stored, read back through the ports. */
+async function expectLrsData(store: Store): Promise<void> {
+  expect((await store.lrsCredentials.findLrsCredential('player-key'))?.credential.name).toBe('Player');
+  const [statement] = await store.xapiStatements.getStatements([LRS_STATEMENT_ID]);
+  expect(JSON.parse(statement!.json).verb.id).toBe('http://adlnet.gov/expapi/verbs/completed');
+  const byAgent = await store.xapiStatements.queryStatements({
+    agentKey: 'mbox:mailto:ann@example.test', relatedAgents: false, verbId: null, activityId: 'https://books.example.test/ch01',
+    relatedActivities: false, registration: null, since: null, until: null, ascending: false, after: null, limit: 10,
+  });
+  expect(byAgent.map((s) => s.id)).toEqual([LRS_STATEMENT_ID]);
+  const [attachment] = await store.xapiStatements.getAttachments(['a'.repeat(64)]);
+  expect(Buffer.from(attachment!.content).toString()).toBe('notes');
+  expect(JSON.parse(await store.xapiStatements.getActivityDefinition('https://books.example.test/ch01') ?? 'null')).toEqual({ name: { 'en-US': 'Chapter 1' } });
+  const document = await store.xapiDocuments.getDocument(LRS_SCOPE, 'resume');
+  expect(Buffer.from(document!.content).toString()).toBe('{"page":3}');
+}
 
 const DAY = 86_400_000;
 const PASSWORD = 'consultant-secret-1';
@@ -337,6 +373,7 @@ describe('readpulse backup', () => {
     await withStore(async (store) => {
       await store.progress.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'started', score: null });
       await store.activity.logActivity(ann.id, { actionType: 'LOGIN', metadata: null });
+      await addLrsData(store);
     });
     return ann;
   }
@@ -347,6 +384,7 @@ describe('readpulse backup', () => {
       expect((await store.users.getUserByEmail('cy@example.test'))?.user.role).toBe('consultant');
       expect(await store.progress.getMyMilestones(ann.id)).toMatchObject([{ chapterId: 'ch01', status: 'started' }]);
       expect((await store.activity.listActivity(ann.id, { limit: 10 })).items).toHaveLength(1);
+      await expectLrsData(store);
       expect(store.appliedMigrations).toEqual([]);
     }, env);
   }
@@ -422,6 +460,7 @@ describe('readpulse copy', () => {
       expect(demo.code, demo.stderr).toBe(0);
       const reader = (await withStore((store) => store.users.getUserByEmail('reader1@demo.readpulse.test'), sqlite))!.user;
       const session = await withStore((store) => addSession(store, reader.id, 'copied-session'), sqlite);
+      await withStore(addLrsData, sqlite);
       const tables = ['users', 'sessions', 'milestones', 'activity_logs', 'chapters'];
       const sourceCounts = Object.fromEntries(tables.map((t) => [t, (sqliteRows(source, `SELECT count(*) AS n FROM ${t}`)[0] as { n: number }).n]));
       const maxActivityId = (sqliteRows(source, 'SELECT max(id) AS m FROM activity_logs')[0] as { m: number }).m;
@@ -443,6 +482,7 @@ describe('readpulse copy', () => {
         expect(history.items.length).toBeGreaterThan(0);
         const next = await store.activity.logActivity(reader.id, { actionType: 'AFTER_COPY', metadata: null });
         expect(next.id).toBe(maxActivityId + 1);
+        await expectLrsData(store);
       });
     });
 

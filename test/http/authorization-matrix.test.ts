@@ -19,6 +19,8 @@ interface World {
   readonly cohortId: number;
   readonly invitePrefix: string;
   readonly itemId: number;
+  /** An LRS credential, for the credential routes. */
+  readonly credentialId: number;
 }
 
 interface MatrixRow {
@@ -320,6 +322,22 @@ const MATRIX: readonly MatrixRow[] = [
     url: (w) => `/api/readers/${w.readerA.user.id}/access-log`,
     expected: consultantsOnly(200),
   },
+  {
+    method: 'POST',
+    route: '/api/lrs-credentials',
+    url: () => '/api/lrs-credentials',
+    body: () => ({ name: 'Course player' }),
+    stored: async (t) => expect((await t.store.lrsCredentials.listLrsCredentials()).map((c) => c.name)).toEqual(['Course player', 'Seeded player']),
+    expected: consultantsOnly(201),
+  },
+  { method: 'GET', route: '/api/lrs-credentials', url: () => '/api/lrs-credentials', expected: consultantsOnly(200) },
+  {
+    method: 'DELETE',
+    route: '/api/lrs-credentials/:id',
+    url: (w) => `/api/lrs-credentials/${w.credentialId}`,
+    stored: async (t) => expect(await t.store.lrsCredentials.listLrsCredentials()).toEqual([]),
+    expected: consultantsOnly(204),
+  },
 ];
 
 const CASES = MATRIX.flatMap((row) =>
@@ -406,7 +424,8 @@ describe('authorization matrix', () => {
     await t.store.progress.upsertMilestone(readerA.user.id, { chapterId: SEEDED_CHAPTER, status: 'completed', score: 5 });
     const [item] = await t.store.attention.reviewMilestoneAttention(readerA.user.id, SEEDED_CHAPTER);
     await t.store.attention.claimAttention(item!.id, consultant.user.id);
-    world = { readerA, readerB, consultant, cohortId: cohort.id, invitePrefix: invite.codePrefix, itemId: item!.id };
+    const credential = await t.store.lrsCredentials.createLrsCredential({ name: 'Seeded player', key: 'seeded-key', secretHash: 'b'.repeat(64) });
+    world = { readerA, readerB, consultant, cohortId: cohort.id, invitePrefix: invite.codePrefix, itemId: item!.id, credentialId: credential.id };
   });
   afterEach(async () => t.close());
 
@@ -444,7 +463,9 @@ describe('authorization matrix', () => {
   it('has a row for every route the app registered, and no row for a route it did not', () => {
     const registered = registeredRoutes(t.app)
       .filter((route) => !route.startsWith('HEAD '))
-      .filter((route) => route !== 'GET /*');
+      .filter((route) => route !== 'GET /*')
+      // The LRS authenticates its own credentials (HTTP Basic, not sessions): test/xapi/xapi-authorization.test.ts.
+      .filter((route) => !/^[A-Z]+ \/xapi\//.test(route));
     expect(registered).toContain('GET /healthz');
     const inMatrix = MATRIX.map((row) => `${row.method} ${row.route}`);
     expect([...registered].sort()).toEqual([...inMatrix].sort());

@@ -1,0 +1,183 @@
+import type {
+  StoredXapiStatement,
+  XapiAttachment,
+  XapiStatementQuery,
+  XapiStatementRecord,
+  XapiStatementStore,
+} from '../domain/index.js';
+import type { Database } from './open-database.js';
+import type { SqliteWriter } from './sqlite-writer.js';
+
+interface StatementRow {
+  seq: number;
+  statement_id: string;
+  body: string;
+  stored_at: number;
+  voided: number;
+}
+
+type Statement = ReturnType<Database['prepare']>;
+
+const COLUMNS = 's.seq, s.statement_id, s.body, s.stored_at, s.voided';
+
+const toStored = (row: StatementRow): StoredXapiStatement => ({
+  id: row.statement_id,
+  json: row.body,
+  storedAt: row.stored_at,
+  voided: row.voided !== 0,
+  sequence: row.seq,
+});
+
+/** xAPI statements on SQLite: a row per statement, its agents, activities and StatementRef targets. */
+export class SqliteXapiStatements implements XapiStatementStore {
+  private readonly sql;
+  private readonly queries = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly write: SqliteWriter,
+  ) {
+    this.sql = {
+      insert: db.prepare(
+        `INSERT INTO xapi_statements (statement_id, body, stored_at, verb_id, registration, refers_to, voids, voided, actor_key, credential_id)
+         VALUES (@id, @json, @storedAt, @verbId, @registration, @refersTo, @voids,
+           CASE WHEN @voids = 0 AND EXISTS (SELECT 1 FROM xapi_statements v WHERE v.refers_to = @id AND v.voids = 1) THEN 1 ELSE 0 END,
+           @actorKey, @credentialId)
+         RETURNING seq`,
+      ).pluck(),
+      voidTarget: db.prepare('UPDATE xapi_statements SET voided = 1 WHERE statement_id = ? AND voids = 0'),
+      selfTarget: db.prepare('INSERT INTO xapi_statement_targets (seq, target_seq) VALUES (?, ?)'),
+      inheritTargets: db.prepare(
+        `INSERT OR IGNORE INTO xapi_statement_targets (seq, target_seq)
+         SELECT ?, t.target_seq FROM xapi_statement_targets t JOIN xapi_statements s ON s.seq = t.seq WHERE s.statement_id = ?`,
+      ),
+      // Statements stored earlier that target this one (through any chain) now reach its targets too.
+      spreadTargets: db.prepare(
+        `INSERT OR IGNORE INTO xapi_statement_targets (seq, target_seq)
+         SELECT reaching.seq, mine.target_seq
+         FROM xapi_statements r
+         JOIN xapi_statement_targets reaching ON reaching.target_seq = r.seq
+         JOIN xapi_statement_targets mine ON mine.seq = @seq
+         WHERE r.refers_to = @id`,
+      ),
+      agent: db.prepare('INSERT OR IGNORE INTO xapi_statement_agents (agent_key, related, seq) VALUES (?, ?, ?)'),
+      activity: db.prepare('INSERT OR IGNORE INTO xapi_statement_activities (activity_id, related, seq) VALUES (?, ?, ?)'),
+      definition: db.prepare(
+        `INSERT INTO xapi_activities (activity_id, definition) VALUES (?, ?)
+         ON CONFLICT (activity_id) DO UPDATE SET definition = excluded.definition`,
+      ),
+      attachment: db.prepare('INSERT OR IGNORE INTO xapi_attachments (sha2, content_type, content) VALUES (?, ?, ?)'),
+      byIds: db.prepare(`SELECT ${COLUMNS} FROM xapi_statements s WHERE s.statement_id IN (SELECT value FROM json_each(?))`),
+      attachments: db.prepare('SELECT sha2, content_type, content FROM xapi_attachments WHERE sha2 IN (SELECT value FROM json_each(?))'),
+      lastStored: db.prepare('SELECT max(stored_at) FROM xapi_statements').pluck(),
+      definitionOf: db.prepare('SELECT definition FROM xapi_activities WHERE activity_id = ?').pluck(),
+      byActor: db.prepare(`SELECT ${COLUMNS} FROM xapi_statements s WHERE s.actor_key = ? ORDER BY s.seq DESC LIMIT ?`),
+    };
+  }
+
+  async insertStatements(records: readonly XapiStatementRecord[], attachments: readonly XapiAttachment[]): Promise<void> {
+    await this.write(() => {
+      for (const attachment of attachments) {
+        this.sql.attachment.run(attachment.sha2, attachment.contentType, Buffer.from(attachment.content).toString('base64'));
+      }
+      for (const record of records) this.insertOne(record);
+    }, 'A statement with that id exists already.');
+  }
+
+  private insertOne(record: XapiStatementRecord): void {
+    const actor = record.agents.find((agent) => !agent.related);
+    const seq = this.sql.insert.get({
+      id: record.id,
+      json: record.json,
+      storedAt: record.storedAt,
+      verbId: record.verbId,
+      registration: record.registration,
+      refersTo: record.refersTo,
+      voids: record.voids ? 1 : 0,
+      actorKey: actor?.key ?? null,
+      credentialId: record.credentialId,
+    }) as number;
+    this.sql.selfTarget.run(seq, seq);
+    if (record.refersTo !== null) {
+      this.sql.inheritTargets.run(seq, record.refersTo);
+      if (record.voids) this.sql.voidTarget.run(record.refersTo);
+    }
+    this.sql.spreadTargets.run({ seq, id: record.id });
+    for (const agent of record.agents) this.sql.agent.run(agent.key, agent.related ? 1 : 0, seq);
+    for (const activity of record.activities) this.sql.activity.run(activity.id, activity.related ? 1 : 0, seq);
+    for (const { id, definition } of record.definitions) this.sql.definition.run(id, definition);
+  }
+
+  async getStatements(ids: readonly string[]): Promise<StoredXapiStatement[]> {
+    if (ids.length === 0) return [];
+    return (this.sql.byIds.all(JSON.stringify(ids)) as StatementRow[]).map(toStored);
+  }
+
+  async queryStatements(query: XapiStatementQuery): Promise<StoredXapiStatement[]> {
+    const params: Record<string, unknown> = { limit: query.limit };
+    const where = ['s.voided = 0'];
+    const targetWhere: string[] = [];
+    if (query.since !== null) {
+      where.push('s.stored_at > @since');
+      params.since = query.since;
+    }
+    if (query.until !== null) {
+      where.push('s.stored_at <= @until');
+      params.until = query.until;
+    }
+    if (query.after !== null) {
+      where.push(query.ascending ? 's.seq > @after' : 's.seq < @after');
+      params.after = query.after;
+    }
+    if (query.verbId !== null) {
+      targetWhere.push('ts.verb_id = @verbId');
+      params.verbId = query.verbId;
+    }
+    if (query.registration !== null) {
+      targetWhere.push('ts.registration = @registration');
+      params.registration = query.registration;
+    }
+    if (query.agentKey !== null) {
+      targetWhere.push(
+        `EXISTS (SELECT 1 FROM xapi_statement_agents a WHERE a.agent_key = @agentKey AND a.seq = ts.seq${query.relatedAgents ? '' : ' AND a.related = 0'})`,
+      );
+      params.agentKey = query.agentKey;
+    }
+    if (query.activityId !== null) {
+      targetWhere.push(
+        `EXISTS (SELECT 1 FROM xapi_statement_activities a WHERE a.activity_id = @activityId AND a.seq = ts.seq${query.relatedActivities ? '' : ' AND a.related = 0'})`,
+      );
+      params.activityId = query.activityId;
+    }
+    if (targetWhere.length > 0) {
+      where.push(
+        `EXISTS (SELECT 1 FROM xapi_statement_targets t JOIN xapi_statements ts ON ts.seq = t.target_seq WHERE t.seq = s.seq AND ${targetWhere.join(' AND ')})`,
+      );
+    }
+    const text = `SELECT ${COLUMNS} FROM xapi_statements s WHERE ${where.join(' AND ')} ORDER BY s.seq ${query.ascending ? 'ASC' : 'DESC'} LIMIT @limit`;
+    let statement = this.queries.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.queries.set(text, statement);
+    }
+    return (statement.all(params) as StatementRow[]).map(toStored);
+  }
+
+  async getAttachments(sha2s: readonly string[]): Promise<XapiAttachment[]> {
+    if (sha2s.length === 0) return [];
+    const rows = this.sql.attachments.all(JSON.stringify(sha2s)) as { sha2: string; content_type: string; content: string }[];
+    return rows.map((row) => ({ sha2: row.sha2, contentType: row.content_type, content: Buffer.from(row.content, 'base64') }));
+  }
+
+  async lastStoredAt(): Promise<number | null> {
+    return (this.sql.lastStored.get() as number | null) ?? null;
+  }
+
+  async getActivityDefinition(activityId: string): Promise<string | null> {
+    return (this.sql.definitionOf.get(activityId) as string | undefined) ?? null;
+  }
+
+  async listStatementsByAgent(agentKey: string, limit: number): Promise<StoredXapiStatement[]> {
+    return (this.sql.byActor.all(agentKey, limit) as StatementRow[]).map(toStored);
+  }
+}
