@@ -46,7 +46,8 @@ function sendCsv(reply: FastifyReply, name: string, body: Readable): FastifyRepl
  * reader an export includes is noted in their access log (coalesced, see AccessRecorder).
  */
 export const exportRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, cohortMembers, accessRecorder }) => {
-  const cohortNameOf = async (cohort: number | undefined) => (cohort === undefined ? null : (await store.getCohort(cohort)).name);
+  const cohortNameOf = async (cohort: number | undefined) =>
+    cohort === undefined ? null : ((await store.cohorts.listCohorts()).find((c) => c.id === cohort)?.name ?? null);
   app.get(
     '/api/export/progress.csv',
     {

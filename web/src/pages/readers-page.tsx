@@ -10,7 +10,8 @@ import { formatDateTime, formatTimeAgo } from '../time/relative-time.js';
 import { useDebouncedValue } from '../time/use-debounced-value.js';
 import { useNow } from '../time/use-now.js';
 import { mergePages, nextCursorOf } from '../pagination/merge-pages.js';
-import { navigate, useLocation } from '../router/history.js';
+import { useLocation } from '../router/history.js';
+import { useSearchParams } from '../router/search-params.js';
 import { Link } from '../router/link.js';
 import { AddShownToCohort } from '../cohorts/add-shown-to-cohort.js';
 import { useCohortChoice } from '../cohorts/cohort-choice.js';
@@ -52,6 +53,7 @@ function ReaderRow({ reader, now }: { readonly reader: ReaderSummaryDto; readonl
 export function ReadersPage() {
   const { search: queryString } = useLocation();
   const searchInUrl = new URLSearchParams(queryString).get('search') ?? '';
+  const [, setParams] = useSearchParams();
   const [searchText, setSearchText] = useState(searchInUrl);
   const debouncedSearch = useDebouncedValue(searchText.trim(), SEARCH_DELAY_MS);
   const now = useNow(30_000);
@@ -69,7 +71,7 @@ export function ReadersPage() {
   useEffect(() => {
     if (debouncedSearch === searchInAddress.current) return;
     searchInAddress.current = debouncedSearch;
-    navigate(debouncedSearch === '' ? '/readers' : `/readers?search=${encodeURIComponent(debouncedSearch)}`, { replace: true });
+    setParams({ search: debouncedSearch });
   }, [debouncedSearch]);
 
   const readersQuery = useInfiniteQuery({
