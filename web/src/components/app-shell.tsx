@@ -20,6 +20,7 @@ const NAV_BY_ROLE = {
     { to: '/reading', label: 'My chapters', currentWhen: 'exact' },
     { to: '/reading/activity', label: 'My activity', currentWhen: 'exact' },
     { to: '/reading/my-data', label: 'My data', currentWhen: 'exact' },
+    { to: '/account', label: 'Account', currentWhen: 'exact' },
   ],
   consultant: [
     { to: '/dashboard', label: 'Dashboard', currentWhen: 'exact' },
@@ -29,6 +30,7 @@ const NAV_BY_ROLE = {
     { to: '/program', label: 'Program', currentWhen: 'exact' },
     { to: '/program/overview', label: 'Overview', currentWhen: 'exact' },
     { to: '/program/grid', label: 'Grid', currentWhen: 'exact' },
+    { to: '/account', label: 'Account', currentWhen: 'exact' },
   ],
 } as const;
 

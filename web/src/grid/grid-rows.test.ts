@@ -5,10 +5,10 @@ const row = (id: number, name: string, email: string, cells: GridRow['cells'], l
   reader: { id, name, email, role: 'reader', createdAt: '2026-01-01T00:00:00.000Z', lastActiveAt },
   cells,
 });
-const none = { status: null, score: null } as const;
-const done = (score: number) => ({ status: 'completed', score }) as const;
-const stuck = { status: 'stuck', score: null } as const;
-const started = { status: 'started', score: null } as const;
+const none = { status: null, score: null, updatedAt: null } as const;
+const done = (score: number) => ({ status: 'completed', score, updatedAt: '2026-03-01T10:00:00.000Z' }) as const;
+const stuck = { status: 'stuck', score: null, updatedAt: null } as const;
+const started = { status: 'started', score: null, updatedAt: null } as const;
 
 const ROWS = [
   row(1, 'Ada Moreau', 'ada1@example.test', [done(90), stuck], '2026-03-01T10:00:00.000Z'),
