@@ -78,6 +78,10 @@ export function ProgramOverviewPage() {
           <LoadingMessage>Loading the chapters…</LoadingMessage>
         ) : funnel.data === undefined ? (
           <ErrorMessage error={funnel.error} onRetry={() => void funnel.refetch()} />
+        ) : funnel.data.chapters.length === 0 ? (
+          <p className="empty">
+            No data yet: the program has no chapters. <Link to="/program">Add chapters</Link>, then readers' progress shows here.
+          </p>
         ) : (
           <ChapterFunnelChart chapters={funnel.data.chapters} />
         )}
@@ -87,11 +91,11 @@ export function ProgramOverviewPage() {
         <form className="filter-row" onSubmit={(e) => e.preventDefault()}>
           <div className="field">
             <label htmlFor="activity-from">From</label>
-            <input id="activity-from" type="date" value={fromDay ?? ''} onChange={(e) => setParams({ from: e.target.value })} />
+            <input id="activity-from" type="date" value={fromDay ?? activity.data?.buckets[0]?.start.slice(0, 10) ?? ''} onChange={(e) => setParams({ from: e.target.value })} />
           </div>
           <div className="field">
             <label htmlFor="activity-to">To</label>
-            <input id="activity-to" type="date" value={toDay ?? ''} onChange={(e) => setParams({ to: e.target.value })} />
+            <input id="activity-to" type="date" value={toDay ?? activity.data?.buckets.at(-1)?.start.slice(0, 10) ?? ''} onChange={(e) => setParams({ to: e.target.value })} />
           </div>
           <div className="field">
             <label htmlFor="activity-bucket">Per</label>
@@ -115,6 +119,8 @@ export function ProgramOverviewPage() {
           <LoadingMessage>Loading scores…</LoadingMessage>
         ) : scores.data === undefined ? (
           <ErrorMessage error={scores.error} onRetry={() => void scores.refetch()} />
+        ) : scores.data.scores.length === 0 ? (
+          <p className="empty">No data yet: no reader has completed a chapter with a score.</p>
         ) : (
           <ScoreDistributionChart
             scores={scores.data.scores}
