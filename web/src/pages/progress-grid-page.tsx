@@ -124,8 +124,9 @@ export function ProgressGridPage() {
             <thead>
               <tr aria-rowindex={1}>
                 <th scope="col" className="grid-reader" aria-sort={ariaSort('name')}>
-                  <button type="button" className="grid-sort" aria-label={sortLabel('name', 'name')} onClick={() => sortBy('name')}>
-                    Reader{arrow('name')}
+                  <button type="button" className="grid-sort" onClick={() => sortBy('name')}>
+                    Reader<span aria-hidden="true">{arrow('name')}</span>
+                    <span className="visually-hidden">, sort by name</span>
                   </button>
                 </th>
                 {chapters.map((id) => {
