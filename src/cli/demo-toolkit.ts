@@ -3,6 +3,8 @@ import { seededRandom, type User } from '../domain/index.js';
 import type { CliDeps, CliStore } from './run-cli.js';
 
 const DAY = 86_400_000;
+/** How long the demo's active readers stay on "Online now" without --live. */
+const ONLINE_FOR_MS = 10 * 60_000;
 const COHORTS = ['Class 4B', 'Evening book club', 'Summer intensive'] as const;
 
 /**
@@ -49,10 +51,11 @@ export async function loadDemoToolkit(store: CliStore, deps: CliDeps, people: { 
   const [first] = (await store.attention.listAttention({ state: 'open', limit: 1 })).items;
   if (first && people.consultants[1]) await store.attention.claimAttention(first.id, people.consultants[1].id);
 
-  // The timeline ends now: some readers were active within the last minute.
+  // The timeline ends now: some readers are reading at this moment. Without --live nobody keeps them
+  // active, so their last activity is set a few minutes ahead and "Online now" stays populated a while.
   const active = people.readers.filter(() => random() < 0.08).slice(0, 40);
   for (const reader of active.length > 0 ? active : people.readers.slice(0, 3)) {
-    await store.sessions.updateHeartbeat(reader.id, now - Math.floor(random() * 45_000));
+    await store.sessions.updateHeartbeat(reader.id, now + ONLINE_FOR_MS - Math.floor(random() * 4 * 60_000));
     await store.activity.logActivity(reader.id, { actionType: 'PAGE_VIEW', metadata: { page: 1 + Math.floor(random() * 30) } });
   }
 

@@ -52,10 +52,12 @@ export interface ActivityBucket {
   readonly activeReaders: number;
 }
 
-/** One reader's cell for one chapter of the grid: both null when there is no milestone. */
+/** One reader's cell for one chapter of the grid: all null when there is no milestone. */
 export interface GridCell {
   readonly status: MilestoneStatus | null;
   readonly score: number | null;
+  /** Epoch milliseconds of the milestone's last change. */
+  readonly updatedAt: number | null;
 }
 
 export interface GridRow {

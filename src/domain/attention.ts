@@ -43,6 +43,14 @@ function stripUndefined(change: Partial<AttentionRules>): Partial<AttentionRules
   return Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
 }
 
+/** What GET /api/attention lists: one state, optionally narrowed to a cohort, a reason and one reader. */
+export interface AttentionQuery {
+  readonly state: AttentionState;
+  readonly cohortId?: number | undefined;
+  readonly reason?: AttentionReason | undefined;
+  readonly readerId?: number | undefined;
+}
+
 /** A reader who needs a consultant, for one reason (and chapter, where the reason has one). */
 export interface AttentionItem {
   readonly id: number;

@@ -98,16 +98,16 @@ export function progressGridOf(
   chapters: readonly string[],
   readers: readonly User[],
   limit: number,
-  milestones: readonly { userId: number; chapterId: string; status: MilestoneStatus; score: number | null }[],
+  milestones: readonly { userId: number; chapterId: string; status: MilestoneStatus; score: number | null; updatedAt: number }[],
 ): ProgressGrid {
   const page = readers.slice(0, limit);
   const cells = new Map<number, Map<string, GridCell>>();
   for (const m of milestones) {
     const mine = cells.get(m.userId) ?? new Map<string, GridCell>();
-    mine.set(m.chapterId, { status: m.status, score: m.score });
+    mine.set(m.chapterId, { status: m.status, score: m.score, updatedAt: m.updatedAt });
     cells.set(m.userId, mine);
   }
-  const empty: GridCell = { status: null, score: null };
+  const empty: GridCell = { status: null, score: null, updatedAt: null };
   return {
     chapters,
     readers: page.map((reader) => ({ reader, cells: chapters.map((id) => cells.get(reader.id)?.get(id) ?? empty) })),

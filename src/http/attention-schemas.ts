@@ -47,6 +47,11 @@ export const AttentionRulesChangeSchema = Type.Partial(AttentionRulesSchema, { a
 export const AttentionStateQuerySchema = Type.Object({
   state: Type.Optional(Type.Union(ATTENTION_STATES.map((s) => Type.Literal(s)), { default: 'open' })),
 });
+/** GET /api/attention's narrowing to one reason and one reader (404 when no reader has the id). */
+export const AttentionFilterQuerySchema = Type.Object({
+  reason: Type.Optional(Type.Union(ATTENTION_REASONS.map((r) => Type.Literal(r)), { description: 'Only items for this reason' })),
+  reader: Type.Optional(Type.Integer({ minimum: 1, description: "Only this reader's items; 404 if no reader has the id" })),
+});
 export const ResolveBodySchema = Type.Object(
   { note: Type.Optional(Type.String({ maxLength: MAX_ATTENTION_NOTE_LENGTH })) },
   { additionalProperties: false },

@@ -56,6 +56,7 @@ export const GridResponseSchema = Type.Object({
         Type.Object({
           status: Type.Union([...MILESTONE_STATUSES.map((s) => Type.Literal(s)), Type.Null()]),
           score: Type.Union([Type.Integer(), Type.Null()]),
+          updatedAt: Type.Union([Type.String({ format: 'date-time', description: "The milestone's last change" }), Type.Null()]),
         }),
       ),
     }),

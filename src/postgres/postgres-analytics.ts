@@ -33,7 +33,7 @@ export const INSIGHT_SQL = {
   gridReaders: `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
   gridCohortReaders: `SELECT ${USER_COLUMNS} FROM users
     WHERE id = ANY (@ids::bigint[]) AND role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
-  gridCells: 'SELECT user_id AS "userId", chapter_id AS "chapterId", status, score FROM milestones WHERE user_id = ANY (?::bigint[])',
+  gridCells: 'SELECT user_id AS "userId", chapter_id AS "chapterId", status, score, updated_at AS "updatedAt" FROM milestones WHERE user_id = ANY (?::bigint[])',
 };
 
 /** The analytics reads: chapter funnel, activity buckets and the progress grid. Reads only. */

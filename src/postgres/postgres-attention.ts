@@ -1,4 +1,4 @@
-import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, REVIEW_ORDER, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort } from '../domain/index.js';
+import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, REVIEW_ORDER, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort, readerNotFound, type AttentionQuery } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
 import { ATTENTION_ITEM_COLUMNS, attentionUserIds, NO_CHAPTER, toAttentionItems, USER_COLUMNS, type AttentionRow, type UserRow } from '../domain/storage/stored-rows.js';
@@ -36,14 +36,19 @@ export class PostgresAttention implements AttentionPort {
     });
   }
 
-  async listAttention(query: { state: AttentionState; cohortId?: number | undefined } & PageRequest): Promise<Page<AttentionItem>> {
+  async listAttention(query: AttentionQuery & PageRequest): Promise<Page<AttentionItem>> {
     const cohort = await this.cohorts.filter(query.cohortId);
     const [since, id] = query.cursor === undefined ? [0, 0] : decodeCursor(query.cursor, 2);
+    if (query.readerId !== undefined) {
+      const found = await this.read.all(`SELECT 1 FROM users WHERE id = ? AND role = 'reader'`, [query.readerId]);
+      if (found.length === 0) throw readerNotFound();
+    }
     const rows = await this.read.all<AttentionRow>(
       `SELECT ${ATTENTION_ITEM_COLUMNS} FROM attention_items
        WHERE state = @state AND (since, id) > (@since, @id) AND ${IN_COHORT}
+         AND (@reason::text IS NULL OR reason = @reason::text) AND (@reader::bigint IS NULL OR reader_id = @reader::bigint)
        ORDER BY since, id LIMIT @limit`,
-      { state: query.state, since, id, cohort, limit: query.limit + 1 },
+      { state: query.state, since, id, cohort, reason: query.reason ?? null, reader: query.readerId ?? null, limit: query.limit + 1 },
     );
     const more = rows.length > query.limit;
     const shown = rows.slice(0, query.limit);

@@ -16,6 +16,7 @@ export function prepareAttentionStatements(db: Database) {
     page: db.prepare(
       `SELECT ${ITEM} FROM attention_items
        WHERE state = @state AND (since, id) > (@since, @id) AND ${IN_COHORT}
+         AND (@reason IS NULL OR reason = @reason) AND (@reader IS NULL OR reader_id = @reader)
        ORDER BY since, id LIMIT @limit`,
     ),
     counts: db.prepare(

@@ -50,7 +50,7 @@ export class SqliteAnalytics implements AnalyticsPort {
          WHERE id IN (SELECT value FROM json_each(@ids)) AND role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
       ),
       gridCells: db.prepare(
-        'SELECT user_id AS userId, chapter_id AS chapterId, status, score FROM milestones WHERE user_id IN (SELECT value FROM json_each(?))',
+        'SELECT user_id AS userId, chapter_id AS chapterId, status, score, updated_at AS updatedAt FROM milestones WHERE user_id IN (SELECT value FROM json_each(?))',
       ),
     };
   }

@@ -1,4 +1,4 @@
-import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionPort, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest } from '../domain/index.js';
+import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionPort, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, readerNotFound, type AttentionQuery } from '../domain/index.js';
 import { prepareAttentionStatements, type AttentionRow, type AttentionStatements } from './attention-statements.js';
 import type { Database } from './open-database.js';
 import { attentionUserIds, NO_CHAPTER, toAttentionItems, type UserRow } from '../domain/storage/stored-rows.js';
@@ -33,10 +33,19 @@ export class SqliteAttention implements AttentionPort {
     });
   }
 
-  async listAttention(query: { state: AttentionState; cohortId?: number | undefined } & PageRequest): Promise<Page<AttentionItem>> {
+  async listAttention(query: AttentionQuery & PageRequest): Promise<Page<AttentionItem>> {
     const cohort = this.cohorts.filter(query.cohortId);
     const [since, id] = query.cursor === undefined ? [0, 0] : decodeCursor(query.cursor, 2);
-    const rows = this.sql.page.all({ state: query.state, since, id, cohort, limit: query.limit + 1 }) as AttentionRow[];
+    if (query.readerId !== undefined && !this.sql.isReader.get(query.readerId)) throw readerNotFound();
+    const rows = this.sql.page.all({
+      state: query.state,
+      since,
+      id,
+      cohort,
+      reason: query.reason ?? null,
+      reader: query.readerId ?? null,
+      limit: query.limit + 1,
+    }) as AttentionRow[];
     const more = rows.length > query.limit;
     const shown = rows.slice(0, query.limit);
     const last = shown[shown.length - 1];

@@ -82,7 +82,7 @@ afterAll(async () => {
 
 describe("the consultants' toolkit in the browser", () => {
   it('two consultants claim the same item at once: one holds it, the other sees who without reloading', async () => {
-    const [annPage, bobPage] = await Promise.all([consultantPage(ANN, '/attention'), consultantPage(BOB, '/attention')]);
+    const [annPage, bobPage] = await Promise.all([consultantPage(ANN, '/attention?view=items'), consultantPage(BOB, '/attention?view=items')]);
     for (const page of [annPage, bobPage]) {
       await waitForHeading(page, 'Attention');
       await itemCard(page, STRUGGLING.name).getByRole('button', { name: 'Claim' }).waitFor();

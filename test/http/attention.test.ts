@@ -60,6 +60,30 @@ describe('the attention queue over HTTP', () => {
     expect(resolved.json.item).toMatchObject({ id: opened.json.item.id, state: 'resolved', resolvedBy: null });
   });
 
+  it('a list narrows to one reason and one reader', async () => {
+    await start();
+    const other = await t.signIn('reader', 'other@example.test', 'Other');
+    await milestone('completed', 10);
+    await t.app.inject({ method: 'PUT', url: '/api/me/milestones/ch02', headers: reader.headers, payload: { status: 'completed', score: 5 } });
+    await t.app.inject({ method: 'PUT', url: '/api/me/milestones/ch01', headers: other.headers, payload: { status: 'completed', score: 5 } });
+    const stored = (await t.store.attention.listAttention({ state: 'open', limit: 10 })).items;
+    expect(stored.map((i) => [i.reader.id, i.chapterId])).toEqual([
+      [reader.user.id, 'ch01'],
+      [reader.user.id, 'ch02'],
+      [other.user.id, 'ch01'],
+    ]);
+    const listed = async (query: string) => {
+      const response = await t.app.inject({ method: 'GET', url: `/api/attention?${query}`, headers: ann.headers });
+      expect(response.statusCode).toBe(200);
+      return (response.json().items as { reader: { id: number }; chapterId: string }[]).map((i) => [i.reader.id, i.chapterId]);
+    };
+    expect(await listed(`reader=${other.user.id}`)).toEqual([[other.user.id, 'ch01']]);
+    expect(await listed(`reader=${reader.user.id}&reason=low_score&limit=1`)).toEqual([[reader.user.id, 'ch01']]);
+    expect(await listed('reason=low_score')).toHaveLength(3);
+    expect(await listed('reason=stuck')).toEqual([]);
+    expect(await listed(`reader=${reader.user.id}&state=claimed`)).toEqual([]);
+  });
+
   it('two consultants claim at once: one holds it, the other gets 409 naming the holder, and the stream says who', async () => {
     await start();
     await milestone('completed', 10);

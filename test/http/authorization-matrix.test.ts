@@ -109,7 +109,12 @@ function TOOLKIT_ROWS(): MatrixRow[] {
       stored: async (t) => expect((await t.store.invites.listInvites({ limit: 10 })).items).toEqual([]),
       expected: consultantsOnly(204),
     },
-    { method: 'GET', route: '/api/attention', url: () => '/api/attention?state=claimed', expected: consultantsOnly(200) },
+    {
+      method: 'GET',
+      route: '/api/attention',
+      url: (w) => `/api/attention?state=claimed&reason=low_score&reader=${w.readerA.user.id}`,
+      expected: consultantsOnly(200),
+    },
     { method: 'GET', route: '/api/attention/counts', url: () => '/api/attention/counts', expected: consultantsOnly(200) },
     {
       method: 'POST',

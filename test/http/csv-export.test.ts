@@ -89,6 +89,24 @@ describe('CSV exports', () => {
     expect(window.map((r) => Number(r.event_id))).toEqual(stored.slice(2, 5).map((e) => e.id));
   });
 
+  it('an export of one cohort names the cohort in its file name and holds only its readers', async () => {
+    const inIt = await t.store.users.createUser({ email: 'in@example.test', name: 'In', role: 'reader', passwordHash: 'x' });
+    const notInIt = await t.store.users.createUser({ email: 'out@example.test', name: 'Out', role: 'reader', passwordHash: 'x' });
+    for (const who of [inIt, notInIt]) await t.store.progress.upsertMilestone(who.id, { chapterId: 'a', status: 'started', score: null });
+    const cohort = await t.store.cohorts.createCohort('Summer intensive: Été "2026" / B');
+    await t.store.cohorts.addReaderToCohort(cohort.id, inIt.id);
+    const progress = await download(`/api/export/progress.csv?cohort=${cohort.id}`);
+    expect(progress.headers['content-disposition']).toBe('attachment; filename="progress-summer-intensive-ete-2026-b.csv"');
+    expect((parse(progress.body, { columns: true }) as Record<string, string>[]).map((r) => r.email)).toEqual(['in@example.test']);
+    const activity = await download(`/api/export/activity.csv?cohort=${cohort.id}`);
+    expect(activity.headers['content-disposition']).toBe('attachment; filename="activity-summer-intensive-ete-2026-b.csv"');
+    const unnamed = await t.store.cohorts.createCohort('日本');
+    expect((await download(`/api/export/progress.csv?cohort=${unnamed.id}`)).headers['content-disposition']).toBe(
+      'attachment; filename="progress-cohort.csv"',
+    );
+    expect((await download('/api/export/activity.csv')).headers['content-disposition']).toBe('attachment; filename="activity.csv"');
+  });
+
   it('an export notes every reader it includes in their access log, and nobody else', async () => {
     const inIt = await t.store.users.createUser({ email: 'in@example.test', name: 'In', role: 'reader', passwordHash: 'x' });
     const notInIt = await t.store.users.createUser({ email: 'out@example.test', name: 'Out', role: 'reader', passwordHash: 'x' });

@@ -62,7 +62,7 @@ describe('analytics over HTTP', () => {
     expect(grid.statusCode).toBe(200);
     expect(grid.json()).toMatchObject({
       chapters: ['one', 'two'],
-      readers: [{ reader: { id: ann.id, email: 'ann@example.test' }, cells: [{ status: 'completed', score: 40 }, { status: null, score: null }] }],
+      readers: [{ reader: { id: ann.id, email: 'ann@example.test' }, cells: [{ status: 'completed', score: 40, updatedAt: expect.stringMatching(/^\d{4}-.*Z$/) }, { status: null, score: null, updatedAt: null }] }],
       nextCursor: expect.any(String),
     });
     const cohortGrid = await get('/api/analytics/grid?cohort=7');

@@ -12,8 +12,8 @@ const SWEEP_QUERIES: readonly { name: keyof AttentionStatements; params: unknown
   { name: 'stuckCrossed', params: { time: 0, id: 0, cutoff: NOW - 3_600_000, limit: 500 }, uses: /USING INDEX idx_milestones_status_updated/ },
   { name: 'inactiveCrossed', params: { time: 0, id: 0, cutoff: NOW - 7 * DAY, limit: 500 }, uses: /USING (COVERING )?INDEX idx_users_role_last_active/ },
   { name: 'liveInactive', params: [0, 500], uses: /USING (COVERING )?INDEX idx_attention_live_reason/ },
-  { name: 'page', params: { state: 'open', since: 0, id: 0, cohort: null, limit: 51 }, uses: /USING INDEX idx_attention_state_since/ },
-  { name: 'page', params: { state: 'open', since: 0, id: 0, cohort: 1, limit: 51 }, uses: /USING INDEX idx_attention_state_since/ },
+  { name: 'page', params: { state: 'open', since: 0, id: 0, cohort: null, reason: null, reader: null, limit: 51 }, uses: /USING INDEX idx_attention_state_since/ },
+  { name: 'page', params: { state: 'open', since: 0, id: 0, cohort: 1, reason: 'stuck', reader: null, limit: 51 }, uses: /USING INDEX idx_attention_state_since/ },
   { name: 'resolveCause', params: [NOW, 1, 'stuck', 'ch01'], uses: /USING INDEX idx_attention_live/ },
 ];
 

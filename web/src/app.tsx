@@ -3,6 +3,7 @@ import type { Role, UserDto } from './api/types.js';
 import { AppShell } from './components/app-shell.js';
 import { Page } from './components/page.js';
 import { ErrorMessage, LoadingMessage } from './components/status-messages.js';
+import { AccountPage } from './pages/account-page.js';
 import { AttentionPage } from './pages/attention-page.js';
 import { CohortsPage } from './pages/cohorts-page.js';
 import { DashboardPage } from './pages/dashboard-page.js';
@@ -27,14 +28,15 @@ import { usePageViews } from './session/use-page-views.js';
 
 // The insight pages carry the charting and virtualizing code: loaded only when a consultant opens them.
 const ProgramOverviewPage = lazy(async () => ({ default: (await import('./pages/program-overview-page.js')).ProgramOverviewPage }));
+const ChapterPage = lazy(async () => ({ default: (await import('./pages/chapter-page.js')).ChapterPage }));
 const ProgressGridPage = lazy(async () => ({ default: (await import('./pages/progress-grid-page.js')).ProgressGridPage }));
 
 function Lazy({ children }: { readonly children: ReactNode }) {
   return <Suspense fallback={<LoadingMessage>Loading the page…</LoadingMessage>}>{children}</Suspense>;
 }
 
-/** Who may see a route: everyone, only people signed out, or one role. */
-type Access = 'anyone' | 'signed-out' | Role;
+/** Who may see a route: everyone, only people signed out, anyone signed in, or one role. */
+type Access = 'anyone' | 'signed-out' | 'signed-in' | Role;
 
 interface AppRoute {
   readonly pattern: string;
@@ -64,6 +66,12 @@ const ROUTES: readonly AppRoute[] = [
   { pattern: '/join/:code', access: 'signed-out', render: (params) => <JoinPage code={params.code ?? ''} /> },
   { pattern: '/program/overview', access: 'consultant', render: () => <Lazy><ProgramOverviewPage /></Lazy> },
   { pattern: '/program/grid', access: 'consultant', render: () => <Lazy><ProgressGridPage /></Lazy> },
+  {
+    pattern: '/program/chapters/:chapterId',
+    access: 'consultant',
+    render: (params) => <Lazy><ChapterPage key={params.chapterId} chapterId={params.chapterId ?? ''} /></Lazy>,
+  },
+  { pattern: '/account', access: 'signed-in', render: (_, user) => <AccountPage user={user!} /> },
 ];
 
 function renderRoute(location: AppLocation, user: UserDto | null): ReactNode {
@@ -75,7 +83,7 @@ function renderRoute(location: AppLocation, user: UserDto | null): ReactNode {
     }
     if (route.access === 'anyone') return route.render(params, user);
     if (user === null) return <Redirect to={signInPathFrom(location.pathname, location.search)} />;
-    if (user.role !== route.access) return <Redirect to={homePathFor(user.role)} />;
+    if (route.access !== 'signed-in' && user.role !== route.access) return <Redirect to={homePathFor(user.role)} />;
     return route.render(params, user);
   }
   return <NotFoundPage user={user} />;

@@ -1,4 +1,4 @@
-import type { AttentionItem, AttentionRules, AttentionState, AttentionSweepResult } from '../attention.js';
+import type { AttentionItem, AttentionQuery, AttentionRules, AttentionSweepResult } from '../attention.js';
 import type { Page, PageRequest } from '../page.js';
 
 /**
@@ -14,9 +14,10 @@ export interface AttentionPort {
 
   /**
    * Attention items in one state, oldest (by `since`) first, optionally only cohort `cohortId`'s
-   * readers'. Throws `invalid_request` for a bad cursor and `not_found` for an unknown cohort.
+   * readers', one `reason` and one reader's (`readerId`). Throws `invalid_request` for a bad cursor,
+   * `not_found` for an unknown cohort or a `readerId` that is no reader.
    */
-  listAttention(query: { state: AttentionState; cohortId?: number | undefined } & PageRequest): Promise<Page<AttentionItem>>;
+  listAttention(query: AttentionQuery & PageRequest): Promise<Page<AttentionItem>>;
 
   /** How many items are open and claimed, optionally in one cohort. Throws `not_found` for an unknown cohort. */
   countAttention(cohortId?: number): Promise<{ open: number; claimed: number }>;

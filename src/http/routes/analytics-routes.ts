@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { BUCKET_MS, toIsoTime } from '../../domain/index.js';
+import { BUCKET_MS, toIsoTime, toIsoTimeOrNull } from '../../domain/index.js';
 import { readerFilterFor } from '../cohort-filter.js';
 import { toUserDto } from '../dto.js';
 import {
@@ -75,7 +75,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       const grid = await store.analytics.getProgressGrid({ ...(await readerFilterFor(cohortMembers, cohort)), ...page });
       return {
         chapters: [...grid.chapters],
-        readers: grid.readers.map((row) => ({ reader: toUserDto(row.reader), cells: row.cells.map((c) => ({ ...c })) })),
+        readers: grid.readers.map((row) => ({ reader: toUserDto(row.reader), cells: row.cells.map((c) => ({ status: c.status, score: c.score, updatedAt: toIsoTimeOrNull(c.updatedAt) })) })),
         nextCursor: grid.nextCursor,
       };
     },

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AttentionItem } from '../../domain/index.js';
 import {
+  AttentionFilterQuerySchema,
   AttentionItemSchema,
   AttentionRulesChangeSchema,
   AttentionRulesSchema,
@@ -31,8 +32,8 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       config: { policy: 'consultant' },
       schema: {
         tags: ['attention'],
-        summary: 'Attention items in one state (open by default), oldest first',
-        querystring: Type.Composite([PageQuerySchema, AttentionStateQuerySchema, CohortQuerySchema]),
+        summary: 'Attention items in one state (open by default), oldest first; optionally one reason and one reader',
+        querystring: Type.Composite([PageQuerySchema, AttentionStateQuerySchema, AttentionFilterQuerySchema, CohortQuerySchema]),
         response: {
           200: Type.Object({ items: Type.Array(AttentionItemSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
           ...problemResponses(400, 401, 403, 404),
@@ -40,8 +41,8 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       },
     },
     async (request) => {
-      const { state, cohort, limit, cursor } = request.query;
-      const page = await store.attention.listAttention({ state: state ?? 'open', cohortId: cohort, limit, cursor });
+      const { state, cohort, reason, reader, limit, cursor } = request.query;
+      const page = await store.attention.listAttention({ state: state ?? 'open', cohortId: cohort, reason, readerId: reader, limit, cursor });
       return { items: page.items.map(toAttentionItemDto), nextCursor: page.nextCursor };
     },
   );

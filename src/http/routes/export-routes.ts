@@ -16,6 +16,23 @@ export const ACTIVITY_CSV_HEADER = ['event_id', 'reader_id', 'email', 'action_ty
 
 const csvResponse = { 200: { description: 'RFC 4180 CSV with a header row.', content: { 'text/csv': { schema: CsvSchema } } } };
 
+/**
+ * The download's file name: `progress.csv` for everyone, `progress-<cohort>.csv` for one cohort, so
+ * that two exports of different classes never overwrite each other or get mixed up.
+ */
+export function exportFileName(what: 'progress' | 'activity', cohortName: string | null): string {
+  if (cohortName === null) return `${what}.csv`;
+  const slug = cohortName
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return `${what}-${slug === '' ? 'cohort' : slug}.csv`;
+}
+
 function sendCsv(reply: FastifyReply, name: string, body: Readable): FastifyReply {
   return reply
     .type('text/csv; charset=utf-8')
@@ -29,6 +46,8 @@ function sendCsv(reply: FastifyReply, name: string, body: Readable): FastifyRepl
  * reader an export includes is noted in their access log (coalesced, see AccessRecorder).
  */
 export const exportRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, cohortMembers, accessRecorder }) => {
+  const cohortNameOf = async (cohort: number | undefined) =>
+    cohort === undefined ? null : ((await store.cohorts.listCohorts()).find((c) => c.id === cohort)?.name ?? null);
   app.get(
     '/api/export/progress.csv',
     {
@@ -44,13 +63,14 @@ export const exportRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     async (request, reply) => {
       const consultant = requireAuth(request).user.id;
       const filter = await readerFilterFor(cohortMembers, request.query.cohort);
+      const name = exportFileName('progress', await cohortNameOf(request.query.cohort));
       const body = csvStream(
         PROGRESS_CSV_HEADER,
         store.exports.streamProgressExport(filter),
         (r) => [r.readerId, r.email, r.name, r.chapterId, r.status, r.score, toIsoTime(r.updatedAt)],
         (rows) => accessRecorder.recordMany(consultant, new Set(rows.map((r) => r.readerId)), 'export'),
       );
-      return sendCsv(reply, 'progress.csv', body);
+      return sendCsv(reply, name, body);
     },
   );
 
@@ -72,13 +92,14 @@ export const exportRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       const to = parseIsoTime(request.query.to, 'to');
       requireOrdered(from, to);
       const filter = await readerFilterFor(cohortMembers, request.query.cohort);
+      const name = exportFileName('activity', await cohortNameOf(request.query.cohort));
       const body = csvStream(
         ACTIVITY_CSV_HEADER,
         store.exports.streamActivityExport({ ...filter, from, to }),
         (e) => [e.eventId, e.readerId, e.email, e.actionType, e.metadata, toIsoTime(e.createdAt)],
         (rows) => accessRecorder.recordMany(consultant, new Set(rows.map((r) => r.readerId)), 'export'),
       );
-      return sendCsv(reply, 'activity.csv', body);
+      return sendCsv(reply, name, body);
     },
   );
 };

@@ -284,5 +284,36 @@ function describeAttentionRules(current: CurrentStore): void {
       expect(await store.attention.countAttention(cohort.id)).toEqual({ open: 2, claimed: 0 });
       await expectAppError(() => store.attention.listAttention({ state: 'open', limit: 10, cursor: 'bad' }), 'invalid_request');
     });
+
+    it('narrows a list to one reason and one reader, with the cohort and in pages', async () => {
+      const { store, clock } = current();
+      const [ann, ben] = [await addUser(store), await addUser(store)];
+      await store.progress.upsertMilestone(ann.id, { chapterId: 'ch01', status: 'stuck', score: null });
+      clock.advance(MINUTE);
+      await store.progress.upsertMilestone(ben.id, { chapterId: 'ch01', status: 'stuck', score: null });
+      clock.advance(HOUR);
+      await store.attention.sweepAttention(100);
+      await store.progress.upsertMilestone(ann.id, { chapterId: 'ch02', status: 'completed', score: 10 });
+      await store.attention.reviewMilestoneAttention(ann.id, 'ch02');
+      const cohort = await store.cohorts.createCohort('B only');
+      await store.cohorts.addReaderToCohort(cohort.id, ben.id);
+      const shown = async (query: Omit<Parameters<Store['attention']['listAttention']>[0], 'state' | 'limit'>, limit = 10) =>
+        (await store.attention.listAttention({ state: 'open', limit, ...query })).items.map((i) => [i.reader.id, i.reason, i.chapterId]);
+
+      expect(await shown({ reason: 'stuck' })).toEqual([[ann.id, 'stuck', 'ch01'], [ben.id, 'stuck', 'ch01']]);
+      expect(await shown({ reason: 'low_score' })).toEqual([[ann.id, 'low_score', 'ch02']]);
+      expect(await shown({ reason: 'inactive' })).toEqual([]);
+      expect(await shown({ readerId: ann.id })).toEqual([[ann.id, 'stuck', 'ch01'], [ann.id, 'low_score', 'ch02']]);
+      expect(await shown({ readerId: ann.id, reason: 'low_score' })).toEqual([[ann.id, 'low_score', 'ch02']]);
+      expect(await shown({ readerId: ann.id, cohortId: cohort.id })).toEqual([]);
+      expect(await shown({ reason: 'stuck', cohortId: cohort.id })).toEqual([[ben.id, 'stuck', 'ch01']]);
+      const first = await store.attention.listAttention({ state: 'open', readerId: ann.id, limit: 1 });
+      const second = await store.attention.listAttention({ state: 'open', readerId: ann.id, limit: 1, cursor: first.nextCursor! });
+      expect([...first.items, ...second.items].map((i) => i.reason)).toEqual(['stuck', 'low_score']);
+      expect(second.nextCursor).toBeNull();
+      const consultant = await addUser(store, 'consultant');
+      await expectAppError(() => store.attention.listAttention({ state: 'open', readerId: UNKNOWN_ID, limit: 10 }), 'not_found');
+      await expectAppError(() => store.attention.listAttention({ state: 'open', readerId: consultant.id, limit: 10 }), 'not_found');
+    });
   });
 }

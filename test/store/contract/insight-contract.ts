@@ -139,7 +139,7 @@ export function describeInsight(current: CurrentStore): void {
     });
 
     it('the grid pages readers by id with one cell per catalog chapter, and filters by reader ids', async () => {
-      const { store } = current();
+      const { store, clock } = current();
       await store.chapters.createChapter({ id: 'x', title: 'X' });
       await store.chapters.createChapter({ id: 'y', title: 'Y' });
       const readers = [await addUser(store), await addUser(store), await addUser(store)];
@@ -150,10 +150,12 @@ export function describeInsight(current: CurrentStore): void {
       const first = await store.analytics.getProgressGrid({ limit: 2 });
       expect(first.chapters).toEqual(['x', 'y']);
       expect(first.readers.map((r) => r.reader)).toEqual([readers[0], readers[1]]);
-      expect(first.readers[0]!.cells).toEqual([{ status: null, score: null }, { status: 'stuck', score: null }]);
+      expect(first.readers[0]!.cells).toEqual([{ status: null, score: null, updatedAt: null }, { status: 'stuck', score: null, updatedAt: clock.now() }]);
       expect(first.nextCursor).not.toBeNull();
       const second = await store.analytics.getProgressGrid({ limit: 2, cursor: first.nextCursor! });
-      expect(second.readers).toEqual([{ reader: readers[2], cells: [{ status: 'completed', score: 55 }, { status: null, score: null }] }]);
+      expect(second.readers).toEqual([
+        { reader: readers[2], cells: [{ status: 'completed', score: 55, updatedAt: clock.now() }, { status: null, score: null, updatedAt: null }] },
+      ]);
       expect(second.nextCursor).toBeNull();
       const cohort = await store.analytics.getProgressGrid({ limit: 10, readerIds: [readers[1]!.id, consultant.id] });
       expect(cohort.readers.map((r) => r.reader.id)).toEqual([readers[1]!.id]);

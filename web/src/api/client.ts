@@ -146,3 +146,8 @@ export function fetchReaderProgress(readerId: number): Promise<ReaderProgressDto
 export function fetchReaderActivity(readerId: number, page: PageParams): Promise<EventsPageDto> {
   return request('GET', `/api/readers/${readerId}/activity${buildQuery(pageQuery(page))}`);
 }
+
+/** Changes the signed-in user's password; their other sessions end. 401 when `currentPassword` is wrong. */
+export function changeMyPassword(currentPassword: string, newPassword: string): Promise<void> {
+  return request('POST', '/api/me/password', { currentPassword, newPassword });
+}

@@ -1,7 +1,7 @@
 /** The API calls for cohorts, invites and the attention queue (the same request helper as client.ts). */
 import { buildQuery, request } from './client.js';
 import type { AuthResultDto, PageParams } from './types.js';
-import type { AttentionItemDto, AttentionRulesDto, AttentionState, CohortDto, InviteDto } from './toolkit-types.js';
+import type { AttentionItemDto, AttentionReason, AttentionRulesDto, AttentionState, CohortDto, InviteDto } from './toolkit-types.js';
 
 export async function fetchCohorts(): Promise<CohortDto[]> {
   return (await request<{ cohorts: CohortDto[] }>('GET', '/api/cohorts')).cohorts;
@@ -47,8 +47,30 @@ export function fetchAttention(
   state: AttentionState,
   cohort: number | null,
   page: PageParams,
+  filter: { readonly reason?: AttentionReason | null; readonly reader?: number | null } = {},
 ): Promise<{ items: AttentionItemDto[]; nextCursor: string | null }> {
-  return request('GET', `/api/attention${buildQuery({ state, cohort, limit: page.limit, cursor: page.cursor })}`);
+  return request(
+    'GET',
+    `/api/attention${buildQuery({ state, cohort, reason: filter.reason, reader: filter.reader, limit: page.limit, cursor: page.cursor })}`,
+  );
+}
+
+/** Every item of a state (and filter), page after page, up to `maxPages` pages of 200; `complete` says whether all came. */
+export async function fetchAllAttention(
+  state: AttentionState,
+  cohort: number | null,
+  filter: { readonly reason?: AttentionReason | null; readonly reader?: number | null } = {},
+  maxPages = 10,
+): Promise<{ items: AttentionItemDto[]; complete: boolean }> {
+  const items: AttentionItemDto[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < maxPages; page += 1) {
+    const answer = await fetchAttention(state, cohort, { limit: 200, cursor }, filter);
+    items.push(...answer.items);
+    if (answer.nextCursor === null) return { items, complete: true };
+    cursor = answer.nextCursor;
+  }
+  return { items, complete: false };
 }
 
 export function fetchAttentionCounts(cohort: number | null): Promise<{ open: number; claimed: number }> {

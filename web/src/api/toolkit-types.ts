@@ -3,3 +3,4 @@ export type { CohortDto, InviteDto } from '../../../src/http/cohort-schemas.js';
 export type { AttentionItemDto, AttentionRulesDto } from '../../../src/http/attention-schemas.js';
 
 export type AttentionState = 'open' | 'claimed' | 'resolved';
+export type AttentionReason = 'stuck' | 'inactive' | 'low_score';

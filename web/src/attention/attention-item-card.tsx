@@ -6,21 +6,10 @@ import { toolkitQueryKeys } from '../api/toolkit-query-keys.js';
 import type { AttentionItemDto } from '../api/toolkit-types.js';
 import type { UserDto } from '../api/types.js';
 import { Link } from '../router/link.js';
+import { reasonText } from './attention-groups.js';
 import { formatDateTime, formatTimeAgo } from '../time/relative-time.js';
 
 const nameOf = (user: UserDto) => (user.name !== '' ? user.name : user.email);
-
-function reasonText(item: AttentionItemDto, titleOf: (id: string) => string | undefined): string {
-  const chapter = item.chapterId === null ? '' : (titleOf(item.chapterId) ?? item.chapterId);
-  switch (item.reason) {
-    case 'stuck':
-      return `Stuck on ${chapter}`;
-    case 'low_score':
-      return `Low score on ${chapter}`;
-    case 'inactive':
-      return 'No activity for a while';
-  }
-}
 
 /** One attention item with what the signed-in consultant can do about it. */
 export function AttentionItemCard({
@@ -54,6 +43,7 @@ export function AttentionItemCard({
         <Link to={`/readers/${item.reader.id}`} className="person-name">
           {nameOf(item.reader)}
         </Link>
+        {item.reader.name !== '' && <span className="muted reader-email">{item.reader.email}</span>}
         <span className="attention-reason">{reasonText(item, titleOf)}</span>
         <span className="muted">
           since{' '}

@@ -4,22 +4,37 @@ import { scaleBand, scaleLinear } from '@visx/scale';
 import { Bar, LinePath } from '@visx/shape';
 import type { ActivityBucketsResponseDto } from '../api/types.js';
 import { ChartFrame } from './chart-frame.js';
+import { useChartWidth } from './use-chart-width.js';
 
 type Bucket = ActivityBucketsResponseDto['buckets'][number];
 
-const WIDTH = 720;
-const HEIGHT = 260;
-const MARGIN = { top: 12, right: 16, bottom: 40, left: 56 };
+const HEIGHT = 280;
+const MARGIN = { top: 12, right: 16, bottom: 56, left: 60 };
 const EVENTS_COLOUR = '#2c7fb8';
 const READERS_COLOUR = '#d95f02';
 
+/** A bucket's label with its year, for tables and summaries (e.g. "2026-03-05", "2026-03-05 14:00"). */
 function labelOf(start: string, bucket: 'hour' | 'day'): string {
-  return bucket === 'day' ? start.slice(5, 10) : `${start.slice(5, 10)} ${start.slice(11, 16)}`;
+  return bucket === 'day' ? start.slice(0, 10) : `${start.slice(0, 10)} ${start.slice(11, 16)}`;
+}
+
+/** A short tick label (month-day, and the hour); the axis title carries the year. */
+function tickOf(start: string, bucket: 'hour' | 'day'): string {
+  return bucket === 'day' ? start.slice(5, 10) : `${start.slice(5, 10)} ${start.slice(11, 13)}h`;
+}
+
+/** The axis title: the unit and the year (or years) the range covers, in UTC. */
+export function timeAxisTitle(buckets: readonly { start: string }[], bucket: 'hour' | 'day'): string {
+  const first = buckets[0]?.start.slice(0, 4);
+  const last = buckets[buckets.length - 1]?.start.slice(0, 4);
+  const years = first === undefined ? '' : first === last ? `, ${first}` : `, ${first}–${last}`;
+  return `${bucket === 'day' ? 'Day' : 'Hour'} (UTC${years})`;
 }
 
 /** Activity over time: events per bucket as bars, active readers as a line. */
 export function ActivityChart({ buckets, bucket }: { readonly buckets: readonly Bucket[]; readonly bucket: 'hour' | 'day' }) {
-  const innerWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const { ref, width } = useChartWidth<HTMLDivElement>();
+  const innerWidth = width - MARGIN.left - MARGIN.right;
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const x = scaleBand<string>({ domain: buckets.map((b) => b.start), range: [0, innerWidth], padding: 0.15 });
   const top = Math.max(1, ...buckets.map((b) => Math.max(b.events, b.activeReaders)));
@@ -31,13 +46,14 @@ export function ActivityChart({ buckets, bucket }: { readonly buckets: readonly 
       ? 'No time range.'
       : `${events} events over ${buckets.length} ${bucket === 'day' ? 'days' : 'hours'} from ${labelOf(buckets[0]!.start, bucket)}.` +
         (busiest && busiest.events > 0 ? ` The busiest was ${labelOf(busiest.start, bucket)} with ${busiest.events} events by ${busiest.activeReaders} readers.` : '');
-  const every = Math.max(1, Math.ceil(buckets.length / 8));
+  const every = Math.max(1, Math.ceil(buckets.length / Math.max(2, Math.floor(innerWidth / (bucket === 'day' ? 56 : 84)))));
   return (
     <ChartFrame
       title={`Activity per ${bucket}`}
       summary={summary}
-      width={WIDTH}
+      width={width}
       height={HEIGHT}
+      measureRef={ref}
       legend={[
         { label: 'Events', colour: EVENTS_COLOUR },
         { label: 'Active readers', colour: READERS_COLOUR },
@@ -76,13 +92,24 @@ export function ActivityChart({ buckets, bucket }: { readonly buckets: readonly 
           stroke={READERS_COLOUR}
           strokeWidth={2.5}
         />
-        <AxisLeft scale={y} numTicks={5} tickLabelProps={{ fontSize: 11, fill: '#1f2933', textAnchor: 'end' }} />
+        <AxisLeft
+          scale={y}
+          numTicks={5}
+          tickFormat={(value) => (Number.isInteger(Number(value)) ? String(value) : '')}
+          label="Events and readers (count)"
+          labelOffset={32}
+          tickLabelProps={{ fontSize: 12, fill: '#1f2933', textAnchor: 'end' }}
+          labelProps={{ fontSize: 12, fill: '#1f2933', textAnchor: 'middle' }}
+        />
         <AxisBottom
           top={innerHeight}
           scale={x}
           tickValues={buckets.filter((_, i) => i % every === 0).map((b) => b.start)}
-          tickFormat={(start) => labelOf(start, bucket)}
-          tickLabelProps={{ fontSize: 11, fill: '#1f2933', textAnchor: 'middle' }}
+          tickFormat={(start) => tickOf(start, bucket)}
+          label={timeAxisTitle(buckets, bucket)}
+          labelOffset={16}
+          tickLabelProps={{ fontSize: 12, fill: '#1f2933', textAnchor: 'middle' }}
+          labelProps={{ fontSize: 12, fill: '#1f2933', textAnchor: 'middle' }}
         />
       </Group>
     </ChartFrame>

@@ -4,6 +4,7 @@ import { scaleBand, scaleLinear } from '@visx/scale';
 import { Bar } from '@visx/shape';
 import type { ChapterFunnelResponseDto } from '../api/types.js';
 import { ChartFrame } from './chart-frame.js';
+import { useChartWidth } from './use-chart-width.js';
 
 type Funnel = ChapterFunnelResponseDto['chapters'][number];
 
@@ -15,15 +16,18 @@ export const FUNNEL_PARTS = [
   { key: 'notStarted', label: 'Not started', colour: '#bdbdbd' },
 ] as const;
 
-const WIDTH = 720;
-const MARGIN = { top: 8, right: 16, bottom: 36, left: 150 };
+const MARGIN = { top: 8, right: 16, bottom: 52, left: 150 };
+const NARROW = 480;
 
 /** The chapter funnel as horizontal stacked bars: one bar per chapter, readers by state. */
 export function ChapterFunnelChart({ chapters }: { readonly chapters: readonly Funnel[] }) {
-  const height = MARGIN.top + MARGIN.bottom + Math.max(1, chapters.length) * 34;
+  const { ref, width } = useChartWidth<HTMLDivElement>();
+  const narrow = width < NARROW;
+  const margin = { ...MARGIN, left: narrow ? 112 : MARGIN.left };
+  const height = margin.top + margin.bottom + Math.max(1, chapters.length) * 34;
   const total = Math.max(1, ...chapters.map((c) => c.notStarted + c.started + c.completed + c.stuck));
-  const x = scaleLinear<number>({ domain: [0, total], range: [0, WIDTH - MARGIN.left - MARGIN.right] });
-  const y = scaleBand<string>({ domain: chapters.map((c) => c.chapterId), range: [0, height - MARGIN.top - MARGIN.bottom], padding: 0.25 });
+  const x = scaleLinear<number>({ domain: [0, total], range: [0, width - margin.left - margin.right], nice: true });
+  const y = scaleBand<string>({ domain: chapters.map((c) => c.chapterId), range: [0, height - margin.top - margin.bottom], padding: 0.25 });
   const titleOf = new Map(chapters.map((c) => [c.chapterId, c.title]));
   const hardest = [...chapters].sort((a, b) => b.stuck - a.stuck)[0];
   const summary =
@@ -35,8 +39,9 @@ export function ChapterFunnelChart({ chapters }: { readonly chapters: readonly F
     <ChartFrame
       title="Where readers are, chapter by chapter"
       summary={summary}
-      width={WIDTH}
+      width={width}
       height={height}
+      measureRef={ref}
       legend={FUNNEL_PARTS}
       table={
         <table className="data-table">
@@ -67,7 +72,7 @@ export function ChapterFunnelChart({ chapters }: { readonly chapters: readonly F
         </table>
       }
     >
-      <Group left={MARGIN.left} top={MARGIN.top}>
+      <Group left={margin.left} top={margin.top}>
         {chapters.map((c) => {
           let offset = 0;
           return FUNNEL_PARTS.map((part) => {
@@ -79,13 +84,27 @@ export function ChapterFunnelChart({ chapters }: { readonly chapters: readonly F
             return bar;
           });
         })}
-        <AxisLeft scale={y} tickFormat={(id) => shorten(titleOf.get(id) ?? id)} hideTicks tickLabelProps={{ fontSize: 12, fill: '#1f2933', textAnchor: 'end' }} />
-        <AxisBottom top={height - MARGIN.top - MARGIN.bottom} scale={x} numTicks={6} label="Readers" tickLabelProps={{ fontSize: 11, fill: '#1f2933', textAnchor: 'middle' }} labelProps={{ fontSize: 12, fill: '#1f2933', textAnchor: 'middle' }} />
+        <AxisLeft
+          scale={y}
+          tickFormat={(id) => shorten(titleOf.get(id) ?? id, narrow ? 15 : 22)}
+          hideTicks
+          tickLabelProps={{ fontSize: 12, fill: '#1f2933', textAnchor: 'end' }}
+        />
+        <AxisBottom
+          top={height - margin.top - margin.bottom}
+          scale={x}
+          numTicks={narrow ? 3 : 6}
+          tickFormat={(value) => (Number.isInteger(Number(value)) ? String(value) : '')}
+          label="Readers (count)"
+          labelOffset={14}
+          tickLabelProps={{ fontSize: 12, fill: '#1f2933', textAnchor: 'middle' }}
+          labelProps={{ fontSize: 12, fill: '#1f2933', textAnchor: 'middle' }}
+        />
       </Group>
     </ChartFrame>
   );
 }
 
-function shorten(text: string): string {
-  return text.length > 22 ? `${text.slice(0, 21)}…` : text;
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -1,4 +1,4 @@
-import { useId, type ReactNode } from 'react';
+import { useId, type ReactNode, type Ref } from 'react';
 
 /**
  * A chart with its accessible name and summary, and the same numbers as a table (the alternative
@@ -13,6 +13,7 @@ export function ChartFrame({
   legend,
   table,
   children,
+  measureRef,
 }: {
   readonly title: string;
   readonly summary: string;
@@ -21,6 +22,8 @@ export function ChartFrame({
   readonly legend?: readonly { label: string; colour: string }[];
   readonly table: ReactNode;
   readonly children: ReactNode;
+  /** Where the chart's width is measured (useChartWidth). */
+  readonly measureRef?: Ref<HTMLDivElement>;
 }) {
   const id = useId();
   return (
@@ -38,10 +41,12 @@ export function ChartFrame({
           ))}
         </ul>
       )}
-      <svg className="chart-svg" viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-summary`}>
-        <desc id={`${id}-summary`}>{summary}</desc>
-        {children}
-      </svg>
+      <div ref={measureRef} className="chart-box">
+        <svg className="chart-svg" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-summary`}>
+          <desc id={`${id}-summary`}>{summary}</desc>
+          {children}
+        </svg>
+      </div>
       <details className="chart-table">
         <summary>Show the numbers as a table</summary>
         {table}

@@ -10,7 +10,7 @@ export function useCohorts() {
   return useQuery({ queryKey: toolkitQueryKeys.cohorts, queryFn: fetchCohorts, staleTime: 30_000 });
 }
 
-/** Chooses the cohort the consultant's views narrow to; the choice persists across pages. */
+/** Chooses the cohort the consultant's views narrow to; the choice is kept in the address (`?cohort=`). */
 export function CohortPicker() {
   const id = useId();
   const chosen = useCohortChoice();
@@ -26,7 +26,7 @@ export function CohortPicker() {
   }, [chosen, queryClient]);
   // A cohort deleted meanwhile (here or elsewhere) falls back to all readers.
   useEffect(() => {
-    if (chosen !== null && cohorts.data !== undefined && !cohorts.data.some((c) => c.id === chosen)) chooseCohort(null);
+    if (chosen !== null && cohorts.data !== undefined && !cohorts.data.some((c) => c.id === chosen)) chooseCohort(null, { replace: true });
   }, [chosen, cohorts.data]);
   return (
     <div className="cohort-picker">

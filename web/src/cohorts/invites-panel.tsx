@@ -11,6 +11,32 @@ export function joinLinkFor(code: string): string {
   return `${window.location.origin}/join/${code}`;
 }
 
+/** Copies a text to the clipboard and says whether it worked. */
+function CopyButton({ text }: { readonly text: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copy = () => {
+    // The clipboard needs a secure context (HTTPS or localhost); elsewhere it is missing.
+    if (typeof navigator.clipboard?.writeText !== 'function') {
+      setState('failed');
+      return;
+    }
+    navigator.clipboard.writeText(text).then(
+      () => setState('copied'),
+      () => setState('failed'),
+    );
+  };
+  return (
+    <>
+      <button type="button" className="button button-secondary button-small" onClick={copy}>
+        Copy link
+      </button>
+      <span role="status" className="muted">
+        {state === 'copied' ? 'Copied.' : state === 'failed' ? 'Could not copy: select the link and copy it yourself.' : ''}
+      </span>
+    </>
+  );
+}
+
 /** Invites: create one (its link is shown once), list them by their code's first characters, revoke. */
 export function InvitesPanel({ cohorts }: { readonly cohorts: readonly CohortDto[] }) {
   const ids = useId();
@@ -73,9 +99,12 @@ export function InvitesPanel({ cohorts }: { readonly cohorts: readonly CohortDto
             Invite link
           </label>
           <input id={`${ids}-link`} className="invite-link" readOnly value={joinLinkFor(created.code)} onFocus={(e) => e.target.select()} data-testid="invite-link" />
-          <button type="button" className="button button-quiet button-small" onClick={() => setCreated(null)}>
-            Done
-          </button>
+          <div className="button-row">
+            <CopyButton text={joinLinkFor(created.code)} />
+            <button type="button" className="button button-quiet button-small" onClick={() => setCreated(null)}>
+              Done
+            </button>
+          </div>
         </div>
       )}
       {invites.isPending ? (

@@ -10,12 +10,17 @@ import { homePathFor } from '../session/role-routes.js';
 import { ErrorMessage } from './status-messages.js';
 import { AttentionNavCount } from '../attention/attention-nav-count.js';
 import { CohortPicker } from '../cohorts/cohort-picker.js';
+import { isScopedPath } from '../cohorts/cohort-choice.js';
+import { ScopeLine } from '../cohorts/scope-line.js';
+import { useLocation } from '../router/history.js';
+import { PageScopeContext } from './page-scope.js';
 
 const NAV_BY_ROLE = {
   reader: [
     { to: '/reading', label: 'My chapters', currentWhen: 'exact' },
     { to: '/reading/activity', label: 'My activity', currentWhen: 'exact' },
     { to: '/reading/my-data', label: 'My data', currentWhen: 'exact' },
+    { to: '/account', label: 'Account', currentWhen: 'exact' },
   ],
   consultant: [
     { to: '/dashboard', label: 'Dashboard', currentWhen: 'exact' },
@@ -25,6 +30,7 @@ const NAV_BY_ROLE = {
     { to: '/program', label: 'Program', currentWhen: 'exact' },
     { to: '/program/overview', label: 'Overview', currentWhen: 'exact' },
     { to: '/program/grid', label: 'Grid', currentWhen: 'exact' },
+    { to: '/account', label: 'Account', currentWhen: 'exact' },
   ],
 } as const;
 
@@ -56,6 +62,8 @@ function SignOutButton() {
 
 /** Skip link, header with the role's navigation and sign-out, and the main landmark. */
 export function AppShell({ user, children }: { readonly user: UserDto | null; readonly children: ReactNode }) {
+  const { pathname } = useLocation();
+  const scoped = user?.role === 'consultant' && isScopedPath(pathname) && pathname !== '/cohorts';
   return (
     <>
       <a className="skip-link" href="#main">
@@ -94,7 +102,7 @@ export function AppShell({ user, children }: { readonly user: UserDto | null; re
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>
-        {children}
+        <PageScopeContext.Provider value={scoped ? <ScopeLine /> : null}>{children}</PageScopeContext.Provider>
       </main>
     </>
   );

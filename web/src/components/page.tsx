@@ -1,4 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
+import { usePageScope } from './page-scope.js';
 
 interface PageProps {
   /** The page's one h1, also used for the document title. */
@@ -15,6 +16,7 @@ interface PageProps {
  * document title.
  */
 export function Page({ title, intro, aside, children }: PageProps) {
+  const scope = usePageScope();
   useEffect(() => {
     document.title = `${title} · ReadPulse`;
   }, [title]);
@@ -24,6 +26,7 @@ export function Page({ title, intro, aside, children }: PageProps) {
         <div>
           <h1 tabIndex={-1}>{title}</h1>
           {intro !== undefined && <p className="page-intro">{intro}</p>}
+          {scope}
         </div>
         {aside !== undefined && <div className="page-aside">{aside}</div>}
       </div>

@@ -3,7 +3,6 @@ import { useId, useState, type FormEvent } from 'react';
 import { createCohort, deleteCohort, renameCohort } from '../api/toolkit-client.js';
 import { toolkitQueryKeys } from '../api/toolkit-query-keys.js';
 import type { CohortDto } from '../api/toolkit-types.js';
-import { chooseCohort } from '../cohorts/cohort-choice.js';
 import { useCohorts } from '../cohorts/cohort-picker.js';
 import { InvitesPanel } from '../cohorts/invites-panel.js';
 import { Page } from '../components/page.js';
@@ -52,8 +51,7 @@ function CohortRow({ cohort }: { readonly cohort: CohortDto }) {
             type="button"
             className="button button-secondary button-small"
             onClick={() => {
-              chooseCohort(cohort.id);
-              navigate('/readers');
+              navigate(`/readers?cohort=${cohort.id}`);
             }}
           >
             View readers

@@ -76,6 +76,7 @@ export function OnlineNowPanel() {
                     {reader.name !== '' ? reader.name : reader.email}
                   </Link>
                   <span className="person-detail">
+                    {reader.name !== '' && <span className="person-email">{reader.email} · </span>}
                     last seen{' '}
                     <time dateTime={reader.lastActiveAt ?? undefined} title={formatDateTime(reader.lastActiveAt)}>
                       {formatTimeAgo(reader.lastActiveAt, serverNow)}

@@ -3,13 +3,14 @@ import { Page } from '../components/page.js';
 import { Link } from '../router/link.js';
 import { OnlineNowPanel } from './dashboard-online-now.js';
 import { StuckPanel } from './dashboard-stuck.js';
+import { DashboardSummary } from './dashboard-summary.js';
 
 /** The consultant's live view: who is reading now and who needs help. */
 export function DashboardPage() {
   return (
     <Page
       title="Dashboard"
-      intro="Who is reading right now, and who needs a hand."
+      intro="The class at a glance, who is reading right now, and who needs a hand."
       aside={
         <>
           <LiveStatusNote />
@@ -17,6 +18,7 @@ export function DashboardPage() {
         </>
       }
     >
+      <DashboardSummary />
       <div className="dashboard-grid">
         <OnlineNowPanel />
         <StuckPanel />

@@ -61,6 +61,7 @@ export function StuckPanel() {
                     {entry.reader.name !== '' ? entry.reader.name : entry.reader.email}
                   </Link>
                   <span className="person-detail">
+                    {entry.reader.name !== '' && <span className="person-email">{entry.reader.email} · </span>}
                     stuck on <strong>{titleOf(entry.chapterId) ?? entry.chapterId}</strong>, marked{' '}
                     <time dateTime={entry.since} title={formatDateTime(entry.since)}>
                       {formatTimeAgo(entry.since, now)}

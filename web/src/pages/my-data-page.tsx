@@ -8,6 +8,7 @@ import { Page } from '../components/page.js';
 import { EmptyMessage, ErrorMessage, LoadingMessage } from '../components/status-messages.js';
 import { mergePages, nextCursorOf } from '../pagination/merge-pages.js';
 import { navigate } from '../router/history.js';
+import { WRONG_PASSWORD_IS_401 } from '../session/create-query-client.js';
 import { formatDateTime } from '../time/relative-time.js';
 
 const WHAT_LABEL = { progress: 'your chapter progress', activity: 'your activity history', export: 'an export that included you' } as const;
@@ -57,6 +58,7 @@ function DeleteAccount() {
   const [confirmed, setConfirmed] = useState(false);
   const deletion = useMutation({
     mutationFn: deleteMyAccount,
+    meta: WRONG_PASSWORD_IS_401,
     onSuccess: () => {
       queryClient.clear();
       queryClient.setQueryData(queryKeys.currentUser, null);
@@ -80,9 +82,16 @@ function DeleteAccount() {
       <label className="checkbox">
         <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I understand that my account and data will be gone
       </label>
-      {deletion.isError && (
-        <ErrorMessage error={deletion.error} prefix={isApiError(deletion.error, 401) ? 'That password is not correct.' : 'Could not delete your account.'} />
-      )}
+      {deletion.isError &&
+        (isApiError(deletion.error, 401) ? (
+          <div className="notice notice-error" role="alert" data-testid="delete-error">
+            <p>
+              <strong>That password is not correct.</strong> Your account was not deleted, and you are still signed in.
+            </p>
+          </div>
+        ) : (
+          <ErrorMessage error={deletion.error} prefix="Could not delete your account." />
+        ))}
       <div className="button-row">
         <button type="submit" className="button button-danger" disabled={deletion.isPending || password === '' || !confirmed}>
           {deletion.isPending ? 'Deleting…' : 'Delete my account'}

@@ -7,6 +7,8 @@ import { ScoreDistributionChart } from '../charts/score-distribution-chart.js';
 import { Page } from '../components/page.js';
 import { ErrorMessage, LoadingMessage } from '../components/status-messages.js';
 import { Link } from '../router/link.js';
+import { useCohortChoice } from '../cohorts/cohort-choice.js';
+import { useCohorts } from '../cohorts/cohort-picker.js';
 import { useSearchParams } from '../router/search-params.js';
 
 /** Readers whose scores the distribution reads: the grid's first pages. */
@@ -29,15 +31,19 @@ function dayToIso(day: string | null): string | undefined {
   return day !== null && /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00.000Z` : undefined;
 }
 
-export function ExportButtons({ cohort, from, to }: { readonly cohort?: string | undefined; readonly from?: string | undefined; readonly to?: string | undefined }) {
+/** The CSV downloads, for the cohort in hand (the server names the file after it) and the page's time range. */
+export function ExportButtons({ cohort, from, to }: { readonly cohort: number | null; readonly from?: string | undefined; readonly to?: string | undefined }) {
   const range = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  const scope = { cohort: cohort === null ? undefined : String(cohort) };
+  const scopeName = useCohorts().data?.find((c) => c.id === cohort)?.name;
+  const of = cohort === null ? 'all readers' : (scopeName ?? `cohort ${cohort}`);
   return (
     <div className="button-row export-buttons">
-      <a className="button button-secondary" href={exportUrl('progress', { cohort })} download="progress.csv">
-        Export progress (CSV)
+      <a className="button button-secondary" href={exportUrl('progress', scope)} download data-testid="export-progress">
+        Export progress (CSV)<span className="visually-hidden"> of {of}</span>
       </a>
-      <a className="button button-secondary" href={exportUrl('activity', { cohort, ...range })} download="activity.csv">
-        Export activity (CSV)
+      <a className="button button-secondary" href={exportUrl('activity', { ...scope, ...range })} download data-testid="export-activity">
+        Export activity (CSV)<span className="visually-hidden"> of {of}</span>
       </a>
     </div>
   );
@@ -46,7 +52,8 @@ export function ExportButtons({ cohort, from, to }: { readonly cohort?: string |
 /** The program at a glance: chapter funnel, activity over time and score spread, each with its table. */
 export function ProgramOverviewPage() {
   const [params, setParams] = useSearchParams();
-  const cohort = params.get('cohort') ?? undefined;
+  const cohortId = useCohortChoice();
+  const cohort = cohortId === null ? undefined : String(cohortId);
   const bucket = params.get('bucket') === 'hour' ? 'hour' : 'day';
   const fromDay = params.get('from');
   const toDay = params.get('to');
@@ -62,15 +69,19 @@ export function ProgramOverviewPage() {
     <Page
       title="Program overview"
       intro="Where readers are in the program, how active they are and how they score."
-      aside={<Link to={`/program/grid${cohort ? `?cohort=${encodeURIComponent(cohort)}` : ''}`}>Progress grid</Link>}
+      aside={<Link to="/program/grid">Progress grid</Link>}
     >
-      <ExportButtons cohort={cohort} from={from} to={to} />
+      <ExportButtons cohort={cohortId} from={from} to={to} />
       <section className="panel" aria-labelledby="funnel-heading">
         <h2 id="funnel-heading">Chapters</h2>
         {funnel.isPending ? (
           <LoadingMessage>Loading the chapters…</LoadingMessage>
         ) : funnel.data === undefined ? (
           <ErrorMessage error={funnel.error} onRetry={() => void funnel.refetch()} />
+        ) : funnel.data.chapters.length === 0 ? (
+          <p className="empty">
+            No data yet: the program has no chapters. <Link to="/program">Add chapters</Link>, then readers' progress shows here.
+          </p>
         ) : (
           <ChapterFunnelChart chapters={funnel.data.chapters} />
         )}
@@ -80,11 +91,11 @@ export function ProgramOverviewPage() {
         <form className="filter-row" onSubmit={(e) => e.preventDefault()}>
           <div className="field">
             <label htmlFor="activity-from">From</label>
-            <input id="activity-from" type="date" value={fromDay ?? ''} onChange={(e) => setParams({ from: e.target.value })} />
+            <input id="activity-from" type="date" value={fromDay ?? activity.data?.buckets[0]?.start.slice(0, 10) ?? ''} onChange={(e) => setParams({ from: e.target.value })} />
           </div>
           <div className="field">
             <label htmlFor="activity-to">To</label>
-            <input id="activity-to" type="date" value={toDay ?? ''} onChange={(e) => setParams({ to: e.target.value })} />
+            <input id="activity-to" type="date" value={toDay ?? activity.data?.buckets.at(-1)?.start.slice(0, 10) ?? ''} onChange={(e) => setParams({ to: e.target.value })} />
           </div>
           <div className="field">
             <label htmlFor="activity-bucket">Per</label>
@@ -108,6 +119,8 @@ export function ProgramOverviewPage() {
           <LoadingMessage>Loading scores…</LoadingMessage>
         ) : scores.data === undefined ? (
           <ErrorMessage error={scores.error} onRetry={() => void scores.refetch()} />
+        ) : scores.data.scores.length === 0 ? (
+          <p className="empty">No data yet: no reader has completed a chapter with a score.</p>
         ) : (
           <ScoreDistributionChart
             scores={scores.data.scores}

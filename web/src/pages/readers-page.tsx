@@ -10,7 +10,8 @@ import { formatDateTime, formatTimeAgo } from '../time/relative-time.js';
 import { useDebouncedValue } from '../time/use-debounced-value.js';
 import { useNow } from '../time/use-now.js';
 import { mergePages, nextCursorOf } from '../pagination/merge-pages.js';
-import { navigate, useLocation } from '../router/history.js';
+import { useLocation } from '../router/history.js';
+import { useSearchParams } from '../router/search-params.js';
 import { Link } from '../router/link.js';
 import { AddShownToCohort } from '../cohorts/add-shown-to-cohort.js';
 import { useCohortChoice } from '../cohorts/cohort-choice.js';
@@ -48,15 +49,23 @@ function ReaderRow({ reader, now }: { readonly reader: ReaderSummaryDto; readonl
   );
 }
 
+/** "25 of 61 readers in Alpha", or "25+ readers" when the total is not known (all readers, or a search). */
+function readersStatus(shown: number, more: boolean, cohort: { name: string; readerCount: number } | undefined, search: string): string {
+  const noun = (n: number) => (n === 1 ? 'reader' : 'readers');
+  if (cohort !== undefined && search === '') return more ? `${shown} of ${cohort.readerCount} readers in ${cohort.name}` : `${shown} ${noun(shown)} in ${cohort.name}`;
+  return `${shown}${more ? '+' : ''} ${noun(shown)}${cohort === undefined ? '' : ` in ${cohort.name}`}${search === '' ? '' : ` matching “${search}”`}`;
+}
+
 /** Every reader, searchable by name or email, a page at a time. */
 export function ReadersPage() {
   const { search: queryString } = useLocation();
   const searchInUrl = new URLSearchParams(queryString).get('search') ?? '';
+  const [, setParams] = useSearchParams();
   const [searchText, setSearchText] = useState(searchInUrl);
   const debouncedSearch = useDebouncedValue(searchText.trim(), SEARCH_DELAY_MS);
   const now = useNow(30_000);
   const cohort = useCohortChoice();
-  const cohortName = useCohorts().data?.find((c) => c.id === cohort)?.name;
+  const cohortEntry = useCohorts().data?.find((c) => c.id === cohort);
 
   // The search lives in the address too, so that going back from a reader restores the list;
   // the ref tells our own address updates apart from back, forward and the nav link.
@@ -69,7 +78,7 @@ export function ReadersPage() {
   useEffect(() => {
     if (debouncedSearch === searchInAddress.current) return;
     searchInAddress.current = debouncedSearch;
-    navigate(debouncedSearch === '' ? '/readers' : `/readers?search=${encodeURIComponent(debouncedSearch)}`, { replace: true });
+    setParams({ search: debouncedSearch });
   }, [debouncedSearch]);
 
   const readersQuery = useInfiniteQuery({
@@ -101,7 +110,7 @@ export function ReadersPage() {
         {readersQuery.isFetching && !readersQuery.isFetchingNextPage
           ? 'Searching…'
           : readersQuery.data !== undefined
-            ? `${readers.length}${readersQuery.hasNextPage ? '+' : ''} ${readers.length === 1 ? 'reader' : 'readers'}${cohortName === undefined ? '' : ` in ${cohortName}`}${isSearching ? ` matching “${debouncedSearch}”` : ''}`
+            ? readersStatus(readers.length, readersQuery.hasNextPage, cohortEntry, isSearching ? debouncedSearch : '')
             : ''}
       </div>
       {readersQuery.isPending ? (

@@ -80,7 +80,18 @@ export function SignInPage() {
               <label htmlFor={`${fieldIds}-name`}>
                 Name <span className="optional">(optional)</span>
               </label>
-              <input id={`${fieldIds}-name`} name="name" autoComplete="name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
+              <input
+                id={`${fieldIds}-name`}
+                name="name"
+                autoComplete="name"
+                value={name}
+                maxLength={100}
+                aria-describedby={`${fieldIds}-name-hint`}
+                onChange={(e) => setName(e.target.value)}
+              />
+              <p className="hint" id={`${fieldIds}-name-hint`}>
+                Up to 100 characters.
+              </p>
             </div>
           )}
           <div className="field">

@@ -1,4 +1,5 @@
 import { useEffect, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { cohortFromSearch, withCohort } from '../cohorts/cohort-choice.js';
 import { navigate, useLocation } from './history.js';
 
 interface LinkProps extends AnchorHTMLAttributes<HTMLAnchorElement> {
@@ -13,22 +14,25 @@ function isPlainLeftClick(event: MouseEvent<HTMLAnchorElement>): boolean {
 
 /**
  * An ordinary anchor that navigates on the client. Modified clicks (new tab, new window) keep
- * the browser's behaviour; the current page's link gets aria-current="page".
+ * the browser's behaviour; the current page's link gets aria-current="page". A link to another
+ * consultant page carries the cohort in hand (`?cohort=`), so the scope follows the consultant.
  */
 export function Link({ to, currentWhen = 'exact', onClick, children, ...anchorProps }: LinkProps) {
-  const { pathname } = useLocation();
-  const isExact = pathname === to;
-  const isBelow = currentWhen === 'prefix' && pathname.startsWith(`${to}/`);
+  const { pathname, search } = useLocation();
+  const href = withCohort(to, cohortFromSearch(search));
+  const target = to.split(/[?#]/)[0]!;
+  const isExact = pathname === target;
+  const isBelow = currentWhen === 'prefix' && pathname.startsWith(`${target}/`);
   return (
     <a
       {...anchorProps}
-      href={to}
+      href={href}
       aria-current={isExact ? 'page' : isBelow ? 'true' : undefined}
       onClick={(event) => {
         onClick?.(event);
         if (event.defaultPrevented || !isPlainLeftClick(event)) return;
         event.preventDefault();
-        navigate(to);
+        navigate(href);
       }}
     >
       {children}

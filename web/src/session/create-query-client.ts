@@ -9,13 +9,24 @@ function shouldRetry(failureCount: number, error: unknown): boolean {
 }
 
 /**
- * The app's query client. Any 401 means the session is gone (expired, revoked, signed out in
+ * What a mutation declares in its `meta` when a 401 from it means "wrong password" (deleting the
+ * account, changing the password) rather than "the session is gone": the reader stays signed in.
+ */
+export const WRONG_PASSWORD_IS_401 = { wrongPasswordIs401: true } as const;
+
+/**
+ * The app's query client. Any other 401 means the session is gone (expired, revoked, signed out in
  * another tab), so it forgets the current user and the app shows the sign-in page.
  */
 export function createQueryClient(): QueryClient {
   const queryClient: QueryClient = new QueryClient({
     queryCache: new QueryCache({ onError: forgetUserOnUnauthenticated }),
-    mutationCache: new MutationCache({ onError: forgetUserOnUnauthenticated }),
+    mutationCache: new MutationCache({
+      onError: (error, _variables, _context, mutation) => {
+        if (mutation.meta?.wrongPasswordIs401 === true) return;
+        forgetUserOnUnauthenticated(error);
+      },
+    }),
     defaultOptions: {
       queries: { retry: shouldRetry, staleTime: 5_000 },
       mutations: { retry: false },

@@ -37,3 +37,12 @@ export function formatDateTime(iso: string | null): string {
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? '' : dateTimeFormat.format(ms);
 }
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+/** A day as a local date with its year, e.g. "24 Nov 2026"; '' for a missing or bad time. */
+export function formatDate(iso: string | null): string {
+  if (iso === null) return '';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? '' : dateFormat.format(ms);
+}
