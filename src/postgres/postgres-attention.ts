@@ -1,4 +1,4 @@
-import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, REVIEW_ORDER, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort, readerNotFound, type AttentionQuery } from '../domain/index.js';
+import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, REVIEW_ORDER, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort, readerNotFound, type AttentionQuery } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
 import { ATTENTION_ITEM_COLUMNS, attentionUserIds, NO_CHAPTER, toAttentionItems, USER_COLUMNS, type AttentionRow, type UserRow } from '../domain/storage/stored-rows.js';

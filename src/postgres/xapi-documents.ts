@@ -1,7 +1,8 @@
 import type { XapiDocument, XapiDocumentScope, XapiDocumentStore } from '../domain/index.js';
+import { toXapiDocument, XAPI_DOCUMENT_SCOPE, xapiDocumentParams, type XapiDocumentRow } from '../domain/storage/xapi-rows.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 
-const SCOPE = 'kind = @kind AND activity_id = @activityId AND agent_key = @agentKey AND registration = @registration';
+const SCOPE = XAPI_DOCUMENT_SCOPE;
 
 /** xAPI documents on PostgreSQL, as SqliteXapiDocuments. */
 export class PostgresXapiDocuments implements XapiDocumentStore {
@@ -11,12 +12,11 @@ export class PostgresXapiDocuments implements XapiDocumentStore {
   ) {}
 
   async getDocument(scope: XapiDocumentScope, documentId: string): Promise<XapiDocument | null> {
-    const row = await this.read.get<{ content_type: string; content: string; etag: string; updated_at: string }>(
+    const row = await this.read.get<XapiDocumentRow>(
       `SELECT content_type, content, etag, updated_at FROM xapi_documents WHERE ${SCOPE} AND document_id = @documentId`,
       { ...scope, documentId },
     );
-    if (!row) return null;
-    return { contentType: row.content_type, content: Buffer.from(row.content, 'base64'), etag: row.etag, updatedAt: Number(row.updated_at) };
+    return row ? toXapiDocument(row) : null;
   }
 
   async listDocumentIds(scope: XapiDocumentScope, since: number | null): Promise<string[]> {
@@ -34,14 +34,7 @@ export class PostgresXapiDocuments implements XapiDocumentStore {
          VALUES (@kind, @activityId, @agentKey, @registration, @documentId, @contentType, @content, @etag, @updatedAt)
          ON CONFLICT (kind, activity_id, agent_key, registration, document_id) DO UPDATE SET
            content_type = excluded.content_type, content = excluded.content, etag = excluded.etag, updated_at = excluded.updated_at`,
-        {
-          ...scope,
-          documentId,
-          contentType: document.contentType,
-          content: Buffer.from(document.content).toString('base64'),
-          etag: document.etag,
-          updatedAt: document.updatedAt,
-        },
+        xapiDocumentParams(scope, documentId, document),
       ),
     );
   }

@@ -1,29 +1,6 @@
-import type {
-  StoredXapiStatement,
-  XapiAttachment,
-  XapiStatementQuery,
-  XapiStatementRecord,
-  XapiStatementStore,
-} from '../domain/index.js';
+import type { StoredXapiStatement, XapiAttachment, XapiStatementQuery, XapiStatementRecord, XapiStatementStore } from '../domain/index.js';
+import { toStoredXapiStatement, XAPI_STATEMENT_COLUMNS, xapiStatementParams, xapiStatementQuery, type XapiStatementRow } from '../domain/storage/xapi-rows.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
-
-interface StatementRow {
-  seq: number | string;
-  statement_id: string;
-  body: string;
-  stored_at: number | string;
-  voided: number;
-}
-
-const COLUMNS = 's.seq, s.statement_id, s.body, s.stored_at, s.voided';
-
-const toStored = (row: StatementRow): StoredXapiStatement => ({
-  id: row.statement_id,
-  json: row.body,
-  storedAt: Number(row.stored_at),
-  voided: Number(row.voided) !== 0,
-  sequence: Number(row.seq),
-});
 
 /** xAPI statements on PostgreSQL, as SqliteXapiStatements. */
 export class PostgresXapiStatements implements XapiStatementStore {
@@ -46,24 +23,13 @@ export class PostgresXapiStatements implements XapiStatementStore {
   }
 
   private async insertOne(sql: Sql, record: XapiStatementRecord): Promise<void> {
-    const actor = record.agents.find((agent) => !agent.related);
     const row = await sql.get<{ seq: string }>(
       `INSERT INTO xapi_statements (statement_id, body, stored_at, verb_id, registration, refers_to, voids, voided, actor_key, credential_id)
        VALUES (@id, @json, @storedAt, @verbId, @registration, @refersTo, @voids,
          CASE WHEN @voids = 0 AND EXISTS (SELECT 1 FROM xapi_statements v WHERE v.refers_to = @id AND v.voids = 1) THEN 1 ELSE 0 END,
          @actorKey, @credentialId)
        RETURNING seq`,
-      {
-        id: record.id,
-        json: record.json,
-        storedAt: record.storedAt,
-        verbId: record.verbId,
-        registration: record.registration,
-        refersTo: record.refersTo,
-        voids: record.voids ? 1 : 0,
-        actorKey: actor?.key ?? null,
-        credentialId: record.credentialId,
-      },
+      xapiStatementParams(record),
     );
     const seq = Number(row!.seq);
     await sql.run('INSERT INTO xapi_statement_targets (seq, target_seq) VALUES (?, ?)', [seq, seq]);
@@ -111,56 +77,14 @@ export class PostgresXapiStatements implements XapiStatementStore {
 
   async getStatements(ids: readonly string[]): Promise<StoredXapiStatement[]> {
     if (ids.length === 0) return [];
-    const rows = await this.read.all<StatementRow>(`SELECT ${COLUMNS} FROM xapi_statements s WHERE s.statement_id = ANY(?::text[])`, [ids]);
-    return rows.map(toStored);
+    const rows = await this.read.all<XapiStatementRow>(`SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE s.statement_id = ANY(?::text[])`, [ids]);
+    return rows.map(toStoredXapiStatement);
   }
 
   async queryStatements(query: XapiStatementQuery): Promise<StoredXapiStatement[]> {
-    const params: Record<string, unknown> = { limit: query.limit };
-    const where = ['s.voided = 0'];
-    const targetWhere: string[] = [];
-    if (query.since !== null) {
-      where.push('s.stored_at > @since');
-      params.since = query.since;
-    }
-    if (query.until !== null) {
-      where.push('s.stored_at <= @until');
-      params.until = query.until;
-    }
-    if (query.after !== null) {
-      where.push(query.ascending ? 's.seq > @after' : 's.seq < @after');
-      params.after = query.after;
-    }
-    if (query.verbId !== null) {
-      targetWhere.push('ts.verb_id = @verbId');
-      params.verbId = query.verbId;
-    }
-    if (query.registration !== null) {
-      targetWhere.push('ts.registration = @registration');
-      params.registration = query.registration;
-    }
-    if (query.agentKey !== null) {
-      targetWhere.push(
-        `EXISTS (SELECT 1 FROM xapi_statement_agents a WHERE a.agent_key = @agentKey AND a.seq = ts.seq${query.relatedAgents ? '' : ' AND a.related = 0'})`,
-      );
-      params.agentKey = query.agentKey;
-    }
-    if (query.activityId !== null) {
-      targetWhere.push(
-        `EXISTS (SELECT 1 FROM xapi_statement_activities a WHERE a.activity_id = @activityId AND a.seq = ts.seq${query.relatedActivities ? '' : ' AND a.related = 0'})`,
-      );
-      params.activityId = query.activityId;
-    }
-    if (targetWhere.length > 0) {
-      where.push(
-        `EXISTS (SELECT 1 FROM xapi_statement_targets t JOIN xapi_statements ts ON ts.seq = t.target_seq WHERE t.seq = s.seq AND ${targetWhere.join(' AND ')})`,
-      );
-    }
-    const rows = await this.read.all<StatementRow>(
-      `SELECT ${COLUMNS} FROM xapi_statements s WHERE ${where.join(' AND ')} ORDER BY s.seq ${query.ascending ? 'ASC' : 'DESC'} LIMIT @limit`,
-      params,
-    );
-    return rows.map(toStored);
+    const { text, params } = xapiStatementQuery(query);
+    const rows = await this.read.all<XapiStatementRow>(text, params);
+    return rows.map(toStoredXapiStatement);
   }
 
   async getAttachments(sha2s: readonly string[]): Promise<XapiAttachment[]> {
@@ -183,10 +107,10 @@ export class PostgresXapiStatements implements XapiStatementStore {
   }
 
   async listStatementsByAgent(agentKey: string, limit: number): Promise<StoredXapiStatement[]> {
-    const rows = await this.read.all<StatementRow>(`SELECT ${COLUMNS} FROM xapi_statements s WHERE s.actor_key = ? ORDER BY s.seq DESC LIMIT ?`, [
+    const rows = await this.read.all<XapiStatementRow>(`SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE s.actor_key = ? ORDER BY s.seq DESC LIMIT ?`, [
       agentKey,
       limit,
     ]);
-    return rows.map(toStored);
+    return rows.map(toStoredXapiStatement);
   }
 }

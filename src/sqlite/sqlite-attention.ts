@@ -1,4 +1,4 @@
-import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionPort, type AttentionReason, type AttentionRules, type AttentionState, type AttentionSweepResult, type Clock, type Page, type PageRequest, readerNotFound, type AttentionQuery } from '../domain/index.js';
+import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionPort, type AttentionReason, type AttentionRules, type AttentionSweepResult, type Clock, type Page, type PageRequest, readerNotFound, type AttentionQuery } from '../domain/index.js';
 import { prepareAttentionStatements, type AttentionRow, type AttentionStatements } from './attention-statements.js';
 import type { Database } from './open-database.js';
 import { attentionUserIds, NO_CHAPTER, toAttentionItems, type UserRow } from '../domain/storage/stored-rows.js';

@@ -1,15 +1,9 @@
 import type { XapiDocument, XapiDocumentScope, XapiDocumentStore } from '../domain/index.js';
+import { toXapiDocument, XAPI_DOCUMENT_SCOPE, xapiDocumentParams, type XapiDocumentRow } from '../domain/storage/xapi-rows.js';
 import type { Database } from './open-database.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
-interface DocumentRow {
-  content_type: string;
-  content: string;
-  etag: string;
-  updated_at: number;
-}
-
-const SCOPE = 'kind = @kind AND activity_id = @activityId AND agent_key = @agentKey AND registration = @registration';
+const SCOPE = XAPI_DOCUMENT_SCOPE;
 
 /** xAPI documents (state, activity profiles, agent profiles) on SQLite. */
 export class SqliteXapiDocuments implements XapiDocumentStore {
@@ -34,9 +28,8 @@ export class SqliteXapiDocuments implements XapiDocumentStore {
   }
 
   async getDocument(scope: XapiDocumentScope, documentId: string): Promise<XapiDocument | null> {
-    const row = this.sql.get.get({ ...scope, documentId }) as DocumentRow | undefined;
-    if (!row) return null;
-    return { contentType: row.content_type, content: Buffer.from(row.content, 'base64'), etag: row.etag, updatedAt: row.updated_at };
+    const row = this.sql.get.get({ ...scope, documentId }) as XapiDocumentRow | undefined;
+    return row ? toXapiDocument(row) : null;
   }
 
   async listDocumentIds(scope: XapiDocumentScope, since: number | null): Promise<string[]> {
@@ -45,14 +38,7 @@ export class SqliteXapiDocuments implements XapiDocumentStore {
 
   async putDocument(scope: XapiDocumentScope, documentId: string, document: XapiDocument): Promise<void> {
     await this.write(() => {
-      this.sql.put.run({
-        ...scope,
-        documentId,
-        contentType: document.contentType,
-        content: Buffer.from(document.content).toString('base64'),
-        etag: document.etag,
-        updatedAt: document.updatedAt,
-      });
+      this.sql.put.run(xapiDocumentParams(scope, documentId, document));
     });
   }
 

@@ -1,32 +1,9 @@
-import type {
-  StoredXapiStatement,
-  XapiAttachment,
-  XapiStatementQuery,
-  XapiStatementRecord,
-  XapiStatementStore,
-} from '../domain/index.js';
+import type { StoredXapiStatement, XapiAttachment, XapiStatementQuery, XapiStatementRecord, XapiStatementStore } from '../domain/index.js';
+import { toStoredXapiStatement, XAPI_STATEMENT_COLUMNS, xapiStatementParams, xapiStatementQuery, type XapiStatementRow } from '../domain/storage/xapi-rows.js';
 import type { Database } from './open-database.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
-interface StatementRow {
-  seq: number;
-  statement_id: string;
-  body: string;
-  stored_at: number;
-  voided: number;
-}
-
 type Statement = ReturnType<Database['prepare']>;
-
-const COLUMNS = 's.seq, s.statement_id, s.body, s.stored_at, s.voided';
-
-const toStored = (row: StatementRow): StoredXapiStatement => ({
-  id: row.statement_id,
-  json: row.body,
-  storedAt: row.stored_at,
-  voided: row.voided !== 0,
-  sequence: row.seq,
-});
 
 /** xAPI statements on SQLite: a row per statement, its agents, activities and StatementRef targets. */
 export class SqliteXapiStatements implements XapiStatementStore {
@@ -67,11 +44,11 @@ export class SqliteXapiStatements implements XapiStatementStore {
          ON CONFLICT (activity_id) DO UPDATE SET definition = excluded.definition`,
       ),
       attachment: db.prepare('INSERT OR IGNORE INTO xapi_attachments (sha2, content_type, content) VALUES (?, ?, ?)'),
-      byIds: db.prepare(`SELECT ${COLUMNS} FROM xapi_statements s WHERE s.statement_id IN (SELECT value FROM json_each(?))`),
+      byIds: db.prepare(`SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE s.statement_id IN (SELECT value FROM json_each(?))`),
       attachments: db.prepare('SELECT sha2, content_type, content FROM xapi_attachments WHERE sha2 IN (SELECT value FROM json_each(?))'),
       lastStored: db.prepare('SELECT max(stored_at) FROM xapi_statements').pluck(),
       definitionOf: db.prepare('SELECT definition FROM xapi_activities WHERE activity_id = ?').pluck(),
-      byActor: db.prepare(`SELECT ${COLUMNS} FROM xapi_statements s WHERE s.actor_key = ? ORDER BY s.seq DESC LIMIT ?`),
+      byActor: db.prepare(`SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE s.actor_key = ? ORDER BY s.seq DESC LIMIT ?`),
     };
   }
 
@@ -85,18 +62,7 @@ export class SqliteXapiStatements implements XapiStatementStore {
   }
 
   private insertOne(record: XapiStatementRecord): void {
-    const actor = record.agents.find((agent) => !agent.related);
-    const seq = this.sql.insert.get({
-      id: record.id,
-      json: record.json,
-      storedAt: record.storedAt,
-      verbId: record.verbId,
-      registration: record.registration,
-      refersTo: record.refersTo,
-      voids: record.voids ? 1 : 0,
-      actorKey: actor?.key ?? null,
-      credentialId: record.credentialId,
-    }) as number;
+    const seq = this.sql.insert.get(xapiStatementParams(record)) as number;
     this.sql.selfTarget.run(seq, seq);
     if (record.refersTo !== null) {
       this.sql.inheritTargets.run(seq, record.refersTo);
@@ -110,57 +76,17 @@ export class SqliteXapiStatements implements XapiStatementStore {
 
   async getStatements(ids: readonly string[]): Promise<StoredXapiStatement[]> {
     if (ids.length === 0) return [];
-    return (this.sql.byIds.all(JSON.stringify(ids)) as StatementRow[]).map(toStored);
+    return (this.sql.byIds.all(JSON.stringify(ids)) as XapiStatementRow[]).map(toStoredXapiStatement);
   }
 
   async queryStatements(query: XapiStatementQuery): Promise<StoredXapiStatement[]> {
-    const params: Record<string, unknown> = { limit: query.limit };
-    const where = ['s.voided = 0'];
-    const targetWhere: string[] = [];
-    if (query.since !== null) {
-      where.push('s.stored_at > @since');
-      params.since = query.since;
-    }
-    if (query.until !== null) {
-      where.push('s.stored_at <= @until');
-      params.until = query.until;
-    }
-    if (query.after !== null) {
-      where.push(query.ascending ? 's.seq > @after' : 's.seq < @after');
-      params.after = query.after;
-    }
-    if (query.verbId !== null) {
-      targetWhere.push('ts.verb_id = @verbId');
-      params.verbId = query.verbId;
-    }
-    if (query.registration !== null) {
-      targetWhere.push('ts.registration = @registration');
-      params.registration = query.registration;
-    }
-    if (query.agentKey !== null) {
-      targetWhere.push(
-        `EXISTS (SELECT 1 FROM xapi_statement_agents a WHERE a.agent_key = @agentKey AND a.seq = ts.seq${query.relatedAgents ? '' : ' AND a.related = 0'})`,
-      );
-      params.agentKey = query.agentKey;
-    }
-    if (query.activityId !== null) {
-      targetWhere.push(
-        `EXISTS (SELECT 1 FROM xapi_statement_activities a WHERE a.activity_id = @activityId AND a.seq = ts.seq${query.relatedActivities ? '' : ' AND a.related = 0'})`,
-      );
-      params.activityId = query.activityId;
-    }
-    if (targetWhere.length > 0) {
-      where.push(
-        `EXISTS (SELECT 1 FROM xapi_statement_targets t JOIN xapi_statements ts ON ts.seq = t.target_seq WHERE t.seq = s.seq AND ${targetWhere.join(' AND ')})`,
-      );
-    }
-    const text = `SELECT ${COLUMNS} FROM xapi_statements s WHERE ${where.join(' AND ')} ORDER BY s.seq ${query.ascending ? 'ASC' : 'DESC'} LIMIT @limit`;
+    const { text, params } = xapiStatementQuery(query);
     let statement = this.queries.get(text);
     if (!statement) {
       statement = this.db.prepare(text);
       this.queries.set(text, statement);
     }
-    return (statement.all(params) as StatementRow[]).map(toStored);
+    return (statement.all(params) as XapiStatementRow[]).map(toStoredXapiStatement);
   }
 
   async getAttachments(sha2s: readonly string[]): Promise<XapiAttachment[]> {
@@ -178,6 +104,6 @@ export class SqliteXapiStatements implements XapiStatementStore {
   }
 
   async listStatementsByAgent(agentKey: string, limit: number): Promise<StoredXapiStatement[]> {
-    return (this.sql.byActor.all(agentKey, limit) as StatementRow[]).map(toStored);
+    return (this.sql.byActor.all(agentKey, limit) as XapiStatementRow[]).map(toStoredXapiStatement);
   }
 }
