@@ -18,3 +18,4 @@ export * from './insight-assembly.js';
 export * from './data-export.js';
 export * from './store-limits.js';
 export * from './attention-decisions.js';
+export * from './engine-runtime.js';

@@ -17,7 +17,7 @@ export function toAccessLogEntryDto(entry: AccessLogEntry) {
  * What a user is owed about their own data: all of it as a download, who viewed it, and the
  * deletion of their account. Also the consultants' view of one reader's access log.
  */
-export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, accounts, presence, accessRecorder }) => {
+export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, useCases, accessRecorder }) => {
   app.get(
     '/api/me/export',
     {
@@ -56,9 +56,7 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      const userId = requireUserId(request);
-      await accounts.deleteAccount(userId, request.body.password);
-      presence.forget(userId);
+      await useCases.accounts.deleteAccount(requireUserId(request), request.body.password);
       return reply.code(204).clearCookie(SESSION_COOKIE, { path: '/' }).send(null);
     },
   );

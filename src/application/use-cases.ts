@@ -1,0 +1,41 @@
+import type { Accounts } from '../auth/accounts.js';
+import type { Clock, Store } from '../domain/index.js';
+import type { CohortRosters } from '../live/cohort-rosters.js';
+import type { LiveEventSink } from '../live/live-event.js';
+import type { Presence } from '../live/presence.js';
+import { AccountLifecycle } from './account-lifecycle.js';
+import { AttentionHandling } from './attention-handling.js';
+import { CohortMembership } from './cohort-membership.js';
+import { Invitations } from './invitations.js';
+import { ProgressRecording } from './progress-recording.js';
+
+/** Every use case the routes, the CLI and the xAPI mapping call, built once by the composition root. */
+export interface UseCases {
+  readonly progress: ProgressRecording;
+  readonly attention: AttentionHandling;
+  readonly cohorts: CohortMembership;
+  readonly invites: Invitations;
+  readonly accounts: AccountLifecycle;
+}
+
+export interface UseCaseDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** Where stored changes are announced to the consultants' live stream. */
+  readonly events: LiveEventSink;
+  readonly accounts: Accounts;
+  readonly rosters: CohortRosters;
+  readonly presence: Pick<Presence, 'forget'>;
+}
+
+/** Builds the use cases over one store and one live event sink. */
+export function buildUseCases(deps: UseCaseDeps): UseCases {
+  const { store, events } = deps;
+  return {
+    progress: new ProgressRecording({ progress: store.progress, activity: store.activity, attention: store.attention, events }),
+    attention: new AttentionHandling({ attention: store.attention, events }),
+    cohorts: new CohortMembership({ cohorts: store.cohorts, rosters: deps.rosters }),
+    invites: new Invitations({ invites: store.invites, clock: deps.clock }),
+    accounts: new AccountLifecycle({ accounts: deps.accounts, rosters: deps.rosters, presence: deps.presence }),
+  };
+}
