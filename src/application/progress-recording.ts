@@ -2,6 +2,7 @@ import type {
   ActivityEvent,
   ActivityInput,
   ActivityPort,
+  AttentionItem,
   AttentionPort,
   Milestone,
   MilestoneInput,
@@ -14,6 +15,12 @@ import type { LiveEventSink } from '../live/live-event.js';
 export interface Recorder {
   readonly id: number;
   readonly role: Role;
+}
+
+/** A stored milestone and what it changed in the attention queue. */
+export interface RecordedMilestone {
+  readonly milestone: Milestone;
+  readonly attention: readonly AttentionItem[];
 }
 
 export interface ProgressRecordingDeps {
@@ -37,16 +44,16 @@ export class ProgressRecording {
    * Records `user`'s status (and score) for a chapter, replacing the one before. For a reader it
    * then publishes the milestone, reviews the reader's attention items (a low score opens one at
    * once, a cause that went resolves) and publishes every item that changed, in that order.
-   * Resolves with the stored milestone. Throws `not_found` for an unknown user.
+   * Resolves with the stored milestone and the attention items that changed (none for a
+   * consultant). Throws `not_found` for an unknown user.
    */
-  async recordMilestone(user: Recorder, input: MilestoneInput): Promise<Milestone> {
+  async recordMilestone(user: Recorder, input: MilestoneInput): Promise<RecordedMilestone> {
     const milestone = await this.deps.progress.upsertMilestone(user.id, input);
-    if (user.role !== 'reader') return milestone;
+    if (user.role !== 'reader') return { milestone, attention: [] };
     this.deps.events.publish({ type: 'milestone', readerId: user.id, milestone });
-    for (const item of await this.deps.attention.reviewMilestoneAttention(user.id, milestone.chapterId)) {
-      this.deps.events.publish({ type: 'attention', readerId: user.id, item });
-    }
-    return milestone;
+    const attention = await this.deps.attention.reviewMilestoneAttention(user.id, milestone.chapterId);
+    for (const item of attention) this.deps.events.publish({ type: 'attention', readerId: user.id, item });
+    return { milestone, attention };
   }
 
   /** Appends one activity event and, for a reader, publishes it. Throws `not_found` for an unknown user. */

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeCursor, toIsoTime, type AccessLogEntry } from '../../domain/index.js';
 import { toActivityEventDto, toMilestoneDto, toUserDto } from '../dto.js';
-import { AccessLogPageSchema, UserDataExportSchema } from '../insight-schemas.js';
+import { AccessLogPageSchema, UserDataExportSchema } from '../analytics-schemas.js';
 import { SESSION_COOKIE } from '../request-guards.js';
 import { requireUserId } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';

@@ -47,7 +47,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       },
     },
     async (request) => {
-      const milestone = await progress.recordMilestone(requireAuth(request).user, {
+      const { milestone } = await progress.recordMilestone(requireAuth(request).user, {
         chapterId: request.params.chapterId,
         status: request.body.status,
         score: request.body.score ?? null,
