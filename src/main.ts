@@ -212,12 +212,12 @@ export async function assembleServer(
     sessionCache,
     ...(runtime.revocations ? { revocations: runtime.revocations } : {}),
   });
-  useCases = buildUseCases({ store, clock, events, accounts, rosters, presence });
-  const attention = useCases.attention;
 
   const claimTurn = (job: string) => (intervalMs: number) => runtime.claimTurn(job, intervalMs);
   const sweeper = new AttentionSweeper({ store: store.attention, log, onChange: (item) => attention.published(item), claimTurn: claimTurn('attention-sweep') });
   const accessRecorder = new AccessRecorder({ store: store.accessLog, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
+  useCases = buildUseCases({ store, clock, events, accounts, rosters, presence, accessRecorder });
+  const attention = useCases.attention;
   const limits = config.rateLimits;
   const app = await buildApp({
     store,

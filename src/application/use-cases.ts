@@ -1,5 +1,6 @@
 import type { Accounts } from '../auth/accounts.js';
 import type { Clock, Store } from '../domain/index.js';
+import type { AccessRecorder } from '../live/access-recorder.js';
 import type { CohortRosters } from '../live/cohort-rosters.js';
 import type { LiveEventSink } from '../live/live-event.js';
 import type { Presence } from '../live/presence.js';
@@ -8,6 +9,7 @@ import { AttentionHandling } from './attention-handling.js';
 import { CohortMembership } from './cohort-membership.js';
 import { Invitations } from './invitations.js';
 import { ProgressRecording } from './progress-recording.js';
+import { ReaderDataAccess } from './reader-data-access.js';
 
 /** Every use case the routes, the CLI and the xAPI mapping call, built once by the composition root. */
 export interface UseCases {
@@ -16,6 +18,7 @@ export interface UseCases {
   readonly cohorts: CohortMembership;
   readonly invites: Invitations;
   readonly accounts: AccountLifecycle;
+  readonly readerData: ReaderDataAccess;
 }
 
 export interface UseCaseDeps {
@@ -26,6 +29,7 @@ export interface UseCaseDeps {
   readonly accounts: Accounts;
   readonly rosters: CohortRosters;
   readonly presence: Pick<Presence, 'forget'>;
+  readonly accessRecorder: Pick<AccessRecorder, 'record' | 'flush'>;
 }
 
 /** Builds the use cases over one store and one live event sink. */
@@ -37,5 +41,6 @@ export function buildUseCases(deps: UseCaseDeps): UseCases {
     cohorts: new CohortMembership({ cohorts: store.cohorts, rosters: deps.rosters }),
     invites: new Invitations({ invites: store.invites, clock: deps.clock }),
     accounts: new AccountLifecycle({ accounts: deps.accounts, rosters: deps.rosters, presence: deps.presence }),
+    readerData: new ReaderDataAccess({ readers: store.readers, activity: store.activity, accessLog: store.accessLog, exports: store.exports, recorder: deps.accessRecorder }),
   };
 }

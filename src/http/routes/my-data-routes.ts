@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { decodeCursor, toIsoTime, type AccessLogEntry } from '../../domain/index.js';
+import { toIsoTime, type AccessLogEntry } from '../../domain/index.js';
 import { toActivityEventDto, toMilestoneDto, toUserDto } from '../dto.js';
 import { AccessLogPageSchema, UserDataExportSchema } from '../analytics-schemas.js';
 import { SESSION_COOKIE } from '../request-guards.js';
@@ -17,7 +17,8 @@ export function toAccessLogEntryDto(entry: AccessLogEntry) {
  * What a user is owed about their own data: all of it as a download, who viewed it, and the
  * deletion of their account. Also the consultants' view of one reader's access log.
  */
-export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, useCases, accessRecorder }) => {
+export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { useCases }) => {
+  const { readerData } = useCases;
   app.get(
     '/api/me/export',
     {
@@ -30,8 +31,7 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      await accessRecorder.flush(); // so the download's access log holds every view made so far
-      const data = await store.exports.getUserDataExport(requireUserId(request));
+      const data = await readerData.ownData(requireUserId(request));
       reply.header('content-disposition', 'attachment; filename="readpulse-my-data.json"').header('cache-control', 'no-store');
       return {
         user: toUserDto(data.user),
@@ -75,9 +75,7 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     },
     async (request) => {
       // A bad cursor is refused before the flush: a rejected request changes nothing.
-      checkCursor(request.query.cursor);
-      await accessRecorder.flush();
-      const page = await store.accessLog.listAccessLog(requireUserId(request), request.query);
+      const page = await readerData.ownAccessLog(requireUserId(request), request.query);
       return { entries: page.items.map(toAccessLogEntryDto), nextCursor: page.nextCursor };
     },
   );
@@ -96,16 +94,8 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request) => {
-      const reader = await store.readers.getReader(request.params.id);
-      checkCursor(request.query.cursor);
-      await accessRecorder.flush();
-      const page = await store.accessLog.listAccessLog(reader.id, request.query);
+      const page = await readerData.readerAccessLog(request.params.id, request.query);
       return { entries: page.items.map(toAccessLogEntryDto), nextCursor: page.nextCursor };
     },
   );
 };
-
-/** Throws `invalid_request` for a cursor that is not an access-log position (time and id). */
-function checkCursor(cursor: string | undefined): void {
-  if (cursor !== undefined) decodeCursor(cursor, 2);
-}
