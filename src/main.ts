@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildUseCases, type UseCases } from './application/use-cases.js';
 import { Accounts, newSessionCache } from './auth/accounts.js';
+import { inviteCodes } from './auth/invite-code.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password-hasher.js';
 import { RequestRateLimiter } from './auth/request-rate-limiter.js';
@@ -216,7 +217,7 @@ export async function assembleServer(
   const claimTurn = (job: string) => (intervalMs: number) => runtime.claimTurn(job, intervalMs);
   const sweeper = new AttentionSweeper({ store: store.attention, log, onChange: (item) => attention.published(item), claimTurn: claimTurn('attention-sweep') });
   const accessRecorder = new AccessRecorder({ store: store.accessLog, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
-  useCases = buildUseCases({ store, clock, events, accounts, rosters, presence, accessRecorder });
+  useCases = buildUseCases({ store, clock, events, accounts, rosters, presence, accessRecorder, inviteCodes });
   const attention = useCases.attention;
   const limits = config.rateLimits;
   const app = await buildApp({

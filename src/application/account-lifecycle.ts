@@ -1,10 +1,26 @@
-import type { Accounts, SignedIn } from '../auth/accounts.js';
+import type { User } from '../domain/index.js';
 import type { CohortRosters } from '../live/cohort-rosters.js';
 import type { Presence } from '../live/presence.js';
 
+/** A new session: its token is shown to the client once. */
+export interface SignedIn {
+  readonly user: User;
+  readonly token: string;
+  readonly tokenHash: string;
+  readonly expiresAt: number;
+}
+
+/** Credentials, sessions and their cache (auth/'s Accounts). */
+export interface AccountService {
+  register(input: { email: string; password: string; name?: string | undefined; invite?: string | undefined }): Promise<SignedIn & { readonly cohortId: number | null }>;
+  login(input: { email: string; password: string }, address: string): Promise<SignedIn>;
+  logout(tokenHash: string): Promise<void>;
+  changePassword(userId: number, currentTokenHash: string, input: { currentPassword: string; newPassword: string }): Promise<void>;
+  deleteAccount(userId: number, password: string): Promise<void>;
+}
+
 export interface AccountLifecycleDeps {
-  /** Credentials, sessions and their cache. */
-  readonly accounts: Pick<Accounts, 'register' | 'login' | 'logout' | 'changePassword' | 'deleteAccount'>;
+  readonly accounts: AccountService;
   /** An invited reader joins the invite's cohort in the live rosters at once. */
   readonly rosters: Pick<CohortRosters, 'added'>;
   /** A deleted user leaves the live view at once. */

@@ -1,13 +1,22 @@
-import { hashInviteCode, inviteCodePrefix, newInviteCode } from '../auth/invite-code.js';
 import { AppError, DEFAULT_INVITE_DAYS, INVITE_PREFIX_LENGTH, type Clock, type Invite, type InvitesPort } from '../domain/index.js';
 
 const DAY_MS = 86_400_000;
 /** A whole invite code's length (its prefix is INVITE_PREFIX_LENGTH). */
 const INVITE_CODE_LENGTH = 32;
 
+/** How invite codes are made and kept (auth/'s invite-code functions). */
+export interface InviteCodes {
+  newCode(): string;
+  /** What is stored instead of the code. */
+  hash(code: string): string;
+  /** The first characters, shown in lists. */
+  prefix(code: string): string;
+}
+
 export interface InvitationsDeps {
   readonly invites: Pick<InvitesPort, 'createInvite' | 'revokeInvite'>;
   readonly clock: Clock;
+  readonly codes: InviteCodes;
 }
 
 export interface NewInvitation {
@@ -27,10 +36,11 @@ export class Invitations {
    * code, which exists nowhere else: show it once. Throws `not_found` for an unknown cohort or creator.
    */
   async create(input: NewInvitation): Promise<{ readonly invite: Invite; readonly code: string }> {
-    const code = newInviteCode();
+    const { codes } = this.deps;
+    const code = codes.newCode();
     const invite = await this.deps.invites.createInvite({
-      codeHash: hashInviteCode(code),
-      codePrefix: inviteCodePrefix(code),
+      codeHash: codes.hash(code),
+      codePrefix: codes.prefix(code),
       cohortId: input.cohortId,
       maxUses: input.maxUses,
       expiresAt: this.deps.clock.now() + (input.expiresInDays ?? DEFAULT_INVITE_DAYS) * DAY_MS,
@@ -45,7 +55,7 @@ export class Invitations {
    */
   async revoke(codeOrPrefix: string): Promise<void> {
     if (codeOrPrefix.length === INVITE_PREFIX_LENGTH) return this.deps.invites.revokeInvite({ codePrefix: codeOrPrefix });
-    if (codeOrPrefix.length === INVITE_CODE_LENGTH) return this.deps.invites.revokeInvite({ codeHash: hashInviteCode(codeOrPrefix) });
+    if (codeOrPrefix.length === INVITE_CODE_LENGTH) return this.deps.invites.revokeInvite({ codeHash: this.deps.codes.hash(codeOrPrefix) });
     throw new AppError('invalid_request', 'That is not an invite code.');
   }
 }

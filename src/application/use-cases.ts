@@ -1,13 +1,12 @@
-import type { Accounts } from '../auth/accounts.js';
 import type { Clock, Store } from '../domain/index.js';
 import type { AccessRecorder } from '../live/access-recorder.js';
 import type { CohortRosters } from '../live/cohort-rosters.js';
 import type { LiveEventSink } from '../live/live-event.js';
 import type { Presence } from '../live/presence.js';
-import { AccountLifecycle } from './account-lifecycle.js';
+import { AccountLifecycle, type AccountService } from './account-lifecycle.js';
 import { AttentionHandling } from './attention-handling.js';
 import { CohortMembership } from './cohort-membership.js';
-import { Invitations } from './invitations.js';
+import { Invitations, type InviteCodes } from './invitations.js';
 import { ProgressRecording } from './progress-recording.js';
 import { ReaderDataAccess } from './reader-data-access.js';
 
@@ -26,7 +25,8 @@ export interface UseCaseDeps {
   readonly clock: Clock;
   /** Where stored changes are announced to the consultants' live stream. */
   readonly events: LiveEventSink;
-  readonly accounts: Accounts;
+  readonly accounts: AccountService;
+  readonly inviteCodes: InviteCodes;
   readonly rosters: CohortRosters;
   readonly presence: Pick<Presence, 'forget'>;
   readonly accessRecorder: Pick<AccessRecorder, 'record' | 'flush'>;
@@ -39,7 +39,7 @@ export function buildUseCases(deps: UseCaseDeps): UseCases {
     progress: new ProgressRecording({ progress: store.progress, activity: store.activity, attention: store.attention, events }),
     attention: new AttentionHandling({ attention: store.attention, events }),
     cohorts: new CohortMembership({ cohorts: store.cohorts, rosters: deps.rosters }),
-    invites: new Invitations({ invites: store.invites, clock: deps.clock }),
+    invites: new Invitations({ invites: store.invites, clock: deps.clock, codes: deps.inviteCodes }),
     accounts: new AccountLifecycle({ accounts: deps.accounts, rosters: deps.rosters, presence: deps.presence }),
     readerData: new ReaderDataAccess({ readers: store.readers, activity: store.activity, accessLog: store.accessLog, exports: store.exports, recorder: deps.accessRecorder }),
   };

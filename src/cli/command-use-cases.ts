@@ -2,6 +2,7 @@ import { AttentionHandling } from '../application/attention-handling.js';
 import { CohortMembership } from '../application/cohort-membership.js';
 import { Invitations } from '../application/invitations.js';
 import { ProgressRecording } from '../application/progress-recording.js';
+import { inviteCodes } from '../auth/invite-code.js';
 import type { Clock, Store } from '../domain/index.js';
 
 /** The use cases a command runs, as the server runs them. */
@@ -23,6 +24,6 @@ export function commandUseCases(store: Store, clock: Clock): CommandUseCases {
     progress: new ProgressRecording({ progress: store.progress, activity: store.activity, attention: store.attention, events }),
     attention: new AttentionHandling({ attention: store.attention, events }),
     cohorts: new CohortMembership({ cohorts: store.cohorts, rosters }),
-    invites: new Invitations({ invites: store.invites, clock }),
+    invites: new Invitations({ invites: store.invites, clock, codes: inviteCodes }),
   };
 }

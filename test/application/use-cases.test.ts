@@ -4,6 +4,7 @@ import { CohortMembership } from '../../src/application/cohort-membership.js';
 import { Invitations } from '../../src/application/invitations.js';
 import { ProgressRecording } from '../../src/application/progress-recording.js';
 import { AppError, type ActivityEvent, type AttentionItem, type Invite, type LiveEvent, type Milestone, type NewInvite } from '../../src/domain/index.js';
+import { inviteCodes } from '../../src/auth/invite-code.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const milestone = (chapterId: string): Milestone => ({ chapterId, status: 'completed', score: 20, updatedAt: 1 }) as Milestone;
@@ -122,6 +123,7 @@ describe('the other use cases', () => {
     const revoked: unknown[] = [];
     const invites = new Invitations({
       clock,
+      codes: inviteCodes,
       invites: {
         createInvite: async (input) => (stored.push(input), { codePrefix: input.codePrefix } as Invite),
         revokeInvite: async (ref) => void revoked.push(ref),
