@@ -2,28 +2,39 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { newSessionCache } from './auth/accounts.js';
-import type { PasswordHasher } from './auth/password-hasher.js';
-import { runCli, type CliDeps } from './cli/run-cli.js';
-import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
-import { systemClock, type Clock, type CopyProgress, type CopyReport, type User, type AttentionItem } from './domain/index.js';
+import { buildUseCases, type UseCases } from './application/use-cases.js';
+import { Accounts, newSessionCache } from './auth/accounts.js';
+import { inviteCodes } from './auth/invite-code.js';
+import { LoginThrottle } from './auth/login-throttle.js';
+import { createPasswordHasher, type PasswordHasher } from './auth/password-hasher.js';
+import { RequestRateLimiter } from './auth/request-rate-limiter.js';
+import { runCommandLine } from './cli/command-line.js';
+import { describeDatabase, type Config } from './config.js';
+import { systemClock, type Clock, type CopyProgress, type CopyReport, type EngineRuntime } from './domain/index.js';
 import { buildApp } from './http/app.js';
-import { liveEventBody } from './http/live-frames.js';
 import type { CohortMembers } from './http/cohort-filter.js';
+import { LiveDashboard } from './http/live-dashboard.js';
+import { liveEventBody } from './http/live-frames.js';
 import { Metrics } from './http/metrics.js';
+import { listenUntilStopped, type BackgroundWork } from './http/server-lifecycle.js';
 import { AccessRecorder } from './live/access-recorder.js';
 import { AttentionSweeper } from './live/attention-sweeper.js';
+import { CohortRosters } from './live/cohort-rosters.js';
 import { DEFAULT_REPLAY_MS, EventHub, type EventHubOptions } from './live/event-hub.js';
+import type { LiveEventSink } from './live/live-event.js';
+import { PeriodicJob } from './live/periodic-job.js';
 import { CLUSTER_STORE_SYNC_EVERY_TICKS, LIVE_WINDOW_MS, Presence } from './live/presence.js';
-import type { LiveEvent } from './live/live-event.js';
 import { RelayedEventIds } from './live/relayed-event-ids.js';
-import { ClusterChannel } from './postgres/cluster-channel.js';
-import { createServerLogger, exitOnFatalErrors } from './logger.js';
 import { ActivityRetention } from './live/retention.js';
-import { openPostgresStore, PostgresStore } from './postgres/postgres-store.js';
+import { sessionSweep } from './live/session-sweep.js';
+import { createServerLogger, exitOnFatalErrors } from './logger.js';
+import type { ClusterChannel } from './postgres/cluster-channel.js';
+import { PostgresRuntime } from './postgres/postgres-runtime.js';
+import { openPostgresStore, type PostgresStore } from './postgres/postgres-store.js';
+import { importTables } from './postgres/table-import.js';
+import { SqliteRuntime } from './sqlite/sqlite-runtime.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
 import { exportTables } from './sqlite/table-export.js';
-import { importTables } from './postgres/table-import.js';
 
 /** The built web app, beside dist/ in a build or a checkout. */
 const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
@@ -39,73 +50,102 @@ const ACCESS_LOG_FLUSH_MS = 2_000;
  * 24 hours). Idle expiry in this process uses the exact time it saw; the stored one matters
  * only after a restart, and then errs by at most that much.
  */
-/**
- * A periodic job's turns: with several instances they are taken through the database, so the
- * job runs once per interval across the cluster, not once per instance; alone, every turn is ours.
- */
-function clusterTurns(cluster: ClusterChannel | null, clock: Clock, job: string): (intervalMs: number) => Promise<boolean> {
-  return (intervalMs) => (cluster ? cluster.store.claimJob(job, clock.now(), intervalMs) : Promise.resolve(true));
-}
-
 function sessionSeenResolution(config: Config): number {
   return Math.floor(config.session.idleTimeoutMs / 100);
 }
 
-/** The store of either engine: both implement Store; the rest is each engine's upkeep. */
+/** The store of either engine: both implement Store. */
 export type EngineStore = SqliteStore | PostgresStore;
 
-/**
- * Opens the configured engine's store: PostgreSQL when READPULSE_DATABASE_URL named one, else
- * SQLite at READPULSE_DB. Everything above the Store interface is the same for both.
- */
-export async function openStore(
-  config: Config,
-  clock: Clock,
-  options: {
-    readonly onCommit?: (batchSize: number, commitMs: number) => void;
-    readonly log?: Logger;
-    readonly sessionSeenResolutionMs?: number;
-  } = {},
-): Promise<EngineStore> {
-  const resolution = options.sessionSeenResolutionMs === undefined ? {} : { sessionSeenResolutionMs: options.sessionSeenResolutionMs };
-  const writeQueue = options.onCommit ? { onCommit: options.onCommit } : {};
-  if (config.engine === 'postgres' && config.databaseUrl !== null) {
-    const log = options.log;
-    return openPostgresStore({
-      url: config.databaseUrl,
-      clock,
-      writeQueue,
-      ...resolution,
-      ...(log ? { onIdleError: (error: Error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed') } : {}),
-    });
-  }
+interface OpenOptions {
+  readonly onCommit?: (batchSize: number, commitMs: number) => void;
+  readonly log?: Logger;
+  readonly sessionSeenResolutionMs?: number;
+}
+
+function usesPostgres(config: Config): config is Config & { readonly databaseUrl: string } {
+  return config.engine === 'postgres' && config.databaseUrl !== null;
+}
+
+function openPostgres(config: Config & { readonly databaseUrl: string }, clock: Clock, options: OpenOptions): Promise<PostgresStore> {
+  const log = options.log;
+  return openPostgresStore({
+    url: config.databaseUrl,
+    clock,
+    writeQueue: options.onCommit ? { onCommit: options.onCommit } : {},
+    ...(options.sessionSeenResolutionMs === undefined ? {} : { sessionSeenResolutionMs: options.sessionSeenResolutionMs }),
+    ...(log ? { onIdleError: (error: Error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed') } : {}),
+  });
+}
+
+function openSqlite(config: Config, clock: Clock, options: OpenOptions): SqliteStore {
   return openSqliteStore({
     path: config.databasePath,
     clock,
     synchronous: config.database.synchronous,
     walLimitBytes: config.database.walLimitBytes,
-    writeQueue,
-    ...resolution,
+    writeQueue: options.onCommit ? { onCommit: options.onCommit } : {},
+    ...(options.sessionSeenResolutionMs === undefined ? {} : { sessionSeenResolutionMs: options.sessionSeenResolutionMs }),
   });
+}
+
+/**
+ * Opens the configured engine's store: PostgreSQL when READPULSE_DATABASE_URL named one, else
+ * SQLite at READPULSE_DB. Everything above the Store interface is the same for both.
+ */
+export async function openStore(config: Config, clock: Clock, options: OpenOptions = {}): Promise<EngineStore> {
+  return usesPostgres(config) ? openPostgres(config, clock, options) : openSqlite(config, clock, options);
+}
+
+/** The configured engine: its store and what it brings to the process (see EngineRuntime). */
+interface Engine {
+  readonly store: EngineStore;
+  readonly runtime: EngineRuntime;
+  /** On PostgreSQL, the channel instances share (for the cluster tests). */
+  readonly cluster: ClusterChannel | null;
+}
+
+/** The configured engine's store and runtime; the one place that chooses between the engines. */
+async function openEngine(config: Config, clock: Clock, log: Logger, options: { readonly metrics: Metrics; readonly replayMs: number }): Promise<Engine> {
+  const open = { onCommit: options.metrics.recordWriteCommit, log, sessionSeenResolutionMs: sessionSeenResolution(config) };
+  if (usesPostgres(config)) {
+    const store = await openPostgres(config, clock, open);
+    const runtime = new PostgresRuntime(store, {
+      url: config.databaseUrl,
+      clock,
+      log,
+      replayMs: options.replayMs,
+      loginFailureWindowMs: config.rateLimits.loginFailureWindowMs,
+      loginFailurePruneIntervalMs: SESSION_SWEEP_INTERVAL_MS,
+    });
+    return { store, runtime, cluster: runtime.cluster };
+  }
+  const store = openSqlite(config, clock, open);
+  return { store, runtime: new SqliteRuntime(store, { checkpointIntervalMs: config.database.checkpointIntervalMs, log }), cluster: null };
 }
 
 /** The server's parts, wired as production wires them; tests build theirs through this too. */
 export interface ServerParts {
   readonly app: FastifyInstance;
   readonly store: EngineStore;
+  readonly runtime: EngineRuntime;
+  readonly useCases: UseCases;
   readonly presence: Presence;
   readonly hub: EventHub;
   readonly metrics: Metrics;
   /** The periodic attention rules; started by serve(), run by hand in tests. */
   readonly sweeper: AttentionSweeper;
   readonly accessRecorder: AccessRecorder;
+  /** Everything serve() starts after listening and stops on shutdown, in order. */
+  readonly background: readonly BackgroundWork[];
   /** On PostgreSQL: what this instance shares with the others (live events, presence, jobs). */
   readonly cluster: ClusterChannel | null;
 }
 
 /**
- * Wires config -> store -> live -> app without starting timers or listening. The options exist
- * for tests: a cheaper password hasher, smaller live-event bounds, a shorter keep-alive.
+ * The composition root: config -> engine (store + runtime) -> live -> use cases -> app, without
+ * starting timers or listening. The options exist for tests: a cheaper password hasher, smaller
+ * live-event bounds, a shorter keep-alive.
  */
 export async function assembleServer(
   config: Config,
@@ -120,106 +160,125 @@ export async function assembleServer(
   } = {},
 ): Promise<ServerParts> {
   const metrics = new Metrics(config.engine === 'sqlite' ? { databasePath: config.databasePath } : {});
-  const store = await openStore(config, clock, {
-    onCommit: metrics.recordWriteCommit,
-    log,
-    sessionSeenResolutionMs: sessionSeenResolution(config),
-  });
+  const { store, runtime, cluster } = await openEngine(config, clock, log, { metrics, replayMs: options.hub?.replayMs ?? DEFAULT_REPLAY_MS });
   // Sessions deleted in this process (sign-out, password change, user deletion) leave the
   // cache at once, whichever code path deleted them.
   const sessionCache = newSessionCache();
-  store.onSessionsRevoked((revoked) => ('userId' in revoked ? sessionCache.evictUser(revoked.userId) : sessionCache.evict(revoked.tokenHash)));
-  metrics.watch({ writeQueueDepth: () => store.pendingWrites });
-  // On PostgreSQL every instance's hub takes its events, with their ids, from the database.
-  const relayed = store instanceof PostgresStore ? new RelayedEventIds(0) : undefined;
+  runtime.onSessionsRevoked((revoked) => ('userId' in revoked ? sessionCache.evictUser(revoked.userId) : sessionCache.evict(revoked.tokenHash)));
+  metrics.watch({ writeQueueDepth: () => runtime.pendingWrites });
+
+  // Alone, the hub numbers events and routes publish to it; with a relay, every instance's hub
+  // takes its events, with their ids, from the shared database.
+  const relay = runtime.liveRelay;
+  const relayed = relay ? new RelayedEventIds(0) : undefined;
   const hub = new EventHub({ clock, encode: liveEventBody, ...options.hub, ...(relayed ? { ids: relayed } : {}) });
-  const cluster =
-    store instanceof PostgresStore && relayed && config.databaseUrl !== null
-      ? new ClusterChannel({
-          url: config.databaseUrl,
-          pool: store.pool,
-          clock,
-          log,
-          replayMs: options.hub?.replayMs ?? DEFAULT_REPLAY_MS,
-          startingAt: (id) => relayed.reset(id),
-          deliver: ({ id, event }) => relayed.relay(hub, id, event),
-        })
-      : null;
-  const announce = (reader: User, online: boolean) => {
-    if (cluster === null) {
-      hub.publish({ type: 'presence', reader, online });
-      return;
-    }
-    // The change that wins in the database is announced once, by every instance's stream.
-    const now = clock.now();
-    cluster.store
-      .recordPresence(reader.id, online, online ? (reader.lastActiveAt ?? now) : now, now - LIVE_WINDOW_MS)
-      .catch((error: unknown) => log.error({ err: error }, 'could not record a presence change'));
-  };
-  // Attention items are not rows a trigger can turn into events on its own (each carries its
-  // reader and consultants), so on PostgreSQL the instance that changed one appends its event.
-  const publishAttention = (item: AttentionItem) => {
-    if (cluster === null) {
-      hub.publish({ type: 'attention', readerId: item.reader.id, item });
-      return;
-    }
-    cluster.store
-      .recordAttentionEvent(item, clock.now())
-      .catch((error: unknown) => log.error({ err: error }, 'could not record an attention event'));
-  };
+  if (relay && relayed) relay.connect((id, event) => relayed.relay(hub, id, event), (id) => relayed.reset(id));
+  const events: LiveEventSink = relay ?? hub;
+
+  const rosters = new CohortRosters(store.cohorts, clock);
+  let useCases: UseCases | undefined;
   const presence = new Presence({
     store,
     clock,
     // Another instance learns of a reader from the database: flush and take in twice a second
     // there, so the live view it serves is fresh within 2 s (ADR 0019).
-    flushIntervalMs: cluster ? Math.min(config.heartbeatFlushMs, CLUSTER_FLUSH_MS) : config.heartbeatFlushMs,
+    flushIntervalMs: runtime.shared ? Math.min(config.heartbeatFlushMs, CLUSTER_FLUSH_MS) : config.heartbeatFlushMs,
     log,
     onFlush: metrics.recordHeartbeatFlush,
     onPresence: (reader, online) => {
-      announce(reader, online);
+      if (relay) relay.announcePresence(reader, online, clock.now() - LIVE_WINDOW_MS);
+      else hub.publish({ type: 'presence', reader, online });
       // A reader back after a while: their inactivity item resolves now, not at the next sweep.
-      if (online) {
-        store.attention
-          .reviewReturnAttention(reader.id)
-          .then((items) => items.forEach(publishAttention))
-          .catch((error: unknown) => log.error({ err: error }, 'attention review on return failed'));
-      }
+      if (online) useCases?.attention.reviewReturn(reader.id).catch((error: unknown) => log.error({ err: error }, 'attention review on return failed'));
     },
-    ...(cluster ? { storeSyncEveryTicks: CLUSTER_STORE_SYNC_EVERY_TICKS } : {}),
+    ...(runtime.shared ? { storeSyncEveryTicks: CLUSTER_STORE_SYNC_EVERY_TICKS } : {}),
   });
-  const sweeper = new AttentionSweeper({ store: store.attention, log, onChange: publishAttention, claimTurn: clusterTurns(cluster, clock, 'attention-sweep') });
-  const accessRecorder = new AccessRecorder({ store: store.accessLog, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
-  const app = await buildApp({
-    accessRecorder,
+  const accounts = new Accounts({
     store,
+    clock,
+    hasher: options.hasher ?? createPasswordHasher(config.passwordHashing),
+    throttle: new LoginThrottle(
+      {
+        enabled: config.rateLimits.enabled,
+        failuresPerAccount: config.rateLimits.loginFailuresPerAccount,
+        failuresPerAddress: config.rateLimits.loginFailuresPerAddress,
+        windowMs: config.rateLimits.loginFailureWindowMs,
+      },
+      clock,
+      runtime.loginFailures ?? undefined,
+    ),
+    session: config.session,
+    registrationOpen: config.registrationOpen,
+    pendingLastSeen: (tokenHash) => presence.pendingLastSeen(tokenHash),
+    sessionCache,
+    ...(runtime.revocations ? { revocations: runtime.revocations } : {}),
+  });
+
+  const claimTurn = (job: string) => (intervalMs: number) => runtime.claimTurn(job, intervalMs);
+  const sweeper = new AttentionSweeper({ store: store.attention, log, onChange: (item) => attention.published(item), claimTurn: claimTurn('attention-sweep') });
+  const accessRecorder = new AccessRecorder({ store: store.accessLog, clock, log, flushIntervalMs: ACCESS_LOG_FLUSH_MS });
+  useCases = buildUseCases({ store, clock, events, accounts, rosters, presence, accessRecorder, inviteCodes });
+  const attention = useCases.attention;
+  const limits = config.rateLimits;
+  const app = await buildApp({
+    store,
+    useCases,
+    accounts,
     config,
     clock,
     log,
     presence,
     hub,
-    // The database records presence, milestone and activity events in each write's own
-    // transaction (migration 006); attention events are appended by the instance (above).
-    ...(cluster ? { events: { publish: (event: LiveEvent) => event.type === 'attention' && publishAttention(event.item) } } : {}),
-    ...(cluster ? { revocations: cluster, loginFailures: cluster.store } : {}),
+    liveDashboard: new LiveDashboard(presence, clock),
+    rosters,
+    rateLimiters: limits.enabled
+      ? { perUser: new RequestRateLimiter(limits.perUser, clock), perAddress: new RequestRateLimiter(limits.perAddressAuth, clock) }
+      : {},
     metrics,
-    sessionCache,
+    accessRecorder,
+    cohortMembers: options.cohortMembers ?? ((cohortId) => store.cohorts.listCohortReaderIds(cohortId)),
     webRoot: options.webRoot ?? WEB_ROOT,
-    ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.streamKeepAliveMs === undefined ? {} : { streamKeepAliveMs: options.streamKeepAliveMs }),
-    ...(options.cohortMembers ? { cohortMembers: options.cohortMembers } : {}),
   });
-  if (cluster) {
-    await cluster.start();
-    app.addHook('onClose', () => cluster.close());
-  }
-  return { app, store, presence, hub, metrics, sweeper, accessRecorder, cluster };
+  await runtime.start();
+  app.addHook('onClose', () => runtime.close());
+
+  const background: BackgroundWork[] = [
+    presence,
+    accessRecorder,
+    new ActivityRetention({ store: store.activity, clock, retentionDays: config.activityRetentionDays, log, claimTurn: claimTurn('activity-retention') }),
+    sweeper,
+    new ActivityRetention({
+      store: { deleteActivityBefore: (cutoff, limit) => store.accessLog.deleteAccessLogBefore(cutoff, limit) },
+      clock,
+      retentionDays: config.accessLogRetentionDays,
+      log,
+      label: 'access log',
+      claimTurn: claimTurn('access-log-retention'),
+    }),
+    sessionSweep({
+      sessions: store.sessions,
+      clock,
+      idleTimeoutMs: config.session.idleTimeoutMs,
+      log,
+      intervalMs: SESSION_SWEEP_INTERVAL_MS,
+      claimTurn: claimTurn('session-sweep'),
+    }),
+    ...runtime.upkeep.map(
+      (job) =>
+        new PeriodicJob({
+          name: job.name,
+          intervalMs: job.intervalMs,
+          log,
+          ...(job.takesTurns ? { claimTurn: claimTurn(job.name) } : {}),
+          begin: () => ({ step: async () => (await job.run(), { count: 0, done: true }) }),
+        }),
+    ),
+  ];
+  return { app, store, runtime, useCases, presence, hub, metrics, sweeper, accessRecorder, background, cluster };
 }
 
-/**
- * The composition root of the server: config -> store -> presence -> app -> listen. Stops
- * gracefully on SIGTERM/SIGINT: no new connections, in-flight requests finish, heartbeats are
- * flushed, the WAL is checkpointed and the database closed.
- */
+/** Runs the server: the composed parts, listening, until SIGTERM/SIGINT stops them gracefully. */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<void> {
   const logger = createServerLogger(config);
   const { log } = logger;
@@ -229,86 +288,19 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     process.exit(code);
   };
   exitOnFatalErrors(logger, exit);
-  const { app, store, presence, sweeper, accessRecorder, cluster } = await assembleServer(config, clock, log);
-  if (store.appliedMigrations.length > 0) log.info({ migrations: store.appliedMigrations }, 'migrations applied');
-  const claimTurn = (job: string) => clusterTurns(cluster, clock, job);
-  const retention = new ActivityRetention({
-    store: store.activity,
-    clock,
-    retentionDays: config.activityRetentionDays,
+  const { app, store, runtime, background } = await assembleServer(config, clock, log);
+  if (runtime.appliedMigrations.length > 0) log.info({ migrations: runtime.appliedMigrations }, 'migrations applied');
+  await listenUntilStopped({
+    app,
+    background,
+    closeStore: () => store.operations.close(),
+    port: config.port,
+    host: config.host,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
     log,
-    claimTurn: claimTurn('activity-retention'),
+    exit,
+    describe: { database: describeDatabase(config), webApp: existsSync(WEB_ROOT) },
   });
-  const accessLogRetention = new ActivityRetention({
-    store: { deleteActivityBefore: (cutoff, limit) => store.accessLog.deleteAccessLogBefore(cutoff, limit) },
-    clock,
-    retentionDays: config.accessLogRetentionDays,
-    log,
-    label: 'access log',
-    claimTurn: claimTurn('access-log-retention'),
-  });
-  presence.start();
-  accessRecorder.start();
-  retention.start();
-  sweeper.start();
-  accessLogRetention.start();
-  // SQLite's WAL is checkpointed by this process; PostgreSQL checkpoints by itself.
-  const checkpoints = setInterval(() => {
-    if (!('checkpoint' in store)) return;
-    const { busy, walPages } = store.checkpoint();
-    if (busy) log.debug({ walPages }, 'WAL checkpoint could not finish; a reader holds it');
-  }, config.database.checkpointIntervalMs).unref();
-  // Expired sessions are already refused; this only keeps the table from growing.
-  const claimSweep = claimTurn('session-sweep');
-  const sessionSweep = setInterval(() => {
-    const now = clock.now();
-    claimSweep(SESSION_SWEEP_INTERVAL_MS)
-      .then(async (mine) => {
-        if (!mine) return;
-        const removed = await store.sessions.deleteExpiredSessions(now, config.session.idleTimeoutMs);
-        if (removed > 0) log.info({ removed }, 'expired sessions removed');
-        await cluster?.store.pruneLoginFailures(now - config.rateLimits.loginFailureWindowMs);
-      })
-      .catch((error: unknown) => log.error({ err: error }, 'expired-session cleanup failed'));
-  }, SESSION_SWEEP_INTERVAL_MS).unref();
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      log.error('shutdown deadline passed; exiting');
-      exit(1);
-    }, config.shutdownTimeoutMs).unref();
-    // app.close() closes the connections idle at that moment; ones that finish their request
-    // afterwards would sit in keep-alive until it times out, holding shutdown past its deadline.
-    const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
-    try {
-      await app.close();
-      clearInterval(closeIdle);
-      await presence.stop();
-      await accessRecorder.stop();
-      await retention.stop();
-      await sweeper.stop();
-      await accessLogRetention.stop();
-      clearInterval(checkpoints);
-      clearInterval(sessionSweep);
-      await store.operations.close();
-      clearTimeout(deadline);
-      log.info('stopped');
-      exit(0);
-    } catch (error) {
-      log.error({ err: error }, 'shutdown failed');
-      exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-
-  const address = await app.listen({ port: config.port, host: config.host });
-  log.info({ address, database: describeDatabase(config), webApp: existsSync(WEB_ROOT) }, 'ReadPulse is listening');
-  log.flush();
 }
 
 /** `readpulse copy`: the SQLite file's tables into the configured, migrated PostgreSQL database. */
@@ -328,27 +320,11 @@ async function copyFromSqlite(config: Config, file: string, progress: CopyProgre
 }
 
 /** Entry point of the `readpulse` command. Returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  const deps: CliDeps = {
-    config,
+export function main(argv: readonly string[]): Promise<number> {
+  return runCommandLine(argv, process.env, {
     clock: systemClock,
-    openStore: (clock = systemClock) => openStore(config, clock),
-    serve: () => serve(config),
-    copyFromSqlite: (file, progress) => copyFromSqlite(config, file, progress),
-    passwordFromEnv: process.env.READPULSE_PASSWORD,
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-  };
-  return runCli(argv, deps);
+    openStore: (config, clock = systemClock) => openStore(config, clock),
+    serve: (config) => serve(config),
+    copyFromSqlite,
+  });
 }

@@ -24,3 +24,6 @@ export function inviteCodePrefix(code: string): string {
 export function isWellFormedInviteCode(code: string): boolean {
   return INVITE_CODE_PATTERN.test(code);
 }
+
+/** The invite-code functions together, as the invitations use case takes them. */
+export const inviteCodes = { newCode: newInviteCode, hash: hashInviteCode, prefix: inviteCodePrefix } as const;

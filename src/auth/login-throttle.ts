@@ -1,4 +1,4 @@
-import { AppError, type Clock } from '../domain/index.js';
+import { AppError, type Clock, type SharedLoginFailures } from '../domain/index.js';
 
 export interface LoginThrottleOptions {
   readonly enabled: boolean;
@@ -7,16 +7,8 @@ export interface LoginThrottleOptions {
   readonly windowMs: number;
 }
 
-/**
- * Failed sign-ins kept where every instance sees them (PostgreSQL), so the throttle holds across
- * instances instead of allowing each its own share.
- */
-export interface SharedLoginFailures {
-  recordLoginFailures(keys: readonly string[], at: number): Promise<void>;
-  /** Per key, the failures after `since` and the time of the oldest of them. */
-  loginFailures(keys: readonly string[], since: number): Promise<Map<string, { failures: number; oldest: number }>>;
-  clearLoginFailures(key: string): Promise<void>;
-}
+/** Defined in the domain, where each engine's runtime can offer it. */
+export type { SharedLoginFailures } from '../domain/index.js';
 
 interface Window {
   failures: number;

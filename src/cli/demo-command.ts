@@ -1,7 +1,8 @@
 import { createPasswordHasher } from '../auth/password-hasher.js';
 import { MILESTONE_STATUSES, type Clock, type MilestoneStatus, type User } from '../domain/index.js';
+import { commandUseCases } from './command-use-cases.js';
 import { DEMO_CHAPTERS, demoProgram, type DemoEvent } from './demo-program.js';
-import { loadDemoToolkit } from './demo-toolkit.js';
+import { loadDemoConsultantData } from './demo-consultant-data.js';
 import { parseOptions, UsageError, type CliDeps, type CliStore } from './run-cli.js';
 
 export const DEMO_PASSWORD = 'readpulse-demo';
@@ -85,7 +86,7 @@ async function loadDemo(
   }
   clock.pinned = null;
   for (const beat of program.lastSeen) await store.sessions.updateHeartbeat(idOf(beat.person), beat.at);
-  await loadDemoToolkit(store, deps, {
+  await loadDemoConsultantData(store, deps, {
     readers: users.filter((u) => u.role === 'reader'),
     consultants: users.filter((u) => u.role === 'consultant'),
   });
@@ -106,6 +107,7 @@ function printLogins(deps: CliDeps, consultants: number): void {
 async function simulateLiveReaders(store: CliStore, deps: CliDeps): Promise<void> {
   deps.stderr.write('Simulating active readers; press Ctrl-C to stop.\n');
   const readers = (await store.readers.listReaders({ limit: 200 })).items;
+  const useCases = commandUseCases(store, deps.clock);
   let running = true;
   process.once('SIGINT', () => {
     running = false;
@@ -114,12 +116,11 @@ async function simulateLiveReaders(store: CliStore, deps: CliDeps): Promise<void
     const active = readers.filter(() => Math.random() < 0.08);
     for (const reader of active) {
       await store.sessions.updateHeartbeat(reader.id, deps.clock.now());
-      await store.activity.logActivity(reader.id, { actionType: 'PAGE_VIEW', metadata: { page: Math.ceil(Math.random() * 40) } });
+      await useCases.progress.recordActivity(reader, { actionType: 'PAGE_VIEW', metadata: { page: Math.ceil(Math.random() * 40) } });
       if (Math.random() < 0.1) {
         const status = MILESTONE_STATUSES[Math.floor(Math.random() * 3)] as MilestoneStatus;
         const chapterId = `ch${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`;
-        await store.progress.upsertMilestone(reader.id, { chapterId, status, score: status === 'completed' ? 30 + Math.floor(Math.random() * 71) : null });
-        await store.attention.reviewMilestoneAttention(reader.id, chapterId);
+        await useCases.progress.recordMilestone(reader, { chapterId, status, score: status === 'completed' ? 30 + Math.floor(Math.random() * 71) : null });
       }
     }
     deps.stderr.write(`  ${active.length} readers active\n`);

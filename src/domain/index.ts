@@ -19,3 +19,4 @@ export * from './data-export.js';
 export * from './store-limits.js';
 export * from './attention-decisions.js';
 export * from './xapi.js';
+export * from './engine-runtime.js';

@@ -4,24 +4,20 @@ import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { Accounts } from '../auth/accounts.js';
-import { LoginThrottle, type SharedLoginFailures } from '../auth/login-throttle.js';
-import { RequestRateLimiter } from '../auth/request-rate-limiter.js';
-import type { SessionRevocations } from '../auth/session-revocations.js';
-import { createPasswordHasher, type PasswordHasher } from '../auth/password-hasher.js';
+import type { Accounts } from '../auth/accounts.js';
+import type { RequestRateLimiter } from '../auth/request-rate-limiter.js';
+import type { UseCases } from '../application/use-cases.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
-import { CohortRosters } from '../live/cohort-rosters.js';
-import type { SessionCache } from '../auth/session-cache.js';
+import type { CohortRosters } from '../live/cohort-rosters.js';
 import type { AccessRecorder } from '../live/access-recorder.js';
 import type { EventHub } from '../live/event-hub.js';
-import type { LiveEventSink } from '../live/live-event.js';
 import type { Presence } from '../live/presence.js';
 import type { CohortMembers } from './cohort-filter.js';
-import { installMetrics, Metrics } from './metrics.js';
+import { installMetrics, type Metrics } from './metrics.js';
 import { handleError, handleNotFound } from './problem.js';
 import { installRequestGuards, SECURE_SESSION_COOKIE, SESSION_COOKIE } from './request-guards.js';
-import { LiveDashboard } from './live-dashboard.js';
+import type { LiveDashboard } from './live-dashboard.js';
 import type { RouteDeps } from './route-deps.js';
 import { attentionRoutes } from './routes/attention-routes.js';
 import { analyticsRoutes } from './routes/analytics-routes.js';
@@ -43,39 +39,40 @@ import { lrsCredentialRoutes } from './routes/lrs-credential-routes.js';
 import { XAPI_BODY_LIMIT_BYTES, xapiPlugin } from '../xapi/xapi-plugin.js';
 import { statementsIntoActivity } from '../xapi/statement-mapping.js';
 
+/** What the app serves, all built by the composition root (main.ts); buildApp builds none of it. */
 export interface AppDeps {
+  /** The ports that queries read; every change goes through `useCases`. */
   readonly store: Store;
+  readonly useCases: UseCases;
+  /** Authenticates each request's session (the guard on /api). */
+  readonly accounts: Accounts;
   readonly config: Config;
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
   readonly presence: Presence;
   /** Live events behind the consultants' stream. */
   readonly hub: EventHub;
-  /** Where routes publish live events; the hub when absent. */
-  readonly events?: LiveEventSink;
-  /** With several instances: failed sign-ins counted across all of them. */
-  readonly loginFailures?: SharedLoginFailures;
-  /** With several instances: sessions revoked on the others, so the session cache forgets them. */
-  readonly revocations?: SessionRevocations;
+  /** The consultants' live view, shared by the poll route and the stream's snapshot. */
+  readonly liveDashboard: LiveDashboard;
+  /** Cohort members in memory, for narrowing live views and streams by cohort. */
+  readonly rosters: CohortRosters;
+  /** Requests per signed-in user and per address on the sign-in routes; absent when rate limits are off. */
+  readonly rateLimiters: { readonly perUser?: RequestRateLimiter; readonly perAddress?: RequestRateLimiter };
   /** Milliseconds between the stream's keep-alive comments; 15 s by default. */
   readonly streamKeepAliveMs?: number;
   /** The built web app (web/dist); served at `/`. */
   readonly webRoot: string;
-  /** Defaults to Argon2id with the configured parameters. */
-  readonly hasher?: PasswordHasher;
-  /** Where the app's metrics are kept; made here if absent. Unused when metrics are off. */
-  readonly metrics?: Metrics;
-  /** The session cache, shared with the store's revocations; made here if absent. */
-  readonly sessionCache?: SessionCache;
+  /** Where the app's metrics are kept; served at /metrics when metrics are on. */
+  readonly metrics: Metrics;
   /** The access log's coalescing write path; its timer is started by the caller. */
   readonly accessRecorder: AccessRecorder;
-  /** Cohort membership for `?cohort=`; until cohorts exist every cohort is unknown (404). */
-  readonly cohortMembers?: CohortMembers;
+  /** Cohort membership for `?cohort=` in analytics and exports. */
+  readonly cohortMembers: CohortMembers;
 }
 
 /** Builds the HTTP app without listening: main.ts listens, tests use inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, clock, store, presence, hub } = deps;
+  const { config, presence, hub } = deps;
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: config.bodyLimitBytes,
@@ -100,27 +97,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-
-  const accounts = new Accounts({
-    store,
-    clock,
-    hasher: deps.hasher ?? createPasswordHasher(config.passwordHashing),
-    throttle: new LoginThrottle(
-      {
-        enabled: config.rateLimits.enabled,
-        failuresPerAccount: config.rateLimits.loginFailuresPerAccount,
-        failuresPerAddress: config.rateLimits.loginFailuresPerAddress,
-        windowMs: config.rateLimits.loginFailureWindowMs,
-      },
-      clock,
-      deps.loginFailures,
-    ),
-    session: config.session,
-    registrationOpen: config.registrationOpen,
-    pendingLastSeen: (tokenHash) => presence.pendingLastSeen(tokenHash),
-    ...(deps.sessionCache ? { sessionCache: deps.sessionCache } : {}),
-    ...(deps.revocations ? { revocations: deps.revocations } : {}),
-  });
 
   app.decorateRequest('auth', null);
   // Hooks on every request take a callback rather than being async: no promise per hook.
@@ -164,42 +140,37 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
-  const limits = config.rateLimits;
   installRequestGuards(app, {
-    accounts,
+    accounts: deps.accounts,
     presence,
-    userRateLimiter: limits.enabled ? new RequestRateLimiter(limits.perUser, clock) : undefined,
-    addressRateLimiter: limits.enabled ? new RequestRateLimiter(limits.perAddressAuth, clock) : undefined,
+    userRateLimiter: deps.rateLimiters.perUser,
+    addressRateLimiter: deps.rateLimiters.perAddress,
     cookieSecure: config.session.cookieSecure,
   });
   documentPolicies(app);
   if (config.metricsEnabled) {
-    const metrics = deps.metrics ?? new Metrics({ databasePath: config.databasePath });
-    metrics.watch({ sseClients: () => hub.subscriberCount });
-    installMetrics(app, metrics, config.metricsToken);
+    deps.metrics.watch({ sseClients: () => hub.subscriberCount });
+    installMetrics(app, deps.metrics, config.metricsToken);
   }
 
-  const liveDashboard = new LiveDashboard(presence, clock);
-  const rosters = new CohortRosters(store.cohorts, clock);
   const routeDeps: RouteDeps = {
-    store,
-    accounts,
+    store: deps.store,
+    useCases: deps.useCases,
     presence,
     hub,
-    events: deps.events ?? hub,
-    liveDashboard,
-    rosters,
+    liveDashboard: deps.liveDashboard,
+    rosters: deps.rosters,
     config,
-    clock,
+    clock: deps.clock,
     accessRecorder: deps.accessRecorder,
-    cohortMembers: deps.cohortMembers ?? ((cohortId) => store.cohorts.listCohortReaderIds(cohortId)),
+    cohortMembers: deps.cohortMembers,
   };
   await app.register(operationsRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);
   await app.register(myProgressRoutes, routeDeps);
   await app.register(readerRoutes, routeDeps);
   await app.register(dashboardRoutes, routeDeps);
-  await app.register(streamRoutes, { ...routeDeps, keepAliveMs: deps.streamKeepAliveMs });
+  await app.register(streamRoutes, { ...routeDeps, accounts: deps.accounts, keepAliveMs: deps.streamKeepAliveMs });
   await app.register(chapterRoutes, routeDeps);
   await app.register(cohortRoutes, routeDeps);
   await app.register(inviteRoutes, routeDeps);
@@ -210,12 +181,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(lrsCredentialRoutes, routeDeps);
   await app.register(xapiPlugin, {
     prefix: '/xapi',
-    statements: store.xapiStatements,
-    documents: store.xapiDocuments,
-    credentials: store.lrsCredentials,
-    clock,
+    statements: deps.store.xapiStatements,
+    documents: deps.store.xapiDocuments,
+    credentials: deps.store.lrsCredentials,
+    clock: deps.clock,
     bodyLimitBytes: Math.max(config.bodyLimitBytes, XAPI_BODY_LIMIT_BYTES),
-    onStatementsStored: statementsIntoActivity({ users: store.users, activity: store.activity, events: routeDeps.events }),
+    onStatementsStored: statementsIntoActivity({ users: deps.store.users, progress: deps.useCases.progress }),
   });
   await app.register(webAppRoutes, { webRoot: deps.webRoot });
   return app;

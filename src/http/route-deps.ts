@@ -1,23 +1,22 @@
-import type { Accounts } from '../auth/accounts.js';
+import type { UseCases } from '../application/use-cases.js';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/index.js';
 import type { CohortRosters } from '../live/cohort-rosters.js';
 import type { AccessRecorder } from '../live/access-recorder.js';
 import type { EventHub } from '../live/event-hub.js';
-import type { LiveEventSink } from '../live/live-event.js';
 import type { Presence } from '../live/presence.js';
 import type { CohortMembers } from './cohort-filter.js';
 import type { LiveDashboard } from './live-dashboard.js';
 
 /** What route plugins are given; they reach nothing else. */
 export interface RouteDeps {
+  /** The ports that queries read. */
   readonly store: Store;
-  readonly accounts: Accounts;
+  /** Every change a route makes goes through one of these. */
+  readonly useCases: UseCases;
   readonly presence: Presence;
   /** The consultants' stream subscribes here. */
   readonly hub: EventHub;
-  /** Routes publish live events here after a successful write (see LiveEventSink). */
-  readonly events: LiveEventSink;
   /** The consultants' live view, shared by the poll route and the stream's snapshot. */
   readonly liveDashboard: LiveDashboard;
   /** Cohort members in memory, for narrowing live views and streams by cohort. */

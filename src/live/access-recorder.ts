@@ -1,4 +1,5 @@
 import { ACCESS_COALESCE_MS, type AccessKind, type AccessRecord, type Clock, type AccessLogPort } from '../domain/index.js';
+import { PeriodicJob } from './periodic-job.js';
 
 export interface AccessRecorderLog {
   error(obj: object, msg: string): void;
@@ -23,10 +24,17 @@ const DEFAULT_BATCH_SIZE = 500;
  */
 export class AccessRecorder {
   private pending = new Map<string, AccessRecord>();
-  private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> = Promise.resolve();
+  private readonly job: PeriodicJob;
 
-  constructor(private readonly options: AccessRecorderOptions) {}
+  constructor(private readonly options: AccessRecorderOptions) {
+    this.job = new PeriodicJob({
+      name: 'access log flush',
+      intervalMs: options.flushIntervalMs,
+      log: options.log,
+      begin: () => ({ step: async () => (await this.flush(), { count: 0, done: true }) }),
+    });
+  }
 
   /** Views noted and not yet handed to the store. */
   get pendingCount(): number {
@@ -62,18 +70,14 @@ export class AccessRecorder {
     return writing;
   }
 
+  /** Flushes every interval. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.flush().catch((error: unknown) => this.options.log.error({ err: error }, 'access log flush failed'));
-    }, this.options.flushIntervalMs);
-    this.timer.unref();
+    this.job.start();
   }
 
   /** Stops the timer and writes what is pending. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    await this.job.stop();
     await this.flush();
   }
 }

@@ -1,4 +1,5 @@
 import type { AttentionItem, AttentionPort } from '../domain/index.js';
+import { PeriodicJob } from './periodic-job.js';
 
 export interface AttentionSweeperLog {
   info(obj: object, msg: string): void;
@@ -32,56 +33,41 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
  * between them; the store reads only what crossed a threshold since the last run.
  */
 export class AttentionSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopping = false;
+  private readonly job: PeriodicJob;
 
-  constructor(private readonly options: AttentionSweeperOptions) {}
-
-  private get intervalMs(): number {
-    return this.options.intervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+  constructor(options: AttentionSweeperOptions) {
+    const batch = options.batchSize ?? DEFAULT_SWEEP_BATCH;
+    this.job = new PeriodicJob({
+      name: 'attention sweep',
+      intervalMs: options.intervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+      runOnStart: true,
+      maxStepsPerRun: options.maxBatchesPerRun ?? DEFAULT_SWEEP_BATCHES_PER_RUN,
+      log: options.log,
+      ...(options.claimTurn ? { claimTurn: options.claimTurn } : {}),
+      begin: () => ({
+        step: async () => {
+          const result = await options.store.sweepAttention(batch);
+          for (const item of result.changed) options.onChange(item);
+          return { count: result.changed.length, done: result.done };
+        },
+        finish: (changed) => {
+          if (changed > 0) options.log.info({ changed }, 'attention sweep changed items');
+        },
+      }),
+    });
   }
 
-  /** One run now; resolves with how many items changed. A call during a run joins it. */
+  /** One run now (if this instance has the turn); resolves with how many items changed. A call during a run joins it. */
   runOnce(): Promise<number> {
-    if (this.running) return this.running;
-    this.stopping = false;
-    this.running = this.sweep().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.job.runOnce();
   }
 
   start(): void {
-    if (this.timer) return;
-    const run = () => {
-      this.runOnce().catch((error: unknown) => this.options.log.error({ err: error }, 'attention sweep failed; will retry'));
-    };
-    this.timer = setInterval(run, this.intervalMs);
-    this.timer.unref();
-    setImmediate(run);
+    this.job.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.stopping = true;
-    await this.running?.catch(() => undefined);
-  }
-
-  private async sweep(): Promise<number> {
-    if (this.options.claimTurn && !(await this.options.claimTurn(this.intervalMs))) return 0;
-    const batch = this.options.batchSize ?? DEFAULT_SWEEP_BATCH;
-    const maxBatches = this.options.maxBatchesPerRun ?? DEFAULT_SWEEP_BATCHES_PER_RUN;
-    let changed = 0;
-    for (let i = 0; i < maxBatches && !this.stopping; i += 1) {
-      const result = await this.options.store.sweepAttention(batch);
-      for (const item of result.changed) this.options.onChange(item);
-      changed += result.changed.length;
-      if (result.done) break;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    if (changed > 0) this.options.log.info({ changed }, 'attention sweep changed items');
-    return changed;
+  /** Stops the timer; a run in progress stops after its current batch. */
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }

@@ -1,11 +1,6 @@
-import type { ActivityEvent, AttentionItem, Milestone, User } from '../domain/index.js';
+import type { LiveEvent } from '../domain/index.js';
 
-/** Something consultants watch happen: a reader coming or going, a milestone, an activity event, an attention item changing. */
-export type LiveEvent =
-  | { readonly type: 'presence'; readonly reader: User; readonly online: boolean }
-  | { readonly type: 'milestone'; readonly readerId: number; readonly milestone: Milestone }
-  | { readonly type: 'activity'; readonly readerId: number; readonly event: ActivityEvent }
-  | { readonly type: 'attention'; readonly readerId: number; readonly item: AttentionItem };
+export type { LiveEvent } from '../domain/index.js';
 
 /** A live event as the hub numbered it, serialized once however many streams write it. */
 export interface PublishedEvent {

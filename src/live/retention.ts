@@ -1,4 +1,5 @@
 import type { ActivityPort, Clock } from '../domain/index.js';
+import { PeriodicJob } from './periodic-job.js';
 
 const DAY_MS = 86_400_000;
 
@@ -35,14 +36,30 @@ const DEFAULT_INTERVAL_MS = 3_600_000;
  * never holds the write lock or the event loop for long: requests' writes commit in between.
  */
 export class ActivityRetention {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopping = false;
+  private readonly job: PeriodicJob;
 
-  constructor(private readonly options: ActivityRetentionOptions) {}
-
-  private get label(): string {
-    return this.options.label ?? 'activity';
+  constructor(private readonly options: ActivityRetentionOptions) {
+    const label = options.label ?? 'activity';
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.job = new PeriodicJob({
+      name: `${label} retention`,
+      intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
+      runOnStart: true,
+      log: options.log,
+      ...(options.claimTurn ? { claimTurn: options.claimTurn } : {}),
+      begin: () => {
+        const cutoff = options.clock.now() - options.retentionDays * DAY_MS;
+        return {
+          step: async () => {
+            const deleted = await options.store.deleteActivityBefore(cutoff, batchSize);
+            return { count: deleted, done: deleted < batchSize };
+          },
+          finish: (total) => {
+            if (total > 0) options.log.info({ deleted: total, cutoff }, `${label} retention deleted old rows`);
+          },
+        };
+      },
+    });
   }
 
   /** Whether a retention period is configured at all. */
@@ -51,55 +68,21 @@ export class ActivityRetention {
   }
 
   /**
-   * Deletes everything older than the retention period as of now and resolves with how many
-   * events were deleted. A call while a run is in progress joins that run. Rejects with the
-   * store's error if a batch fails (what was deleted before stays deleted).
+   * Deletes everything older than the retention period as of now (if this instance has the turn)
+   * and resolves with how many rows were deleted. A call while a run is in progress joins that
+   * run. Rejects with the store's error if a batch fails (what was deleted before stays deleted).
    */
   runOnce(): Promise<number> {
-    if (!this.enabled) return Promise.resolve(0);
-    if (this.running) return this.running;
-    this.stopping = false;
-    this.running = this.deleteExpired().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.enabled ? this.job.runOnce() : Promise.resolve(0);
   }
 
   /** Runs the job now and then every interval; does nothing when retention is off. */
   start(): void {
-    if (!this.enabled || this.timer) return;
-    const intervalMs = this.options.intervalMs ?? DEFAULT_INTERVAL_MS;
-    const claim = this.options.claimTurn ?? (() => Promise.resolve(true));
-    const run = () => {
-      claim(intervalMs)
-        .then((mine) => (mine ? this.runOnce() : 0))
-        .catch((error: unknown) => this.options.log.error({ err: error }, `${this.label} retention failed; will retry`));
-    };
-    this.timer = setInterval(run, intervalMs);
-    this.timer.unref();
-    setImmediate(run);
+    if (this.enabled) this.job.start();
   }
 
   /** Stops the timer; a run in progress stops after its current batch. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.stopping = true;
-    await this.running?.catch(() => undefined);
-  }
-
-  private async deleteExpired(): Promise<number> {
-    const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
-    const cutoff = this.options.clock.now() - this.options.retentionDays * DAY_MS;
-    let total = 0;
-    for (;;) {
-      const deleted = await this.options.store.deleteActivityBefore(cutoff, batchSize);
-      total += deleted;
-      if (deleted < batchSize || this.stopping) break;
-      // Let requests (and their writes) run before the next batch.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    if (total > 0) this.options.log.info({ deleted: total, cutoff }, `${this.label} retention deleted old rows`);
-    return total;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }

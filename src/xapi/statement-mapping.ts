@@ -1,5 +1,5 @@
-import { MAX_METADATA_BYTES, type ActivityInput, type ActivityPort, type UsersPort } from '../domain/index.js';
-import type { LiveEventSink } from '../live/live-event.js';
+import type { ProgressRecording } from '../application/progress-recording.js';
+import { MAX_METADATA_BYTES, type ActivityInput, type User, type UsersPort } from '../domain/index.js';
 import type { StatementsStored } from './statement-resource.js';
 import { isObject, type JsonObject } from './xapi-values.js';
 
@@ -8,8 +8,8 @@ export const XAPI_ACTION_TYPE = 'XAPI';
 
 export interface StatementMappingDeps {
   readonly users: Pick<UsersPort, 'getUserByEmail'>;
-  readonly activity: Pick<ActivityPort, 'logActivities'>;
-  readonly events: LiveEventSink;
+  /** Records the events as the reader's own activity is recorded (stored, then published live). */
+  readonly progress: Pick<ProgressRecording, 'recordActivities'>;
 }
 
 /**
@@ -19,24 +19,22 @@ export interface StatementMappingDeps {
  */
 export function statementsIntoActivity(deps: StatementMappingDeps): StatementsStored {
   return async (statements) => {
-    const byReader = new Map<number, ActivityInput[]>();
-    const readers = new Map<string, number | null>();
+    const byReader = new Map<User, ActivityInput[]>();
+    const readers = new Map<string, User | null>();
     for (const statement of statements) {
       const email = actorEmail(statement);
       if (email === null) continue;
       if (!readers.has(email)) {
         const found = await deps.users.getUserByEmail(email);
-        readers.set(email, found && found.user.role === 'reader' ? found.user.id : null);
+        readers.set(email, found && found.user.role === 'reader' ? found.user : null);
       }
-      const readerId = readers.get(email);
-      if (readerId === null || readerId === undefined) continue;
-      const inputs = byReader.get(readerId) ?? [];
+      const reader = readers.get(email);
+      if (reader === null || reader === undefined) continue;
+      const inputs = byReader.get(reader) ?? [];
       inputs.push({ actionType: XAPI_ACTION_TYPE, metadata: activityMetadataOf(statement) });
-      byReader.set(readerId, inputs);
+      byReader.set(reader, inputs);
     }
-    for (const [readerId, inputs] of byReader) {
-      for (const event of await deps.activity.logActivities(readerId, inputs)) deps.events.publish({ type: 'activity', readerId, event });
-    }
+    for (const [reader, inputs] of byReader) await deps.progress.recordActivities(reader, inputs);
   };
 }
 

@@ -9,7 +9,7 @@ import {
   CohortQuerySchema,
   GridQuerySchema,
   GridResponseSchema,
-} from '../insight-schemas.js';
+} from '../analytics-schemas.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import { parseIsoTime, requireOrdered } from '../time-query.js';

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AttentionItem } from '../../domain/index.js';
 import {
   AttentionFilterQuerySchema,
   AttentionItemSchema,
@@ -20,11 +19,8 @@ const ItemParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const ItemAnswer = Type.Object({ item: AttentionItemSchema });
 
 /** The shared attention queue: items the rules open, which consultants claim, release and resolve. */
-export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, events }) => {
-  const published = (item: AttentionItem) => {
-    events.publish({ type: 'attention', readerId: item.reader.id, item });
-    return { item: toAttentionItemDto(item) };
-  };
+export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, useCases }) => {
+  const { attention } = useCases;
 
   app.get(
     '/api/attention',
@@ -75,7 +71,7 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         response: { 200: ItemAnswer, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => published(await store.attention.claimAttention(request.params.id, requireUserId(request))),
+    async (request) => ({ item: toAttentionItemDto(await attention.claim(request.params.id, requireUserId(request))) }),
   );
 
   app.post(
@@ -89,7 +85,7 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         response: { 200: ItemAnswer, ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => published(await store.attention.releaseAttention(request.params.id, requireUserId(request))),
+    async (request) => ({ item: toAttentionItemDto(await attention.release(request.params.id, requireUserId(request))) }),
   );
 
   app.post(
@@ -104,10 +100,9 @@ export const attentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         response: { 200: ItemAnswer, ...problemResponses(400, 401, 403, 404, 409, 415) },
       },
     },
-    async (request) => {
-      const note = request.body?.note?.trim() || null;
-      return published(await store.attention.resolveAttention(request.params.id, requireUserId(request), note));
-    },
+    async (request) => ({
+      item: toAttentionItemDto(await attention.resolve(request.params.id, requireUserId(request), request.body?.note ?? null)),
+    }),
   );
 
   app.get(

@@ -15,7 +15,8 @@ const NewPassword = Type.String({ minLength: 8, maxLength: 256 });
 const AnyPassword = Type.String({ minLength: 1, maxLength: 256 });
 
 /** Registration, sign-in and sign-out, the signed-in user, and password changes. */
-export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { accounts, config, rosters }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { config, useCases }) => {
+  const { accounts } = useCases;
   const cookieOptions = (request: FastifyRequest) => ({
     path: '/',
     httpOnly: true,
@@ -54,9 +55,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ac
       },
     },
     async (request, reply) => {
-      const signedIn = await accounts.register(request.body);
-      if (signedIn.cohortId !== null) rosters.added(signedIn.cohortId, signedIn.user.id);
-      return sendSignedIn(request, reply, signedIn, 201);
+      return sendSignedIn(request, reply, await accounts.register(request.body), 201);
     },
   );
 
@@ -74,7 +73,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ac
         response: { 200: AuthResultSchema, ...problemResponses(400, 401, 415, 429) },
       },
     },
-    async (request, reply) => sendSignedIn(request, reply, await accounts.login(request.body, request.ip), 200),
+    async (request, reply) => sendSignedIn(request, reply, await accounts.signIn(request.body, request.ip), 200),
   );
 
   app.post(
@@ -84,7 +83,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ac
       schema: { tags: ['auth'], summary: 'Revoke this session', response: { 204: NoContent, ...problemResponses(401) } },
     },
     async (request, reply) => {
-      await accounts.logout(requireAuth(request).session.tokenHash);
+      await accounts.signOut(requireAuth(request).session.tokenHash);
       return reply.code(204).clearCookie(cookieName(request), cookieOptions(request)).send(null);
     },
   );

@@ -5,7 +5,8 @@ import type { RouteDeps } from '../route-deps.js';
 import { NoContent, problemResponses } from '../route-docs.js';
 
 /** Cohorts: named groups of readers that consultants' lists and views narrow to. */
-export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, rosters }) => {
+export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, useCases }) => {
+  const { cohorts } = useCases;
   app.post(
     '/api/cohorts',
     {
@@ -17,7 +18,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         response: { 201: Type.Object({ cohort: CohortSchema }), ...problemResponses(400, 401, 403, 409, 415) },
       },
     },
-    async (request, reply) => reply.code(201).send({ cohort: toCohortDto(await store.cohorts.createCohort(request.body.name.trim())) }),
+    async (request, reply) => reply.code(201).send({ cohort: toCohortDto(await cohorts.create(request.body.name)) }),
   );
 
   app.get(
@@ -45,7 +46,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         response: { 200: Type.Object({ cohort: CohortSchema }), ...problemResponses(400, 401, 403, 404, 409, 415) },
       },
     },
-    async (request) => ({ cohort: toCohortDto(await store.cohorts.renameCohort(request.params.id, request.body.name.trim())) }),
+    async (request) => ({ cohort: toCohortDto(await cohorts.rename(request.params.id, request.body.name)) }),
   );
 
   app.delete(
@@ -60,8 +61,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      await store.cohorts.deleteCohort(request.params.id);
-      rosters.dropped(request.params.id);
+      await cohorts.delete(request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -78,8 +78,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      await store.cohorts.addReaderToCohort(request.params.id, request.params.readerId);
-      rosters.added(request.params.id, request.params.readerId);
+      await cohorts.addReader(request.params.id, request.params.readerId);
       return reply.code(204).send(null);
     },
   );
@@ -96,8 +95,7 @@ export const cohortRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      await store.cohorts.removeReaderFromCohort(request.params.id, request.params.readerId);
-      rosters.removed(request.params.id, request.params.readerId);
+      await cohorts.removeReader(request.params.id, request.params.readerId);
       return reply.code(204).send(null);
     },
   );

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { toIsoTime } from '../../domain/index.js';
 import { readerFilterFor } from '../cohort-filter.js';
 import { csvStream } from '../csv-export.js';
-import { CohortQuerySchema, CsvSchema, TimeRangeQuerySchema } from '../insight-schemas.js';
+import { CohortQuerySchema, CsvSchema, TimeRangeQuerySchema } from '../analytics-schemas.js';
 import { requireAuth } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';

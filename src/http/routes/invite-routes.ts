@@ -1,21 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { hashInviteCode, inviteCodePrefix, newInviteCode } from '../../auth/invite-code.js';
-import { AppError, DEFAULT_INVITE_DAYS, INVITE_PREFIX_LENGTH } from '../../domain/index.js';
+import { INVITE_PREFIX_LENGTH } from '../../domain/index.js';
 import { InviteSchema, NewInviteBodySchema, toInviteDto } from '../cohort-schemas.js';
 import { requireUserId } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { NoContent, problemResponses } from '../route-docs.js';
 import { PageQuerySchema } from '../schemas.js';
 
-const DAY_MS = 86_400_000;
 /** A revoke names an invite by the prefix lists show, or by its whole code. */
 const InviteRefParams = Type.Object({
   code: Type.String({ pattern: `^[A-Za-z0-9_-]{${INVITE_PREFIX_LENGTH}}([A-Za-z0-9_-]{24})?$` }),
 });
 
 /** Invites: links that let a reader register (even when registration is closed) into a cohort. */
-export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, clock }) => {
+export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, useCases }) => {
+  const { invites } = useCases;
   app.post(
     '/api/invites',
     {
@@ -28,13 +27,10 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      const code = newInviteCode();
-      const invite = await store.invites.createInvite({
-        codeHash: hashInviteCode(code),
-        codePrefix: inviteCodePrefix(code),
+      const { invite, code } = await invites.create({
         cohortId: request.body.cohortId ?? null,
         maxUses: request.body.maxUses ?? 1,
-        expiresAt: clock.now() + (request.body.expiresInDays ?? DEFAULT_INVITE_DAYS) * DAY_MS,
+        ...(request.body.expiresInDays === undefined ? {} : { expiresInDays: request.body.expiresInDays }),
         createdBy: requireUserId(request),
       });
       return reply.code(201).send({ invite: toInviteDto(invite, code) });
@@ -73,9 +69,7 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      const { code } = request.params;
-      if (code.length !== INVITE_PREFIX_LENGTH && code.length !== 32) throw new AppError('invalid_request', 'That is not an invite code.');
-      await store.invites.revokeInvite(code.length === INVITE_PREFIX_LENGTH ? { codePrefix: code } : { codeHash: hashInviteCode(code) });
+      await invites.revoke(request.params.code);
       return reply.code(204).send(null);
     },
   );

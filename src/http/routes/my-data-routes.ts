@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
-import { decodeCursor, toIsoTime, type AccessLogEntry, type UserDataStream } from '../../domain/index.js';
+import { toIsoTime, type AccessLogEntry, type UserDataStream } from '../../domain/index.js';
 import { toActivityEventDto, toMilestoneDto, toUserDto } from '../dto.js';
-import { AccessLogPageSchema, UserDataExportSchema } from '../insight-schemas.js';
+import { AccessLogPageSchema, UserDataExportSchema } from '../analytics-schemas.js';
 import { sessionCookieName, sessionCookieSecure } from '../request-guards.js';
 import { requireUserId } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -18,7 +18,8 @@ export function toAccessLogEntryDto(entry: AccessLogEntry) {
  * What a user is owed about their own data: all of it as a download, who viewed it, and the
  * deletion of their account. Also the consultants' view of one reader's access log.
  */
-export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, accounts, presence, accessRecorder, config }) => {
+export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { useCases, config }) => {
+  const { readerData } = useCases;
   app.get(
     '/api/me/export',
     {
@@ -32,8 +33,7 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      await accessRecorder.flush(); // so the download's access log holds every view made so far
-      const data = await store.exports.streamUserDataExport(requireUserId(request), OWN_EXPORT_BATCH_ROWS);
+      const data = await readerData.ownData(requireUserId(request), OWN_EXPORT_BATCH_ROWS);
       reply
         .header('content-disposition', 'attachment; filename="readpulse-my-data.json"')
         .header('cache-control', 'no-store')
@@ -61,9 +61,7 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      const userId = requireUserId(request);
-      await accounts.deleteAccount(userId, request.body.password, request.ip);
-      presence.forget(userId);
+      await useCases.accounts.deleteAccount(requireUserId(request), request.body.password, request.ip);
       return reply.code(204).clearCookie(sessionCookieName(config.session.cookieSecure, request), {
         path: '/',
         secure: sessionCookieSecure(config.session.cookieSecure, request),
@@ -85,9 +83,7 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     },
     async (request) => {
       // A bad cursor is refused before the flush: a rejected request changes nothing.
-      checkCursor(request.query.cursor);
-      await accessRecorder.flush();
-      const page = await store.accessLog.listAccessLog(requireUserId(request), request.query);
+      const page = await readerData.ownAccessLog(requireUserId(request), request.query);
       return { entries: page.items.map(toAccessLogEntryDto), nextCursor: page.nextCursor };
     },
   );
@@ -106,10 +102,7 @@ export const myDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request) => {
-      const reader = await store.readers.getReader(request.params.id);
-      checkCursor(request.query.cursor);
-      await accessRecorder.flush();
-      const page = await store.accessLog.listAccessLog(reader.id, request.query);
+      const page = await readerData.readerAccessLog(request.params.id, request.query);
       return { entries: page.items.map(toAccessLogEntryDto), nextCursor: page.nextCursor };
     },
   );
@@ -132,7 +125,3 @@ async function* userDataJson(data: UserDataStream): AsyncGenerator<string> {
   yield `],"accessLog":${JSON.stringify(data.accessLog.map(toAccessLogEntryDto))}}`;
 }
 
-/** Throws `invalid_request` for a cursor that is not an access-log position (time and id). */
-function checkCursor(cursor: string | undefined): void {
-  if (cursor !== undefined) decodeCursor(cursor, 2);
-}

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { AppError, MAX_METADATA_BYTES, metadataJson, type ActivityMetadata } from '../../domain/index.js';
 import { toActivityEventDto, toMilestoneDto } from '../dto.js';
 import { requireAuth, requireUserId } from '../request-context.js';
@@ -29,12 +28,8 @@ const ActivityInputSchema = Type.Object(
  * nowhere else: no path, query or body field names a user. A reader's writes are published to
  * the consultants' live stream once stored.
  */
-export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, events: live }) => {
-  /** The signed-in user's id if they are a reader: consultants watch readers, not each other. */
-  const readerIdOf = (request: FastifyRequest): number | undefined => {
-    const { user } = requireAuth(request);
-    return user.role === 'reader' ? user.id : undefined;
-  };
+export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, useCases }) => {
+  const { progress } = useCases;
 
   app.put(
     '/api/me/milestones/:chapterId',
@@ -52,19 +47,11 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       },
     },
     async (request) => {
-      const milestone = await store.progress.upsertMilestone(requireUserId(request), {
+      const { milestone } = await progress.recordMilestone(requireAuth(request).user, {
         chapterId: request.params.chapterId,
         status: request.body.status,
         score: request.body.score ?? null,
       });
-      const readerId = readerIdOf(request);
-      if (readerId !== undefined) {
-        live.publish({ type: 'milestone', readerId, milestone });
-        // A milestone change opens a low-score item at once and resolves causes that went.
-        for (const item of await store.attention.reviewMilestoneAttention(readerId, milestone.chapterId)) {
-          live.publish({ type: 'attention', readerId, item });
-        }
-      }
       return { milestone: toMilestoneDto(milestone) };
     },
   );
@@ -95,9 +82,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     },
     async (request, reply) => {
       const metadata = checkedMetadata(request.body.metadata);
-      const event = await store.activity.logActivity(requireUserId(request), { actionType: request.body.actionType, metadata });
-      const readerId = readerIdOf(request);
-      if (readerId !== undefined) live.publish({ type: 'activity', readerId, event });
+      const event = await progress.recordActivity(requireAuth(request).user, { actionType: request.body.actionType, metadata });
       return reply.code(201).send({ event: toActivityEventDto(event) });
     },
   );
@@ -118,9 +103,7 @@ export const myProgressRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     },
     async (request, reply) => {
       const inputs = request.body.events.map((e) => ({ actionType: e.actionType, metadata: checkedMetadata(e.metadata) }));
-      const events = await store.activity.logActivities(requireUserId(request), inputs);
-      const readerId = readerIdOf(request);
-      if (readerId !== undefined) for (const event of events) live.publish({ type: 'activity', readerId, event });
+      const events = await progress.recordActivities(requireAuth(request).user, inputs);
       return reply.code(201).send({ events: events.map(toActivityEventDto) });
     },
   );

@@ -18,7 +18,8 @@ import {
  * Consultants' view of every reader. The target reader comes from the URL; a view of one
  * reader's progress or activity is noted in that reader's access log.
  */
-export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, accessRecorder }) => {
+export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, useCases }) => {
+  const { readerData } = useCases;
   app.get(
     '/api/readers',
     {
@@ -57,9 +58,7 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request) => {
-      const reader = await store.readers.getReader(request.params.id);
-      const milestones = await store.readers.getReaderMilestones(reader.id);
-      accessRecorder.record(requireUserId(request), reader.id, 'progress');
+      const { reader, milestones } = await readerData.readerProgress(requireUserId(request), request.params.id);
       return { reader: toUserDto(reader), milestones: milestones.map(toMilestoneDto) };
     },
   );
@@ -77,9 +76,7 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request) => {
-      const reader = await store.readers.getReader(request.params.id);
-      const page = await store.activity.listActivity(reader.id, request.query);
-      accessRecorder.record(requireUserId(request), reader.id, 'activity');
+      const page = await readerData.readerActivity(requireUserId(request), request.params.id, request.query);
       return { events: page.items.map(toActivityEventDto), nextCursor: page.nextCursor };
     },
   );

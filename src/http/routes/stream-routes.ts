@@ -5,6 +5,7 @@ import { eventFrame } from '../live-frames.js';
 import { pumpStream } from '../live-stream-writer.js';
 import { OpenStreams } from '../open-streams.js';
 import { requireAuth } from '../request-context.js';
+import type { Accounts } from '../../auth/accounts.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import { securityHeadersFor } from '../security-headers.js';
@@ -13,6 +14,8 @@ import { securityHeadersFor } from '../security-headers.js';
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
 
 export interface StreamRouteOptions extends RouteDeps {
+  /** Whether a stream's session still holds, and word of sessions that ended (here or on another instance). */
+  readonly accounts: Pick<Accounts, 'sessionValid' | 'onSessionsEnded'>;
   /** Milliseconds between keep-alive comments; DEFAULT_KEEP_ALIVE_MS when absent. */
   readonly keepAliveMs?: number | undefined;
 }

@@ -18,7 +18,7 @@ export type {
   ActivityBucketsResponseDto,
   ChapterFunnelResponseDto,
   GridResponseDto,
-} from '../../../src/http/insight-schemas.js';
+} from '../../../src/http/analytics-schemas.js';
 import type { ChapterDto, MilestoneDto, UserDto } from '../../../src/http/schemas.js';
 
 export type { ChapterDto, MilestoneDto, UserDto };

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ACCESS_KINDS, ACTIVITY_BUCKET_SIZES, MILESTONE_STATUSES } from '../domain/index.js';
 import { ActivityEventSchema, MilestoneSchema, PageQuerySchema, UserSchema } from './schemas.js';
 
-/** Wire shapes of program insight and data out (analytics, exports, a user's data, access log). */
+/** Wire shapes of analytics and of data going out: exports, a user's own data, the access log. */
 
 const IsoTime = Type.String({ format: 'date-time', examples: ['2026-11-24T18:45:10.123Z'] });
 const NextCursorSchema = Type.Union([Type.String(), Type.Null()], {
