@@ -62,7 +62,7 @@ export class PostgresRuntime implements EngineRuntime {
       announcePresence: (reader: User, online: boolean, activeSince: number) => {
         const now = clock.now();
         shared
-          .recordPresence(reader.id, online, online ? (reader.lastActiveAt ?? now) : now, activeSince)
+          .recordPresence(reader.id, online, reader.lastActiveAt ?? now, activeSince)
           .catch((error: unknown) => log.error({ err: error }, 'could not record a presence change'));
       },
     };

@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LIVE_WINDOW_MS } from '../../src/live/presence.js';
 import { publishLive } from '../support/live-events.js';
 import { SseClient } from '../support/sse-client.js';
-import { TEST_ENGINE } from '../support/test-engine.js';
 import { buildTestApp, problemOf, type SignedInUser, type TestApp } from '../support/test-app.js';
 
 const STREAM = '/api/consultant/dashboard/stream';
@@ -167,11 +166,7 @@ describe('the live stream (Server-Sent Events)', () => {
     expect((await stream.nextEvent())!.json).toMatchObject({ reader: { id: reader.user.id }, online: true });
   });
 
-  // Known difference: on PostgreSQL the offline event says the reader was last active when the
-  // sweep found them gone (the presence row's changed_at wins over users.last_active_at in the
-  // presence_live_event trigger), 60 s after their last request. Marked as failing there, so
-  // the fix turns this red until the marker goes.
-  (TEST_ENGINE === 'postgres' ? it.fails : it)("announces a reader offline with their last activity's time, not the sweep's", async () => {
+  it("announces a reader offline with their last activity's time, not the sweep's", async () => {
     const { reader, stream, seenAt } = await readerSeenOnline();
 
     t.clock.advance(LIVE_WINDOW_MS);
