@@ -33,8 +33,11 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   auth: ['domain'],
   live: ['domain'],
   ...Object.fromEntries(USE_CASES.map((layer) => [layer, ['domain', 'live']])),
-  http: ['domain', 'auth', 'live', ...USE_CASES, 'config.ts', 'logger.ts'],
-  cli: ['domain', 'auth', 'live', ...USE_CASES, 'config.ts', 'logger.ts'],
+  // The LRS at /xapi: its own validation and resources over ports, mapping statements into use cases.
+  xapi: ['domain', 'auth', 'live', ...USE_CASES],
+  // http/ mounts the LRS and serves its credentials; cli/ makes credentials.
+  http: ['domain', 'auth', 'live', ...USE_CASES, 'xapi', 'config.ts', 'logger.ts'],
+  cli: ['domain', 'auth', 'live', ...USE_CASES, 'xapi', 'config.ts', 'logger.ts'],
   'config.ts': ['domain'],
   'logger.ts': ['domain', 'config.ts'],
 };

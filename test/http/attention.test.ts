@@ -63,6 +63,7 @@ describe('the attention queue over HTTP', () => {
   it('a list narrows to one reason and one reader', async () => {
     await start();
     const other = await t.signIn('reader', 'other@example.test', 'Other');
+    await t.store.chapters.createChapter({ id: 'ch02', title: 'Chapter two' });
     await milestone('completed', 10);
     await t.app.inject({ method: 'PUT', url: '/api/me/milestones/ch02', headers: reader.headers, payload: { status: 'completed', score: 5 } });
     await t.app.inject({ method: 'PUT', url: '/api/me/milestones/ch01', headers: other.headers, payload: { status: 'completed', score: 5 } });
