@@ -1,6 +1,8 @@
-import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, milestoneReviewPlan, releaseRefused, resolveRefused, REVIEW_ORDER, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort, readerNotFound, type AttentionQuery } from '../domain/index.js';
+import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, releaseRefused, resolveRefused, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort, readerNotFound, type AttentionQuery } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
+import type { PostgresAccess } from './postgres-access.js';
+import { milestoneReviews } from './attention-review-writes.js';
 import { ATTENTION_ITEM_COLUMNS, attentionUserIds, NO_CHAPTER, toAttentionItems, USER_COLUMNS, type AttentionRow, type UserRow } from '../domain/storage/stored-rows.js';
 
 
@@ -18,6 +20,7 @@ export class PostgresAttention implements AttentionPort {
     private readonly clock: Clock,
     private readonly write: PostgresWriter,
     private readonly cohorts: Pick<PostgresCohorts, 'filter'>,
+    private readonly access: Pick<PostgresAccess, 'combinedWrite'>,
   ) {}
 
   getAttentionRules(): Promise<AttentionRules> {
@@ -109,42 +112,8 @@ export class PostgresAttention implements AttentionPort {
 
   /** After a reader's milestone changed: opens a low-score item at once, resolves causes that went. */
   reviewMilestoneAttention(readerId: number, chapterId: string): Promise<AttentionItem[]> {
-    const now = this.clock.now();
-    // Few statements, since each is a round trip inside the write batch: one read of the reader,
-    // the milestone and the rule, one update for every cause that went, an insert if one came.
-    return this.write(async (sql) => {
-      const found = await sql.get<{
-        status: string | null;
-        score: number | null;
-        updated_at: number | null;
-        low_score: number;
-        in_program: boolean;
-      }>(
-        `SELECT m.status, m.score, m.updated_at, (SELECT low_score FROM attention_rules WHERE id = 1) AS low_score,
-                EXISTS (SELECT 1 FROM chapters WHERE id = ?) AS in_program
-         FROM users u LEFT JOIN milestones m ON m.user_id = u.id AND m.chapter_id = ?
-         WHERE u.id = ? AND u.role = 'reader'`,
-        [chapterId, chapterId, readerId],
-      );
-      if (!found) return [];
-      const plan = milestoneReviewPlan(found, { lowScore: found.low_score }, found.in_program);
-      const resolved = await sql.all<AttentionRow>(
-        `UPDATE attention_items SET state = 'resolved', resolved_at = @now, resolved_by = NULL
-         WHERE reader_id = @readerId AND state <> 'resolved' AND (
-           (reason = 'stuck' AND chapter_id = @chapterId AND @stuckWent::boolean)
-           OR (reason = 'low_score' AND chapter_id = @chapterId AND @lowScoreWent::boolean)
-           OR (reason = 'inactive' AND chapter_id = @noChapter))
-         RETURNING ${ATTENTION_ITEM_COLUMNS}`,
-        { now, readerId, chapterId, stuckWent: plan.resolveStuck, lowScoreWent: !plan.openLowScore, noChapter: NO_CHAPTER },
-      );
-      const rows = resolved.sort((a, b) => REVIEW_ORDER.indexOf(a.reason) - REVIEW_ORDER.indexOf(b.reason));
-      if (plan.openLowScore) {
-        const opened = await sql.get<AttentionRow>(OPEN, [readerId, 'low_score', chapterId, found.updated_at, now]);
-        // In the order the causes are reviewed: stuck, low score, inactive.
-        if (opened) rows.splice(rows.filter((row) => row.reason === 'stuck').length, 0, opened);
-      }
-      return this.toItems(sql, rows);
-    });
+    // A combined write: a batch's reviews share their statements (attention-review-writes.ts).
+    return this.access.combinedWrite(milestoneReviews, { readerId, chapterId, now: this.clock.now() });
   }
 
   /** A reader came back: their open inactivity item resolves. */

@@ -142,7 +142,7 @@ export class PostgresStore implements Store {
     this.readers = new PostgresReaders(access, this.cohorts);
     this.chapters = new PostgresChapters(access);
     this.invites = new PostgresInvites(reads, clock, write);
-    this.attention = new PostgresAttention(reads, clock, write, this.cohorts);
+    this.attention = new PostgresAttention(reads, clock, write, this.cohorts, access);
     this.analytics = new PostgresAnalytics(reads);
     this.accessLog = new PostgresAccessLog(reads, write);
     this.exports = new PostgresExports(reads, this.accessLog);

@@ -125,6 +125,47 @@ describe('the PostgreSQL write path', () => {
     expect(rows).toEqual([0, 1, 2, 3].map((c) => ({ chapter_id: `large-${c}`, n: 10 })));
   });
 
+  it('a batch of milestone reviews sends the same statements whether it holds 3 reviews or 11, each answered as if run alone in order', async () => {
+    const { store, admin } = await openFresh();
+    const users = await readers(store, 13);
+    for (let c = 0; c < 4; c++) await store.chapters.createChapter({ id: `c${c}`, title: `Chapter ${c}` });
+    await store.attention.setAttentionRules({ lowScore: 50 });
+    for (const [i, user] of users.entries()) {
+      await store.progress.upsertMilestone(user.id, { chapterId: `c${i % 4}`, status: 'completed', score: 20 });
+    }
+    // Reader 0 has an inactivity item (any milestone resolves it); reader 1 a stuck item on its chapter.
+    await admin.query(
+      `INSERT INTO attention_items (reader_id, reason, chapter_id, since, state, opened_at)
+       VALUES ($1, 'inactive', '', 1, 'open', 1), ($2, 'stuck', 'c1', 1, 'open', 1)`,
+      [users[0]!.id, users[1]!.id],
+    );
+    const reviews = (list: { reader: number; chapter: string }[]) =>
+      statementsSentBy(() => Promise.all(list.map(({ reader, chapter }) => store.attention.reviewMilestoneAttention(users[reader]!.id, chapter))));
+    const small = await reviews([10, 11, 12].map((reader) => ({ reader, chapter: `c${reader % 4}` })));
+    const large = await reviews([
+      ...Array.from({ length: 10 }, (_, reader) => ({ reader, chapter: `c${reader % 4}` })),
+      { reader: 0, chapter: 'c3' },
+    ]);
+    expect(large.sent).toEqual(small.sent);
+    expect(large.sent).toEqual(['BEGIN', 'readpulse-review-facts', 'readpulse-review-resolve', 'readpulse-review-open', 'readpulse-review-users', 'COMMIT']);
+    const described = (items: { reason: string; chapterId: string | null; state: string; reader: { id: number } }[]) =>
+      items.map((item) => `${item.reader.id}:${item.reason}:${item.chapterId}:${item.state}`);
+    // Reader 0: a low score opened, the inactivity resolved, by the first review only.
+    expect(described(large.result[0]!)).toEqual([`${users[0]!.id}:low_score:c0:open`, `${users[0]!.id}:inactive:null:resolved`]);
+    expect(large.result[10]).toEqual([]);
+    // Reader 1: the stuck item went (the chapter is completed), a low score came: stuck first.
+    expect(described(large.result[1]!)).toEqual([`${users[1]!.id}:stuck:c1:resolved`, `${users[1]!.id}:low_score:c1:open`]);
+    for (let reader = 2; reader < 10; reader++) {
+      expect(described(large.result[reader]!)).toEqual([`${users[reader]!.id}:low_score:c${reader % 4}:open`]);
+    }
+    expect(await count(admin, "attention_items WHERE reason = 'low_score' AND state = 'open'")).toBe(13);
+    expect(await count(admin, "attention_items WHERE state = 'resolved' AND resolved_by IS NULL")).toBe(2);
+    // A second review of the same facts changes nothing: the open items stay as they are.
+    const again = await reviews([{ reader: 2, chapter: 'c2' }]);
+    expect(again.result).toEqual([[]]);
+    expect(await count(admin, "attention_items WHERE reason = 'low_score' AND state = 'open'")).toBe(13);
+  });
+
   it('the same milestone twice in one batch is written in order, the later one last', async () => {
     const { store, admin } = await openFresh();
     const [reader] = await readers(store, 1);
