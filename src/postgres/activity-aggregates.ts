@@ -7,30 +7,39 @@ export type { ActivityDelta } from '../domain/storage/activity-buckets.js';
 
 const LEVELS = ACTIVITY_BUCKET_TABLES;
 
-/** applyDeferred's statement for each bucket size: $1 user ids, $2 times, $3 event counts. */
-const DEFERRED_STATEMENTS = LEVELS.map((level) => {
-  const size = BUCKET_MS[level.size];
-  return {
-    name: `readpulse-activity-aggregates-${level.size}`,
-    text: `WITH added AS (
+/**
+ * applyDeferred's one statement for every bucket size ($1 user ids, $2 times, $3 event counts):
+ * per size, the reader rows' additions, then the totals, with a reader row that appears (`xmax =
+ * 0`: inserted, not updated) adding an active reader to its bucket. Rows are written in key
+ * order, so two batches in flight lock them in one order.
+ */
+const DEFERRED_STATEMENT = {
+  name: 'readpulse-activity-aggregates',
+  text: `WITH ${LEVELS.map((level) => {
+    const size = BUCKET_MS[level.size];
+    const n = level.size;
+    return `added_${n} AS (
         SELECT x.user_id, (x.at / ${size}) * ${size} AS start, sum(x.events)::bigint AS events
         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS x (user_id, at, events)
         JOIN users u ON u.id = x.user_id AND u.role = 'reader'
         GROUP BY 1, 2
-      ), upserted AS (
+      ), upserted_${n} AS (
         INSERT INTO ${level.perReader} AS r (user_id, ${level.column}, events)
-          SELECT user_id, start, events FROM added
+          SELECT user_id, start, events FROM added_${n} ORDER BY user_id, start
         ON CONFLICT (user_id, ${level.column}) DO UPDATE SET events = r.events + excluded.events
         RETURNING r.user_id, r.${level.column} AS start, (r.xmax = 0) AS inserted
-      )
-      INSERT INTO ${level.total} AS t (${level.column}, events, active_readers)
-        SELECT a.start, sum(a.events), count(*) FILTER (WHERE u.inserted)
-        FROM added a JOIN upserted u ON u.user_id = a.user_id AND u.start = a.start
-        GROUP BY a.start
-      ON CONFLICT (${level.column}) DO UPDATE
-        SET events = t.events + excluded.events, active_readers = t.active_readers + excluded.active_readers`,
-  };
-});
+      ), total_${n} AS (
+        INSERT INTO ${level.total} AS t (${level.column}, events, active_readers)
+          SELECT a.start, sum(a.events), count(*) FILTER (WHERE u.inserted)
+          FROM added_${n} a JOIN upserted_${n} u ON u.user_id = a.user_id AND u.start = a.start
+          GROUP BY a.start ORDER BY a.start
+        ON CONFLICT (${level.column}) DO UPDATE
+          SET events = t.events + excluded.events, active_readers = t.active_readers + excluded.active_readers
+        RETURNING 1
+      )`;
+  }).join(', ')}
+    SELECT ${LEVELS.map((level) => `(SELECT count(*) FROM total_${level.size})`).join(' + ')} AS buckets`,
+};
 
 /**
  * Keeps activity_reader_{hours,days} and activity_{hours,days} equal to what activity_logs holds
@@ -38,38 +47,37 @@ const DEFERRED_STATEMENTS = LEVELS.map((level) => {
  * delete it accounts for.
  */
 export class ActivityAggregates {
-  /** Additions of the current write transaction, applied together just before it commits. */
-  private deferred: ActivityDelta[] = [];
+  /** Additions of each open write transaction (by its connection), applied together just before it commits. */
+  private readonly deferred = new WeakMap<WriteClient, ActivityDelta[]>();
 
   /**
    * Queues an addition (events > 0) for applyDeferred, at the end of the current transaction: a
    * batch's activity then costs two statements in all instead of five round trips per write. Call
    * it as a write's last step, so a write that fails has deferred nothing.
    */
-  defer(delta: ActivityDelta): void {
-    this.deferred.push(delta);
+  defer(client: WriteClient, delta: ActivityDelta): void {
+    const deferred = this.deferred.get(client);
+    if (deferred) deferred.push(delta);
+    else this.deferred.set(client, [delta]);
   }
 
-  /** Forgets what was deferred: the transaction it belonged to starts again or was rolled back. */
-  discardDeferred(): void {
-    this.deferred = [];
+  /** Forgets what was deferred on `client`: its transaction starts again or was rolled back. */
+  discardDeferred(client: WriteClient): void {
+    this.deferred.delete(client);
   }
 
   /**
-   * Applies every deferred addition, one prepared statement per bucket size: users who are no
-   * readers (or were deleted later in the batch) are skipped by the join; a reader row that
-   * appears (`xmax = 0`: inserted, not updated) adds an active reader to its bucket's total.
+   * Applies every deferred addition in one prepared statement for every bucket size: users who
+   * are no readers (or were deleted later in the batch) are skipped by the join.
    */
   async applyDeferred(client: WriteClient): Promise<void> {
-    if (this.deferred.length === 0) return;
-    const deltas = this.deferred;
-    this.deferred = [];
+    const deltas = this.deferred.get(client) ?? [];
+    this.deferred.delete(client);
+    if (deltas.length === 0) return;
     const users = deltas.map((d) => d.userId);
     const times = deltas.map((d) => d.at);
     const counts = deltas.map((d) => d.events);
-    for (const statement of DEFERRED_STATEMENTS) {
-      await client.query({ ...statement, values: [users, times, counts] });
-    }
+    await client.query({ ...DEFERRED_STATEMENT, values: [users, times, counts] });
   }
 
   /** Applies deltas of one or more users; deltas of users who are not readers are ignored. */

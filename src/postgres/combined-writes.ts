@@ -105,14 +105,14 @@ export function activityWrites(aggregates: ActivityAggregates): CombinedWrite<Ac
       return writes.map((w) => {
         const mine = rows.slice(next, (next += w.inputs.length));
         // Last, so a write that failed has deferred nothing.
-        if (mine.length > 0) aggregates.defer({ userId: w.userId, at: w.at, events: mine.length });
+        if (mine.length > 0) aggregates.defer(db, { userId: w.userId, at: w.at, events: mine.length });
         return mine.map(toActivityEvent);
       });
     },
     async runOne(db, w) {
       const values = [w.userId, w.inputs.map((i) => i.actionType), w.inputs.map(metadataOf), w.at];
       const rows = (await run<ActivityRow>(db, sql.insertActivitiesOfOne, values)).rows;
-      aggregates.defer({ userId: w.userId, at: w.at, events: rows.length });
+      aggregates.defer(db, { userId: w.userId, at: w.at, events: rows.length });
       return rows.sort((a, b) => a.id - b.id).map(toActivityEvent);
     },
   };
@@ -140,7 +140,7 @@ export function milestoneWrites(aggregates: MilestoneAggregates): CombinedWrite<
     return writes.map((w) => {
       const key = keyOf(w.userId, w.input.chapterId);
       const row = after.get(key)!;
-      if (row.counted) aggregates.defer(w.input.chapterId, before.get(key) ?? null, row);
+      if (row.counted) aggregates.defer(db, w.input.chapterId, before.get(key) ?? null, row);
       return toMilestone(row);
     });
   };

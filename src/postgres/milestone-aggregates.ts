@@ -22,7 +22,7 @@ const DEFERRED_STATEMENTS = COUNTS.map(({ table, column, type }) => ({
     name: `readpulse-milestone-aggregates-${table}`,
     text: `INSERT INTO ${table} AS t (chapter_id, ${column}, n)
       SELECT c, v, sum(n)::bigint FROM unnest($1::text[], $2::${type}[], $3::bigint[]) AS x (c, v, n)
-      GROUP BY c, v HAVING sum(n) <> 0
+      GROUP BY c, v HAVING sum(n) <> 0 ORDER BY c, v
       ON CONFLICT (chapter_id, ${column}) DO UPDATE SET n = t.n + excluded.n`,
   },
   dropEmpty: { name: `readpulse-milestone-aggregates-${table}-empty`, text: `DELETE FROM ${table} WHERE chapter_id = ANY($1::text[]) AND n <= 0` },
@@ -42,7 +42,8 @@ interface CountChange {
  * commute, so the order of the batch's writes does not matter.
  */
 export class MilestoneAggregates {
-  private deferred: CountChange[][] = COUNTS.map(() => []);
+  /** The changes of each open write transaction (by its connection), one list per count table. */
+  private readonly deferred = new WeakMap<WriteClient, CountChange[][]>();
 
   /** Every milestone of a user that counts (none for a consultant), before the user is deleted. */
   async contributionsOf(sql: Sql, userId: number): Promise<(MilestoneContribution & { chapter_id: string })[]> {
@@ -54,20 +55,22 @@ export class MilestoneAggregates {
   }
 
   /** Defers replacing `old`'s share of the chapter's counts with `next`'s. */
-  defer(chapterId: string, old: MilestoneContribution | null, next: MilestoneContribution | null): void {
-    if (old) this.add(chapterId, old, -1);
-    if (next) this.add(chapterId, next, 1);
+  defer(client: WriteClient, chapterId: string, old: MilestoneContribution | null, next: MilestoneContribution | null): void {
+    let deferred = this.deferred.get(client);
+    if (!deferred) this.deferred.set(client, (deferred = COUNTS.map(() => [])));
+    if (old) add(deferred, chapterId, old, -1);
+    if (next) add(deferred, chapterId, next, 1);
   }
 
-  /** Forgets what was deferred: the transaction it belonged to starts again or was rolled back. */
-  discardDeferred(): void {
-    this.deferred = COUNTS.map(() => []);
+  /** Forgets what was deferred on `client`: its transaction starts again or was rolled back. */
+  discardDeferred(client: WriteClient): void {
+    this.deferred.delete(client);
   }
 
   /** Applies the batch's changes: per table one upsert of the sums and one sweep of empty counts. */
   async applyDeferred(client: WriteClient): Promise<void> {
-    const deferred = this.deferred;
-    this.discardDeferred();
+    const deferred = this.deferred.get(client) ?? [];
+    this.discardDeferred(client);
     for (const [i, changes] of deferred.entries()) {
       if (changes.length === 0) continue;
       const chapters = changes.map((c) => c.chapterId);
@@ -77,13 +80,15 @@ export class MilestoneAggregates {
     }
   }
 
-  private add(chapterId: string, c: MilestoneContribution, n: 1 | -1): void {
-    this.deferred[0]!.push({ chapterId, value: c.status, n });
-    if (c.status !== 'completed') return;
-    if (c.score !== null) this.deferred[1]!.push({ chapterId, value: c.score, n });
-    if (c.started_at !== null && c.completed_at !== null) {
-      this.deferred[2]!.push({ chapterId, value: minutesToCompleteBucket(c.completed_at - c.started_at), n });
-    }
+}
+
+/** Adds a milestone's share (n = 1) or takes it out (n = -1) of the changes to its chapter's counts. */
+function add(deferred: CountChange[][], chapterId: string, c: MilestoneContribution, n: 1 | -1): void {
+  deferred[0]!.push({ chapterId, value: c.status, n });
+  if (c.status !== 'completed') return;
+  if (c.score !== null) deferred[1]!.push({ chapterId, value: c.score, n });
+  if (c.started_at !== null && c.completed_at !== null) {
+    deferred[2]!.push({ chapterId, value: minutesToCompleteBucket(c.completed_at - c.started_at), n });
   }
 }
 

@@ -40,7 +40,9 @@ export interface PostgresStoreOptions {
   readonly sessionSeenResolutionMs?: number;
 }
 
-const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500 };
+/** The batched writer's connections: one batch runs on each, so the next overlaps a COMMIT. */
+const WRITER_CONNECTIONS = 2;
+const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500, maxInFlight: WRITER_CONNECTIONS };
 /** Opens a pool on `options.url`, applies pending migrations and returns a Store on it. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const pool = openPool({
@@ -52,7 +54,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // and no write waits for a read's (ADR 0022).
   const writePool = openPool({
     url: options.url,
-    maxConnections: 2,
+    maxConnections: WRITER_CONNECTIONS,
     applicationName: 'readpulse-write',
     ...(options.onIdleError ? { onIdleError: options.onIdleError } : {}),
   });
@@ -114,9 +116,9 @@ export class PostgresStore implements Store {
     // The aggregates are updated once per batch, just before it commits.
     this.writes = new WriteQueue(writePool, {
       ...writeQueueOptions,
-      onBegin: () => {
-        aggregates.activity.discardDeferred();
-        aggregates.milestones.discardDeferred();
+      onBegin: (client) => {
+        aggregates.activity.discardDeferred(client);
+        aggregates.milestones.discardDeferred(client);
       },
       beforeCommit: async (client) => {
         await aggregates.activity.applyDeferred(client);

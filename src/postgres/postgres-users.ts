@@ -51,7 +51,7 @@ export class PostgresUsers implements UsersPort {
       const milestones = await this.aggregates.milestones.contributionsOf(sqlOn(db), userId);
       if ((await run(db, sql.deleteUser, [userId])).rowCount === 0) throw userNotFound();
       // Last, so a deletion that failed defers nothing.
-      for (const row of milestones) this.aggregates.milestones.defer(row.chapter_id, row, null);
+      for (const row of milestones) this.aggregates.milestones.defer(db, row.chapter_id, row, null);
     });
     this.revoked({ userId });
   }

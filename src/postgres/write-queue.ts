@@ -6,10 +6,17 @@ export interface WriteQueueOptions {
   readonly maxPending: number;
   /** At most this many writes share one transaction. */
   readonly maxBatch: number;
+  /**
+   * At most this many batches run at once, each on its own connection (default 1). With more than
+   * one, a batch's statements overlap the previous batch's COMMIT and PostgreSQL groups their WAL
+   * flushes; batches then commit in whichever order PostgreSQL settles them, so only a write
+   * answered before another was queued is known to come first.
+   */
+  readonly maxInFlight?: number;
   /** Called after each committed batch, for metrics. */
   readonly onCommit?: (batchSize: number, commitMs: number) => void;
-  /** Called at each BEGIN of a batch (a batch may be tried twice, see runBatch). */
-  readonly onBegin?: () => void;
+  /** Called at each BEGIN of a batch, with its connection (a batch may be tried again, see runBatch). */
+  readonly onBegin?: (client: WriteClient) => void;
   /**
    * Runs inside each batch's transaction after its last write, just before COMMIT: the work the
    * writes deferred to do once per batch (the store's activity aggregates). If it throws, the
@@ -53,7 +60,10 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  */
 export class WriteQueue {
   private pending: Job[] = [];
-  private running: Promise<void> | null = null;
+  /** The batches running now. */
+  private readonly active = new Set<Promise<void>>();
+  /** Whether a pump waits for the end of the current turn of the event loop. */
+  private scheduled = false;
 
   constructor(
     private readonly pool: Pool,
@@ -90,23 +100,37 @@ export class WriteQueue {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, ...(combined ? { combined } : {}), resolve: resolve as (value: unknown) => void, reject });
       // setImmediate: writes made in the same turn join one batch.
-      if (this.running === null) this.running = new Promise((done) => setImmediate(done)).then(() => this.drain());
+      if (!this.scheduled && this.active.size < (this.options.maxInFlight ?? 1)) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
   /** Resolves once everything queued now (and meanwhile) has committed or failed. */
   async flush(): Promise<void> {
-    while (this.running !== null) await this.running;
+    for (;;) {
+      if (this.scheduled) await new Promise((done) => setImmediate(done));
+      else if (this.active.size > 0) await Promise.all([...this.active]);
+      else if (this.pending.length > 0) this.pump();
+      else return;
+    }
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.options.maxBatch);
-        await this.commitBatch(batch);
-      }
-    } finally {
-      this.running = null;
+  /** Starts a batch of what waits while a connection is free; each batch that ends pumps again. */
+  private pump(): void {
+    while (this.pending.length > 0 && this.active.size < (this.options.maxInFlight ?? 1)) {
+      const batch = this.pending.splice(0, this.options.maxBatch);
+      const running: Promise<void> = this.commitBatch(batch)
+        .catch(() => undefined)
+        .finally(() => {
+          this.active.delete(running);
+          this.pump();
+        });
+      this.active.add(running);
     }
   }
 
@@ -154,7 +178,10 @@ export class WriteQueue {
    * database, so running one twice in two transactions of which the first rolled back is safe.
    */
   private async runBatch(client: PoolClient, batch: readonly Job[]): Promise<Outcome[]> {
-    const fast = await this.runWithoutSavepoints(client, batch);
+    let fast = await this.runWithoutSavepoints(client, batch);
+    // Two batches in flight may lock the same rows in opposite orders; PostgreSQL then aborts
+    // one of them, which says nothing about its writes: that batch runs again.
+    for (let retry = 0; !fast.ok && retry < 3 && isDeadlock(fast.error); retry++) fast = await this.runWithoutSavepoints(client, batch);
     if (fast.ok) return fast.outcomes;
     if (batch.length === 1) return [{ ok: false, error: fast.error }];
     return this.runWithSavepoints(client, batch);
@@ -162,7 +189,7 @@ export class WriteQueue {
 
   private async begin(client: PoolClient): Promise<void> {
     await client.query('BEGIN');
-    this.options.onBegin?.();
+    this.options.onBegin?.(client);
   }
 
   private async commit(client: PoolClient): Promise<void> {
@@ -228,4 +255,10 @@ export class WriteQueue {
     await this.commit(client);
     return outcomes;
   }
+}
+
+/** PostgreSQL's deadlock_detected and serialization_failure: the transaction may simply run again. */
+function isDeadlock(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }
