@@ -16,17 +16,32 @@ const COUNTS = [
   { table: 'chapter_minute_counts', column: 'minutes', type: 'bigint' },
 ] as const;
 
-/** The statements that apply one batch's changes to one count table: $1 chapters, $2 values, $3 changes. */
-const DEFERRED_STATEMENTS = COUNTS.map(({ table, column, type }) => ({
-  upsert: {
-    name: `readpulse-milestone-aggregates-${table}`,
-    text: `INSERT INTO ${table} AS t (chapter_id, ${column}, n)
-      SELECT c, v, sum(n)::bigint FROM unnest($1::text[], $2::${type}[], $3::bigint[]) AS x (c, v, n)
-      GROUP BY c, v HAVING sum(n) <> 0 ORDER BY c, v
-      ON CONFLICT (chapter_id, ${column}) DO UPDATE SET n = t.n + excluded.n`,
-  },
-  dropEmpty: { name: `readpulse-milestone-aggregates-${table}-empty`, text: `DELETE FROM ${table} WHERE chapter_id = ANY($1::text[]) AND n <= 0` },
-}));
+/**
+ * The two statements that apply one batch's changes to every count table: the sums (per table
+ * i, parameters 3i+1..3i+3: chapters, values, changes; rows in key order, so two batches in
+ * flight lock them in one order), then the counts that reached zero (parameter i+1: the
+ * chapters whose counts went down). Two, not one: a statement cannot see its own changes.
+ */
+const DEFERRED_UPSERT = {
+  name: 'readpulse-milestone-aggregates',
+  text: `WITH ${COUNTS.map(
+    ({ table, column, type }, i) => `up_${i} AS (
+      INSERT INTO ${table} AS t (chapter_id, ${column}, n)
+        SELECT c, v, sum(n)::bigint FROM unnest($${3 * i + 1}::text[], $${3 * i + 2}::${type}[], $${3 * i + 3}::bigint[]) AS x (c, v, n)
+        GROUP BY c, v HAVING sum(n) <> 0 ORDER BY c, v
+      ON CONFLICT (chapter_id, ${column}) DO UPDATE SET n = t.n + excluded.n
+      RETURNING 1
+    )`,
+  ).join(', ')}
+    SELECT ${COUNTS.map((_, i) => `(SELECT count(*) FROM up_${i})`).join(' + ')} AS counts`,
+};
+const DEFERRED_DROP = {
+  name: 'readpulse-milestone-aggregates-empty',
+  text: `WITH ${COUNTS.map(
+    ({ table }, i) => `gone_${i} AS (DELETE FROM ${table} WHERE chapter_id = ANY($${i + 1}::text[]) AND n <= 0 RETURNING 1)`,
+  ).join(', ')}
+    SELECT ${COUNTS.map((_, i) => `(SELECT count(*) FROM gone_${i})`).join(' + ')} AS counts`,
+};
 
 interface CountChange {
   readonly chapterId: string;
@@ -67,19 +82,22 @@ export class MilestoneAggregates {
     this.deferred.delete(client);
   }
 
-  /** Applies the batch's changes: per table one upsert of the sums and one sweep of empty counts. */
+  /** Applies the batch's changes: one upsert of the sums for every table, then one sweep of empty counts if any went down. */
   async applyDeferred(client: WriteClient): Promise<void> {
-    const deferred = this.deferred.get(client) ?? [];
+    const deferred = this.deferred.get(client);
     this.discardDeferred(client);
-    for (const [i, changes] of deferred.entries()) {
-      if (changes.length === 0) continue;
-      const chapters = changes.map((c) => c.chapterId);
-      const { upsert, dropEmpty } = DEFERRED_STATEMENTS[i]!;
-      await client.query({ ...upsert, values: [chapters, changes.map((c) => c.value), changes.map((c) => c.n)] });
-      if (changes.some((c) => c.n < 0)) await client.query({ ...dropEmpty, values: [[...new Set(chapters)]] });
+    if (!deferred || deferred.every((changes) => changes.length === 0)) return;
+    await client.query({
+      ...DEFERRED_UPSERT,
+      values: deferred.flatMap((changes) => [changes.map((c) => c.chapterId), changes.map((c) => c.value), changes.map((c) => c.n)]),
+    });
+    if (deferred.some((changes) => changes.some((c) => c.n < 0))) {
+      await client.query({
+        ...DEFERRED_DROP,
+        values: deferred.map((changes) => [...new Set(changes.filter((c) => c.n < 0).map((c) => c.chapterId))]),
+      });
     }
   }
-
 }
 
 /** Adds a milestone's share (n = 1) or takes it out (n = -1) of the changes to its chapter's counts. */

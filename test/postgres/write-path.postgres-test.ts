@@ -115,7 +115,7 @@ describe('the PostgreSQL write path', () => {
       'BEGIN',
       'readpulse-combined-milestones-before',
       'readpulse-combined-upsert-milestones',
-      'readpulse-milestone-aggregates-chapter_status_counts',
+      'readpulse-milestone-aggregates',
       'COMMIT',
     ]);
     expect(large.result.map((m: Milestone) => m.chapterId)).toEqual(Array.from({ length: 40 }, (_, i) => `large-${Math.floor(i / 10)}`));
