@@ -108,6 +108,14 @@ const NextCursorSchema = Type.Union([Type.String(), Type.Null()], {
 export const EventsPageSchema = Type.Object({ events: Type.Array(ActivityEventSchema), nextCursor: NextCursorSchema });
 export type EventsPageDto = Static<typeof EventsPageSchema>;
 
+/** A stored xAPI statement, exactly as GET /xapi/statements answers it (format=exact). */
+export const XapiStatementSchema = Type.Object({}, {
+  additionalProperties: true,
+  description: 'An xAPI statement as the LRS stores it (with id, stored, authority and version), as GET /xapi/statements returns it.',
+});
+export const StatementsPageSchema = Type.Object({ statements: Type.Array(XapiStatementSchema), nextCursor: NextCursorSchema });
+export type StatementsPageDto = Static<typeof StatementsPageSchema>;
+
 export const ReadersPageSchema = Type.Object({
   readers: Type.Array(ReaderSummarySchema),
   nextCursor: NextCursorSchema,

@@ -97,7 +97,7 @@ function pageQueries(as: Caller, url: string, cursorArity: 1 | 2): BadInputCase[
   return rows.map(([name, query]) => ({ name: `GET ${url}: ${name}`, as, method: 'GET', url: `${url}${sep}${query}`, ...invalid }));
 }
 
-function readerIds(what: 'progress' | 'activity'): BadInputCase[] {
+function readerIds(what: 'progress' | 'activity' | 'statements'): BadInputCase[] {
   const rows: [string, string, { status: number; code: string }][] = [
     ['id abc', 'abc', invalid],
     ['id 0', '0', invalid],
@@ -193,9 +193,11 @@ const BAD_INPUT: readonly BadInputCase[] = [
   ...pageQueries('consultant', '/api/readers', 1),
   { name: 'GET /api/readers: a search of 101 characters', as: 'consultant', method: 'GET', url: `/api/readers?search=${'a'.repeat(101)}`, ...invalid },
   ...pageQueries('consultant', '/api/readers/{reader}/activity', 1),
+  ...pageQueries('consultant', '/api/readers/{reader}/statements', 1),
   ...pageQueries('consultant', '/api/consultant/stuck', 2),
   ...readerIds('progress'),
   ...readerIds('activity'),
+  ...readerIds('statements'),
 
   // GET /api/consultant/dashboard/live?limit
   ...(
