@@ -12,7 +12,7 @@ const STATEMENTS_PAGE_SIZE = 20;
 const STATEMENTS_POLL_MS = 30_000;
 
 /**
- * A reader's learning records: the xAPI statements content sent about them (newest first), with
+ * A reader's learning records: the xAPI statements content sent about them (the latest received first), with
  * when, verb, object and result, and "Load more".
  */
 export function ReaderStatementsSection({ readerId, email }: { readonly readerId: number; readonly email: string }) {
@@ -41,7 +41,7 @@ export function ReaderStatementsSection({ readerId, email }: { readonly readerId
         </p>
       ) : (
         <>
-          <p className="panel-note">xAPI statements from content, newest first.</p>
+          <p className="panel-note">xAPI statements from content, the latest received first.</p>
           <ol className="statement-list" ref={listRef}>
             {statements.map((statement) => (
               <li key={statement.id} className="statement-row" tabIndex={-1} data-statement-id={statement.id}>
