@@ -1,5 +1,8 @@
 import {
+  agentKeyOfEmail,
   decodeCursor,
+  encodeCursor,
+  pageFrom,
   type AccessLogEntry,
   type AccessLogPort,
   type ActivityEvent,
@@ -9,14 +12,18 @@ import {
   type Page,
   type PageRequest,
   type ReadersPort,
+  type StoredXapiStatement,
   type User,
   type UserDataStream,
+  type XapiStatementStore,
 } from '../domain/index.js';
 import type { AccessRecorder } from '../live/access-recorder.js';
 
 export interface ReaderDataAccessDeps {
   readonly readers: Pick<ReadersPort, 'getReader' | 'getReaderMilestones'>;
   readonly activity: Pick<ActivityPort, 'listActivity'>;
+  /** The LRS's statements, for the ones a reader made. */
+  readonly statements: Pick<XapiStatementStore, 'listStatementsByAgent'>;
   readonly accessLog: Pick<AccessLogPort, 'listAccessLog'>;
   readonly exports: Pick<ExportsPort, 'streamUserDataExport'>;
   /** Notes consultants' views (coalesced) and writes them before the log is read. */
@@ -48,6 +55,20 @@ export class ReaderDataAccess {
     const events = await this.deps.activity.listActivity(reader.id, page);
     this.deps.recorder.record(consultantId, reader.id, 'activity');
     return events;
+  }
+
+  /**
+   * A page of the xAPI statements whose actor is the reader (mbox `mailto:` + their email, in any
+   * case), non-voided, newest stored first, as `consultantId` sees them (a view of the reader's
+   * activity, noted as such). Throws `not_found` for no such reader and `invalid_request` for a
+   * bad cursor.
+   */
+  async readerStatements(consultantId: number, readerId: number, page: PageRequest): Promise<Page<StoredXapiStatement>> {
+    const before = page.cursor === undefined ? null : decodeCursor(page.cursor, 1)[0]!;
+    const reader = await this.deps.readers.getReader(readerId);
+    const rows = await this.deps.statements.listStatementsByAgent(agentKeyOfEmail(reader.email), { before, limit: page.limit + 1 });
+    this.deps.recorder.record(consultantId, reader.id, 'activity');
+    return pageFrom(rows, page.limit, (last) => encodeCursor(last.sequence));
   }
 
   /** A page of a reader's access log, newest first. Throws `not_found` for no such reader and `invalid_request` for a bad cursor. */

@@ -41,6 +41,13 @@ export function buildUseCases(deps: UseCaseDeps): UseCases {
     cohorts: new CohortMembership({ cohorts: store.cohorts, rosters: deps.rosters }),
     invites: new Invitations({ invites: store.invites, clock: deps.clock, codes: deps.inviteCodes }),
     accounts: new AccountLifecycle({ accounts: deps.accounts, rosters: deps.rosters, presence: deps.presence }),
-    readerData: new ReaderDataAccess({ readers: store.readers, activity: store.activity, accessLog: store.accessLog, exports: store.exports, recorder: deps.accessRecorder }),
+    readerData: new ReaderDataAccess({
+      readers: store.readers,
+      activity: store.activity,
+      statements: store.xapiStatements,
+      accessLog: store.accessLog,
+      exports: store.exports,
+      recorder: deps.accessRecorder,
+    }),
   };
 }

@@ -4,6 +4,19 @@
  * engines answer the same. Methods throw AppError with the codes named in their comments.
  */
 
+/**
+ * The key statements store an agent named by `mbox` under (`mailto:` IRI, compared without
+ * regard to case), as agentKeyOf in xapi/ makes it.
+ */
+export function mboxAgentKey(mbox: string): string {
+  return `mbox:${mbox.toLowerCase()}`;
+}
+
+/** The agent key of the statements whose actor is the user with this email (mbox `mailto:` + email). */
+export function agentKeyOfEmail(email: string): string {
+  return mboxAgentKey(`mailto:${email}`);
+}
+
 /** An attachment's raw bytes, found by its SHA-2 hash (hex), as statements name it. */
 export interface XapiAttachment {
   readonly sha2: string;
@@ -85,8 +98,12 @@ export interface XapiStatementStore {
   lastStoredAt(): Promise<number | null>;
   /** The latest definition stored for an activity (JSON), or null when none was ever given. */
   getActivityDefinition(activityId: string): Promise<string | null>;
-  /** Statements whose actor is this agent, newest first (for a reader's page). */
-  listStatementsByAgent(agentKey: string, limit: number): Promise<StoredXapiStatement[]>;
+  /**
+   * Up to `limit` non-voided statements whose actor is this agent (by its key, see agentKeyOf in
+   * xapi/), newest stored first, stored before the statement of sequence `before` (null: from the
+   * newest). For a reader's page, keyset-paginated by sequence.
+   */
+  listStatementsByAgent(agentKey: string, page: { readonly before: number | null; readonly limit: number }): Promise<StoredXapiStatement[]>;
 }
 
 export type XapiDocumentKind = 'state' | 'activity-profile' | 'agent-profile';

@@ -3,6 +3,8 @@ import {
   ACTION_TYPE_PATTERN,
   CHAPTER_ID_PATTERN,
   DEFAULT_PAGE_LIMIT,
+  IRI_PATTERN,
+  MAX_ACTIVITY_ID_LENGTH,
   MAX_PAGE_LIMIT,
   MILESTONE_STATUSES,
   ROLES,
@@ -106,6 +108,14 @@ const NextCursorSchema = Type.Union([Type.String(), Type.Null()], {
 export const EventsPageSchema = Type.Object({ events: Type.Array(ActivityEventSchema), nextCursor: NextCursorSchema });
 export type EventsPageDto = Static<typeof EventsPageSchema>;
 
+/** A stored xAPI statement, exactly as GET /xapi/statements answers it (format=exact). */
+export const XapiStatementSchema = Type.Object({}, {
+  additionalProperties: true,
+  description: 'An xAPI statement as the LRS stores it (with id, stored, authority and version), as GET /xapi/statements returns it.',
+});
+export const StatementsPageSchema = Type.Object({ statements: Type.Array(XapiStatementSchema), nextCursor: NextCursorSchema });
+export type StatementsPageDto = Static<typeof StatementsPageSchema>;
+
 export const ReadersPageSchema = Type.Object({
   readers: Type.Array(ReaderSummarySchema),
   nextCursor: NextCursorSchema,
@@ -116,9 +126,25 @@ export const ChapterSchema = Type.Object({
   id: Type.String(),
   title: Type.String(),
   position: Type.Integer({ minimum: 1 }),
+  activityId: Type.Union([Type.String(), Type.Null()], {
+    description: 'The xAPI activity IRI that stands for the chapter (statements about it move its milestones), or null.',
+  }),
 });
-export type ChapterDto = Static<typeof ChapterSchema>;
+/**
+ * A chapter as the API answers it. Every response carries `activityId` (the schema requires it);
+ * the type leaves it optional for now, so that the web app's own chapter fixtures, which predate
+ * the field, still type-check until the program page shows it.
+ */
+export type ChapterDto = Omit<Static<typeof ChapterSchema>, 'activityId'> & { activityId?: string | null };
 export const ChapterTitleSchema = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+/** A chapter's xAPI activity: an IRI with a scheme, or null for none (clears it on PUT). */
+export const ActivityIdSchema = Type.Union(
+  [Type.String({ minLength: 1, maxLength: MAX_ACTIVITY_ID_LENGTH, pattern: IRI_PATTERN }), Type.Null()],
+  {
+    description: `An IRI with a scheme (at most ${MAX_ACTIVITY_ID_LENGTH} characters) naming the xAPI activity that stands for the chapter, or null for none. No two chapters share one.`,
+    examples: ['https://books.example.test/novel/chapter-1'],
+  },
+);
 
 export const StuckReaderSchema = Type.Object({ reader: UserSchema, chapterId: Type.String(), since: IsoTime });
 export type StuckReaderDto = Static<typeof StuckReaderSchema>;

@@ -1,4 +1,4 @@
-import { USER_COLUMNS } from '../domain/storage/stored-rows.js';
+import { CHAPTER_COLUMNS, USER_COLUMNS } from '../domain/storage/stored-rows.js';
 
 /** A named statement: pg prepares it once per connection and reuses the plan. */
 export interface Statement {
@@ -79,11 +79,17 @@ export const statements = define({
       AND ($4::bigint IS NULL OR EXISTS
             (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = $4::bigint AND cm.reader_id = m.user_id))
     ORDER BY m.updated_at, m.id LIMIT $3`,
-  chapters: 'SELECT id, title, position FROM chapters ORDER BY position, id',
-  insertChapter: `INSERT INTO chapters (id, title, position, created_at, updated_at)
-    VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM chapters), $3, $3)
-    RETURNING id, title, position`,
-  renameChapter: 'UPDATE chapters SET title = $2, updated_at = $3 WHERE id = $1 RETURNING id, title, position',
+  chapters: `SELECT ${CHAPTER_COLUMNS} FROM chapters ORDER BY position, id`,
+  insertChapter: `INSERT INTO chapters (id, title, position, created_at, updated_at, activity_id)
+    VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM chapters), $3, $3, $4)
+    RETURNING ${CHAPTER_COLUMNS}`,
+  // $4 / $6 say which of title and activity_id the change names; the other stays.
+  updateChapter: `UPDATE chapters
+    SET title = CASE WHEN $4 THEN $2 ELSE title END,
+        activity_id = CASE WHEN $6 THEN $5 ELSE activity_id END,
+        updated_at = $3
+    WHERE id = $1 RETURNING ${CHAPTER_COLUMNS}`,
+  chapterWithActivity: 'SELECT id FROM chapters WHERE activity_id = $1 AND id <> $2',
   moveChapters: `UPDATE chapters c SET position = t.n, updated_at = $2
     FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n) WHERE c.id = t.id`,
   lockChapters: 'LOCK TABLE chapters IN SHARE ROW EXCLUSIVE MODE',

@@ -1,5 +1,5 @@
 import type { StoredXapiStatement, XapiAttachment, XapiStatementQuery, XapiStatementRecord, XapiStatementStore } from '../domain/index.js';
-import { toStoredXapiStatement, XAPI_STATEMENT_COLUMNS, xapiStatementParams, xapiStatementQuery, type XapiStatementRow } from '../domain/storage/xapi-rows.js';
+import { toStoredXapiStatement, XAPI_ACTOR_PAGE, XAPI_STATEMENT_COLUMNS, xapiActorPageParams, xapiStatementParams, xapiStatementQuery, type XapiStatementRow } from '../domain/storage/xapi-rows.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 
 /** xAPI statements on PostgreSQL, as SqliteXapiStatements. */
@@ -106,11 +106,7 @@ export class PostgresXapiStatements implements XapiStatementStore {
     return row?.definition ?? null;
   }
 
-  async listStatementsByAgent(agentKey: string, limit: number): Promise<StoredXapiStatement[]> {
-    const rows = await this.read.all<XapiStatementRow>(`SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE s.actor_key = ? ORDER BY s.seq DESC LIMIT ?`, [
-      agentKey,
-      limit,
-    ]);
-    return rows.map(toStoredXapiStatement);
+  async listStatementsByAgent(agentKey: string, page: { readonly before: number | null; readonly limit: number }): Promise<StoredXapiStatement[]> {
+    return (await this.read.all<XapiStatementRow>(XAPI_ACTOR_PAGE, xapiActorPageParams(agentKey, page))).map(toStoredXapiStatement);
   }
 }

@@ -1,5 +1,5 @@
 import type { Database } from './open-database.js';
-import { USER_COLUMNS } from '../domain/storage/stored-rows.js';
+import { CHAPTER_COLUMNS, USER_COLUMNS } from '../domain/storage/stored-rows.js';
 
 /** Every statement the store runs, prepared once per connection. */
 export function prepareStatements(db: Database) {
@@ -112,16 +112,23 @@ export function prepareStatements(db: Database) {
                (SELECT 1 FROM cohort_members cm WHERE cm.cohort_id = @cohort AND cm.reader_id = m.user_id))
        ORDER BY m.updated_at, m.id LIMIT @limit`,
     ),
-    chapters: db.prepare('SELECT id, title, position FROM chapters ORDER BY position, id'),
-    chapterById: db.prepare('SELECT id, title, position FROM chapters WHERE id = ?'),
+    chapters: db.prepare(`SELECT ${CHAPTER_COLUMNS} FROM chapters ORDER BY position, id`),
+    chapterById: db.prepare(`SELECT ${CHAPTER_COLUMNS} FROM chapters WHERE id = ?`),
     insertChapter: db.prepare(
-      `INSERT INTO chapters (id, title, position, created_at, updated_at)
-       VALUES (@id, @title, (SELECT coalesce(max(position), 0) + 1 FROM chapters), @now, @now)
-       RETURNING id, title, position`,
+      `INSERT INTO chapters (id, title, position, created_at, updated_at, activity_id)
+       VALUES (@id, @title, (SELECT coalesce(max(position), 0) + 1 FROM chapters), @now, @now, @activityId)
+       RETURNING ${CHAPTER_COLUMNS}`,
     ),
-    renameChapter: db.prepare(
-      'UPDATE chapters SET title = @title, updated_at = @now WHERE id = @id RETURNING id, title, position',
+    // @setTitle / @setActivity say which of the two the change names; the other stays.
+    updateChapter: db.prepare(
+      `UPDATE chapters
+       SET title = CASE WHEN @setTitle = 1 THEN @title ELSE title END,
+           activity_id = CASE WHEN @setActivity = 1 THEN @activityId ELSE activity_id END,
+           updated_at = @now
+       WHERE id = @id RETURNING ${CHAPTER_COLUMNS}`,
     ),
+    /** The chapter other than @id that carries @activityId, if any. */
+    chapterWithActivity: db.prepare('SELECT id FROM chapters WHERE activity_id = @activityId AND id <> @id').pluck(),
     moveChapter: db.prepare('UPDATE chapters SET position = @position, updated_at = @now WHERE id = @id'),
   };
 }

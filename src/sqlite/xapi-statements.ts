@@ -1,5 +1,5 @@
 import type { StoredXapiStatement, XapiAttachment, XapiStatementQuery, XapiStatementRecord, XapiStatementStore } from '../domain/index.js';
-import { toStoredXapiStatement, XAPI_STATEMENT_COLUMNS, xapiStatementParams, xapiStatementQuery, type XapiStatementRow } from '../domain/storage/xapi-rows.js';
+import { toStoredXapiStatement, XAPI_ACTOR_PAGE, XAPI_STATEMENT_COLUMNS, xapiActorPageParams, xapiStatementParams, xapiStatementQuery, type XapiStatementRow } from '../domain/storage/xapi-rows.js';
 import type { Database } from './open-database.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
@@ -48,7 +48,7 @@ export class SqliteXapiStatements implements XapiStatementStore {
       attachments: db.prepare('SELECT sha2, content_type, content FROM xapi_attachments WHERE sha2 IN (SELECT value FROM json_each(?))'),
       lastStored: db.prepare('SELECT max(stored_at) FROM xapi_statements').pluck(),
       definitionOf: db.prepare('SELECT definition FROM xapi_activities WHERE activity_id = ?').pluck(),
-      byActor: db.prepare(`SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE s.actor_key = ? ORDER BY s.seq DESC LIMIT ?`),
+      byActor: db.prepare(XAPI_ACTOR_PAGE),
     };
   }
 
@@ -103,7 +103,7 @@ export class SqliteXapiStatements implements XapiStatementStore {
     return (this.sql.definitionOf.get(activityId) as string | undefined) ?? null;
   }
 
-  async listStatementsByAgent(agentKey: string, limit: number): Promise<StoredXapiStatement[]> {
-    return (this.sql.byActor.all(agentKey, limit) as XapiStatementRow[]).map(toStoredXapiStatement);
+  async listStatementsByAgent(agentKey: string, page: { readonly before: number | null; readonly limit: number }): Promise<StoredXapiStatement[]> {
+    return (this.sql.byActor.all(xapiActorPageParams(agentKey, page)) as XapiStatementRow[]).map(toStoredXapiStatement);
   }
 }

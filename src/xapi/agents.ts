@@ -1,3 +1,4 @@
+import { mboxAgentKey } from '../domain/index.js';
 import { badRequest } from './xapi-error.js';
 import { isObject, parseJsonParameter, type Json, type JsonObject, type XapiVersion } from './xapi-values.js';
 import { validateAgentParameter } from './agent-parameter.js';
@@ -8,7 +9,7 @@ import { validateAgentParameter } from './agent-parameter.js';
  */
 export function agentKeyOf(agent: Json | undefined): string | null {
   if (!isObject(agent)) return null;
-  if (typeof agent.mbox === 'string') return `mbox:${agent.mbox.toLowerCase()}`;
+  if (typeof agent.mbox === 'string') return mboxAgentKey(agent.mbox);
   if (typeof agent.mbox_sha1sum === 'string') return `mbox_sha1sum:${agent.mbox_sha1sum.toLowerCase()}`;
   if (typeof agent.openid === 'string') return `openid:${agent.openid}`;
   if (isObject(agent.account)) return `account:${String(agent.account.homePage)} ${String(agent.account.name)}`;

@@ -18,8 +18,12 @@ import { prepareStatement } from '../../src/xapi/statement-records.js';
 const LRS_STATEMENT_ID = '6f1c2a4e-9b0d-4c3e-8f2a-1d2e3f4a5b6c';
 const LRS_SCOPE = { kind: 'state', activityId: 'https://books.example.test/ch01', agentKey: 'mbox:mailto:ann@example.test', registration: '' } as const;
 
-/** An LRS credential, a statement with an attachment and a state document, as the LRS stores them. */
+/** A chapter that names the statement's activity as its own. */
+const LRS_CHAPTER = { id: 'lrs-chapter', title: 'Chapter 1 (xAPI)', activityId: 'https://books.example.test/ch01' } as const;
+
+/** An LRS credential, a statement with an attachment, a state document and a chapter with an activityId, as stored. */
 async function addLrsData(store: Store): Promise<void> {
+  await store.chapters.createChapter(LRS_CHAPTER);
   const credential = await store.lrsCredentials.createLrsCredential({ name: 'Player', key: 'player-key', secretHash: 'c'.repeat(64) });
   const statement = {
     id: LRS_STATEMENT_ID,
@@ -48,6 +52,7 @@ async function expectLrsData(store: Store): Promise<void> {
   expect(JSON.parse(await store.xapiStatements.getActivityDefinition('https://books.example.test/ch01') ?? 'null')).toEqual({ name: { 'en-US': 'Chapter 1' } });
   const document = await store.xapiDocuments.getDocument(LRS_SCOPE, 'resume');
   expect(Buffer.from(document!.content).toString()).toBe('{"page":3}');
+  expect((await store.chapters.listChapters()).find((chapter) => chapter.id === LRS_CHAPTER.id)).toMatchObject(LRS_CHAPTER);
 }
 
 const DAY = 86_400_000;
@@ -475,6 +480,9 @@ describe('readpulse copy', () => {
       expect(await db.rows('SELECT id, email, name, role, created_at, last_active_at FROM users ORDER BY id')).toEqual(
         sqliteRows(source, 'SELECT id, email, name, role, created_at, last_active_at FROM users ORDER BY id'),
       );
+      const chapterColumns = 'SELECT id, title, position, activity_id FROM chapters ORDER BY id';
+      expect(sqliteRows(source, chapterColumns)).toContainEqual({ id: LRS_CHAPTER.id, title: LRS_CHAPTER.title, position: expect.any(Number), activity_id: LRS_CHAPTER.activityId });
+      expect(await db.rows(chapterColumns)).toEqual(sqliteRows(source, chapterColumns));
 
       await withStore(async (store) => {
         expect((await store.sessions.findSession(session))?.user).toEqual(reader);

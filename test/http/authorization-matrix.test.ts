@@ -249,6 +249,12 @@ const MATRIX: readonly MatrixRow[] = [
   },
   {
     method: 'GET',
+    route: '/api/readers/:id/statements',
+    url: (w) => `/api/readers/${w.readerA.user.id}/statements`,
+    expected: consultantsOnly(200),
+  },
+  {
+    method: 'GET',
     route: '/api/consultant/dashboard/live',
     url: () => '/api/consultant/dashboard/live',
     expected: consultantsOnly(200),

@@ -20,6 +20,23 @@ interface BadInputCase {
 }
 
 const SEEDED_CHAPTER = 'introduction';
+/** The seeded chapter's xAPI activity, and a second chapter without one. */
+const SEEDED_ACTIVITY = 'https://books.example.test/novel/introduction';
+const OTHER_CHAPTER = 'epilogue';
+const tooLongIri = `https://books.example.test/${'a'.repeat(2049 - 'https://books.example.test/'.length)}`;
+
+/** activityId values no chapter takes, with the problem each gets (on POST and PUT alike). */
+const BAD_ACTIVITY_IDS: [string, unknown, { status: number; code: string }][] = [
+  ['an activityId without a scheme', 'chapter-1', { status: 400, code: 'invalid_request' }],
+  ['an activityId with a space', 'https://books.example.test/chapter 1', { status: 400, code: 'invalid_request' }],
+  ['an activityId with an angle bracket', 'https://books.example.test/<1>', { status: 400, code: 'invalid_request' }],
+  ['an empty activityId', '', { status: 400, code: 'invalid_request' }],
+  ['an activityId of 2049 characters', tooLongIri, { status: 400, code: 'invalid_request' }],
+  ['an activityId with a NUL character', 'https://books.example.test/ch\u00001', { status: 400, code: 'invalid_request' }],
+  ['an activityId that is a number', 7, { status: 400, code: 'invalid_request' }],
+  ['an activityId that is an object', { id: SEEDED_ACTIVITY }, { status: 400, code: 'invalid_request' }],
+  ['an activityId that is an array', [SEEDED_ACTIVITY], { status: 400, code: 'invalid_request' }],
+];
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
 const invalid = { status: 400, code: 'invalid_request' } as const;
@@ -80,7 +97,7 @@ function pageQueries(as: Caller, url: string, cursorArity: 1 | 2): BadInputCase[
   return rows.map(([name, query]) => ({ name: `GET ${url}: ${name}`, as, method: 'GET', url: `${url}${sep}${query}`, ...invalid }));
 }
 
-function readerIds(what: 'progress' | 'activity'): BadInputCase[] {
+function readerIds(what: 'progress' | 'activity' | 'statements'): BadInputCase[] {
   const rows: [string, string, { status: number; code: string }][] = [
     ['id abc', 'abc', invalid],
     ['id 0', '0', invalid],
@@ -176,9 +193,11 @@ const BAD_INPUT: readonly BadInputCase[] = [
   ...pageQueries('consultant', '/api/readers', 1),
   { name: 'GET /api/readers: a search of 101 characters', as: 'consultant', method: 'GET', url: `/api/readers?search=${'a'.repeat(101)}`, ...invalid },
   ...pageQueries('consultant', '/api/readers/{reader}/activity', 1),
+  ...pageQueries('consultant', '/api/readers/{reader}/statements', 1),
   ...pageQueries('consultant', '/api/consultant/stuck', 2),
   ...readerIds('progress'),
   ...readerIds('activity'),
+  ...readerIds('statements'),
 
   // GET /api/consultant/dashboard/live?limit
   ...(
@@ -273,25 +292,42 @@ const BAD_INPUT: readonly BadInputCase[] = [
     ['a title of 201 characters', { id: 'chapter-9', title: 't'.repeat(201) }, invalid],
     ['an unknown field', { id: 'chapter-9', title: 'Nine', position: 1 }, invalid],
     ['an id that exists already', { id: SEEDED_CHAPTER, title: 'Again' }, { status: 409, code: 'conflict' }],
+    ...BAD_ACTIVITY_IDS.map(([name, activityId, expected]): [string, unknown, { status: number; code: string }] => [name, { id: 'chapter-9', title: 'Nine', activityId }, expected]),
+    ['an activityId another chapter carries', { id: 'chapter-9', title: 'Nine', activityId: SEEDED_ACTIVITY }, { status: 409, code: 'conflict' }],
   ]),
   ...rawBodies('consultant', 'POST', '/api/chapters'),
   ...bodies('consultant', 'PUT', `/api/chapters/${SEEDED_CHAPTER}`, [
-    ['a missing title', {}, invalid],
+    ['an empty body (neither title nor activityId)', {}, invalid],
+    ['a null title', { title: null }, invalid],
     ['a title that is a number', { title: 5 }, invalid],
     ['a blank title', { title: ' ' }, invalid],
     ['an unknown field', { title: 'Renamed', id: 'other' }, invalid],
   ]),
   ...rawBodies('consultant', 'PUT', `/api/chapters/${SEEDED_CHAPTER}`),
+  ...bodies('consultant', 'PUT', `/api/chapters/${OTHER_CHAPTER}`, [
+    ...BAD_ACTIVITY_IDS.map(([name, activityId, expected]): [string, unknown, { status: number; code: string }] => [name, { activityId }, expected]),
+    ...BAD_ACTIVITY_IDS.map(([name, activityId, expected]): [string, unknown, { status: number; code: string }] => [
+      `${name}, with a title`,
+      { title: 'Renamed', activityId },
+      expected,
+    ]),
+    ['an activityId another chapter carries', { activityId: SEEDED_ACTIVITY }, { status: 409, code: 'conflict' }],
+    ['an activityId another chapter carries, with a title', { title: 'Renamed', activityId: SEEDED_ACTIVITY }, { status: 409, code: 'conflict' }],
+  ]),
   ...bodies('consultant', 'PUT', '/api/chapters/.hidden', [['a chapter id with a leading dot', { title: 'Renamed' }, invalid]]),
-  ...bodies('consultant', 'PUT', '/api/chapters/no-such-chapter', [['a chapter id nobody made', { title: 'Renamed' }, notFound]]),
+  ...bodies('consultant', 'PUT', '/api/chapters/no-such-chapter', [
+    ['a chapter id nobody made', { title: 'Renamed' }, notFound],
+    ['a chapter id nobody made, with an activityId', { activityId: 'https://books.example.test/new' }, notFound],
+  ]),
   ...bodies('consultant', 'PUT', '/api/chapter-order', [
     ['missing ids', {}, invalid],
     ['ids that are not an array', { ids: SEEDED_CHAPTER }, invalid],
     ['ids naming a chapter twice', { ids: [SEEDED_CHAPTER, SEEDED_CHAPTER] }, invalid],
+    ['ids naming one chapter of two', { ids: [SEEDED_CHAPTER] }, invalid],
     ['ids naming no chapter', { ids: [] }, invalid],
-    ['ids naming an unknown chapter', { ids: ['no-such-chapter'] }, invalid],
+    ['ids naming an unknown chapter', { ids: [SEEDED_CHAPTER, 'no-such-chapter'] }, invalid],
     ['ids with a bad chapter id', { ids: ['.hidden'] }, invalid],
-    ['an unknown field', { ids: [SEEDED_CHAPTER], force: true }, invalid],
+    ['an unknown field', { ids: [SEEDED_CHAPTER, OTHER_CHAPTER], force: true }, invalid],
   ]),
   ...rawBodies('consultant', 'PUT', '/api/chapter-order'),
 ];
@@ -313,7 +349,7 @@ async function snapshot(t: TestApp) {
     userRows: await all('SELECT id, email, name, role, password_hash FROM users ORDER BY id'),
     sessionRows: await all('SELECT token_hash, user_id, expires_at FROM sessions ORDER BY token_hash'),
     milestoneRows: await all('SELECT user_id, chapter_id, status, score, updated_at FROM milestones ORDER BY id'),
-    chapterRows: await all('SELECT id, title, position FROM chapters ORDER BY id'),
+    chapterRows: await all('SELECT id, title, position, activity_id FROM chapters ORDER BY id'),
   };
 }
 
@@ -333,7 +369,8 @@ async function seed(t: TestApp): Promise<World> {
   await t.store.progress.upsertMilestone(reader.user.id, { chapterId: 'chapter-1', status: 'started', score: 10 });
   await t.store.progress.upsertMilestone(reader.user.id, { chapterId: 'chapter-2', status: 'stuck', score: null });
   await t.store.activity.logActivity(reader.user.id, { actionType: 'PAGE_VIEW', metadata: { page: 1 } });
-  await t.store.chapters.createChapter({ id: SEEDED_CHAPTER, title: 'Introduction' });
+  await t.store.chapters.createChapter({ id: SEEDED_CHAPTER, title: 'Introduction', activityId: SEEDED_ACTIVITY });
+  await t.store.chapters.createChapter({ id: OTHER_CHAPTER, title: 'Epilogue' });
   return { reader, consultant };
 }
 

@@ -8,6 +8,7 @@ import { AttentionPage } from './pages/attention-page.js';
 import { CohortsPage } from './pages/cohorts-page.js';
 import { DashboardPage } from './pages/dashboard-page.js';
 import { JoinPage } from './pages/join-page.js';
+import { LrsCredentialsPage } from './pages/lrs-credentials-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { MyDataPage } from './pages/my-data-page.js';
 import { ProgramPage } from './pages/program-page.js';
@@ -71,6 +72,7 @@ const ROUTES: readonly AppRoute[] = [
     access: 'consultant',
     render: (params) => <Lazy><ChapterPage key={params.chapterId} chapterId={params.chapterId ?? ''} /></Lazy>,
   },
+  { pattern: '/lrs-credentials', access: 'consultant', render: () => <LrsCredentialsPage /> },
   { pattern: '/account', access: 'signed-in', render: (_, user) => <AccountPage user={user!} /> },
 ];
 

@@ -8,11 +8,19 @@ export interface ChaptersPort {
   /** The reading program's chapters in order. */
   listChapters(): Promise<Chapter[]>;
 
-  /** Adds a chapter at the end of the program. Throws `conflict` if the id exists. */
-  createChapter(input: { id: string; title: string }): Promise<Chapter>;
+  /**
+   * Adds a chapter at the end of the program, with the xAPI activity that stands for it (none
+   * unless given). Throws `conflict` if the id exists or another chapter carries the activityId,
+   * `invalid_request` for an activityId that is not an IRI (see checkActivityId).
+   */
+  createChapter(input: { id: string; title: string; activityId?: string | null }): Promise<Chapter>;
 
-  /** Renames a chapter. Throws `not_found` for an unknown id. */
-  updateChapter(id: string, input: { title: string }): Promise<Chapter>;
+  /**
+   * Renames a chapter and/or sets its activityId (null clears it); what `input` leaves out stays.
+   * Throws `not_found` for an unknown id, `conflict` if another chapter carries the activityId,
+   * `invalid_request` for an activityId that is not an IRI. A refused change changes nothing.
+   */
+  updateChapter(id: string, input: { title?: string; activityId?: string | null }): Promise<Chapter>;
 
   /**
    * Puts the chapters in the given order. Throws `invalid_request` unless `ids` names every

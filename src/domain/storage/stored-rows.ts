@@ -1,6 +1,7 @@
 import type { ActivityEvent, ActivityMetadata, Milestone, MilestoneStatus } from '../progress.js';
 import type { AccessKind, AccessLogEntry } from '../access-log.js';
 import type { AttentionItem, AttentionReason, AttentionState } from '../attention.js';
+import type { Chapter } from '../chapter.js';
 import type { Cohort } from '../cohort.js';
 import type { ActivityExportRow, ProgressExportRow } from '../data-export.js';
 import type { Invite } from '../invite.js';
@@ -46,6 +47,19 @@ export interface ActivityRow {
 }
 
 export const USER_COLUMNS = 'id, email, name, password_hash, role, created_at, last_active_at';
+
+export interface ChapterRow {
+  id: string;
+  title: string;
+  position: number;
+  activity_id: string | null;
+}
+
+export const CHAPTER_COLUMNS = 'id, title, position, activity_id';
+
+export function toChapter(row: ChapterRow): Chapter {
+  return { id: row.id, title: row.title, position: row.position, activityId: row.activity_id };
+}
 
 export function toUser(row: UserRow): User {
   return {

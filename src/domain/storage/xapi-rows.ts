@@ -11,6 +11,18 @@ export interface XapiStatementRow {
 
 export const XAPI_STATEMENT_COLUMNS = 's.seq, s.statement_id, s.body, s.stored_at, s.voided';
 
+/**
+ * One page of an actor's non-voided statements, newest stored first (a reader's statements):
+ * `@agentKey`, `@before` (a sequence; MAX_SAFE_INTEGER for the first page) and `@limit`.
+ */
+export const XAPI_ACTOR_PAGE = `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s
+  WHERE s.actor_key = @agentKey AND s.voided = 0 AND s.seq < @before ORDER BY s.seq DESC LIMIT @limit`;
+
+/** The parameters of XAPI_ACTOR_PAGE. */
+export function xapiActorPageParams(agentKey: string, page: { readonly before: number | null; readonly limit: number }): Record<string, unknown> {
+  return { agentKey, before: page.before ?? Number.MAX_SAFE_INTEGER, limit: page.limit };
+}
+
 export function toStoredXapiStatement(row: XapiStatementRow): StoredXapiStatement {
   return { id: row.statement_id, json: row.body, storedAt: Number(row.stored_at), voided: Number(row.voided) !== 0, sequence: Number(row.seq) };
 }

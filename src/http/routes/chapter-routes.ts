@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
-import { ChapterIdSchema, ChapterSchema, ChapterTitleSchema } from '../schemas.js';
+import { ActivityIdSchema, ChapterIdSchema, ChapterSchema, ChapterTitleSchema } from '../schemas.js';
 
 const ChaptersBody = Type.Object({ chapters: Type.Array(ChapterSchema) });
 
@@ -23,13 +23,18 @@ export const chapterRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       config: { policy: 'consultant' },
       schema: {
         tags: ['chapters'],
-        summary: 'Add a chapter at the end of the program',
-        body: Type.Object({ id: ChapterIdSchema, title: ChapterTitleSchema }, { additionalProperties: false }),
+        summary: 'Add a chapter at the end of the program; activityId names the xAPI activity that stands for it',
+        description: '409 when the id, or the activityId, is another chapter\'s already.',
+        body: Type.Object(
+          { id: ChapterIdSchema, title: ChapterTitleSchema, activityId: Type.Optional(ActivityIdSchema) },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Object({ chapter: ChapterSchema }), ...problemResponses(400, 401, 403, 409, 415) },
       },
     },
     async (request, reply) => {
-      const chapter = await store.chapters.createChapter({ id: request.body.id, title: request.body.title.trim() });
+      const { id, title, activityId } = request.body;
+      const chapter = await store.chapters.createChapter({ id, title: title.trim(), activityId: activityId ?? null });
       return reply.code(201).send({ chapter });
     },
   );
@@ -40,13 +45,21 @@ export const chapterRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       config: { policy: 'consultant' },
       schema: {
         tags: ['chapters'],
-        summary: 'Rename a chapter',
+        summary: 'Rename a chapter and/or set its xAPI activityId (null clears it); what the body leaves out stays',
+        description: '409 when another chapter carries the activityId already; nothing changes then.',
         params: Type.Object({ id: ChapterIdSchema }),
-        body: Type.Object({ title: ChapterTitleSchema }, { additionalProperties: false }),
-        response: { 200: Type.Object({ chapter: ChapterSchema }), ...problemResponses(400, 401, 403, 404, 415) },
+        body: Type.Object(
+          { title: Type.Optional(ChapterTitleSchema), activityId: Type.Optional(ActivityIdSchema) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Type.Object({ chapter: ChapterSchema }), ...problemResponses(400, 401, 403, 404, 409, 415) },
       },
     },
-    async (request) => ({ chapter: await store.chapters.updateChapter(request.params.id, { title: request.body.title.trim() }) }),
+    async (request) => {
+      const { title, activityId } = request.body;
+      const change = { ...(title === undefined ? {} : { title: title.trim() }), ...(activityId === undefined ? {} : { activityId }) };
+      return { chapter: await store.chapters.updateChapter(request.params.id, change) };
+    },
   );
 
   app.put(

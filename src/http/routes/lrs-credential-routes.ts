@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { LrsCredential } from '../../domain/index.js';
 import { createLrsCredential } from '../../xapi/lrs-credentials.js';
@@ -12,6 +12,7 @@ const LrsCredentialSchema = Type.Object({
   key: Type.String({ description: 'The HTTP Basic user name for /xapi.' }),
   createdAt: IsoTime,
 });
+export type LrsCredentialDto = Static<typeof LrsCredentialSchema>;
 
 const toDto = (credential: LrsCredential) => ({ ...credential, createdAt: new Date(credential.createdAt).toISOString() });
 

@@ -11,6 +11,7 @@ import {
   PageQuerySchema,
   ReaderIdParamsSchema,
   ReadersPageSchema,
+  StatementsPageSchema,
   UserSchema,
 } from '../schemas.js';
 
@@ -78,6 +79,26 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     async (request) => {
       const page = await readerData.readerActivity(requireUserId(request), request.params.id, request.query);
       return { events: page.items.map(toActivityEventDto), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/readers/:id/statements',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['readers'],
+        summary: "The xAPI statements a reader made (actor mbox = mailto: + their email), newest stored first",
+        description:
+          'The stored statements that are not voided, each exactly as GET /xapi/statements returns it; noted in the reader\'s access log as a view of their activity.',
+        params: ReaderIdParamsSchema,
+        querystring: PageQuerySchema,
+        response: { 200: StatementsPageSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const page = await readerData.readerStatements(requireUserId(request), request.params.id, request.query);
+      return { statements: page.items.map((statement) => JSON.parse(statement.json) as Record<string, unknown>), nextCursor: page.nextCursor };
     },
   );
 };

@@ -9,8 +9,8 @@ export function describeChapters(current: CurrentStore): void {
       await store.chapters.createChapter({ id: 'ch02', title: 'Two' });
       await store.chapters.createChapter({ id: 'ch01', title: 'One' });
       expect(await store.chapters.listChapters()).toEqual([
-        { id: 'ch02', title: 'Two', position: 1 },
-        { id: 'ch01', title: 'One', position: 2 },
+        { id: 'ch02', title: 'Two', position: 1, activityId: null },
+        { id: 'ch01', title: 'One', position: 2, activityId: null },
       ]);
     });
 
@@ -24,7 +24,7 @@ export function describeChapters(current: CurrentStore): void {
     it('renames a chapter and says not_found for an unknown one', async () => {
       const { store } = current();
       await store.chapters.createChapter({ id: 'ch01', title: 'One' });
-      expect(await store.chapters.updateChapter('ch01', { title: 'Uno' })).toEqual({ id: 'ch01', title: 'Uno', position: 1 });
+      expect(await store.chapters.updateChapter('ch01', { title: 'Uno' })).toEqual({ id: 'ch01', title: 'Uno', position: 1, activityId: null });
       await expectAppError(() => store.chapters.updateChapter('nope', { title: 'X' }), 'not_found');
     });
 
@@ -41,6 +41,92 @@ export function describeChapters(current: CurrentStore): void {
       await expectAppError(() => store.chapters.reorderChapters(['a', 'a', 'b']), 'invalid_request');
       await expectAppError(() => store.chapters.reorderChapters(['a', 'b', 'x']), 'invalid_request');
       expect((await store.chapters.listChapters()).map((c) => c.id)).toEqual(['c', 'a', 'b']);
+    });
+  });
+
+  describe('chapters\' xAPI activity ids', () => {
+    const ONE = 'https://books.example.test/novel/chapter-1';
+    const TWO = 'urn:articulate:storyline:5Ujw93Dh98n';
+
+    it('a chapter carries the activityId it was created with, or null', async () => {
+      const { store } = current();
+      expect(await store.chapters.createChapter({ id: 'ch01', title: 'One', activityId: ONE })).toEqual({ id: 'ch01', title: 'One', position: 1, activityId: ONE });
+      await store.chapters.createChapter({ id: 'ch02', title: 'Two', activityId: null });
+      await store.chapters.createChapter({ id: 'ch03', title: 'Three' });
+      expect((await store.chapters.listChapters()).map((c) => [c.id, c.activityId])).toEqual([
+        ['ch01', ONE],
+        ['ch02', null],
+        ['ch03', null],
+      ]);
+    });
+
+    it('sets, replaces and clears an activityId, keeping the title; a rename keeps the activityId', async () => {
+      const { store } = current();
+      await store.chapters.createChapter({ id: 'ch01', title: 'One' });
+      expect(await store.chapters.updateChapter('ch01', { activityId: ONE })).toEqual({ id: 'ch01', title: 'One', position: 1, activityId: ONE });
+      expect(await store.chapters.updateChapter('ch01', { title: 'Uno' })).toEqual({ id: 'ch01', title: 'Uno', position: 1, activityId: ONE });
+      expect(await store.chapters.updateChapter('ch01', { title: 'Eins', activityId: TWO })).toMatchObject({ title: 'Eins', activityId: TWO });
+      expect(await store.chapters.updateChapter('ch01', { activityId: TWO })).toMatchObject({ activityId: TWO });
+      expect(await store.chapters.updateChapter('ch01', { activityId: null })).toEqual({ id: 'ch01', title: 'Eins', position: 1, activityId: null });
+      expect(await store.chapters.listChapters()).toEqual([{ id: 'ch01', title: 'Eins', position: 1, activityId: null }]);
+    });
+
+    it('refuses an activityId another chapter carries as a conflict naming the field, and changes nothing', async () => {
+      const { store } = current();
+      await store.chapters.createChapter({ id: 'ch01', title: 'One', activityId: ONE });
+      await store.chapters.createChapter({ id: 'ch02', title: 'Two', activityId: TWO });
+      const before = await store.chapters.listChapters();
+      const created = await expectAppError(() => store.chapters.createChapter({ id: 'ch03', title: 'Three', activityId: ONE }), 'conflict');
+      expect(created.message).toContain('activityId');
+      const updated = await expectAppError(() => store.chapters.updateChapter('ch02', { title: 'Renamed', activityId: ONE }), 'conflict');
+      expect(updated.message).toContain('activityId');
+      expect(await store.chapters.listChapters()).toEqual(before);
+    });
+
+    it('compares activityIds exactly: another case is another IRI', async () => {
+      const { store } = current();
+      await store.chapters.createChapter({ id: 'ch01', title: 'One', activityId: ONE });
+      await store.chapters.createChapter({ id: 'ch02', title: 'Two', activityId: ONE.toUpperCase().replace('HTTPS', 'https') });
+      expect((await store.chapters.listChapters()).map((c) => c.activityId)).toEqual([ONE, ONE.toUpperCase().replace('HTTPS', 'https')]);
+    });
+
+    it('a freed activityId may go to another chapter; a chapter may keep its own', async () => {
+      const { store } = current();
+      await store.chapters.createChapter({ id: 'ch01', title: 'One', activityId: ONE });
+      await store.chapters.createChapter({ id: 'ch02', title: 'Two' });
+      expect(await store.chapters.updateChapter('ch01', { activityId: ONE })).toMatchObject({ activityId: ONE });
+      await store.chapters.updateChapter('ch01', { activityId: null });
+      expect(await store.chapters.updateChapter('ch02', { activityId: ONE })).toMatchObject({ id: 'ch02', activityId: ONE });
+    });
+
+    it.each([
+      ['no scheme', 'chapter-1'],
+      ['a space', 'https://books.example.test/chapter 1'],
+      ['an angle bracket', 'https://books.example.test/<chapter>'],
+      ['a scheme starting with a digit', '1http://books.example.test/ch'],
+      ['an empty string', ''],
+      ['a NUL character', 'https://books.example.test/ch\u00001'],
+      ['an unpaired surrogate', 'https://books.example.test/ch\ud8001'],
+      ['2049 characters', `https://books.example.test/${'a'.repeat(2049 - 'https://books.example.test/'.length)}`],
+    ])('refuses an activityId with %s as invalid_request, and stores nothing', async (_name, activityId) => {
+      const { store } = current();
+      await store.chapters.createChapter({ id: 'ch01', title: 'One', activityId: ONE });
+      await expectAppError(() => store.chapters.createChapter({ id: 'ch02', title: 'Two', activityId }), 'invalid_request');
+      await expectAppError(() => store.chapters.updateChapter('ch01', { title: 'Renamed', activityId }), 'invalid_request');
+      expect(await store.chapters.listChapters()).toEqual([{ id: 'ch01', title: 'One', position: 1, activityId: ONE }]);
+    });
+
+    it('takes an activityId of exactly 2048 characters', async () => {
+      const { store } = current();
+      const longest = `https://books.example.test/${'a'.repeat(2048 - 'https://books.example.test/'.length)}`;
+      expect(longest).toHaveLength(2048);
+      expect((await store.chapters.createChapter({ id: 'ch01', title: 'One', activityId: longest })).activityId).toBe(longest);
+    });
+
+    it('says not_found for an activityId on an unknown chapter', async () => {
+      const { store } = current();
+      await expectAppError(() => store.chapters.updateChapter('nope', { activityId: ONE }), 'not_found');
+      expect(await store.chapters.listChapters()).toEqual([]);
     });
   });
 

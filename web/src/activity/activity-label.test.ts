@@ -22,9 +22,25 @@ describe('humanizeActionType', () => {
     expect(humanizeActionType('CHAPTER_COMPLETED')).toBe('Completed a chapter');
     expect(humanizeActionType('CHAPTER_STUCK')).toBe('Stuck on a chapter');
   });
+
+  it('names a statement that content sent about the reader', () => {
+    expect(humanizeActionType('XAPI')).toBe('Learning record (xAPI)');
+  });
 });
 
 describe('summarizeMetadata', () => {
+  it('sums up a statement event by its verb, object and result', () => {
+    const metadata = {
+      statementId: '00000000-0000-4000-8000-000000000001',
+      verb: 'http://adlnet.gov/expapi/verbs/completed',
+      object: { objectType: 'Activity', id: 'https://books.example/ch-3' },
+      result: { score: { raw: 17, min: 0, max: 20 }, success: true, completion: true, duration: 'PT4M' },
+    };
+    expect(summarizeMetadata(event('XAPI', metadata))).toBe('completed · https://books.example/ch-3 · Score 85% · Successful · Complete');
+    expect(summarizeMetadata(event('XAPI', { ...metadata, result: undefined, object: { objectType: 'Agent', id: null } }))).toBe('completed');
+    expect(summarizeMetadata(event('XAPI', { statementId: 'x', truncated: true }))).toBe('');
+  });
+
   it('shows the path of a page view', () => {
     expect(summarizeMetadata(event('PAGE_VIEW', { path: '/reading' }))).toBe('/reading');
   });

@@ -1,4 +1,6 @@
 import type { ActivityEventDto } from '../api/types.js';
+import type { XapiResult } from '../api/xapi-types.js';
+import { lastSegment, resultParts } from '../xapi/statement-summary.js';
 
 const KNOWN_ACTIONS: Readonly<Record<string, string>> = {
   PAGE_VIEW: 'Viewed a page',
@@ -9,6 +11,7 @@ const KNOWN_ACTIONS: Readonly<Record<string, string>> = {
   CHAPTER_STARTED: 'Started a chapter',
   CHAPTER_COMPLETED: 'Completed a chapter',
   CHAPTER_STUCK: 'Stuck on a chapter',
+  XAPI: 'Learning record (xAPI)',
 };
 
 /** "CHAPTER_OPENED" → "Chapter opened". */
@@ -43,6 +46,7 @@ export function summarizeMetadata(event: ActivityEventDto, chapterTitleOf?: Chap
   if (metadata === null) return '';
   const path = shortValue(metadata.path);
   if (event.actionType === 'PAGE_VIEW' && path !== null) return path;
+  if (event.actionType === 'XAPI') return summarizeStatementEvent(metadata);
   const parts: string[] = [];
   const chapterId = metadata.chapterId;
   if (typeof chapterId === 'string') {
@@ -55,5 +59,20 @@ export function summarizeMetadata(event: ActivityEventDto, chapterTitleOf?: Chap
     parts.push(`${key}: ${text}`);
     if (parts.length === MAX_DETAIL_FIELDS) break;
   }
+  return parts.join(' · ');
+}
+
+/**
+ * An `XAPI` event (a statement about the reader, as the LRS records it): the verb's last IRI
+ * segment, the object's id and the result, e.g. "completed · https://books.example/ch-3 · Score 85%".
+ */
+function summarizeStatementEvent(metadata: Readonly<Record<string, unknown>>): string {
+  const parts: string[] = [];
+  if (typeof metadata.verb === 'string') parts.push(lastSegment(metadata.verb));
+  const object = metadata.object as { readonly id?: unknown } | null | undefined;
+  const objectId = typeof object === 'object' && object !== null ? shortValue(object.id) : null;
+  if (objectId !== null) parts.push(objectId);
+  const result = metadata.result;
+  if (typeof result === 'object' && result !== null) parts.push(...resultParts(result as XapiResult));
   return parts.join(' · ');
 }

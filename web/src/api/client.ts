@@ -89,13 +89,13 @@ export async function fetchChapters(): Promise<ChapterDto[]> {
   return (await request<ChaptersDto>('GET', '/api/chapters')).chapters;
 }
 
-export async function createChapter(input: { id: string; title: string }): Promise<ChapterDto> {
+export async function createChapter(input: { id: string; title: string; activityId?: string }): Promise<ChapterDto> {
   return (await request<{ chapter: ChapterDto }>('POST', '/api/chapters', input)).chapter;
 }
 
-export async function renameChapter(id: string, title: string): Promise<ChapterDto> {
-  return (await request<{ chapter: ChapterDto }>('PUT', `/api/chapters/${encodeURIComponent(id)}`, { title }))
-    .chapter;
+/** Changes what is given: the title, and the activity IRI (null takes it away). */
+export async function updateChapter(id: string, changes: { title?: string; activityId?: string | null }): Promise<ChapterDto> {
+  return (await request<{ chapter: ChapterDto }>('PUT', `/api/chapters/${encodeURIComponent(id)}`, changes)).chapter;
 }
 
 export async function reorderChapters(ids: readonly string[]): Promise<ChapterDto[]> {

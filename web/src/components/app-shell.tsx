@@ -30,6 +30,7 @@ const NAV_BY_ROLE = {
     { to: '/program', label: 'Program', currentWhen: 'exact' },
     { to: '/program/overview', label: 'Overview', currentWhen: 'exact' },
     { to: '/program/grid', label: 'Grid', currentWhen: 'exact' },
+    { to: '/lrs-credentials', label: 'LRS credentials', currentWhen: 'exact' },
     { to: '/account', label: 'Account', currentWhen: 'exact' },
   ],
 } as const;

@@ -5,32 +5,50 @@ import { queryKeys } from '../api/query-keys.js';
 import type { ChapterDto } from '../api/types.js';
 import { Page } from '../components/page.js';
 import { EmptyMessage, ErrorMessage, LoadingMessage } from '../components/status-messages.js';
-import { chapterIdProblem, chapterTitleProblem, moveId } from '../program/chapter-form.js';
-import { ChapterRow } from './program-chapter-row.js';
+import { ACTIVITY_ID_TAKEN, activityIdProblem, chapterIdProblem, chapterTitleProblem, isActivityIdTaken, moveId } from '../program/chapter-form.js';
+import { ActivityIdField, ChapterRow } from './program-chapter-row.js';
+
+type AddFormField = 'id' | 'title' | 'activityId';
+type AddFormProblems = Readonly<Record<AddFormField, string | null>>;
+const NO_PROBLEMS: AddFormProblems = { id: null, title: null, activityId: null };
 
 function AddChapterForm({ onAdded }: { readonly onAdded: (chapter: ChapterDto) => void }) {
   const queryClient = useQueryClient();
-  const [id, setId] = useState('');
-  const [title, setTitle] = useState('');
-  const [problems, setProblems] = useState<{ id: string | null; title: string | null }>({ id: null, title: null });
+  const [values, setValues] = useState<Readonly<Record<AddFormField, string>>>({ id: '', title: '', activityId: '' });
+  const [problems, setProblems] = useState<AddFormProblems>(NO_PROBLEMS);
   const addMutation = useMutation({
     mutationFn: createChapter,
     onSuccess: (chapter) => {
       queryClient.setQueryData<ChapterDto[]>(queryKeys.chapters, (list) => [...(list ?? []), chapter]);
       void queryClient.invalidateQueries({ queryKey: queryKeys.chapters });
-      setId('');
-      setTitle('');
+      setValues({ id: '', title: '', activityId: '' });
+      setProblems(NO_PROBLEMS);
       onAdded(chapter);
     },
+    onError: (error, input) => {
+      // A taken IRI is said beside its field; other failures under the form.
+      if (isActivityIdTaken(error, input.activityId ?? null)) {
+        setProblems((found) => ({ ...found, activityId: ACTIVITY_ID_TAKEN }));
+        document.getElementById('new-chapter-activity-id')?.focus();
+      }
+    },
   });
+  // An edit makes earlier complaints about that field, and the server's answer, out of date.
+  const change = (field: AddFormField, value: string) => {
+    setValues((old) => ({ ...old, [field]: value }));
+    setProblems((found) => (found[field] === null ? found : { ...found, [field]: null }));
+    if (addMutation.isError) addMutation.reset();
+  };
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const found = { id: chapterIdProblem(id), title: chapterTitleProblem(title) };
+    const found = { id: chapterIdProblem(values.id), title: chapterTitleProblem(values.title), activityId: activityIdProblem(values.activityId) };
     setProblems(found);
-    if (found.id !== null) return document.getElementById('new-chapter-id')?.focus();
-    if (found.title !== null) return document.getElementById('new-chapter-title')?.focus();
-    addMutation.mutate({ id: id.trim(), title: title.trim() });
+    const first = (['id', 'title', 'activityId'] as const).find((field) => found[field] !== null);
+    if (first !== undefined) return document.getElementById(FIELD_IDS[first])?.focus();
+    const activityId = values.activityId.trim();
+    addMutation.mutate({ id: values.id.trim(), title: values.title.trim(), ...(activityId === '' ? {} : { activityId }) });
   };
+  const serverError = addMutation.isError && problems.activityId !== ACTIVITY_ID_TAKEN;
   return (
     <form className="card add-chapter" onSubmit={onSubmit} noValidate aria-labelledby="add-chapter-heading">
       <h2 id="add-chapter-heading">Add a chapter</h2>
@@ -39,12 +57,12 @@ function AddChapterForm({ onAdded }: { readonly onAdded: (chapter: ChapterDto) =
           <label htmlFor="new-chapter-id">ID</label>
           <input
             id="new-chapter-id"
-            value={id}
+            value={values.id}
             autoComplete="off"
             spellCheck={false}
             aria-invalid={problems.id !== null ? true : undefined}
             aria-describedby={problems.id !== null ? 'new-chapter-id-error new-chapter-id-hint' : 'new-chapter-id-hint'}
-            onChange={(e) => setId(e.target.value)}
+            onChange={(e) => change('id', e.target.value)}
           />
           <p className="hint" id="new-chapter-id-hint">
             Short and permanent, e.g. <code>ch-07</code>.
@@ -59,11 +77,11 @@ function AddChapterForm({ onAdded }: { readonly onAdded: (chapter: ChapterDto) =
           <label htmlFor="new-chapter-title">Title</label>
           <input
             id="new-chapter-title"
-            value={title}
+            value={values.title}
             autoComplete="off"
             aria-invalid={problems.title !== null ? true : undefined}
             aria-describedby={problems.title !== null ? 'new-chapter-title-error' : undefined}
-            onChange={(e) => setTitle(e.target.value)}
+            onChange={(e) => change('title', e.target.value)}
           />
           {problems.title !== null && (
             <p className="field-error" id="new-chapter-title-error">
@@ -72,7 +90,13 @@ function AddChapterForm({ onAdded }: { readonly onAdded: (chapter: ChapterDto) =
           )}
         </div>
       </div>
-      {addMutation.isError && <ErrorMessage error={addMutation.error} prefix="Not added." />}
+      <ActivityIdField
+        inputId="new-chapter-activity-id"
+        value={values.activityId}
+        problem={problems.activityId}
+        onChange={(value) => change('activityId', value)}
+      />
+      {serverError && <ErrorMessage error={addMutation.error} prefix="Not added." />}
       <button type="submit" className="button button-primary" disabled={addMutation.isPending}>
         {addMutation.isPending ? 'Adding…' : 'Add chapter'}
       </button>
@@ -80,7 +104,13 @@ function AddChapterForm({ onAdded }: { readonly onAdded: (chapter: ChapterDto) =
   );
 }
 
-/** The consultant's view of the reading program: add, rename and reorder chapters. */
+const FIELD_IDS: Readonly<Record<AddFormField, string>> = {
+  id: 'new-chapter-id',
+  title: 'new-chapter-title',
+  activityId: 'new-chapter-activity-id',
+};
+
+/** The consultant's view of the reading program: add, edit (title, activity IRI) and reorder chapters. */
 export function ProgramPage() {
   const queryClient = useQueryClient();
   const [announcement, setAnnouncement] = useState('');
@@ -134,9 +164,9 @@ export function ProgramPage() {
               isLast={index === chapters.length - 1}
               isMoving={reorderMutation.isPending}
               onMove={(direction) => move(index, direction)}
-              onRenamed={(renamed) => {
+              onEdited={(edited) => {
                 reorderMutation.reset();
-                setAnnouncement(`Renamed to “${renamed.title}”.`);
+                setAnnouncement(`Saved “${edited.title}”.`);
               }}
             />
           ))}

@@ -14,6 +14,7 @@ import { countProgress, mergeChapterProgress } from '../progress/chapter-progres
 import { useChapters } from '../progress/use-chapter-titles.js';
 import { Link } from '../router/link.js';
 import { useIsLive } from '../live/live-stream-context.js';
+import { ReaderStatementsSection } from './reader-statements-section.js';
 
 const PROGRESS_POLL_MS = 5_000;
 const ACTIVITY_POLL_MS = 10_000;
@@ -148,6 +149,7 @@ export function ReaderDetailPage({ readerId }: { readonly readerId: number }) {
         <div className="detail-grid">
           <ReaderProgressSection readerId={readerId} now={now} />
           <ReaderActivitySection readerId={readerId} now={now} />
+          <ReaderStatementsSection readerId={readerId} email={reader.email} />
         </div>
       )}
     </Page>

@@ -12,6 +12,8 @@ describe('role routes', () => {
     expect(isPathForRole('reader', '/readers/3')).toBe(false);
     expect(isPathForRole('consultant', '/readers/3')).toBe(true);
     expect(isPathForRole('consultant', '/readingx')).toBe(false);
+    expect(isPathForRole('consultant', '/lrs-credentials')).toBe(true);
+    expect(isPathForRole('reader', '/lrs-credentials')).toBe(false);
   });
 
   it('returns to the requested page only when it is local and the role may see it', () => {

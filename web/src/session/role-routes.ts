@@ -7,7 +7,7 @@ export function homePathFor(role: Role): string {
 
 const PATH_PREFIXES_BY_ROLE: Readonly<Record<Role, readonly string[]>> = {
   reader: ['/reading'],
-  consultant: ['/dashboard', '/readers', '/program', '/attention', '/cohorts'],
+  consultant: ['/dashboard', '/readers', '/program', '/attention', '/cohorts', '/lrs-credentials'],
 };
 
 /** Whether a role's pages include this path (used to honour `?next=` after sign-in). */
