@@ -186,7 +186,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     credentials: deps.store.lrsCredentials,
     clock: deps.clock,
     bodyLimitBytes: Math.max(config.bodyLimitBytes, XAPI_BODY_LIMIT_BYTES),
-    onStatementsStored: statementsIntoActivity({ users: deps.store.users, progress: deps.useCases.progress }),
+    onStatementsStored: statementsIntoActivity({
+      users: deps.store.users,
+      chapters: deps.store.chapters,
+      milestones: deps.store.progress,
+      statements: deps.store.xapiStatements,
+      progress: deps.useCases.progress,
+      log: app.log,
+    }),
   });
   await app.register(webAppRoutes, { webRoot: deps.webRoot });
   return app;

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SseClient } from '../support/sse-client.js';
 import { buildTestApp, type SignedInUser, type TestApp } from '../support/test-app.js';
 import { xapiClient, type XapiClient } from './xapi-client.js';
 
@@ -10,7 +12,70 @@ const FIXTURES = ['h5p', 'articulate', 'cmi5'].map((name) => ({
 }));
 const ADA = JSON.stringify({ mbox: 'mailto:ada@example.test' });
 
-describe.each(FIXTURES)('statements as $name sends them', ({ statements }) => {
+type Milestone = { chapterId: string; status: string; score: number | null };
+
+/**
+ * For each fixture: a program whose chapters carry the fixture's object and parent ids as their
+ * activityIds (one chapter without any), the milestone events the consultant's stream shows, in
+ * order, and Ada's milestones afterwards.
+ */
+const PROGRAMS: Record<string, { chapters: [string, string | null][]; events: Milestone[]; milestones: Milestone[] }> = {
+  // answered (parent: the chapter page), completed on an interactive book with a score, interacted.
+  h5p: {
+    chapters: [
+      ['ch01', 'https://books.example.test/chapter-1'],
+      ['ch02', 'https://books.example.test/wp-admin/admin-ajax.php?action=h5p_embed&id=13'],
+      ['ch03', 'https://books.example.test/wp-admin/admin-ajax.php?action=h5p_embed&id=14'],
+      ['ch04', null],
+    ],
+    events: [
+      { chapterId: 'ch01', status: 'started', score: null },
+      { chapterId: 'ch02', status: 'completed', score: 70 },
+      { chapterId: 'ch03', status: 'started', score: null },
+    ],
+    milestones: [
+      { chapterId: 'ch01', status: 'started', score: null },
+      { chapterId: 'ch02', status: 'completed', score: 70 },
+      { chapterId: 'ch03', status: 'started', score: null },
+    ],
+  },
+  // attempted the course, experienced a slide (parent and grouping: the course), answered a question on it, passed the course.
+  articulate: {
+    chapters: [
+      ['novel', 'urn:articulate:storyline:5Ujw93Dh98n'],
+      ['summary', 'urn:articulate:storyline:5Ujw93Dh98n/6BnvowJ6X3F'],
+      ['epilogue', null],
+    ],
+    events: [
+      { chapterId: 'novel', status: 'started', score: null },
+      { chapterId: 'summary', status: 'started', score: null },
+      { chapterId: 'novel', status: 'completed', score: 85 },
+    ],
+    milestones: [
+      { chapterId: 'novel', status: 'completed', score: 85 },
+      { chapterId: 'summary', status: 'started', score: null },
+    ],
+  },
+  // launched by the LMS (an account, not a reader), initialized, completed without a score, failed after completing, terminated.
+  cmi5: {
+    chapters: [
+      ['ch03', 'https://books.example.test/cmi5/au/chapter-3'],
+      ['course', 'https://books.example.test/cmi5/course'],
+      ['ch04', null],
+    ],
+    events: [
+      { chapterId: 'ch03', status: 'started', score: null },
+      { chapterId: 'course', status: 'started', score: null },
+      { chapterId: 'ch03', status: 'completed', score: null },
+    ],
+    milestones: [
+      { chapterId: 'ch03', status: 'completed', score: null },
+      { chapterId: 'course', status: 'started', score: null },
+    ],
+  },
+};
+
+describe.each(FIXTURES)('statements as $name sends them', ({ name, statements }) => {
   let t: TestApp;
   let lrs: XapiClient;
   let reader: SignedInUser;
@@ -61,5 +126,47 @@ describe.each(FIXTURES)('statements as $name sends them', ({ statements }) => {
       const activity = await lrs.request({ method: 'GET', url: `/xapi/activities?activityId=${encodeURIComponent(object.id)}` });
       expect(activity.json()).toEqual({ objectType: 'Activity', id: object.id, definition: object.definition });
     }
+  });
+
+  it('drive the chapters whose activityIds they name: the reader\'s progress, the consultant\'s stream and the analytics follow', async () => {
+    const program = PROGRAMS[name]!;
+    for (const [id, activityId] of program.chapters) await t.store.chapters.createChapter({ id, title: `Chapter ${id}`, activityId });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    const stream = await SseClient.open(`${base}/api/consultant/dashboard/stream`, consultant.headers);
+    try {
+      const seen: Milestone[] = [];
+      let snapshot = false;
+      const posted = await lrs.post(statements);
+      expect(posted.statusCode, posted.body).toBe(200);
+      while (seen.length < program.events.length) {
+        const event = await stream.nextEvent();
+        if (event === null) throw new Error('the stream ended');
+        if (event.event === 'snapshot') snapshot = true;
+        if (event.event !== 'milestone') continue;
+        expect(event.json.readerId).toBe(reader.user.id);
+        const { chapterId, status, score } = event.json.milestone as Milestone;
+        seen.push({ chapterId, status, score });
+      }
+      expect(snapshot).toBe(true);
+      expect(seen).toEqual(program.events);
+    } finally {
+      stream.close();
+      t.app.server.closeAllConnections();
+    }
+
+    const progress = await t.app.inject({ method: 'GET', url: `/api/readers/${reader.user.id}/progress`, headers: consultant.headers });
+    expect(progress.statusCode).toBe(200);
+    expect(progress.json().milestones.map(({ chapterId, status, score }: Milestone) => ({ chapterId, status, score }))).toEqual(program.milestones);
+
+    const funnel = await t.app.inject({ method: 'GET', url: '/api/analytics/chapters', headers: consultant.headers });
+    expect(funnel.statusCode).toBe(200);
+    const byChapter = new Map(program.milestones.map((m) => [m.chapterId, m]));
+    expect(funnel.json().chapters.map((c: Record<string, unknown>) => [c.chapterId, c.notStarted, c.started, c.completed, c.stuck, c.medianScore])).toEqual(
+      program.chapters.map(([id]) => {
+        const status = byChapter.get(id)?.status;
+        return [id, status ? 0 : 1, status === 'started' ? 1 : 0, status === 'completed' ? 1 : 0, status === 'stuck' ? 1 : 0, byChapter.get(id)?.score ?? null];
+      }),
+    );
   });
 });
