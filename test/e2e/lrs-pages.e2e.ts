@@ -282,6 +282,14 @@ describe('the reader\'s page: learning records', () => {
     }
     const completedRow = records.locator(`li[data-statement-id="${completedId}"]`);
     expect(await completedRow.innerText()).toContain('Score 85%');
+
+    // The completion on the chapter's IRI moved the chapter: completed with 85 (17 of 0..20), on
+    // the API and in the page's progress list, beside the chapter's own title.
+    const progress = await server.api<{ milestones: { chapterId: string; status: string; score: number | null }[] }>('GET', `/api/readers/${readerId}/progress`, { token });
+    expect(progress.body.milestones.find((m) => m.chapterId === CHAPTER.id)).toEqual(expect.objectContaining({ status: 'completed', score: 85 }));
+    const chapterRow = page.locator('li.progress-row').filter({ has: page.locator('.progress-title', { hasText: CHAPTER.title }) });
+    await expect.poll(() => chapterRow.locator('.progress-state').innerText()).toContain('Score 85');
+    expect(await chapterRow.locator('.badge').innerText()).toBe('Completed');
     expect(await records.locator(`li[data-statement-id="${experiencedId}"] [data-field="verb"]`).innerText()).toBe('experienced');
     await checkPage(page, 'reader-records');
   });
