@@ -111,6 +111,13 @@ function TOOLKIT_ROWS(): MatrixRow[] {
     },
     {
       method: 'GET',
+      route: '/api/invites/:code/status',
+      url: (w) => `/api/invites/${w.invitePrefix}/status`,
+      stored: async (t) => expect((await t.store.invites.listInvites({ limit: 10 })).items.map((i) => i.usesLeft)).toEqual([1]),
+      expected: everyone(200),
+    },
+    {
+      method: 'GET',
       route: '/api/attention',
       url: (w) => `/api/attention?state=claimed&reason=low_score&reader=${w.readerA.user.id}`,
       expected: consultantsOnly(200),
