@@ -24,6 +24,12 @@ export const ActivityQuerySchema = Type.Composite([
   TimeRangeQuerySchema,
   Type.Object({
     bucket: Type.Union(ACTIVITY_BUCKET_SIZES.map((b) => Type.Literal(b)), { default: 'day' }),
+    reader: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: "Only this reader's activity (a noted view in their access log); 404 for an unknown reader. With `cohort`, a reader outside it counts nothing.",
+      }),
+    ),
   }),
 ]);
 

@@ -330,6 +330,12 @@ const MATRIX: readonly MatrixRow[] = [
   },
   {
     method: 'GET',
+    route: '/api/readers/:id/cohorts',
+    url: (w) => `/api/readers/${w.readerA.user.id}/cohorts`,
+    expected: consultantsOnly(200),
+  },
+  {
+    method: 'GET',
     route: '/api/readers/:id/access-log',
     url: (w) => `/api/readers/${w.readerA.user.id}/access-log`,
     expected: consultantsOnly(200),

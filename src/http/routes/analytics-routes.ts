@@ -10,6 +10,7 @@ import {
   GridQuerySchema,
   GridResponseSchema,
 } from '../analytics-schemas.js';
+import { requireUserId } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
 import { parseIsoTime, requireOrdered } from '../time-query.js';
@@ -18,7 +19,7 @@ import { parseIsoTime, requireOrdered } from '../time-query.js';
 const DEFAULT_BUCKETS = { day: 30, hour: 48 } as const;
 
 /** Program-wide pictures for consultants: chapter funnel, activity over time, the progress grid. */
-export const analyticsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, clock, cohortMembers }) => {
+export const analyticsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, clock, cohortMembers, useCases }) => {
   app.get(
     '/api/analytics/chapters',
     {
@@ -41,7 +42,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       schema: {
         tags: ['analytics'],
         operationId: 'getActivityBuckets',
-        summary: 'Events and active readers per hour or day (UTC), at most 1,000 buckets',
+        summary: 'Events and active readers per hour or day (UTC), at most 1,000 buckets; for a cohort or one reader',
         description: '`from` is rounded down and `to` up to the bucket; `to` defaults to now, `from` to 30 days (48 hours) before it.',
         querystring: ActivityQuerySchema,
         response: { 200: ActivityBucketsResponseSchema, ...problemResponses(400, 401, 403, 404) },
@@ -52,7 +53,11 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       const to = parseIsoTime(request.query.to, 'to') ?? clock.now();
       const from = parseIsoTime(request.query.from, 'from') ?? to - DEFAULT_BUCKETS[bucket] * BUCKET_MS[bucket];
       requireOrdered(from, to);
-      const filter = await readerFilterFor(cohortMembers, request.query.cohort);
+      let filter = await readerFilterFor(cohortMembers, request.query.cohort);
+      if (request.query.reader !== undefined) {
+        const reader = await useCases.readerData.readerActivityTrend(requireUserId(request), request.query.reader);
+        filter = { readerIds: filter.readerIds === undefined || filter.readerIds.includes(reader.id) ? [reader.id] : [] };
+      }
       const buckets = await store.analytics.getActivityBuckets({ ...filter, from, to, bucket });
       return { buckets: buckets.map((b) => ({ start: toIsoTime(b.start), events: b.events, activeReaders: b.activeReaders })) };
     },

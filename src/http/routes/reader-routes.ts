@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toActivityEventDto, toMilestoneDto, toReaderSummaryDto, toUserDto } from '../dto.js';
-import { CohortQuerySchema } from '../cohort-schemas.js';
+import { CohortQuerySchema, CohortSchema, toCohortDto } from '../cohort-schemas.js';
 import { requireUserId } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
@@ -60,6 +60,24 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     async (request) => {
       const { reader, milestones } = await readerData.readerProgress(requireUserId(request), request.params.id);
       return { reader: toUserDto(reader), milestones: milestones.map(toMilestoneDto) };
+    },
+  );
+
+  app.get(
+    '/api/readers/:id/cohorts',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['readers'],
+        summary: 'The cohorts a reader is in, by name',
+        params: ReaderIdParamsSchema,
+        response: { 200: Type.Object({ cohorts: Type.Array(CohortSchema) }), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const reader = await store.readers.getReader(request.params.id);
+      const ids = new Set(await store.cohorts.listReaderCohortIds(reader.id));
+      return { cohorts: (await store.cohorts.listCohorts()).filter((c) => ids.has(c.id)).map(toCohortDto) };
     },
   );
 

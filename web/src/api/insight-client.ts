@@ -14,9 +14,12 @@ export function fetchChapterFunnel(filter: InsightFilter): Promise<ChapterFunnel
 }
 
 export function fetchActivityBuckets(
-  filter: InsightFilter & { from?: string | undefined; to?: string | undefined; bucket: 'hour' | 'day' },
+  filter: InsightFilter & { from?: string | undefined; to?: string | undefined; bucket: 'hour' | 'day'; reader?: number | undefined },
 ): Promise<ActivityBucketsResponseDto> {
-  return request('GET', `/api/analytics/activity${buildQuery({ cohort: filter.cohort, from: filter.from, to: filter.to, bucket: filter.bucket })}`);
+  return request(
+    'GET',
+    `/api/analytics/activity${buildQuery({ cohort: filter.cohort, from: filter.from, to: filter.to, bucket: filter.bucket, reader: filter.reader })}`,
+  );
 }
 
 export function fetchGridPage(filter: InsightFilter, cursor: string | undefined, limit = 200): Promise<GridResponseDto> {

@@ -11,6 +11,8 @@ export const queryKeys = {
   readersLists: ['readers', 'list'] as const,
   readerProgress: (readerId: number) => ['readers', readerId, 'progress'] as const,
   readerActivity: (readerId: number) => ['readers', readerId, 'activity'] as const,
+  readerCohorts: (readerId: number) => ['readers', readerId, 'cohorts'] as const,
+  readerTrend: (readerId: number) => ['readers', readerId, 'trend'] as const,
   chapterFunnel: (cohort: string) => ['analytics', 'chapters', cohort] as const,
   activityBuckets: (params: string) => ['analytics', 'activity', params] as const,
   progressGrid: (cohort: string) => ['analytics', 'grid', cohort] as const,

@@ -14,6 +14,7 @@ import { countProgress, mergeChapterProgress } from '../progress/chapter-progres
 import { useChapters } from '../progress/use-chapter-titles.js';
 import { Link } from '../router/link.js';
 import { useIsLive } from '../live/live-stream-context.js';
+import { ReaderAttentionSection, ReaderCohortsSection, ReaderTrendSection } from '../readers/reader-overview-sections.js';
 
 const PROGRESS_POLL_MS = 5_000;
 const ACTIVITY_POLL_MS = 10_000;
@@ -146,7 +147,10 @@ export function ReaderDetailPage({ readerId }: { readonly readerId: number }) {
         <LoadingMessage>Loading reader…</LoadingMessage>
       ) : (
         <div className="detail-grid">
+          <ReaderCohortsSection readerId={readerId} />
+          <ReaderAttentionSection readerId={readerId} now={now} />
           <ReaderProgressSection readerId={readerId} now={now} />
+          <ReaderTrendSection readerId={readerId} milestones={progressQuery.data?.milestones} now={now} />
           <ReaderActivitySection readerId={readerId} now={now} />
         </div>
       )}
