@@ -71,6 +71,37 @@ export const GridResponseSchema = Type.Object({
 });
 export type GridResponseDto = Static<typeof GridResponseSchema>;
 
+export const SummaryQuerySchema = Type.Composite([
+  CohortQuerySchema,
+  Type.Object({
+    today: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description: 'ISO 8601 time: where "today" starts for the one asking (their midnight); within the last 48 hours. Default: the last UTC midnight.',
+      }),
+    ),
+  }),
+]);
+
+export const SummaryResponseSchema = Type.Object(
+  {
+    readers: Type.Integer({ description: 'Readers covered' }),
+    activeToday: Type.Integer({ description: 'Readers last active at or after `today`' }),
+    activeThisWeek: Type.Integer({ description: 'Readers last active in the last 7 days' }),
+    percentCompleted: Type.Union([Type.Number(), Type.Null()], {
+      description: "Completed milestones on the program's chapters over readers x chapters, 0-100 with one decimal; null without readers or chapters",
+    }),
+    medianScore: Type.Union([Type.Number(), Type.Null()], { description: 'Median score of the completed milestones that have one; null when none' }),
+    stuckReaders: Type.Integer({ description: "Readers stuck on at least one of the program's chapters" }),
+    attention: Type.Object(
+      { open: Type.Integer(), claimed: Type.Integer() },
+      { description: 'Attention items of these readers not yet resolved (needing attention = open + claimed)' },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SummaryResponseDto = Static<typeof SummaryResponseSchema>;
+
 export const AccessLogEntrySchema = Type.Object({
   consultant: Type.Object({ id: Type.Integer(), name: Type.String() }),
   what: Type.Union(ACCESS_KINDS.map((k) => Type.Literal(k))),

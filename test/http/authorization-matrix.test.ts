@@ -301,6 +301,7 @@ const MATRIX: readonly MatrixRow[] = [
   { method: 'GET', route: '/api/analytics/chapters', url: () => '/api/analytics/chapters', expected: consultantsOnly(200) },
   { method: 'GET', route: '/api/analytics/activity', url: () => '/api/analytics/activity?bucket=hour', expected: consultantsOnly(200) },
   { method: 'GET', route: '/api/analytics/grid', url: () => '/api/analytics/grid?limit=10', expected: consultantsOnly(200) },
+  { method: 'GET', route: '/api/analytics/summary', url: () => '/api/analytics/summary', expected: consultantsOnly(200) },
   {
     method: 'GET',
     route: '/api/export/progress.csv',

@@ -85,4 +85,95 @@ describe('the coach\'s views over HTTP', () => {
     expect(problemOf(missing).code).toBe('not_found');
     expect((await get(`/api/analytics/activity?${range}&reader=0`)).statusCode).toBe(400);
   });
+
+  it('GET /api/analytics/summary equals what the whole grid and the attention lists give, for everyone and for a cohort', async () => {
+    await t.store.chapters.createChapter({ id: 'one', title: 'One' });
+    await t.store.chapters.createChapter({ id: 'two', title: 'Two' });
+    const put = (who: SignedInUser, chapter: string, status: string, score?: number) =>
+      t.app.inject({ method: 'PUT', url: `/api/me/milestones/${chapter}`, headers: who.headers, payload: { status, ...(score === undefined ? {} : { score }) } });
+    const ann = await t.signIn('reader', 'ann@example.test', 'Ann');
+    const bob = await t.signIn('reader', 'bob@example.test', 'Bob');
+    const cat = await t.signIn('reader', 'cat@example.test', 'Cat');
+    await reader('dan@example.test', 'Dan'); // never active
+    expect((await put(ann, 'one', 'completed', 40)).statusCode).toBe(200);
+    expect((await put(ann, 'two', 'stuck')).statusCode).toBe(200);
+    expect((await put(bob, 'one', 'completed', 60)).statusCode).toBe(200);
+    expect((await put(bob, 'two', 'completed', 90)).statusCode).toBe(200);
+    expect((await put(cat, 'one', 'stuck')).statusCode).toBe(200);
+    await t.presence.flush();
+    const club = await t.store.cohorts.createCohort('Club');
+    await t.store.cohorts.addReaderToCohort(club.id, ann.user.id);
+    await t.store.cohorts.addReaderToCohort(club.id, bob.user.id);
+    // Two days on, only Bob comes back (and the consultant signs in again).
+    t.clock.advance(2 * DAY);
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'consultant@example.test', password: TEST_PASSWORD } });
+    consultant = { ...consultant, headers: { authorization: `Bearer ${login.json().token}` } };
+    const bobAgain = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'bob@example.test', password: TEST_PASSWORD } });
+    expect(bobAgain.statusCode).toBe(200);
+    await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${bobAgain.json().token}` } });
+    await t.presence.flush();
+    await t.sweeper.runOnce();
+
+    const now = t.clock.now();
+    const today = now - (now % DAY);
+    const expectedFrom = async (cohort: string) => {
+      const grid = (await get(`/api/analytics/grid?limit=200${cohort}`)).json() as {
+        chapters: string[];
+        readers: { reader: { lastActiveAt: string | null }; cells: { status: string | null; score: number | null }[] }[];
+      };
+      const counts = (await get(`/api/attention/counts?${cohort.slice(1)}`)).json();
+      const open = (await get(`/api/attention?state=open&limit=200${cohort}`)).json().items.length;
+      const claimed = (await get(`/api/attention?state=claimed&limit=200${cohort}`)).json().items.length;
+      expect(counts).toEqual({ open, claimed });
+      const last = (r: { reader: { lastActiveAt: string | null } }) => (r.reader.lastActiveAt === null ? Number.NaN : Date.parse(r.reader.lastActiveAt));
+      const cells = grid.readers.flatMap((r) => r.cells);
+      const scores = cells.filter((c) => c.status === 'completed' && c.score !== null).map((c) => c.score!).sort((a, b) => a - b);
+      const mid = Math.floor(scores.length / 2);
+      const slots = grid.readers.length * grid.chapters.length;
+      return {
+        readers: grid.readers.length,
+        activeToday: grid.readers.filter((r) => last(r) >= today).length,
+        activeThisWeek: grid.readers.filter((r) => last(r) >= now - 7 * DAY).length,
+        percentCompleted: slots === 0 ? null : Math.round((cells.filter((c) => c.status === 'completed').length / slots) * 1000) / 10,
+        medianScore: scores.length === 0 ? null : scores.length % 2 === 1 ? scores[mid]! : (scores[mid - 1]! + scores[mid]!) / 2,
+        stuckReaders: grid.readers.filter((r) => r.cells.some((c) => c.status === 'stuck')).length,
+        attention: { open, claimed },
+      };
+    };
+
+    const all = await get('/api/analytics/summary');
+    expect(all.statusCode).toBe(200);
+    expect(all.json()).toEqual(await expectedFrom(''));
+    // The same figures, by hand: 4 readers, 3 of 8 milestones completed, scores 40 60 90, Ann and Cat stuck.
+    expect(all.json()).toMatchObject({ readers: 4, activeToday: 1, activeThisWeek: 3, percentCompleted: 37.5, medianScore: 60, stuckReaders: 2 });
+    expect(all.json().attention.open).toBeGreaterThan(0);
+
+    const cohort = await get(`/api/analytics/summary?cohort=${club.id}`);
+    expect(cohort.json()).toEqual(await expectedFrom(`&cohort=${club.id}`));
+    expect(cohort.json()).toMatchObject({ readers: 2, activeToday: 1, activeThisWeek: 2, percentCompleted: 75, medianScore: 60, stuckReaders: 1 });
+
+    // "today" as the viewer's midnight: 47 hours ago takes in no one more; 48 hours ago takes in Ann and Cat.
+    expect((await get(`/api/analytics/summary?today=${new Date(now - 47 * 3_600_000).toISOString()}`)).json().activeToday).toBe(1);
+    expect((await get(`/api/analytics/summary?today=${new Date(now - 2 * DAY).toISOString()}`)).json().activeToday).toBe(3);
+
+    for (const bad of ['today=yesterday', `today=${new Date(now + 60_000).toISOString()}`, `today=${new Date(now - 3 * DAY).toISOString()}`, 'cohort=0']) {
+      const answer = await get(`/api/analytics/summary?${bad}`);
+      expect(answer.statusCode, bad).toBe(400);
+      expect(problemOf(answer).code).toBe('invalid_request');
+    }
+    expect((await get('/api/analytics/summary?cohort=999999')).statusCode).toBe(404);
+  });
+
+  it('GET /api/analytics/summary of an empty program: no readers, no chapters, nulls where nothing is counted', async () => {
+    const answer = await get('/api/analytics/summary');
+    expect(answer.json()).toEqual({
+      readers: 0,
+      activeToday: 0,
+      activeThisWeek: 0,
+      percentCompleted: null,
+      medianScore: null,
+      stuckReaders: 0,
+      attention: { open: 0, claimed: 0 },
+    });
+  });
 });

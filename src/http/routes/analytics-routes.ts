@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { BUCKET_MS, toIsoTime, toIsoTimeOrNull } from '../../domain/index.js';
+import { AppError, BUCKET_MS, toIsoTime, toIsoTimeOrNull } from '../../domain/index.js';
 import { readerFilterFor } from '../cohort-filter.js';
 import { toUserDto } from '../dto.js';
 import {
@@ -9,6 +9,8 @@ import {
   CohortQuerySchema,
   GridQuerySchema,
   GridResponseSchema,
+  SummaryQuerySchema,
+  SummaryResponseSchema,
 } from '../analytics-schemas.js';
 import { requireUserId } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -60,6 +62,29 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       }
       const buckets = await store.analytics.getActivityBuckets({ ...filter, from, to, bucket });
       return { buckets: buckets.map((b) => ({ start: toIsoTime(b.start), events: b.events, activeReaders: b.activeReaders })) };
+    },
+  );
+
+  app.get(
+    '/api/analytics/summary',
+    {
+      config: { policy: 'consultant' },
+      schema: {
+        tags: ['analytics'],
+        operationId: 'getClassSummary',
+        summary: 'The class at a glance: readers, active today and this week, percent of the program completed, median score, stuck readers, attention items',
+        description: 'Counted in SQL; the same figures the whole progress grid and the attention counts give for the same readers.',
+        querystring: SummaryQuerySchema,
+        response: { 200: SummaryResponseSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const now = clock.now();
+      const today = parseIsoTime(request.query.today, 'today') ?? now - (now % BUCKET_MS.day);
+      if (today > now || today < now - 2 * BUCKET_MS.day) throw new AppError('invalid_request', 'today must be within the last 48 hours.');
+      const filter = await readerFilterFor(cohortMembers, request.query.cohort);
+      const summary = await store.analytics.getClassSummary({ ...filter, activeTodaySince: today, activeWeekSince: now - 7 * BUCKET_MS.day });
+      return { ...summary, attention: await store.attention.countAttention(request.query.cohort) };
     },
   );
 

@@ -16,5 +16,6 @@ export const queryKeys = {
   chapterFunnel: (cohort: string) => ['analytics', 'chapters', cohort] as const,
   activityBuckets: (params: string) => ['analytics', 'activity', params] as const,
   progressGrid: (cohort: string) => ['analytics', 'grid', cohort] as const,
+  classSummary: (cohort: number | null, today: string) => ['analytics', 'summary', cohort, today] as const,
   myAccessLog: ['me', 'access-log'] as const,
 };
