@@ -109,6 +109,7 @@ export type EventsPageDto = Static<typeof EventsPageSchema>;
 export const ReadersPageSchema = Type.Object({
   readers: Type.Array(ReaderSummarySchema),
   nextCursor: NextCursorSchema,
+  total: Type.Optional(Type.Integer({ minimum: 0, description: 'Readers matching the search and cohort over all pages; on the first page only (no cursor)' })),
 });
 export type ReadersPageDto = Static<typeof ReadersPageSchema>;
 

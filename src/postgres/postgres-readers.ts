@@ -49,6 +49,17 @@ export class PostgresReaders implements ReadersPort {
     return pageFrom(readers, query.limit, (reader) => encodeCursor(reader.id));
   }
 
+  async countReaders(query: { search?: string | undefined; cohortId?: number | undefined }): Promise<number> {
+    const cohort = await this.cohorts.filter(query.cohortId);
+    const needle = query.search ? query.search.toLowerCase() : null;
+    if (needle !== null && needle.includes('\u0000')) return 0;
+    const [row] =
+      cohort === null
+        ? await this.db.read<{ n: number }>(sql.readerTotal, [needle])
+        : await this.db.read<{ n: number }>(sql.cohortReaderTotal, [needle, cohort]);
+    return Number(row!.n);
+  }
+
   async listStuckReaders(page: { cohortId?: number | undefined } & PageRequest): Promise<Page<StuckReader>> {
     const cohort = await this.cohorts.filter(page.cohortId);
     const [since, id] = page.cursor === undefined ? [0, 0] : decodeCursor(page.cursor, 2);

@@ -48,6 +48,12 @@ export class SqliteReaders implements ReadersPort {
     return pageFrom(readers, query.limit, (reader) => encodeCursor(reader.id));
   }
 
+  async countReaders(query: { search?: string | undefined; cohortId?: number | undefined }): Promise<number> {
+    const cohort = this.cohorts.filter(query.cohortId);
+    const needle = query.search ? query.search.toLowerCase() : null;
+    return (cohort === null ? this.sql.readerTotal.get({ needle }) : this.sql.cohortReaderTotal.get({ needle, cohort })) as number;
+  }
+
   async listStuckReaders(page: { cohortId?: number | undefined } & PageRequest): Promise<Page<StuckReader>> {
     const [since, id] = page.cursor === undefined ? [0, 0] : decodeCursor(page.cursor, 2);
     const cohort = this.cohorts.filter(page.cohortId);

@@ -52,6 +52,13 @@ export function prepareStatements(db: Database) {
          AND (@needle IS NULL OR instr(u.search_key, @needle) > 0)
        ORDER BY cm.reader_id LIMIT @limit`,
     ),
+    readerTotal: db.prepare(
+      "SELECT count(*) FROM users WHERE role = 'reader' AND (@needle IS NULL OR instr(search_key, @needle) > 0)",
+    ).pluck(),
+    cohortReaderTotal: db.prepare(
+      `SELECT count(*) FROM cohort_members cm JOIN users u ON u.id = cm.reader_id
+       WHERE cm.cohort_id = @cohort AND u.role = 'reader' AND (@needle IS NULL OR instr(u.search_key, @needle) > 0)`,
+    ).pluck(),
     milestoneCounts: db.prepare(
       `SELECT user_id, status, COUNT(*) AS n FROM milestones
        WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id, status`,

@@ -176,4 +176,35 @@ describe('the coach\'s views over HTTP', () => {
       attention: { open: 0, claimed: 0 },
     });
   });
+
+  it('GET /api/readers says on its first page how many readers the search and cohort hold over all pages', async () => {
+    const club = await t.store.cohorts.createCohort('Club');
+    for (let i = 0; i < 7; i += 1) {
+      const r = await reader(`r${i}@example.test`, i % 2 === 0 ? `Even ${i}` : `Odd ${i}`);
+      if (i < 5) await t.store.cohorts.addReaderToCohort(club.id, r.id);
+    }
+    const walk = async (query: string) => {
+      const ids: number[] = [];
+      let cursor: string | null = null;
+      let total: number | undefined;
+      do {
+        const answer: { readers: { id: number }[]; nextCursor: string | null; total?: number } = (
+          await get(`/api/readers?limit=2${query}${cursor === null ? '' : `&cursor=${cursor}`}`)
+        ).json();
+        if (cursor === null) total = answer.total;
+        else expect(answer.total).toBeUndefined();
+        ids.push(...answer.readers.map((r) => r.id));
+        cursor = answer.nextCursor;
+      } while (cursor !== null);
+      return { total, listed: ids.length };
+    };
+    expect(await walk('')).toEqual({ total: 7, listed: 7 });
+    expect(await walk(`&cohort=${club.id}`)).toEqual({ total: 5, listed: 5 });
+    expect(await walk('&search=even')).toEqual({ total: 4, listed: 4 });
+    expect(await walk(`&cohort=${club.id}&search=ODD`)).toEqual({ total: 2, listed: 2 });
+    expect(await walk('&search=nobody')).toEqual({ total: 0, listed: 0 });
+    expect((await get('/api/readers?cohort=999999')).statusCode).toBe(404);
+    // Consultants are not readers.
+    expect((await get('/api/readers?search=consultant')).json()).toEqual({ readers: [], nextCursor: null, total: 0 });
+  });
 });

@@ -32,6 +32,12 @@ export interface ReadersPort {
   listReaders(query: { search?: string | undefined; cohortId?: number | undefined } & PageRequest): Promise<Page<ReaderSummary>>;
 
   /**
+   * How many readers listReaders would list over all its pages (same search and cohort). Throws
+   * `not_found` for an unknown cohort.
+   */
+  countReaders(query: { search?: string | undefined; cohortId?: number | undefined }): Promise<number>;
+
+  /**
    * Readers with a chapter marked stuck, longest stuck first, optionally only cohort `cohortId`'s.
    * Throws `invalid_request` for a bad cursor and `not_found` for an unknown cohort.
    */

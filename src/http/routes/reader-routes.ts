@@ -26,7 +26,7 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       config: { policy: 'consultant' },
       schema: {
         tags: ['readers'],
-        summary: 'All readers (or one cohort\'s) with their milestone counts; search matches email or name',
+        summary: 'All readers (or one cohort\'s) with their milestone counts; search matches email or name; the first page says the total',
         querystring: Type.Composite([
           PageQuerySchema,
           CohortQuerySchema,
@@ -39,7 +39,8 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       const search = request.query.search?.trim() || undefined;
       const { cohort, ...query } = request.query;
       const page = await store.readers.listReaders({ ...query, search, cohortId: cohort });
-      return { readers: page.items.map(toReaderSummaryDto), nextCursor: page.nextCursor };
+      const total = query.cursor === undefined ? { total: await store.readers.countReaders({ search, cohortId: cohort }) } : {};
+      return { readers: page.items.map(toReaderSummaryDto), nextCursor: page.nextCursor, ...total };
     },
   );
 

@@ -49,11 +49,12 @@ function ReaderRow({ reader, now }: { readonly reader: ReaderSummaryDto; readonl
   );
 }
 
-/** "25 of 61 readers in Alpha", or "25+ readers" when the total is not known (all readers, or a search). */
-function readersStatus(shown: number, more: boolean, cohort: { name: string; readerCount: number } | undefined, search: string): string {
-  const noun = (n: number) => (n === 1 ? 'reader' : 'readers');
-  if (cohort !== undefined && search === '') return more ? `${shown} of ${cohort.readerCount} readers in ${cohort.name}` : `${shown} ${noun(shown)} in ${cohort.name}`;
-  return `${shown}${more ? '+' : ''} ${noun(shown)}${cohort === undefined ? '' : ` in ${cohort.name}`}${search === '' ? '' : ` matching “${search}”`}`;
+/** "25 of 61 readers in Alpha matching “ann”": the total is the API's (its first page says it). */
+export function readersStatus(shown: number, total: number | undefined, cohortName: string | undefined, search: string): string {
+  const count = total ?? shown;
+  const noun = count === 1 ? 'reader' : 'readers';
+  const of = shown < count ? `${shown} of ${count}` : `${count}`;
+  return `${of} ${noun}${cohortName === undefined ? '' : ` in ${cohortName}`}${search === '' ? '' : ` matching “${search}”`}`;
 }
 
 /** Every reader, searchable by name or email, a page at a time. */
@@ -110,7 +111,7 @@ export function ReadersPage() {
         {readersQuery.isFetching && !readersQuery.isFetchingNextPage
           ? 'Searching…'
           : readersQuery.data !== undefined
-            ? readersStatus(readers.length, readersQuery.hasNextPage, cohortEntry, isSearching ? debouncedSearch : '')
+            ? readersStatus(readers.length, readersQuery.data.pages[0]?.total, cohortEntry?.name, isSearching ? debouncedSearch : '')
             : ''}
       </div>
       {readersQuery.isPending ? (
