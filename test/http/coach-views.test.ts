@@ -207,4 +207,69 @@ describe('the coach\'s views over HTTP', () => {
     // Consultants are not readers.
     expect((await get('/api/readers?search=consultant')).json()).toEqual({ readers: [], nextCursor: null, total: 0 });
   });
+
+  it('GET /api/readers sorts by name, last activity or completed chapters and filters by status, page after page, with the total', async () => {
+    await t.store.chapters.createChapter({ id: 'one', title: 'One' });
+    await t.store.chapters.createChapter({ id: 'two', title: 'Two' });
+    const club = await t.store.cohorts.createCohort('Club');
+    // name, minutes ago last active (null: never), milestones
+    const plan: [string, number | null, [string, 'started' | 'completed' | 'stuck'][]][] = [
+      ['Cleo', 30, [['one', 'completed'], ['two', 'completed']]],
+      ['abe', null, []],
+      ['Bea', 5, [['one', 'stuck']]],
+      ['Dov', 60, [['one', 'completed'], ['two', 'stuck']]],
+      ['Ali', 5, [['one', 'started']]],
+      ['Eve', null, [['one', 'completed']]],
+    ];
+    const ids = new Map<string, number>();
+    for (const [name, minutesAgo, milestones] of plan) {
+      const r = await reader(`${name.toLowerCase()}@example.test`, name);
+      ids.set(name, r.id);
+      if (name !== 'Eve') await t.store.cohorts.addReaderToCohort(club.id, r.id);
+      for (const [chapterId, status] of milestones) await t.store.progress.upsertMilestone(r.id, { chapterId, status, score: status === 'completed' ? 80 : null });
+      if (minutesAgo !== null) await t.store.sessions.updateHeartbeat(r.id, t.clock.now() - minutesAgo * 60_000);
+    }
+    const names = async (query: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let total: number | undefined;
+      do {
+        const answer = await get(`/api/readers?limit=2${query}${cursor === null ? '' : `&cursor=${cursor}`}`);
+        expect(answer.statusCode, answer.body).toBe(200);
+        const body: { readers: { name: string }[]; nextCursor: string | null; total?: number } = answer.json();
+        if (cursor === null) total = body.total;
+        seen.push(...body.readers.map((r) => r.name));
+        cursor = body.nextCursor;
+      } while (cursor !== null);
+      expect(total, query).toBe(seen.length);
+      return seen;
+    };
+    const byId = [...ids.entries()].sort((a, b) => a[1] - b[1]).map(([n]) => n);
+    expect(await names('')).toEqual(byId);
+    expect(await names('&sort=id')).toEqual(byId);
+    // Binary order on both engines: capitals before lower case.
+    expect(await names('&sort=name')).toEqual(['Ali', 'Bea', 'Cleo', 'Dov', 'Eve', 'abe']);
+    // Most recent first, the later id first among equals, never active last.
+    expect(await names('&sort=last-active')).toEqual(['Ali', 'Bea', 'Cleo', 'Dov', 'Eve', 'abe']);
+    expect(await names('&sort=completed')).toEqual(['Cleo', 'Dov', 'Eve', 'abe', 'Bea', 'Ali']);
+    expect(await names('&status=stuck')).toEqual(['Bea', 'Dov']);
+    expect(await names('&status=not-started')).toEqual(['abe']);
+    expect(await names('&status=completed-all')).toEqual(['Cleo']);
+    expect(await names(`&status=stuck&cohort=${club.id}&sort=name`)).toEqual(['Bea', 'Dov']);
+    expect(await names(`&sort=completed&cohort=${club.id}&search=b`)).toEqual(['abe', 'Bea']);
+    expect(await names('&sort=completed&search=eve')).toEqual(['Eve']);
+    expect(await names('&status=completed-all&search=zzz')).toEqual([]);
+
+    // The counts each row carries agree with the store.
+    const first = (await get('/api/readers?sort=completed&limit=1')).json().readers[0];
+    expect(first).toMatchObject({ name: 'Cleo', counts: { started: 0, completed: 2, stuck: 0 } });
+    for (const bad of ['sort=age', 'status=happy', 'sort=name&cursor=bm90IGEgY3Vyc29y']) {
+      const answer = await get(`/api/readers?${bad}`);
+      expect(answer.statusCode, bad).toBe(400);
+      expect(problemOf(answer).code).toBe('invalid_request');
+    }
+    // A cursor of the list by id is not a position in a sorted list.
+    const idCursor = (await get('/api/readers?limit=1')).json().nextCursor;
+    expect((await get(`/api/readers?sort=name&cursor=${idCursor}`)).statusCode).toBe(400);
+  });
 });

@@ -3,6 +3,8 @@ import { bulkLoad } from '../../src/sqlite/bulk-load.js';
 import { migrate } from '../../src/sqlite/migrate.js';
 import { openDatabase, type Database } from '../../src/sqlite/open-database.js';
 import { prepareStatements, type Statements } from '../../src/sqlite/statements.js';
+import { DIALECT } from '../../src/sqlite/sqlite-readers.js';
+import { readerListPageSql } from '../../src/domain/storage/reader-list-sql.js';
 import { SqliteAccessLog } from '../../src/sqlite/sqlite-access-log.js';
 import { SqliteAnalytics } from '../../src/sqlite/sqlite-analytics.js';
 import { SqliteExports } from '../../src/sqlite/sqlite-exports.js';
@@ -111,6 +113,17 @@ for (const statistics of ['without statistics', 'after ANALYZE'] as const) {
         if (query.uses) expect(plan.join('\n')).toMatch(query.uses);
       },
     );
+
+    it.each([
+      ['name', /USING (COVERING )?INDEX idx_users_role_name/],
+      ['last-active', /USING (COVERING )?INDEX idx_users_role_last_active/],
+    ] as const)('the reader list sorted by %s walks an index in order and sorts nothing', (sort, uses) => {
+      const { text, values } = readerListPageSql(DIALECT, { needle: null, cohort: null, status: undefined }, sort, 51, 0);
+      const plan = planOf(db, text, values);
+      expect(tableScans(plan), plan.join('\n')).toEqual([]);
+      expect(plan.filter((line) => line.includes('TEMP B-TREE FOR ORDER BY')), plan.join('\n')).toEqual([]);
+      expect(plan.join('\n')).toMatch(uses);
+    });
 
     it('no other statement reads a whole table, apart from the accepted ones', () => {
       const scanning: Record<string, string[]> = {};

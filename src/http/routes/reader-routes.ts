@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { READER_SORTS, READER_STATUSES } from '../../domain/index.js';
 import { toActivityEventDto, toMilestoneDto, toReaderSummaryDto, toUserDto } from '../dto.js';
 import { CohortQuerySchema, CohortSchema, toCohortDto } from '../cohort-schemas.js';
 import { requireUserId } from '../request-context.js';
@@ -30,7 +31,19 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         querystring: Type.Composite([
           PageQuerySchema,
           CohortQuerySchema,
-          Type.Object({ search: Type.Optional(Type.String({ maxLength: 100 })) }),
+          Type.Object({
+            search: Type.Optional(Type.String({ maxLength: 100 })),
+            sort: Type.Optional(
+              Type.Union(READER_SORTS.map((s) => Type.Literal(s)), {
+                description: 'id (default); name; last-active (most recent first, never last); completed (most completed chapters first); id breaks ties',
+              }),
+            ),
+            status: Type.Optional(
+              Type.Union(READER_STATUSES.map((s) => Type.Literal(s)), {
+                description: 'stuck: stuck on some chapter; not-started: no milestone at all; completed-all: every chapter of the program completed',
+              }),
+            ),
+          }),
         ]),
         response: { 200: ReadersPageSchema, ...problemResponses(400, 401, 403, 404) },
       },
@@ -39,7 +52,7 @@ export const readerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       const search = request.query.search?.trim() || undefined;
       const { cohort, ...query } = request.query;
       const page = await store.readers.listReaders({ ...query, search, cohortId: cohort });
-      const total = query.cursor === undefined ? { total: await store.readers.countReaders({ search, cohortId: cohort }) } : {};
+      const total = query.cursor === undefined ? { total: await store.readers.countReaders({ search, cohortId: cohort, status: query.status }) } : {};
       return { readers: page.items.map(toReaderSummaryDto), nextCursor: page.nextCursor, ...total };
     },
   );
