@@ -179,7 +179,20 @@ describe('the coach\'s views, scoped to the cohort in hand', () => {
     const readersTotal = (await api<{ total: number }>('GET', `/api/readers?cohort=${cohort.id}&limit=1`)).body.total;
     expect(readersTotal).toBe(cohort.readerCount);
     await expect.poll(() => page.locator('.search-status').innerText()).toBe(`25 of ${readersTotal} readers in ${cohort.name}`);
+    // Sorted by chapters completed and narrowed to the stuck: the rows and the total are the API's.
+    await page.getByLabel('Sort by').selectOption('completed');
+    await page.getByLabel('Status', { exact: true }).selectOption('stuck');
+    const stuckReaders = (await api<{ readers: { id: number }[]; total: number }>('GET', `/api/readers?cohort=${cohort.id}&sort=completed&status=stuck&limit=25`)).body;
+    expect(stuckReaders.total).toBe(stuck);
+    await expect.poll(() => page.locator('.search-status').innerText()).toBe(
+      `${stuckReaders.total} ${stuckReaders.total === 1 ? 'reader' : 'readers'} in ${cohort.name} · stuck on a chapter`,
+    );
+    expect(await page.locator('li.reader-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-reader-id'))))).toEqual(stuckReaders.readers.map((r) => r.id));
+    await page.locator('li.reader-row input[type="checkbox"]').first().check();
+    await expect.poll(() => page.locator('.add-to-cohort label').innerText()).toBe('Add the 1 reader selected to');
     await checkPage(page, 'readers');
+    await page.getByLabel('Status', { exact: true }).selectOption('');
+    await page.getByLabel('Sort by').selectOption('id');
 
     await nav('Attention', 'Attention');
     expect(new URL(page.url()).searchParams.get('cohort')).toBe(String(cohort.id));

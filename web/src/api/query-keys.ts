@@ -6,7 +6,8 @@ export const queryKeys = {
   myActivity: ['me', 'activity'] as const,
   liveDashboard: ['consultant', 'live'] as const,
   stuckReaders: ['consultant', 'stuck'] as const,
-  readers: (search: string, cohort: number | null = null) => ['readers', 'list', search, cohort] as const,
+  readers: (search: string, cohort: number | null = null, sort: string | null = null, status: string | null = null) =>
+    ['readers', 'list', search, cohort, sort, status] as const,
   /** Every readers list, whatever its search and cohort. */
   readersLists: ['readers', 'list'] as const,
   readerProgress: (readerId: number) => ['readers', readerId, 'progress'] as const,
