@@ -11,10 +11,12 @@ export interface InviteCodes {
   hash(code: string): string;
   /** The first characters, shown in lists. */
   prefix(code: string): string;
+  /** Whether a string has the shape of a code (anything else is refused without a lookup). */
+  isWellFormed(code: string): boolean;
 }
 
 export interface InvitationsDeps {
-  readonly invites: Pick<InvitesPort, 'createInvite' | 'revokeInvite'>;
+  readonly invites: Pick<InvitesPort, 'createInvite' | 'revokeInvite' | 'isInviteUsable'>;
   readonly clock: Clock;
   readonly codes: InviteCodes;
 }
@@ -47,6 +49,17 @@ export class Invitations {
       createdBy: input.createdBy,
     });
     return { invite, code };
+  }
+
+  /**
+   * Whether an invite code would register a reader now. The answer is the one registering with the
+   * code gives (it succeeds or is refused with one message), and nothing more: unknown, revoked,
+   * used up and expired codes are alike, and nothing is spent.
+   */
+  async isUsable(code: string): Promise<boolean> {
+    const { codes } = this.deps;
+    if (!codes.isWellFormed(code)) return false;
+    return this.deps.invites.isInviteUsable(codes.hash(code));
   }
 
   /**

@@ -71,6 +71,16 @@ export class ReaderDataAccess {
     return pageFrom(rows, page.limit, (last) => encodeCursor(last.sequence));
   }
 
+  /**
+   * A reader whose activity `consultantId` looks at in aggregate (events per day): a noted view of
+   * their activity, as a page of it is. Throws `not_found` for no such reader.
+   */
+  async readerActivityTrend(consultantId: number, readerId: number): Promise<User> {
+    const reader = await this.deps.readers.getReader(readerId);
+    this.deps.recorder.record(consultantId, reader.id, 'activity');
+    return reader;
+  }
+
   /** A page of a reader's access log, newest first. Throws `not_found` for no such reader and `invalid_request` for a bad cursor. */
   async readerAccessLog(readerId: number, page: PageRequest): Promise<Page<AccessLogEntry>> {
     const reader = await this.deps.readers.getReader(readerId);

@@ -26,4 +26,4 @@ export function isWellFormedInviteCode(code: string): boolean {
 }
 
 /** The invite-code functions together, as the invitations use case takes them. */
-export const inviteCodes = { newCode: newInviteCode, hash: hashInviteCode, prefix: inviteCodePrefix } as const;
+export const inviteCodes = { newCode: newInviteCode, hash: hashInviteCode, prefix: inviteCodePrefix, isWellFormed: isWellFormedInviteCode } as const;

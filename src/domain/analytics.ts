@@ -131,3 +131,47 @@ export function minutesLadderSql(minutes: string): string {
   });
   return `CASE ${rungs.join(' ')} END`;
 }
+
+/** The class in hand at a glance: what the dashboard's summary shows, counted by the store. */
+export interface ClassSummary {
+  /** Readers covered. */
+  readonly readers: number;
+  /** Readers whose last activity is at or after `activeTodaySince`. */
+  readonly activeToday: number;
+  /** Readers whose last activity is at or after `activeWeekSince`. */
+  readonly activeThisWeek: number;
+  /** Completed milestones on the program's chapters over readers x chapters, 0..100 with one decimal; null without readers or chapters. */
+  readonly percentCompleted: number | null;
+  /** Median score of the completed milestones (on the program's chapters) that have one; null when none. */
+  readonly medianScore: number | null;
+  /** Readers stuck on at least one of the program's chapters. */
+  readonly stuckReaders: number;
+}
+
+export interface ClassSummaryQuery extends ReaderFilter {
+  /** Epoch ms: the start of "today" for the one asking (their midnight). */
+  readonly activeTodaySince: number;
+  /** Epoch ms: the start of "this week" (usually 7 days ago). */
+  readonly activeWeekSince: number;
+}
+
+/** The summary from what the engines count in SQL. */
+export function classSummaryOf(counts: {
+  readonly readers: number;
+  readonly activeToday: number;
+  readonly activeThisWeek: number;
+  readonly chapters: number;
+  readonly completed: number;
+  readonly stuckReaders: number;
+  readonly scores: readonly { value: number; n: number }[];
+}): ClassSummary {
+  const slots = counts.readers * counts.chapters;
+  return {
+    readers: counts.readers,
+    activeToday: counts.activeToday,
+    activeThisWeek: counts.activeThisWeek,
+    percentCompleted: slots === 0 ? null : Math.round((counts.completed / slots) * 1000) / 10,
+    medianScore: medianOfHistogram(counts.scores),
+    stuckReaders: counts.stuckReaders,
+  };
+}

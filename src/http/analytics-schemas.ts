@@ -24,6 +24,12 @@ export const ActivityQuerySchema = Type.Composite([
   TimeRangeQuerySchema,
   Type.Object({
     bucket: Type.Union(ACTIVITY_BUCKET_SIZES.map((b) => Type.Literal(b)), { default: 'day' }),
+    reader: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: "Only this reader's activity (a noted view in their access log); 404 for an unknown reader. With `cohort`, a reader outside it counts nothing.",
+      }),
+    ),
   }),
 ]);
 
@@ -64,6 +70,37 @@ export const GridResponseSchema = Type.Object({
   nextCursor: NextCursorSchema,
 });
 export type GridResponseDto = Static<typeof GridResponseSchema>;
+
+export const SummaryQuerySchema = Type.Composite([
+  CohortQuerySchema,
+  Type.Object({
+    today: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description: 'ISO 8601 time: where "today" starts for the one asking (their midnight); within the last 48 hours. Default: the last UTC midnight.',
+      }),
+    ),
+  }),
+]);
+
+export const SummaryResponseSchema = Type.Object(
+  {
+    readers: Type.Integer({ description: 'Readers covered' }),
+    activeToday: Type.Integer({ description: 'Readers last active at or after `today`' }),
+    activeThisWeek: Type.Integer({ description: 'Readers last active in the last 7 days' }),
+    percentCompleted: Type.Union([Type.Number(), Type.Null()], {
+      description: "Completed milestones on the program's chapters over readers x chapters, 0-100 with one decimal; null without readers or chapters",
+    }),
+    medianScore: Type.Union([Type.Number(), Type.Null()], { description: 'Median score of the completed milestones that have one; null when none' }),
+    stuckReaders: Type.Integer({ description: "Readers stuck on at least one of the program's chapters" }),
+    attention: Type.Object(
+      { open: Type.Integer(), claimed: Type.Integer() },
+      { description: 'Attention items of these readers not yet resolved (needing attention = open + claimed)' },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SummaryResponseDto = Static<typeof SummaryResponseSchema>;
 
 export const AccessLogEntrySchema = Type.Object({
   consultant: Type.Object({ id: Type.Integer(), name: Type.String() }),

@@ -16,6 +16,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route; see auth/policy.ts. Required on every route. */
     policy?: RoutePolicy;
+    /**
+     * A public read that answers something about a secret (an invite code): limited per client
+     * address like the public writes (sign-in, registration), so it is no faster way to guess.
+     */
+    addressLimited?: boolean;
   }
 }
 

@@ -56,7 +56,7 @@ export function installRequestGuards(app: FastifyInstance, deps: RequestGuardDep
     const bearer = bearerToken(request);
     if (writes && bearer === undefined) refuseCrossSite(request);
     if (policy === 'public') {
-      if (writes) deps.addressRateLimiter?.take(request.ip);
+      if (writes || request.routeOptions.config.addressLimited === true) deps.addressRateLimiter?.take(request.ip);
       if (writes) requireJsonBody(request);
       return done();
     }

@@ -119,6 +119,7 @@ export type StatementsPageDto = Static<typeof StatementsPageSchema>;
 export const ReadersPageSchema = Type.Object({
   readers: Type.Array(ReaderSummarySchema),
   nextCursor: NextCursorSchema,
+  total: Type.Optional(Type.Integer({ minimum: 0, description: 'Readers matching the search and cohort over all pages; on the first page only (no cursor)' })),
 });
 export type ReadersPageDto = Static<typeof ReadersPageSchema>;
 

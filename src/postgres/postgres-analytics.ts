@@ -1,4 +1,4 @@
-import { activityBucketsOf, checkedBucketRange, decodeCursor, FunnelTally, progressGridOf, type ActivityBucket, type ActivityBucketQuery, type ChapterFunnel, type MilestoneStatus, type PageRequest, type ProgressGrid, type ReaderFilter, type AnalyticsPort } from '../domain/index.js';
+import { activityBucketsOf, checkedBucketRange, classSummaryOf, type ClassSummary, type ClassSummaryQuery, decodeCursor, FunnelTally, progressGridOf, type ActivityBucket, type ActivityBucketQuery, type ChapterFunnel, type MilestoneStatus, type PageRequest, type ProgressGrid, type ReaderFilter, type AnalyticsPort } from '../domain/index.js';
 import type { Sql } from './pg-sql.js';
 import { toUser, USER_COLUMNS, type CohortMilestoneRow, type HistogramRow, type UserRow } from '../domain/storage/stored-rows.js';
 
@@ -33,6 +33,22 @@ export const INSIGHT_SQL = {
   gridReaders: `SELECT ${USER_COLUMNS} FROM users WHERE role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
   gridCohortReaders: `SELECT ${USER_COLUMNS} FROM users
     WHERE id = ANY (@ids::bigint[]) AND role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
+  summary: {
+    chapters: 'SELECT count(*) AS n FROM chapters',
+    active: "SELECT count(*) AS n FROM users WHERE role = 'reader' AND last_active_at >= @since",
+    completed: "SELECT coalesce(sum(n), 0)::bigint AS n FROM chapter_status_counts WHERE status = 'completed' AND chapter_id IN (SELECT id FROM chapters)",
+    scores: 'SELECT score AS value, sum(n)::bigint AS n FROM chapter_score_counts WHERE chapter_id IN (SELECT id FROM chapters) GROUP BY score',
+    stuck: `SELECT count(DISTINCT m.user_id) AS n FROM milestones m JOIN users u ON u.id = m.user_id
+      WHERE m.status = 'stuck' AND u.role = 'reader' AND m.chapter_id IN (SELECT id FROM chapters)`,
+    cohortActive: "SELECT count(*) AS n FROM users WHERE id = ANY (@ids::bigint[]) AND role = 'reader' AND last_active_at >= @since",
+    cohortMilestones: `SELECT count(*) FILTER (WHERE m.status = 'completed') AS completed, count(DISTINCT m.user_id) FILTER (WHERE m.status = 'stuck') AS stuck
+      FROM users u JOIN milestones m ON m.user_id = u.id
+      WHERE u.id = ANY (@ids::bigint[]) AND u.role = 'reader' AND m.chapter_id IN (SELECT id FROM chapters)`,
+    cohortScores: `SELECT m.score AS value, count(*) AS n FROM users u JOIN milestones m ON m.user_id = u.id
+      WHERE u.id = ANY (@ids::bigint[]) AND u.role = 'reader' AND m.status = 'completed' AND m.score IS NOT NULL
+        AND m.chapter_id IN (SELECT id FROM chapters)
+      GROUP BY m.score`,
+  },
   gridCells: 'SELECT user_id AS "userId", chapter_id AS "chapterId", status, score, updated_at AS "updatedAt" FROM milestones WHERE user_id = ANY (?::bigint[])',
 };
 
@@ -69,6 +85,34 @@ export class PostgresAnalytics implements AnalyticsPort {
         ? await this.sql.all<{ start: number; events: number; readers: number }>(statements.all, { first, end })
         : await this.sql.all<{ start: number; events: number; readers: number }>(statements.some, { first, end, ids: query.readerIds });
     return activityBucketsOf(range, rows);
+  }
+
+  async getClassSummary(query: ClassSummaryQuery): Promise<ClassSummary> {
+    const s = INSIGHT_SQL.summary;
+    const count = async (text: string, params: Record<string, unknown> = {}) => Number((await this.sql.get<{ n: number }>(text, params))!.n);
+    const chapters = await count(s.chapters);
+    if (query.readerIds === undefined) {
+      return classSummaryOf({
+        readers: await count(INSIGHT_SQL.readerCount),
+        activeToday: await count(s.active, { since: query.activeTodaySince }),
+        activeThisWeek: await count(s.active, { since: query.activeWeekSince }),
+        chapters,
+        completed: await count(s.completed),
+        stuckReaders: await count(s.stuck),
+        scores: (await this.sql.all<{ value: number; n: number }>(s.scores)).map((r) => ({ value: Number(r.value), n: Number(r.n) })),
+      });
+    }
+    const ids = query.readerIds;
+    const milestones = (await this.sql.get<{ completed: number; stuck: number }>(s.cohortMilestones, { ids }))!;
+    return classSummaryOf({
+      readers: await count(INSIGHT_SQL.cohortReaderCount, { ids }),
+      activeToday: await count(s.cohortActive, { ids, since: query.activeTodaySince }),
+      activeThisWeek: await count(s.cohortActive, { ids, since: query.activeWeekSince }),
+      chapters,
+      completed: Number(milestones.completed),
+      stuckReaders: Number(milestones.stuck),
+      scores: (await this.sql.all<{ value: number; n: number }>(s.cohortScores, { ids })).map((r) => ({ value: Number(r.value), n: Number(r.n) })),
+    });
   }
 
   async getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {

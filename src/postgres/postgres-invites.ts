@@ -49,6 +49,11 @@ export class PostgresInvites implements InvitesPort {
     });
   }
 
+  async isInviteUsable(codeHash: string): Promise<boolean> {
+    const row = await this.read.get('SELECT 1 AS usable FROM invites WHERE code_hash = ? AND uses < max_uses AND expires_at > ?', [codeHash, this.clock.now()]);
+    return row !== undefined && row !== null;
+  }
+
   registerWithInvite(input: Omit<NewUser, 'role'>, codeHash: string): Promise<{ user: User; cohortId: number | null }> {
     const now = this.clock.now();
     const email = normalizeEmail(input.email);

@@ -54,6 +54,9 @@ export const statements = define({
     WHERE cm.cohort_id = $4 AND cm.reader_id > $1 AND u.role = 'reader'
       AND ($2::text IS NULL OR strpos(u.search_key, $2::text) > 0)
     ORDER BY cm.reader_id LIMIT $3`,
+  readerTotal: `SELECT count(*) AS n FROM users WHERE role = 'reader' AND ($1::text IS NULL OR strpos(search_key, $1::text) > 0)`,
+  cohortReaderTotal: `SELECT count(*) AS n FROM cohort_members cm JOIN users u ON u.id = cm.reader_id
+    WHERE cm.cohort_id = $2 AND u.role = 'reader' AND ($1::text IS NULL OR strpos(u.search_key, $1::text) > 0)`,
   milestoneCounts: `SELECT user_id, status, count(*) AS n FROM milestones
     WHERE user_id = ANY ($1::bigint[]) GROUP BY user_id, status`,
   insertSession: `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)

@@ -1,4 +1,4 @@
-import { activityBucketsOf, checkedBucketRange, decodeCursor, FunnelTally, progressGridOf, type ActivityBucket, type ActivityBucketQuery, type ChapterFunnel, type MilestoneStatus, type PageRequest, type ProgressGrid, type ReaderFilter, type AnalyticsPort } from '../domain/index.js';
+import { activityBucketsOf, checkedBucketRange, classSummaryOf, type ClassSummary, type ClassSummaryQuery, decodeCursor, FunnelTally, progressGridOf, type ActivityBucket, type ActivityBucketQuery, type ChapterFunnel, type MilestoneStatus, type PageRequest, type ProgressGrid, type ReaderFilter, type AnalyticsPort } from '../domain/index.js';
 import type { Database } from './open-database.js';
 import { toUser, USER_COLUMNS, type CohortMilestoneRow, type HistogramRow, type UserRow } from '../domain/storage/stored-rows.js';
 
@@ -49,6 +49,35 @@ export class SqliteAnalytics implements AnalyticsPort {
         `SELECT ${USER_COLUMNS} FROM users
          WHERE id IN (SELECT value FROM json_each(@ids)) AND role = 'reader' AND id > @after ORDER BY id LIMIT @limit`,
       ),
+      summary: {
+        chapters: db.prepare('SELECT count(*) FROM chapters').pluck(),
+        active: db.prepare("SELECT count(*) FROM users WHERE role = 'reader' AND last_active_at >= ?").pluck(),
+        completed: db.prepare(
+          "SELECT coalesce(sum(n), 0) FROM chapter_status_counts WHERE status = 'completed' AND chapter_id IN (SELECT id FROM chapters)",
+        ).pluck(),
+        scores: db.prepare(
+          'SELECT score AS value, sum(n) AS n FROM chapter_score_counts WHERE chapter_id IN (SELECT id FROM chapters) GROUP BY score',
+        ),
+        stuck: db.prepare(
+          `SELECT count(DISTINCT m.user_id) FROM milestones m JOIN users u ON u.id = m.user_id
+           WHERE m.status = 'stuck' AND u.role = 'reader' AND m.chapter_id IN (SELECT id FROM chapters)`,
+        ).pluck(),
+        cohortActive: db.prepare(
+          "SELECT count(*) FROM users WHERE id IN (SELECT value FROM json_each(@ids)) AND role = 'reader' AND last_active_at >= @since",
+        ).pluck(),
+        cohortMilestones: db.prepare(
+          `SELECT coalesce(sum(m.status = 'completed'), 0) AS completed, count(DISTINCT CASE WHEN m.status = 'stuck' THEN m.user_id END) AS stuck
+           FROM users u CROSS JOIN milestones m
+           WHERE u.id IN (SELECT value FROM json_each(@ids)) AND u.role = 'reader' AND m.user_id = u.id
+             AND m.chapter_id IN (SELECT id FROM chapters)`,
+        ),
+        cohortScores: db.prepare(
+          `SELECT m.score AS value, count(*) AS n FROM users u CROSS JOIN milestones m
+           WHERE u.id IN (SELECT value FROM json_each(@ids)) AND u.role = 'reader' AND m.user_id = u.id
+             AND m.status = 'completed' AND m.score IS NOT NULL AND m.chapter_id IN (SELECT id FROM chapters)
+           GROUP BY m.score`,
+        ),
+      },
       gridCells: db.prepare(
         'SELECT user_id AS userId, chapter_id AS chapterId, status, score, updated_at AS updatedAt FROM milestones WHERE user_id IN (SELECT value FROM json_each(?))',
       ),
@@ -81,6 +110,33 @@ export class SqliteAnalytics implements AnalyticsPort {
       ? statements.all.all({ first, end })
       : statements.some.all({ first, end, ids: JSON.stringify(query.readerIds) })) as { start: number; events: number; readers: number }[];
     return activityBucketsOf(range, rows);
+  }
+
+  async getClassSummary(query: ClassSummaryQuery): Promise<ClassSummary> {
+    const s = this.sql.summary;
+    const chapters = s.chapters.get() as number;
+    if (query.readerIds === undefined) {
+      return classSummaryOf({
+        readers: this.sql.readerCount.get() as number,
+        activeToday: s.active.get(query.activeTodaySince) as number,
+        activeThisWeek: s.active.get(query.activeWeekSince) as number,
+        chapters,
+        completed: s.completed.get() as number,
+        stuckReaders: s.stuck.get() as number,
+        scores: s.scores.all() as { value: number; n: number }[],
+      });
+    }
+    const ids = JSON.stringify(query.readerIds);
+    const milestones = s.cohortMilestones.get({ ids }) as { completed: number; stuck: number };
+    return classSummaryOf({
+      readers: this.sql.cohortReaderCount.get({ ids }) as number,
+      activeToday: s.cohortActive.get({ ids, since: query.activeTodaySince }) as number,
+      activeThisWeek: s.cohortActive.get({ ids, since: query.activeWeekSince }) as number,
+      chapters,
+      completed: milestones.completed,
+      stuckReaders: milestones.stuck,
+      scores: s.cohortScores.all({ ids }) as { value: number; n: number }[],
+    });
   }
 
   async getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid> {

@@ -30,6 +30,7 @@ export class SqliteInvites implements InvitesPort {
          WHERE code_hash = ? AND uses < max_uses AND expires_at > ?
          RETURNING cohort_id`,
       ),
+      usable: db.prepare('SELECT 1 FROM invites WHERE code_hash = ? AND uses < max_uses AND expires_at > ?').pluck(),
       insertUser: db.prepare(
         `INSERT INTO users (email, name, password_hash, role, created_at, search_key) VALUES (?, ?, ?, 'reader', ?, ?)
          RETURNING ${USER_COLUMNS}`,
@@ -68,6 +69,10 @@ export class SqliteInvites implements InvitesPort {
         'codeHash' in ref ? this.sql.deleteByHash.run(ref.codeHash).changes : this.sql.deleteByPrefix.run(ref.codePrefix).changes;
       if (changes === 0) throw new AppError('not_found', 'No invite has that code.');
     });
+  }
+
+  async isInviteUsable(codeHash: string): Promise<boolean> {
+    return this.sql.usable.get(codeHash, this.clock.now()) !== undefined;
   }
 
   registerWithInvite(input: Omit<NewUser, 'role'>, codeHash: string): Promise<{ user: User; cohortId: number | null }> {

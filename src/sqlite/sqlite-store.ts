@@ -92,7 +92,7 @@ export class SqliteStore implements Store {
     this.progress = new SqliteProgress(sql, clock, write, aggregates.milestones);
     this.activity = new SqliteActivity(sql, clock, write, aggregates.activity);
     this.cohorts = new SqliteCohorts(db, clock, write);
-    this.readers = new SqliteReaders(sql, this.cohorts);
+    this.readers = new SqliteReaders(sql, this.cohorts, db);
     this.chapters = new SqliteChapters(sql, clock, write);
     this.invites = new SqliteInvites(db, clock, write);
     this.attention = new SqliteAttention(db, clock, write, this.cohorts);

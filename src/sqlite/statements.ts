@@ -52,6 +52,15 @@ export function prepareStatements(db: Database) {
          AND (@needle IS NULL OR instr(u.search_key, @needle) > 0)
        ORDER BY cm.reader_id LIMIT @limit`,
     ),
+    // Through the readers' part of (role, id), as the list's pages go: a planner that knows nearly
+    // every user is a reader would otherwise read the consultants' rows too.
+    readerTotal: db.prepare(
+      "SELECT count(*) FROM users INDEXED BY idx_users_role_id WHERE role = 'reader' AND (@needle IS NULL OR instr(search_key, @needle) > 0)",
+    ).pluck(),
+    cohortReaderTotal: db.prepare(
+      `SELECT count(*) FROM cohort_members cm JOIN users u ON u.id = cm.reader_id
+       WHERE cm.cohort_id = @cohort AND u.role = 'reader' AND (@needle IS NULL OR instr(u.search_key, @needle) > 0)`,
+    ).pluck(),
     milestoneCounts: db.prepare(
       `SELECT user_id, status, COUNT(*) AS n FROM milestones
        WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id, status`,

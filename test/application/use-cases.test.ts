@@ -121,12 +121,14 @@ describe('the other use cases', () => {
     const clock = new FakeClock();
     const stored: NewInvite[] = [];
     const revoked: unknown[] = [];
+    const looked: string[] = [];
     const invites = new Invitations({
       clock,
       codes: inviteCodes,
       invites: {
         createInvite: async (input) => (stored.push(input), { codePrefix: input.codePrefix } as Invite),
         revokeInvite: async (ref) => void revoked.push(ref),
+        isInviteUsable: async (hash) => (looked.push(hash), hash === stored[0]?.codeHash),
       },
     });
     const { code } = await invites.create({ cohortId: null, maxUses: 3, expiresInDays: 2, createdBy: 1 });
@@ -134,6 +136,11 @@ describe('the other use cases', () => {
     expect(stored[0]!.codePrefix).toBe(code.slice(0, 8));
     expect(stored[0]!.codeHash).not.toContain(code);
     expect(stored[0]!.expiresAt).toBe(clock.now() + 2 * 86_400_000);
+    // A code's status is looked up by its hash; a string not shaped like a code is never looked up.
+    expect(await invites.isUsable(code)).toBe(true);
+    expect(await invites.isUsable('A'.repeat(32))).toBe(false);
+    expect(await invites.isUsable('not a code')).toBe(false);
+    expect(looked).toEqual([stored[0]!.codeHash, inviteCodes.hash('A'.repeat(32))]);
     await invites.revoke(code.slice(0, 8));
     await invites.revoke(code);
     expect(revoked).toEqual([{ codePrefix: code.slice(0, 8) }, { codeHash: stored[0]!.codeHash }]);

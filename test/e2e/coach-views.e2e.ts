@@ -31,8 +31,22 @@ interface Cohort {
 }
 interface GridPage {
   chapters: string[];
-  readers: { reader: { id: number; email: string; name: string }; cells: { status: string | null; score: number | null }[] }[];
+  readers: { reader: { id: number; email: string; name: string; lastActiveAt: string | null }; cells: { status: string | null; score: number | null }[] }[];
   nextCursor: string | null;
+}
+interface Summary {
+  readers: number;
+  activeToday: number;
+  activeThisWeek: number;
+  percentCompleted: number | null;
+  medianScore: number | null;
+  stuckReaders: number;
+  attention: { open: number; claimed: number };
+}
+interface AttentionItem {
+  id: number;
+  reader: { id: number; name: string; email: string };
+  state: string;
 }
 interface Funnel {
   chapterId: string;
@@ -143,12 +157,42 @@ describe('the coach\'s views, scoped to the cohort in hand', () => {
     expect(Number(await page.locator('[data-summary="stuckReaders"]').innerText())).toBe(stuck);
     const counts = (await api<{ open: number; claimed: number }>('GET', `/api/attention/counts?cohort=${cohort.id}`)).body;
     await expect.poll(async () => Number(await page.locator('[data-summary="attention"]').innerText())).toBe(counts.open + counts.claimed);
+    // Every tile equals GET /api/analytics/summary (the browser's day starts at UTC midnight here),
+    // and the summary's figures equal what the whole grid gives.
+    const now = Date.now();
+    const today = new Date(now - (now % 86_400_000)).toISOString();
+    const summary = (await api<Summary>('GET', `/api/analytics/summary?cohort=${cohort.id}&today=${today}`)).body;
+    expect(summary.readers).toBe(rows.length);
+    expect(summary.stuckReaders).toBe(stuck);
+    const completedCells = rows.flatMap((r) => r.cells).filter((c) => c.status === 'completed').length;
+    expect(summary.percentCompleted).toBe(Math.round((completedCells / (rows.length * rows[0]!.cells.length)) * 1000) / 10);
+    expect(summary.activeThisWeek).toBe(rows.filter((r) => r.reader.lastActiveAt !== null && Date.parse(r.reader.lastActiveAt) >= now - 7 * 86_400_000).length);
+    for (const key of ['readers', 'activeToday', 'activeThisWeek', 'stuckReaders'] as const) {
+      expect(Number(await page.locator(`[data-summary="${key}"]`).innerText()), key).toBe(summary[key]);
+    }
+    expect(await page.locator('[data-summary="percentCompleted"]').innerText()).toBe(summary.percentCompleted === null ? '–' : `${summary.percentCompleted}%`);
+    expect(await page.locator('[data-summary="medianScore"]').innerText()).toBe(summary.medianScore === null ? '–' : String(summary.medianScore));
     await checkPage(page, 'dashboard');
 
     await nav('Readers', 'Readers');
     expect(new URL(page.url()).searchParams.get('cohort')).toBe(String(cohort.id));
-    await expect.poll(() => page.locator('.search-status').innerText()).toContain(`of ${cohort.readerCount} readers in ${cohort.name}`);
+    const readersTotal = (await api<{ total: number }>('GET', `/api/readers?cohort=${cohort.id}&limit=1`)).body.total;
+    expect(readersTotal).toBe(cohort.readerCount);
+    await expect.poll(() => page.locator('.search-status').innerText()).toBe(`25 of ${readersTotal} readers in ${cohort.name}`);
+    // Sorted by chapters completed and narrowed to the stuck: the rows and the total are the API's.
+    await page.getByLabel('Sort by').selectOption('completed');
+    await page.getByLabel('Status', { exact: true }).selectOption('stuck');
+    const stuckReaders = (await api<{ readers: { id: number }[]; total: number }>('GET', `/api/readers?cohort=${cohort.id}&sort=completed&status=stuck&limit=25`)).body;
+    expect(stuckReaders.total).toBe(stuck);
+    await expect.poll(() => page.locator('.search-status').innerText()).toBe(
+      `${stuckReaders.total} ${stuckReaders.total === 1 ? 'reader' : 'readers'} in ${cohort.name} · stuck on a chapter`,
+    );
+    expect(await page.locator('li.reader-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-reader-id'))))).toEqual(stuckReaders.readers.map((r) => r.id));
+    await page.locator('li.reader-row input[type="checkbox"]').first().check();
+    await expect.poll(() => page.locator('.add-to-cohort label').innerText()).toBe('Add the 1 reader selected to');
     await checkPage(page, 'readers');
+    await page.getByLabel('Status', { exact: true }).selectOption('');
+    await page.getByLabel('Sort by').selectOption('id');
 
     await nav('Attention', 'Attention');
     expect(new URL(page.url()).searchParams.get('cohort')).toBe(String(cohort.id));
@@ -264,6 +308,101 @@ describe('the coach\'s views, scoped to the cohort in hand', () => {
       expect(Number(await page.getByTestId(`chapter-group-${group}`).getByTestId('group-count').innerText())).toBe(chapter[key]);
     }
     await checkPage(page, 'chapter');
+  });
+
+  it('a reader\'s page: their cohorts, open and claimed attention items and trend equal the API\'s', async () => {
+    const open = (await api<{ items: AttentionItem[] }>('GET', `/api/attention?state=open&cohort=${cohort.id}&limit=200`)).body.items;
+    const target = open[0]!.reader;
+    const theirCohorts = (await api<{ cohorts: Cohort[] }>('GET', `/api/readers/${target.id}/cohorts`)).body.cohorts;
+    expect(theirCohorts.map((c) => c.id)).toContain(cohort.id);
+    const items = [
+      ...(await api<{ items: AttentionItem[] }>('GET', `/api/attention?state=open&reader=${target.id}&limit=200`)).body.items,
+      ...(await api<{ items: AttentionItem[] }>('GET', `/api/attention?state=claimed&reader=${target.id}&limit=200`)).body.items,
+    ];
+    expect(items.length).toBeGreaterThan(0);
+    await page.goto(`/readers/${target.id}?cohort=${cohort.id}`);
+    await waitForHeading(page, target.name || target.email);
+
+    const cohortsPanel = page.getByTestId('reader-cohorts');
+    await cohortsPanel.locator('li').first().waitFor();
+    expect(await cohortsPanel.locator('li').count()).toBe(theirCohorts.length);
+    for (const c of theirCohorts) {
+      const link = cohortsPanel.locator(`li[data-cohort-id="${c.id}"]`).getByRole('link', { name: c.name, exact: true });
+      expect(await link.getAttribute('href')).toBe(`/dashboard?cohort=${c.id}`);
+    }
+
+    const attention = page.getByTestId('reader-attention');
+    await attention.getByTestId('reader-attention-count').waitFor();
+    const openCount = items.filter((i) => i.state === 'open').length;
+    expect(await attention.getByTestId('reader-attention-count').innerText()).toBe(
+      `${items.length} ${items.length === 1 ? 'item' : 'items'} (${openCount} open, ${items.length - openCount} claimed)`,
+    );
+    expect((await attention.locator('li[data-attention-id]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-attention-id'))))).sort()).toEqual(
+      items.map((i) => i.id).sort(),
+    );
+
+    // The trend's events equal GET /api/analytics/activity?reader= over the same 28 days.
+    const trend = page.getByTestId('reader-trend');
+    await trend.getByTestId('reader-trend-events').waitFor();
+    const now = Date.now();
+    const tomorrow = now - (now % 86_400_000) + 86_400_000;
+    const buckets = (await api<{ buckets: { events: number }[] }>(
+      'GET',
+      `/api/analytics/activity?reader=${target.id}&bucket=day&from=${new Date(tomorrow - 28 * 86_400_000).toISOString()}&to=${new Date(tomorrow).toISOString()}`,
+    )).body.buckets;
+    expect(buckets).toHaveLength(28);
+    expect(Number(await trend.getByTestId('reader-trend-events').getAttribute('data-events'))).toBe(buckets.reduce((n, b) => n + b.events, 0));
+    expect(await trend.locator('svg.chart-svg').count()).toBe(2);
+    await page.setViewportSize(PHONE);
+    await page.waitForTimeout(300);
+    const smallestText = (await page.evaluate(`Math.min(...[...document.querySelectorAll('svg.chart-svg')].flatMap((svg) => {
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      return [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim() !== '').map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    }))`)) as number;
+    expect(smallestText).toBeGreaterThanOrEqual(11);
+    expect((await measureWidth(page)).scrollWidth).toBeLessThanOrEqual(PHONE.width);
+    await page.setViewportSize(DESKTOP_WIDE);
+    await checkPage(page, 'reader');
+
+    // "In the queue" opens the attention queue on this reader alone.
+    await attention.getByRole('link', { name: 'In the queue' }).click();
+    await waitForHeading(page, 'Attention');
+    expect(new URL(page.url()).searchParams.get('reader')).toBe(String(target.id));
+    const inCohort = items.length; // the reader is in the cohort in hand, so every item shows
+    await expect.poll(() => page.getByTestId('attention-total').innerText()).toBe(`${inCohort} ${inCohort === 1 ? 'item' : 'items'} for 1 reader`);
+    await checkPage(page, 'attention-one-reader');
+  });
+
+  it('a dead invite link says so on arrival, before any form; a live one shows the form', async () => {
+    const visitor = await newContext(browser, server.baseUrl);
+    try {
+      const join = await visitor.newPage();
+      await join.setViewportSize(DESKTOP_WIDE);
+      const deadCode = 'A'.repeat(32);
+      expect((await api<{ valid: boolean; reason: string | null }>('GET', `/api/invites/${deadCode}/status`, undefined, '')).body).toEqual({ valid: false, reason: 'unusable' });
+      await join.goto(`/join/${deadCode}`);
+      await waitForHeading(join, 'Join ReadPulse');
+      await join.getByTestId('invite-dead').waitFor();
+      expect(await join.getByTestId('invite-dead').innerText()).toContain('This invite link cannot be used');
+      expect(await join.getByRole('button', { name: 'Create account' }).count()).toBe(0);
+      expect(await join.getByLabel('Email', { exact: true }).count()).toBe(0);
+      await checkPage(join, 'join-dead');
+
+      const made = await api<{ invite: { code: string } }>('POST', '/api/invites', { cohortId: cohort.id, maxUses: 1 });
+      expect(made.status).toBe(201);
+      const code = made.body.invite.code;
+      expect((await api('GET', `/api/invites/${code}/status`, undefined, '')).body).toEqual({ valid: true, reason: null });
+      await join.goto(`/join/${code}`);
+      await waitForHeading(join, 'Join ReadPulse');
+      await join.getByLabel('Email', { exact: true }).waitFor();
+      expect(await join.getByTestId('invite-dead').count()).toBe(0);
+      // Looking spent nothing: the one use is still there.
+      const invites = (await api<{ invites: { code: string; usesLeft: number }[] }>('GET', '/api/invites')).body.invites;
+      expect(invites.find((i) => code.startsWith(i.code))!.usesLeft).toBe(1);
+      await checkPage(join, 'join-live');
+    } finally {
+      await visitor.close();
+    }
   });
 
   it('no consultant page scrolls sideways on a phone with a 100-character cohort name in hand', async () => {

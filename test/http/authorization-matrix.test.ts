@@ -111,6 +111,13 @@ function TOOLKIT_ROWS(): MatrixRow[] {
     },
     {
       method: 'GET',
+      route: '/api/invites/:code/status',
+      url: (w) => `/api/invites/${w.invitePrefix}/status`,
+      stored: async (t) => expect((await t.store.invites.listInvites({ limit: 10 })).items.map((i) => i.usesLeft)).toEqual([1]),
+      expected: everyone(200),
+    },
+    {
+      method: 'GET',
       route: '/api/attention',
       url: (w) => `/api/attention?state=claimed&reason=low_score&reader=${w.readerA.user.id}`,
       expected: consultantsOnly(200),
@@ -300,6 +307,7 @@ const MATRIX: readonly MatrixRow[] = [
   { method: 'GET', route: '/api/analytics/chapters', url: () => '/api/analytics/chapters', expected: consultantsOnly(200) },
   { method: 'GET', route: '/api/analytics/activity', url: () => '/api/analytics/activity?bucket=hour', expected: consultantsOnly(200) },
   { method: 'GET', route: '/api/analytics/grid', url: () => '/api/analytics/grid?limit=10', expected: consultantsOnly(200) },
+  { method: 'GET', route: '/api/analytics/summary', url: () => '/api/analytics/summary', expected: consultantsOnly(200) },
   {
     method: 'GET',
     route: '/api/export/progress.csv',
@@ -326,6 +334,12 @@ const MATRIX: readonly MatrixRow[] = [
       expect(await countOf(t, 'SELECT count(*) AS n FROM sessions WHERE user_id = ?', caller!.user.id)).toBe(0);
     },
     expected: signedIn(204),
+  },
+  {
+    method: 'GET',
+    route: '/api/readers/:id/cohorts',
+    url: (w) => `/api/readers/${w.readerA.user.id}/cohorts`,
+    expected: consultantsOnly(200),
   },
   {
     method: 'GET',

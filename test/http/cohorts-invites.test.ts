@@ -67,6 +67,59 @@ describe('cohorts and invites over HTTP', () => {
     expect(bodies.size).toBe(1);
   });
 
+  it('GET /api/invites/:code/status: public, says valid or not as registering would, names no cohort and spends nothing', async () => {
+    await start({ READPULSE_REGISTRATION: 'closed' });
+    const cohort = (await post('/api/cohorts', { name: 'Secret club name' })).json().cohort;
+    const status = (code: string) => t.app.inject({ method: 'GET', url: `/api/invites/${encodeURIComponent(code)}/status` });
+    const live = (await post('/api/invites', { cohortId: cohort.id, maxUses: 1 })).json().invite.code;
+    const usedUp = (await post('/api/invites', { maxUses: 1 })).json().invite.code;
+    const expiring = (await post('/api/invites', { expiresInDays: 1 })).json().invite.code;
+    const revoked = (await post('/api/invites', {})).json().invite.code;
+    const valid = await status(live);
+    expect(valid.statusCode).toBe(200);
+    expect(valid.json()).toEqual({ valid: true, reason: null });
+    expect(valid.body).not.toContain('Secret club');
+    // Asking spends no use: the invite still registers its one reader.
+    for (let i = 0; i < 3; i += 1) await status(live);
+    expect((await t.store.invites.listInvites({ limit: 10 })).items.find((i) => live.startsWith(i.codePrefix))!.usesLeft).toBe(1);
+
+    expect((await register('first@example.test', usedUp)).statusCode).toBe(201);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/invites/${revoked.slice(0, 8)}`, headers: consultant.headers })).statusCode).toBe(204);
+    t.clock.advance(86_400_000);
+    const bodies = new Set<string>();
+    for (const code of [usedUp, expiring, revoked, 'A'.repeat(32), 'short', live.slice(0, 8), `${live}x`]) {
+      const dead = await status(code);
+      expect(dead.statusCode, code).toBe(200);
+      expect(dead.json()).toEqual({ valid: false, reason: 'unusable' });
+      bodies.add(dead.body);
+      // What registering says of the same code agrees.
+      expect((await register(`try-${bodies.size}-${code.length}@example.test`, code)).statusCode).toBe(403);
+    }
+    expect(bodies.size).toBe(1);
+    expect(await status(live).then((r) => r.json())).toEqual({ valid: true, reason: null });
+    expect((await register('joined@example.test', live)).statusCode).toBe(201);
+    expect(await status(live).then((r) => r.json())).toEqual({ valid: false, reason: 'unusable' });
+
+    const tooLong = await status('x'.repeat(65));
+    expect(tooLong.statusCode).toBe(400);
+    expect(problemOf(tooLong).code).toBe('invalid_request');
+  });
+
+  it('GET /api/invites/:code/status is limited per client address like registration', async () => {
+    await start({ READPULSE_AUTH_RATE_BURST: '3', READPULSE_AUTH_RATE_PER_SECOND: '1' });
+    const statuses: number[] = [];
+    for (let n = 0; n < 4; n += 1) statuses.push((await t.app.inject({ method: 'GET', url: `/api/invites/${'B'.repeat(32)}/status` })).statusCode);
+    // The consultant's sign-in from the same address took one of the three.
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    const limited = await t.app.inject({ method: 'GET', url: `/api/invites/${'B'.repeat(32)}/status` });
+    expect(problemOf(limited).code).toBe('rate_limited');
+    expect(limited.headers['retry-after']).toBeDefined();
+    t.clock.advance(2000);
+    expect((await t.app.inject({ method: 'GET', url: `/api/invites/${'B'.repeat(32)}/status` })).statusCode).toBe(200);
+    // A signed-in consultant's own reads are not limited by the address.
+    expect((await t.app.inject({ method: 'GET', url: '/api/invites', headers: consultant.headers })).statusCode).toBe(200);
+  });
+
   it('concurrent registrations spend exactly the invite\'s uses', async () => {
     await start({ READPULSE_REGISTRATION: 'closed' });
     const cohort = (await post('/api/cohorts', { name: 'Rush' })).json().cohort;

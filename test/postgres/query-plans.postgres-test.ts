@@ -100,6 +100,8 @@ describe('PostgreSQL query plans on a generated data set', () => {
     { name: 'history, page via cursor', call: () => store.activity.listActivity(heavyReader, { limit: 50, cursor: encodeCursor(20_000) }), uses: /idx_activity_user_id|activity_logs_pkey/ },
     { name: 'reader list, first page + counts', call: () => store.readers.listReaders({ limit: 50 }) },
     { name: 'reader list, later page + counts', call: () => store.readers.listReaders({ limit: 50, cursor: encodeCursor(2_500) }) },
+    { name: 'reader list by name', call: () => store.readers.listReaders({ limit: 50, sort: 'name' }), uses: /idx_users_role_name/ },
+    { name: 'reader list by last activity', call: () => store.readers.listReaders({ limit: 50, sort: 'last-active' }), uses: /idx_users_role_last_active_desc/ },
     { name: 'stuck list, first page', call: () => store.readers.listStuckReaders({ limit: 50 }), uses: /idx_milestones_status_updated/ },
   ];
 

@@ -3,6 +3,8 @@ import { bulkLoad } from '../../src/sqlite/bulk-load.js';
 import { migrate } from '../../src/sqlite/migrate.js';
 import { openDatabase, type Database } from '../../src/sqlite/open-database.js';
 import { prepareStatements, type Statements } from '../../src/sqlite/statements.js';
+import { DIALECT } from '../../src/sqlite/sqlite-readers.js';
+import { readerListPageSql } from '../../src/domain/storage/reader-list-sql.js';
 import { SqliteAccessLog } from '../../src/sqlite/sqlite-access-log.js';
 import { SqliteAnalytics } from '../../src/sqlite/sqlite-analytics.js';
 import { SqliteExports } from '../../src/sqlite/sqlite-exports.js';
@@ -21,6 +23,9 @@ const HOT_QUERIES: readonly { name: keyof Statements; params: unknown; uses?: Re
   { name: 'readerPage', params: { after: 0, needle: null, limit: 51 } },
   { name: 'readerPage', params: { after: 1_000, needle: 'noor', limit: 51 } },
   { name: 'cohortReaderPage', params: { after: 0, needle: null, cohort: 1, limit: 51 }, uses: /SEARCH cm USING PRIMARY KEY \(cohort_id=\? AND reader_id>\?\)/ },
+  { name: 'readerTotal', params: { needle: null }, uses: /USING (COVERING )?INDEX idx_users_role_id/ },
+  { name: 'readerTotal', params: { needle: 'noor' }, uses: /USING INDEX idx_users_role_id/ },
+  { name: 'cohortReaderTotal', params: { needle: null, cohort: 1 }, uses: /SEARCH cm USING (COVERING INDEX|PRIMARY KEY) / },
   { name: 'milestoneCounts', params: ['[30, 31, 32, 33]'] },
   { name: 'activityPage', params: [30, Number.MAX_SAFE_INTEGER, 51], uses: /USING INDEX idx_activity_user_id/ },
   { name: 'activityPage', params: [30, 15_000, 51], uses: /USING INDEX idx_activity_user_id/ },
@@ -108,6 +113,17 @@ for (const statistics of ['without statistics', 'after ANALYZE'] as const) {
         if (query.uses) expect(plan.join('\n')).toMatch(query.uses);
       },
     );
+
+    it.each([
+      ['name', /USING (COVERING )?INDEX idx_users_role_name/],
+      ['last-active', /USING (COVERING )?INDEX idx_users_role_last_active/],
+    ] as const)('the reader list sorted by %s walks an index in order and sorts nothing', (sort, uses) => {
+      const { text, values } = readerListPageSql(DIALECT, { needle: null, cohort: null, status: undefined }, sort, 51, 0);
+      const plan = planOf(db, text, values);
+      expect(tableScans(plan), plan.join('\n')).toEqual([]);
+      expect(plan.filter((line) => line.includes('TEMP B-TREE FOR ORDER BY')), plan.join('\n')).toEqual([]);
+      expect(plan.join('\n')).toMatch(uses);
+    });
 
     it('no other statement reads a whole table, apart from the accepted ones', () => {
       const scanning: Record<string, string[]> = {};

@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 import { QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, configure, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, configure, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { UserDto } from './api/types.js';
 import { App } from './app.js';
+import { navigate } from './router/history.js';
 import { createQueryClient } from './session/create-query-client.js';
 
 // Pages load lazily: their first import is transformed on demand, which on a busy machine takes
@@ -55,17 +56,17 @@ describe('App routing', () => {
     expect(window.location.pathname + window.location.search).toBe('/sign-in?next=%2Freaders%2F3');
   });
 
-  it('keeps a reader out of consultant pages and records where they go', async () => {
+  it('keeps a reader out of consultant pages, and records no reading activity for the app\'s own navigation', async () => {
     const fetchMock = serveApi(reader);
     renderAppAt('/dashboard');
     await waitFor(() => expect(h1Text()).toBe('My chapters'));
     expect(window.location.pathname).toBe('/reading');
-    await waitFor(() =>
-      expect(fetchMock).toHaveBeenCalledWith(
-        '/api/me/activity',
-        expect.objectContaining({ method: 'POST', body: JSON.stringify({ actionType: 'PAGE_VIEW', metadata: { path: '/reading' } }) }),
-      ),
-    );
+    act(() => navigate('/reading/activity'));
+    await waitFor(() => expect(h1Text()).toBe('My activity'));
+    // Moving between the app's pages is not reading: nothing is posted to the activity log.
+    const posts = fetchMock.mock.calls.filter(([, init]) => init?.method === 'POST');
+    expect(posts).toEqual([]);
+    expect(fetchMock.mock.calls.some(([path]) => String(path) === '/api/me')).toBe(true);
   });
 
   it('shows a not-found page for an unknown address', async () => {

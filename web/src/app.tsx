@@ -25,7 +25,6 @@ import { LiveStreamProvider } from './live/live-stream-context.js';
 import { useCohortChoice } from './cohorts/cohort-choice.js';
 import { homePathFor, signInPathFrom } from './session/role-routes.js';
 import { useCurrentUser } from './session/use-current-user.js';
-import { usePageViews } from './session/use-page-views.js';
 
 // The insight pages carry the charting and virtualizing code: loaded only when a consultant opens them.
 const ProgramOverviewPage = lazy(async () => ({ default: (await import('./pages/program-overview-page.js')).ProgramOverviewPage }));
@@ -98,7 +97,6 @@ export function App() {
   const user = currentUser.data ?? null;
   const cohortId = useCohortChoice();
   useRouteFocus(location.pathname);
-  usePageViews(user, location.pathname);
 
   if (currentUser.isPending) {
     return (

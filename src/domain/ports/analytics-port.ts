@@ -1,4 +1,4 @@
-import type { ActivityBucket, ActivityBucketQuery, ChapterFunnel, ProgressGrid, ReaderFilter } from '../analytics.js';
+import type { ActivityBucket, ActivityBucketQuery, ChapterFunnel, ClassSummary, ClassSummaryQuery, ProgressGrid, ReaderFilter } from '../analytics.js';
 import type { PageRequest } from '../page.js';
 
 /**
@@ -25,4 +25,10 @@ export interface AnalyticsPort {
    * A page of the readers x chapters grid, readers by id. Throws `invalid_request` for a bad cursor.
    */
   getProgressGrid(query: ReaderFilter & PageRequest): Promise<ProgressGrid>;
+
+  /**
+   * The filtered readers at a glance, counted in SQL (the program's count tables for every reader,
+   * the readers' milestones by id for a cohort): the same figures as the whole progress grid gives.
+   */
+  getClassSummary(query: ClassSummaryQuery): Promise<ClassSummary>;
 }

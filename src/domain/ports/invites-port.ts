@@ -20,6 +20,12 @@ export interface InvitesPort {
   revokeInvite(ref: { readonly codePrefix: string } | { readonly codeHash: string }): Promise<void>;
 
   /**
+   * Whether the invite whose code hashes to `codeHash` could register a reader now: it exists (not
+   * revoked), has a use left and has not expired. A read; spends nothing.
+   */
+  isInviteUsable(codeHash: string): Promise<boolean>;
+
+  /**
    * Registers a reader with the invite whose code hashes to `codeHash`, in one transaction: spends
    * one use (exactly, however many register at once), creates the reader and puts them in the
    * invite's cohort. Throws `forbidden` with one message whether the invite is unknown, used up,

@@ -1,7 +1,7 @@
 import type { StuckReader } from '../chapter.js';
 import type { Page, PageRequest } from '../page.js';
 import type { Milestone } from '../progress.js';
-import type { ReaderSummary, User } from '../user.js';
+import type { ReaderListQuery, ReaderSummary, User } from '../user.js';
 
 /**
  * What consultants read about readers: who is active, one reader, lists and the stuck list.
@@ -25,11 +25,18 @@ export interface ReadersPort {
   getReaderMilestones(readerId: number): Promise<Milestone[]>;
 
   /**
-   * Readers ordered by id, optionally those whose email or name contains `search`
-   * (case-insensitive) and those in cohort `cohortId`, each with milestone counts. Throws
+   * Readers ordered by id (or by `sort`: name, last activity, completed chapters, id breaking
+   * ties), optionally those whose email or name contains `search` (case-insensitive), those in
+   * cohort `cohortId` and those of a `status`, each with milestone counts. Throws
    * `invalid_request` for a bad cursor and `not_found` for an unknown cohort.
    */
-  listReaders(query: { search?: string | undefined; cohortId?: number | undefined } & PageRequest): Promise<Page<ReaderSummary>>;
+  listReaders(query: ReaderListQuery & PageRequest): Promise<Page<ReaderSummary>>;
+
+  /**
+   * How many readers listReaders would list over all its pages (same search and cohort). Throws
+   * `not_found` for an unknown cohort.
+   */
+  countReaders(query: ReaderListQuery): Promise<number>;
 
   /**
    * Readers with a chapter marked stuck, longest stuck first, optionally only cohort `cohortId`'s.

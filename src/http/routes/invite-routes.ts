@@ -57,6 +57,36 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     },
   );
 
+  app.get(
+    '/api/invites/:code/status',
+    {
+      config: { policy: 'public', addressLimited: true },
+      schema: {
+        tags: ['invites'],
+        summary: 'Whether an invite code can register a reader now (for the join page, before the form is filled)',
+        description:
+          'Public, and limited per client address like registration. It says only what registering with the code would: ' +
+          '`valid: true`, or `valid: false` with `reason: "unusable"` whether the code is unknown, revoked, used up or expired. ' +
+          'It names no cohort and spends no use.',
+        params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: {
+          200: Type.Object(
+            {
+              valid: Type.Boolean(),
+              reason: Type.Union([Type.Literal('unusable'), Type.Null()], { description: 'null when valid' }),
+            },
+            { additionalProperties: false },
+          ),
+          ...problemResponses(400, 429),
+        },
+      },
+    },
+    async (request) => {
+      const valid = await invites.isUsable(request.params.code);
+      return { valid, reason: valid ? null : ('unusable' as const) };
+    },
+  );
+
   app.delete(
     '/api/invites/:code',
     {

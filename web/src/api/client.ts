@@ -135,8 +135,17 @@ export function fetchStuckReaders(page: PageParams, cohort: number | null = null
   return request('GET', `/api/consultant/stuck${buildQuery({ ...pageQuery(page), cohort })}`);
 }
 
-export function fetchReaders(search: string, page: PageParams, cohort: number | null = null): Promise<ReadersPageDto> {
-  return request('GET', `/api/readers${buildQuery({ search: search.trim(), cohort, ...pageQuery(page) })}`);
+export type ReaderSort = 'id' | 'name' | 'last-active' | 'completed';
+export type ReaderStatus = 'stuck' | 'not-started' | 'completed-all';
+
+export function fetchReaders(
+  search: string,
+  page: PageParams,
+  cohort: number | null = null,
+  order: { readonly sort?: ReaderSort | null; readonly status?: ReaderStatus | null } = {},
+): Promise<ReadersPageDto> {
+  const sort = order.sort === 'id' ? null : order.sort;
+  return request('GET', `/api/readers${buildQuery({ search: search.trim(), cohort, sort, status: order.status, ...pageQuery(page) })}`);
 }
 
 export function fetchReaderProgress(readerId: number): Promise<ReaderProgressDto> {

@@ -3,7 +3,7 @@
  * are plain links: the browser sends the session cookie and saves the file itself.
  */
 import { buildQuery, request } from './client.js';
-import type { AccessLogPageDto, ActivityBucketsResponseDto, ChapterFunnelResponseDto, GridResponseDto } from './types.js';
+import type { AccessLogPageDto, ActivityBucketsResponseDto, ChapterFunnelResponseDto, GridResponseDto, SummaryResponseDto } from './types.js';
 
 export interface InsightFilter {
   readonly cohort?: string | undefined;
@@ -14,9 +14,17 @@ export function fetchChapterFunnel(filter: InsightFilter): Promise<ChapterFunnel
 }
 
 export function fetchActivityBuckets(
-  filter: InsightFilter & { from?: string | undefined; to?: string | undefined; bucket: 'hour' | 'day' },
+  filter: InsightFilter & { from?: string | undefined; to?: string | undefined; bucket: 'hour' | 'day'; reader?: number | undefined },
 ): Promise<ActivityBucketsResponseDto> {
-  return request('GET', `/api/analytics/activity${buildQuery({ cohort: filter.cohort, from: filter.from, to: filter.to, bucket: filter.bucket })}`);
+  return request(
+    'GET',
+    `/api/analytics/activity${buildQuery({ cohort: filter.cohort, from: filter.from, to: filter.to, bucket: filter.bucket, reader: filter.reader })}`,
+  );
+}
+
+/** The class at a glance, counted by the server; `today` is where the viewer's day starts. */
+export function fetchClassSummary(cohort: number | null, today: string): Promise<SummaryResponseDto> {
+  return request('GET', `/api/analytics/summary${buildQuery({ cohort, today })}`);
 }
 
 export function fetchGridPage(filter: InsightFilter, cursor: string | undefined, limit = 200): Promise<GridResponseDto> {

@@ -43,6 +43,16 @@ export function registerWithInvite(input: { email: string; password: string; nam
   return request('POST', '/api/auth/register', input);
 }
 
+/** The cohorts a reader is in, by name. */
+export async function fetchReaderCohorts(readerId: number): Promise<CohortDto[]> {
+  return (await request<{ cohorts: CohortDto[] }>('GET', `/api/readers/${readerId}/cohorts`)).cohorts;
+}
+
+/** Whether an invite code can register a reader now (public; says nothing more, names no cohort). */
+export function fetchInviteStatus(code: string): Promise<{ valid: boolean; reason: 'unusable' | null }> {
+  return request('GET', `/api/invites/${encodeURIComponent(code)}/status`);
+}
+
 export function fetchAttention(
   state: AttentionState,
   cohort: number | null,

@@ -18,6 +18,7 @@ export type {
   ActivityBucketsResponseDto,
   ChapterFunnelResponseDto,
   GridResponseDto,
+  SummaryResponseDto,
 } from '../../../src/http/analytics-schemas.js';
 import type { ChapterDto, MilestoneDto, UserDto } from '../../../src/http/schemas.js';
 

@@ -6,7 +6,7 @@ import { ErrorMessage } from '../components/status-messages.js';
 import { useCohorts } from './cohort-picker.js';
 
 /** "Add the readers shown to a cohort": one click for the whole list on screen. */
-export function AddShownToCohort({ readerIds }: { readonly readerIds: readonly number[] }) {
+export function AddShownToCohort({ readerIds, selected = false }: { readonly readerIds: readonly number[]; readonly selected?: boolean }) {
   const ids = useId();
   const queryClient = useQueryClient();
   const cohorts = useCohorts();
@@ -21,7 +21,9 @@ export function AddShownToCohort({ readerIds }: { readonly readerIds: readonly n
   if (readerIds.length === 0 || (cohorts.data ?? []).length === 0) return null;
   return (
     <div className="add-to-cohort">
-      <label htmlFor={`${ids}-cohort`}>Add the {readerIds.length} readers shown to</label>
+      <label htmlFor={`${ids}-cohort`}>
+        Add the {readerIds.length} {readerIds.length === 1 ? 'reader' : 'readers'} {selected ? 'selected' : 'shown'} to
+      </label>
       <select id={`${ids}-cohort`} value={target} onChange={(e) => setTarget(e.target.value)}>
         <option value="">Choose a cohort</option>
         {cohorts.data!.map((c) => (

@@ -33,11 +33,11 @@ const REASONS: readonly { id: AttentionReason; label: string }[] = [
 
 const nameOf = (user: UserDto) => (user.name !== '' ? user.name : user.email);
 
-function useItems(state: AttentionState, cohort: number | null, reason: AttentionReason | null, enabled: boolean) {
+function useItems(state: AttentionState, cohort: number | null, reason: AttentionReason | null, reader: number | null, enabled: boolean) {
   const isLive = useIsLive();
   return useQuery({
-    queryKey: toolkitQueryKeys.attentionList(state, cohort, reason),
-    queryFn: () => fetchAllAttention(state, cohort, { reason }),
+    queryKey: toolkitQueryKeys.attentionList(state, cohort, reason, reader),
+    queryFn: () => fetchAllAttention(state, cohort, { reason, reader }),
     enabled,
     // Attention events on the live stream refetch at once; polling is the fallback.
     refetchInterval: isLive ? 60_000 : 10_000,
@@ -186,13 +186,16 @@ export function AttentionPage({ user }: { readonly user: UserDto }) {
   const reasonParam = params.get('reason');
   const reason = REASONS.some((r) => r.id === reasonParam) ? (reasonParam as AttentionReason) : null;
   const grouped = params.get('view') !== 'items';
+  // ?reader=ID: one reader's items (the reader's page links here).
+  const readerParam = Number(params.get('reader'));
+  const reader = Number.isSafeInteger(readerParam) && readerParam > 0 ? readerParam : null;
   const cohort = useCohortChoice();
   const now = useNow(30_000);
   const { titleOf } = useChapters();
   const [selected, setSelected] = useState<Set<number>>(new Set());
-  const open = useItems('open', cohort, reason, tab === 'open');
-  const claimed = useItems('claimed', cohort, reason, tab !== 'resolved');
-  const resolved = useItems('resolved', cohort, reason, tab === 'resolved');
+  const open = useItems('open', cohort, reason, reader, tab === 'open');
+  const claimed = useItems('claimed', cohort, reason, reader, tab !== 'resolved');
+  const resolved = useItems('resolved', cohort, reason, reader, tab === 'resolved');
 
   let items: AttentionItemDto[] | undefined;
   let query = open;
@@ -259,6 +262,14 @@ export function AttentionPage({ user }: { readonly user: UserDto }) {
           </div>
         )}
       </form>
+      {reader !== null && (
+        <p className="muted" data-testid="attention-reader-filter">
+          Only one reader's items{items?.[0] ? `: ${items[0].reader.name || items[0].reader.email}` : ''}.{' '}
+          <button type="button" className="button-link" onClick={() => setParams({ reader: null })}>
+            Show every reader
+          </button>
+        </p>
+      )}
       <p role="status" className="muted" data-testid="attention-total">
         {items === undefined ? '' : `${items.length} ${items.length === 1 ? 'item' : 'items'} for ${readers} ${readers === 1 ? 'reader' : 'readers'}${complete ? '' : ' (the oldest 2,000 shown)'}`}
       </p>

@@ -4,8 +4,9 @@ import { fetchAttentionCounts } from '../api/toolkit-client.js';
 import { toolkitQueryKeys } from '../api/toolkit-query-keys.js';
 import { useCohortChoice } from '../cohorts/cohort-choice.js';
 import { ErrorMessage, LoadingMessage } from '../components/status-messages.js';
-import { summarizeClass } from '../grid/class-summary.js';
-import { useWholeGrid } from '../grid/use-whole-grid.js';
+import { fetchClassSummary } from '../api/insight-client.js';
+import { queryKeys } from '../api/query-keys.js';
+import { useChapters } from '../progress/use-chapter-titles.js';
 import { useIsLive } from '../live/live-stream-context.js';
 import { Link } from '../router/link.js';
 import { useNow } from '../time/use-now.js';
@@ -40,42 +41,57 @@ function FirstSteps({ chapters, readers }: { readonly chapters: number; readonly
   );
 }
 
-/** The class in hand at a glance: readers, activity, completion, scores, who is stuck and who needs attention. */
+/**
+ * The class in hand at a glance: readers, activity, completion, scores, who is stuck and who needs
+ * attention. The server counts it (GET /api/analytics/summary), so the dashboard loads a few
+ * numbers, not the whole grid; the attention figure follows the live queue's counts.
+ */
 export function DashboardSummary() {
   const cohort = useCohortChoice();
   const isLive = useIsLive();
   const now = useNow(60_000);
-  const { grid, chapters, rows, complete } = useWholeGrid(cohort);
+  const midnight = new Date(now);
+  midnight.setHours(0, 0, 0, 0);
+  const today = midnight.toISOString();
+  const { chaptersQuery } = useChapters();
+  const summary = useQuery({
+    queryKey: queryKeys.classSummary(cohort, today),
+    queryFn: () => fetchClassSummary(cohort, today),
+    refetchInterval: isLive ? 60_000 : 15_000,
+  });
   const counts = useQuery({
     queryKey: toolkitQueryKeys.attentionCounts(cohort),
     queryFn: () => fetchAttentionCounts(cohort),
     refetchInterval: isLive ? 60_000 : 15_000,
   });
-  if (grid.isError && grid.data === undefined) return <ErrorMessage error={grid.error} onRetry={() => void grid.refetch()} />;
-  if (!complete) return <LoadingMessage>Summing up the class…</LoadingMessage>;
-  const midnight = new Date(now);
-  midnight.setHours(0, 0, 0, 0);
-  const summary = summarizeClass(rows, chapters.length, now, midnight.getTime());
-  const attention = counts.data === undefined ? '…' : counts.data.open + counts.data.claimed;
+  if (summary.data === undefined) {
+    return summary.isError ? <ErrorMessage error={summary.error} onRetry={() => void summary.refetch()} /> : <LoadingMessage>Summing up the class…</LoadingMessage>;
+  }
+  const figures = summary.data;
+  const chapters = chaptersQuery.data;
+  const attentionCounts = counts.data ?? figures.attention;
+  const attention = attentionCounts.open + attentionCounts.claimed;
   return (
     <>
-      {(chapters.length === 0 || rows.length === 0) && cohort === null && <FirstSteps chapters={chapters.length} readers={rows.length} />}
+      {chapters !== undefined && (chapters.length === 0 || figures.readers === 0) && cohort === null && (
+        <FirstSteps chapters={chapters.length} readers={figures.readers} />
+      )}
       <section aria-labelledby="summary-heading">
         <h2 id="summary-heading" className="visually-hidden">
           The class at a glance
         </h2>
         <dl className="summary-tiles" data-testid="class-summary">
-          <Tile label="Readers" name="readers" value={summary.readers} to="/readers" />
-          <Tile label="Active today" name="activeToday" value={summary.activeToday} to="/program/grid?sort=last-active&order=desc" />
-          <Tile label="Active this week" name="activeThisWeek" value={summary.activeThisWeek} to="/program/grid?sort=last-active&order=desc" />
+          <Tile label="Readers" name="readers" value={figures.readers} to="/readers" />
+          <Tile label="Active today" name="activeToday" value={figures.activeToday} to="/program/grid?sort=last-active&order=desc" />
+          <Tile label="Active this week" name="activeThisWeek" value={figures.activeThisWeek} to="/program/grid?sort=last-active&order=desc" />
           <Tile
             label="Program completed"
             name="percentCompleted"
-            value={summary.percentCompleted === null ? '–' : `${summary.percentCompleted}%`}
+            value={figures.percentCompleted === null ? '–' : `${figures.percentCompleted}%`}
             to="/program/overview"
           />
-          <Tile label="Median score" name="medianScore" value={summary.medianScore ?? '–'} to="/program/overview" />
-          <Tile label="Stuck" name="stuckReaders" value={summary.stuckReaders} to="/program/grid?status=stuck" />
+          <Tile label="Median score" name="medianScore" value={figures.medianScore ?? '–'} to="/program/overview" />
+          <Tile label="Stuck" name="stuckReaders" value={figures.stuckReaders} to="/program/grid?status=stuck" />
           <Tile label="Need attention" name="attention" value={attention} to="/attention" />
         </dl>
       </section>

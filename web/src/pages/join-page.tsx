@@ -1,13 +1,45 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { describeError, isApiError } from '../api/api-error.js';
 import { queryKeys } from '../api/query-keys.js';
-import { registerWithInvite } from '../api/toolkit-client.js';
+import { fetchInviteStatus, registerWithInvite } from '../api/toolkit-client.js';
 import { Page } from '../components/page.js';
+import { LoadingMessage } from '../components/status-messages.js';
 import { navigate } from '../router/history.js';
+import { Link } from '../router/link.js';
 
-/** The page an invite link opens: create a reader account with the invite's code. */
+const DEAD_INVITE = 'This invite link cannot be used: it may have expired, been used up or been revoked. Ask your consultant for a new one.';
+
+/**
+ * The page an invite link opens: create a reader account with the invite's code. It asks first
+ * whether the code still works, so a dead link says so on arrival instead of after the form; if
+ * that question fails (offline, rate-limited) the form is shown and registration answers.
+ */
 export function JoinPage({ code }: { readonly code: string }) {
+  const status = useQuery({ queryKey: ['invite-status', code], queryFn: () => fetchInviteStatus(code), retry: false, staleTime: Infinity });
+  if (status.isPending) {
+    return (
+      <Page title="Join ReadPulse">
+        <LoadingMessage>Checking the invite link…</LoadingMessage>
+      </Page>
+    );
+  }
+  if (status.data?.valid === false) {
+    return (
+      <Page title="Join ReadPulse">
+        <div className="card auth-card notice notice-error" data-testid="invite-dead">
+          <p>{DEAD_INVITE}</p>
+          <p>
+            Already have an account? <Link to="/sign-in">Sign in</Link>.
+          </p>
+        </div>
+      </Page>
+    );
+  }
+  return <JoinForm code={code} />;
+}
+
+function JoinForm({ code }: { readonly code: string }) {
   const ids = useId();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
@@ -32,9 +64,7 @@ export function JoinPage({ code }: { readonly code: string }) {
           {join.isError && (
             <div className="notice notice-error" role="alert">
               <p>
-                {isApiError(join.error, 403)
-                  ? 'This invite link cannot be used: it may have expired, been used up or been revoked. Ask your consultant for a new one.'
-                  : describeError(join.error)}
+                {isApiError(join.error, 403) ? DEAD_INVITE : describeError(join.error)}
               </p>
             </div>
           )}

@@ -10,6 +10,7 @@ import { Link } from '../router/link.js';
 import { useCohortChoice } from '../cohorts/cohort-choice.js';
 import { useCohorts } from '../cohorts/cohort-picker.js';
 import { useSearchParams } from '../router/search-params.js';
+import { dayEndIso, dayStartIso } from '../time/day-range.js';
 
 /** Readers whose scores the distribution reads: the grid's first pages. */
 const SCORE_SAMPLE_PAGES = 10;
@@ -24,11 +25,6 @@ async function fetchScores(cohort: string | undefined): Promise<{ scores: number
     cursor = grid.nextCursor;
   }
   return { scores, complete: false };
-}
-
-/** The date input's value (YYYY-MM-DD) as the API's ISO time, or undefined. */
-function dayToIso(day: string | null): string | undefined {
-  return day !== null && /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00.000Z` : undefined;
 }
 
 /** The CSV downloads, for the cohort in hand (the server names the file after it) and the page's time range. */
@@ -57,8 +53,9 @@ export function ProgramOverviewPage() {
   const bucket = params.get('bucket') === 'hour' ? 'hour' : 'day';
   const fromDay = params.get('from');
   const toDay = params.get('to');
-  const from = dayToIso(fromDay);
-  const to = dayToIso(toDay);
+  const from = dayStartIso(fromDay);
+  // "To" includes that whole day: the API's `to` is exclusive, so it is sent as the next day's start.
+  const to = dayEndIso(toDay);
   const funnel = useQuery({ queryKey: queryKeys.chapterFunnel(cohort ?? ''), queryFn: () => fetchChapterFunnel({ cohort }) });
   const activity = useQuery({
     queryKey: queryKeys.activityBuckets(`${cohort ?? ''}|${bucket}|${from ?? ''}|${to ?? ''}`),

@@ -15,6 +15,7 @@ import { useChapters } from '../progress/use-chapter-titles.js';
 import { Link } from '../router/link.js';
 import { useIsLive } from '../live/live-stream-context.js';
 import { ReaderStatementsSection } from './reader-statements-section.js';
+import { ReaderAttentionSection, ReaderCohortsSection, ReaderTrendSection } from '../readers/reader-overview-sections.js';
 
 const PROGRESS_POLL_MS = 5_000;
 const ACTIVITY_POLL_MS = 10_000;
@@ -147,7 +148,10 @@ export function ReaderDetailPage({ readerId }: { readonly readerId: number }) {
         <LoadingMessage>Loading reader…</LoadingMessage>
       ) : (
         <div className="detail-grid">
+          <ReaderCohortsSection readerId={readerId} />
+          <ReaderAttentionSection readerId={readerId} now={now} />
           <ReaderProgressSection readerId={readerId} now={now} />
+          <ReaderTrendSection readerId={readerId} milestones={progressQuery.data?.milestones} now={now} />
           <ReaderActivitySection readerId={readerId} now={now} />
           <ReaderStatementsSection readerId={readerId} email={reader.email} />
         </div>

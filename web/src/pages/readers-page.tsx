@@ -1,6 +1,6 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { fetchReaders } from '../api/client.js';
+import { fetchReaders, type ReaderSort, type ReaderStatus } from '../api/client.js';
 import { queryKeys } from '../api/query-keys.js';
 import type { ReaderSummaryDto } from '../api/types.js';
 import { LoadMoreButton, useFocusFirstNewItem } from '../components/load-more.js';
@@ -20,11 +20,40 @@ import { useCohorts } from '../cohorts/cohort-picker.js';
 const READERS_PAGE_SIZE = 25;
 const SEARCH_DELAY_MS = 300;
 
-function ReaderRow({ reader, now }: { readonly reader: ReaderSummaryDto; readonly now: number }) {
+const SORTS: readonly { id: ReaderSort; label: string }[] = [
+  { id: 'id', label: 'Joined' },
+  { id: 'name', label: 'Name' },
+  { id: 'last-active', label: 'Last active' },
+  { id: 'completed', label: 'Chapters completed' },
+];
+const STATUSES: readonly { id: ReaderStatus; label: string }[] = [
+  { id: 'stuck', label: 'Stuck on a chapter' },
+  { id: 'not-started', label: 'Not started' },
+  { id: 'completed-all', label: 'Completed everything' },
+];
+
+function ReaderRow({
+  reader,
+  now,
+  selected,
+  onSelect,
+}: {
+  readonly reader: ReaderSummaryDto;
+  readonly now: number;
+  readonly selected: boolean;
+  readonly onSelect: (on: boolean) => void;
+}) {
   const { started, completed, stuck } = reader.counts;
   return (
-    <li className="reader-row card" tabIndex={-1}>
+    <li className="reader-row card" tabIndex={-1} data-reader-id={reader.id}>
       <div className="reader-row-main">
+        <input
+          type="checkbox"
+          id={`select-reader-${reader.id}`}
+          checked={selected}
+          onChange={(e) => onSelect(e.target.checked)}
+          aria-label={`Select ${reader.name !== '' ? reader.name : reader.email} (${reader.email})`}
+        />
         <Link to={`/readers/${reader.id}`} className="person-name">
           {reader.name !== '' ? reader.name : reader.email}
         </Link>
@@ -49,11 +78,12 @@ function ReaderRow({ reader, now }: { readonly reader: ReaderSummaryDto; readonl
   );
 }
 
-/** "25 of 61 readers in Alpha", or "25+ readers" when the total is not known (all readers, or a search). */
-function readersStatus(shown: number, more: boolean, cohort: { name: string; readerCount: number } | undefined, search: string): string {
-  const noun = (n: number) => (n === 1 ? 'reader' : 'readers');
-  if (cohort !== undefined && search === '') return more ? `${shown} of ${cohort.readerCount} readers in ${cohort.name}` : `${shown} ${noun(shown)} in ${cohort.name}`;
-  return `${shown}${more ? '+' : ''} ${noun(shown)}${cohort === undefined ? '' : ` in ${cohort.name}`}${search === '' ? '' : ` matching “${search}”`}`;
+/** "25 of 61 readers in Alpha matching “ann”": the total is the API's (its first page says it). */
+export function readersStatus(shown: number, total: number | undefined, cohortName: string | undefined, search: string, statusLabel?: string): string {
+  const count = total ?? shown;
+  const noun = count === 1 ? 'reader' : 'readers';
+  const of = shown < count ? `${shown} of ${count}` : `${count}`;
+  return `${of} ${noun}${cohortName === undefined ? '' : ` in ${cohortName}`}${search === '' ? '' : ` matching “${search}”`}${statusLabel === undefined ? '' : ` · ${statusLabel.toLowerCase()}`}`;
 }
 
 /** Every reader, searchable by name or email, a page at a time. */
@@ -66,6 +96,10 @@ export function ReadersPage() {
   const now = useNow(30_000);
   const cohort = useCohortChoice();
   const cohortEntry = useCohorts().data?.find((c) => c.id === cohort);
+  const params = new URLSearchParams(queryString);
+  const sort = SORTS.find((s) => s.id === params.get('sort'))?.id ?? 'id';
+  const status = STATUSES.find((s) => s.id === params.get('status'))?.id ?? null;
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
 
   // The search lives in the address too, so that going back from a reader restores the list;
   // the ref tells our own address updates apart from back, forward and the nav link.
@@ -82,8 +116,8 @@ export function ReadersPage() {
   }, [debouncedSearch]);
 
   const readersQuery = useInfiniteQuery({
-    queryKey: queryKeys.readers(debouncedSearch, cohort),
-    queryFn: ({ pageParam }) => fetchReaders(debouncedSearch, { limit: READERS_PAGE_SIZE, cursor: pageParam }, cohort),
+    queryKey: queryKeys.readers(debouncedSearch, cohort, sort, status),
+    queryFn: ({ pageParam }) => fetchReaders(debouncedSearch, { limit: READERS_PAGE_SIZE, cursor: pageParam }, cohort, { sort, status }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: nextCursorOf,
     placeholderData: keepPreviousData,
@@ -92,6 +126,7 @@ export function ReadersPage() {
   const { listRef, rememberCount } = useFocusFirstNewItem<HTMLOListElement>(readers.length);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => event.preventDefault();
+  const shownSelected = readers.filter((r) => selected.has(r.id)).map((r) => r.id);
   const isSearching = debouncedSearch !== '';
   return (
     <Page title="Readers" intro="Everyone who reads with ReadPulse.">
@@ -106,11 +141,34 @@ export function ReadersPage() {
           onChange={(e) => setSearchText(e.target.value)}
         />
       </form>
+      <form className="filter-row" onSubmit={onSubmit}>
+        <div className="field">
+          <label htmlFor="reader-sort">Sort by</label>
+          <select id="reader-sort" value={sort} onChange={(e) => setParams({ sort: e.target.value === 'id' ? null : e.target.value })}>
+            {SORTS.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="reader-status">Status</label>
+          <select id="reader-status" value={status ?? ''} onChange={(e) => setParams({ status: e.target.value === '' ? null : e.target.value })}>
+            <option value="">Every reader</option>
+            {STATUSES.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </form>
       <div role="status" className="search-status">
         {readersQuery.isFetching && !readersQuery.isFetchingNextPage
           ? 'Searching…'
           : readersQuery.data !== undefined
-            ? readersStatus(readers.length, readersQuery.hasNextPage, cohortEntry, isSearching ? debouncedSearch : '')
+            ? readersStatus(readers.length, readersQuery.data.pages[0]?.total, cohortEntry?.name, isSearching ? debouncedSearch : '', STATUSES.find((s) => s.id === status)?.label)
             : ''}
       </div>
       {readersQuery.isPending ? (
@@ -118,13 +176,29 @@ export function ReadersPage() {
       ) : readersQuery.data === undefined ? (
         <ErrorMessage error={readersQuery.error} onRetry={() => void readersQuery.refetch()} />
       ) : readers.length === 0 ? (
-        <EmptyMessage>{isSearching ? 'No readers match that search.' : 'No readers yet.'}</EmptyMessage>
+        <EmptyMessage>{isSearching || status !== null ? 'No readers match that search and status.' : 'No readers yet.'}</EmptyMessage>
       ) : (
         <>
-          <AddShownToCohort readerIds={readers.map((r) => r.id)} />
+          <AddShownToCohort
+            readerIds={shownSelected.length > 0 ? shownSelected : readers.map((r) => r.id)}
+            selected={shownSelected.length > 0}
+          />
           <ol className="reader-list" ref={listRef}>
             {readers.map((reader) => (
-              <ReaderRow key={reader.id} reader={reader} now={now} />
+              <ReaderRow
+                key={reader.id}
+                reader={reader}
+                now={now}
+                selected={selected.has(reader.id)}
+                onSelect={(on) =>
+                  setSelected((current) => {
+                    const next = new Set(current);
+                    if (on) next.add(reader.id);
+                    else next.delete(reader.id);
+                    return next;
+                  })
+                }
+              />
             ))}
           </ol>
           {readersQuery.isFetchNextPageError && <ErrorMessage error={readersQuery.error} prefix="Could not load more readers." />}
