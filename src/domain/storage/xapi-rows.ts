@@ -78,7 +78,13 @@ export function xapiStatementQuery(query: XapiStatementQuery): { text: string; p
     joins.push(`JOIN xapi_statement_activities ac ON ac.seq = s.seq AND ac.activity_id = @activityId${related}`);
     exists.push(`EXISTS (SELECT 1 FROM xapi_statement_activities ac WHERE ac.activity_id = @activityId AND ac.seq = ts.seq${related})`);
   }
-  const direct = `SELECT s.seq FROM xapi_statements s ${joins.join(' ')} WHERE ${[...where, ...targetFilters('s')].join(' AND ')} ${order}`;
+  // The direct branch orders (and pages) by the driving index's seq, which SQLite then reads in
+  // order instead of sorting (PostgreSQL knows the joined seqs are equal either way).
+  const driver = query.agentKey !== null ? 'ag' : query.activityId !== null ? 'ac' : 's';
+  const directWhere = where.map((condition) => condition.replace('s.seq', `${driver}.seq`));
+  const direct =
+    `SELECT ${driver}.seq AS seq FROM xapi_statements s ${joins.join(' ')} WHERE ${[...directWhere, ...targetFilters('s')].join(' AND ')} ` +
+    order.replace('s.seq', `${driver}.seq`);
   const referring =
     `SELECT DISTINCT s.seq FROM xapi_statements s JOIN xapi_statement_targets t ON t.seq = s.seq JOIN xapi_statements ts ON ts.seq = t.target_seq ` +
     `WHERE s.refers_to IS NOT NULL AND t.target_seq <> s.seq AND ${[...where, ...targetFilters('ts'), ...exists].join(' AND ')} ${order}`;
