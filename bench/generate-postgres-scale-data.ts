@@ -5,6 +5,7 @@ import { systemClock } from '../src/domain/index.js';
 import { createPostgresScaleData } from '../src/postgres/bulk-load.js';
 import { migrate } from '../src/postgres/migrate.js';
 import { openPool } from '../src/postgres/open-pool.js';
+import { loadPostgresXapiStatements } from '../src/postgres/xapi-bulk-load.js';
 /** As bench/generate-scale-data.ts: every generated user signs in with it. */
 const SCALE_PASSWORD = 'scale-test-password';
 
@@ -15,6 +16,10 @@ const SCALE_PASSWORD = 'scale-test-password';
  *
  *   npx tsx bench/generate-postgres-scale-data.ts --readers 100000 --events 10000000 --database readpulse_bench_scale
  *
+ * With `--statements N` it also loads N generated xAPI statements (actors among the readers, 12
+ * verbs, `--activities` activity IRIs with modules and courses, some registrations and voided
+ * statements, stored over the `--days`; see src/domain/storage/xapi-scale-data.ts), e.g.
+ * `--readers 100000 --events 0 --statements 10000000`;
  * then `npx tsx bench/scale-queries.ts --postgres postgres://root@127.0.0.1:5432/readpulse_bench_scale`.
  * Drop it afterwards with `dropdb readpulse_bench_scale`.
  */
@@ -30,12 +35,14 @@ async function main(): Promise<void> {
       chapters: { type: 'string', default: '12' },
       days: { type: 'string', default: '365' },
       live: { type: 'string', default: '1000' },
+      statements: { type: 'string', default: '0' },
+      activities: { type: 'string', default: '3000' },
       database: { type: 'string', default: 'readpulse_bench_scale' },
     },
   });
   const database = values.database;
   if (!/^readpulse_bench_[a-z0-9_]+$/.test(database)) throw new Error('--database must match readpulse_bench_[a-z0-9_]+');
-  const count = (name: 'readers' | 'consultants' | 'events' | 'chapters' | 'days' | 'live'): number => {
+  const count = (name: 'readers' | 'consultants' | 'events' | 'chapters' | 'days' | 'live' | 'statements' | 'activities'): number => {
     const n = Number(values[name]);
     if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
     return n;
@@ -67,6 +74,22 @@ async function main(): Promise<void> {
         process.stdout.write(`${seconds.padStart(7)} s  ${table}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')}\n`);
       },
     });
+    const now = systemClock.now();
+    const statements =
+      count('statements') === 0
+        ? null
+        : await loadPostgresXapiStatements(pool, {
+            statements: count('statements'),
+            readers: count('readers'),
+            activities: Math.max(1, count('activities')),
+            spanMs: count('days') * DAY_MS,
+            now,
+            onProgress: ({ table, done, total }) => {
+              const seconds = ((performance.now() - started) / 1000).toFixed(1);
+              process.stdout.write(`${seconds.padStart(7)} s  ${table}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')}\n`);
+            },
+          });
+    if (statements) process.stdout.write(`${statements.statements} xAPI statements (${statements.rows} rows with their targets, agents and activities)\n`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     process.stdout.write(`done in ${seconds} s: ${result.readers} readers, ${result.milestones} milestones, ${result.events} events -> ${url.toString()}\n`);
   } finally {

@@ -7,6 +7,11 @@ import { createScaleDatabase } from '../src/sqlite/bulk-load.js';
  *
  *   npx tsx bench/generate-scale-data.ts --readers 100000 --events 10000000 --out /tmp/scale.db
  *
+ * `--statements N` adds N generated xAPI statements (actors among the readers, 12 verbs,
+ * `--activities` activity IRIs with modules and courses, some registrations and voided statements,
+ * stored over `--days`; src/domain/storage/xapi-scale-data.ts), e.g.
+ * `--readers 100000 --events 0 --statements 10000000`, for `bench/scale-queries.ts --xapi`.
+ *
  * Every generated user (readerN@scale.test, consultantN@scale.test) signs in with SCALE_PASSWORD.
  */
 export const SCALE_PASSWORD = 'scale-test-password';
@@ -23,6 +28,8 @@ async function main(): Promise<void> {
       days: { type: 'string', default: '365' },
       live: { type: 'string', default: '1000' },
       seed: { type: 'string', default: '1' },
+      statements: { type: 'string', default: '0' },
+      activities: { type: 'string', default: '3000' },
       out: { type: 'string' },
     },
   });
@@ -40,6 +47,8 @@ async function main(): Promise<void> {
     spanMs: count('days') * DAY_MS,
     liveReaders: count('live'),
     seed: count('seed'),
+    xapiStatements: count('statements'),
+    xapiActivities: Math.max(1, count('activities')),
     now: Date.now(),
     passwordHash: await createPasswordHasher({ memoryKiB: 19_456, iterations: 2 }).hash(SCALE_PASSWORD),
   };
@@ -58,7 +67,7 @@ async function main(): Promise<void> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(
     `done in ${seconds} s: ${result.readers} readers, ${result.consultants} consultants, ` +
-      `${result.milestones} milestones, ${result.events} events -> ${values.out}\n`,
+      `${result.milestones} milestones, ${result.events} events, ${plan.xapiStatements} xAPI statements -> ${values.out}\n`,
   );
 }
 

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
-import { encodeCursor, type Clock } from '../src/domain/index.js';
+import { encodeCursor, type Clock, type XapiStatementQuery, type XapiStatementStore } from '../src/domain/index.js';
+import { xapiStatementQuery } from '../src/domain/storage/xapi-rows.js';
+import { ADL_VERBS, SCALE_CONTENT } from '../src/domain/storage/xapi-scale-data.js';
+import { bind } from '../src/postgres/pg-sql.js';
 import { openSqliteStore, type SqliteStore } from '../src/sqlite/sqlite-store.js';
 import { openPostgresStore, type PostgresStore } from '../src/postgres/postgres-store.js';
 
@@ -12,6 +15,10 @@ import { openPostgresStore, type PostgresStore } from '../src/postgres/postgres-
  *
  * (--postgres: a database made by generate-postgres-scale-data.ts; the live view, history pages,
  * reader list and stuck list, through the PostgreSQL Store.)
+ *
+ * --xapi: the statement queries of GET /xapi/statements instead (a data set made with
+ * `--statements N`), one page of 100 each (the LRS asks for 101), with each query's plan
+ * (--plans prints them whole).
  *
  * Prints p50/p99/max per query and the query plans behind them. Reads only; the file is opened
  * like the server opens it (migrations are already applied, so nothing is written).
@@ -33,15 +40,18 @@ async function main(): Promise<void> {
       analyze: { type: 'boolean', default: false },
       match: { type: 'string' },
       postgres: { type: 'string' },
+      xapi: { type: 'boolean', default: false },
+      plans: { type: 'boolean', default: false },
     },
   });
   const runs = Number(values.runs);
+  const match = values.match === undefined ? undefined : new RegExp(values.match);
+  if (values.xapi) return mainXapi(values.postgres, values.db, runs, match, values.plans);
   if (values.postgres) return mainPostgres(values.postgres, runs, values.match);
   if (!values.db) throw new Error('--db FILE (or --postgres URL) is required');
   const store = openSqliteStore({ path: values.db, clock: frozenClock(Date.now()) });
   try {
     if (values.analyze) store.db.exec('ANALYZE');
-    const match = values.match === undefined ? undefined : new RegExp(values.match);
     const cases = (await buildCases(store)).filter((c) => match === undefined || match.test(c.name));
     process.stdout.write(`${values.db}: ${describeData(store)}; ${runs} runs each${values.analyze ? ', after ANALYZE' : ''}\n\n`);
     await timeCases(cases, runs);
@@ -113,6 +123,133 @@ async function buildPostgresCases(store: PostgresStore): Promise<Case[]> {
     { name: 'reader list, first page of 50 + counts', run: async () => (await store.readers.listReaders({ limit: 50 })).items.length },
     { name: 'stuck list, first page of 50', run: async () => (await store.readers.listStuckReaders({ limit: 50 })).items.length },
   ];
+}
+
+/** What the xAPI cases need to know of the data set, and how to show a query's plan. */
+interface XapiData {
+  readonly statements: XapiStatementStore;
+  /** Row of numbers: readers (actors), max seq, min and max stored_at, activities. */
+  readonly shape: { readers: number; maxSeq: number; firstStored: number; lastStored: number; activities: number };
+  readonly registrations: readonly string[];
+  readonly plan: (query: XapiStatementQuery) => Promise<string>;
+  readonly close: () => Promise<void>;
+}
+
+async function mainXapi(url: string | undefined, file: string | undefined, runs: number, match: RegExp | undefined, printPlans: boolean): Promise<void> {
+  const data = url ? await postgresXapiData(url) : await sqliteXapiData(file ?? '');
+  try {
+    const { shape } = data;
+    process.stdout.write(
+      `${url ? `${new URL(url).pathname.slice(1)} (PostgreSQL)` : `${file} (SQLite)`}: ${shape.maxSeq.toLocaleString('en')} statements, ` +
+        `${shape.readers.toLocaleString('en')} actors, ${shape.activities.toLocaleString('en')} activities; ${runs} runs each\n\n`,
+    );
+    const cases = xapiCases(shape, data.registrations).filter((c) => match === undefined || match.test(c.name));
+    const sequential: string[] = [];
+    for (const c of cases) {
+      const plan = await data.plan(c.query(0));
+      if (printPlans) process.stdout.write(`-- ${c.name}\n${plan}\n\n`);
+      if (/Seq Scan on xapi|SCAN (xapi_\w+|s|ts|t|a)\b(?! USING)/.test(plan)) sequential.push(c.name);
+    }
+    await timeCases(
+      cases.map((c) => ({ name: c.name, run: async (i: number) => (await data.statements.queryStatements(c.query(i))).length })),
+      runs,
+    );
+    process.stdout.write(sequential.length === 0 ? '\nno plan scans a statements table sequentially\n' : `\nsequential scans in: ${sequential.join('; ')}\n`);
+  } finally {
+    await data.close();
+  }
+}
+
+const PAGE = 101; // the LRS asks for one more than its page of 100, to know whether there is a `more`
+const NO_FILTER: XapiStatementQuery = {
+  agentKey: null,
+  relatedAgents: false,
+  verbId: null,
+  activityId: null,
+  relatedActivities: false,
+  registration: null,
+  since: null,
+  until: null,
+  ascending: false,
+  after: null,
+  limit: PAGE,
+};
+
+/** The common statement queries, each varied by the run number. */
+function xapiCases(shape: XapiData['shape'], registrations: readonly string[]): { name: string; query: (i: number) => XapiStatementQuery }[] {
+  const spread = (i: number, n: number) => (i * 7_919 + 13) % n;
+  const agent = (i: number) => `mbox:mailto:reader${1 + spread(i, shape.readers)}@scale.test`;
+  const activity = (i: number) => `${SCALE_CONTENT}/activity/${spread(i, shape.activities)}`;
+  const span = shape.lastStored - shape.firstStored;
+  const at = (i: number) => shape.firstStored + Math.floor((span * spread(i, 997)) / 997);
+  const DAY = 86_400_000;
+  const deepSeq = (i: number) => 1 + Math.floor((shape.maxSeq * spread(i, 991)) / 991);
+  return [
+    { name: 'statements: unfiltered, first page', query: () => NO_FILTER },
+    { name: 'statements: unfiltered, a `more` page (random depth)', query: (i) => ({ ...NO_FILTER, after: deepSeq(i) }) },
+    { name: 'statements: by agent (random reader), first page', query: (i) => ({ ...NO_FILTER, agentKey: agent(i) }) },
+    { name: 'statements: by agent, related_agents', query: (i) => ({ ...NO_FILTER, agentKey: agent(i), relatedAgents: true }) },
+    { name: 'statements: by verb (experienced, 30%), first page', query: () => ({ ...NO_FILTER, verbId: `${ADL_VERBS}experienced` }) },
+    { name: 'statements: by verb (failed, 2%), first page', query: () => ({ ...NO_FILTER, verbId: `${ADL_VERBS}failed` }) },
+    { name: 'statements: by verb (failed), a `more` page (random depth)', query: (i) => ({ ...NO_FILTER, verbId: `${ADL_VERBS}failed`, after: deepSeq(i) }) },
+    { name: 'statements: by activity (random IRI), first page', query: (i) => ({ ...NO_FILTER, activityId: activity(i) }) },
+    {
+      name: 'statements: by activity (a module), related_activities',
+      query: (i) => ({ ...NO_FILTER, activityId: `${SCALE_CONTENT}/module/${spread(i, Math.ceil(shape.activities / 10))}`, relatedActivities: true }),
+    },
+    {
+      name: 'statements: by activity (a course), related_activities',
+      query: (i) => ({ ...NO_FILTER, activityId: `${SCALE_CONTENT}/course/${spread(i, Math.ceil(shape.activities / 100))}`, relatedActivities: true }),
+    },
+    { name: 'statements: by registration', query: (i) => ({ ...NO_FILTER, registration: registrations[i % registrations.length]! }) },
+    { name: 'statements: since/until, one day (random)', query: (i) => ({ ...NO_FILTER, since: at(i), until: at(i) + DAY }) },
+    { name: 'statements: since (random), ascending', query: (i) => ({ ...NO_FILTER, since: at(i), ascending: true }) },
+    { name: 'statements: by agent and verb (completed)', query: (i) => ({ ...NO_FILTER, agentKey: agent(i), verbId: `${ADL_VERBS}completed` }) },
+    { name: 'statements: by agent and activity', query: (i) => ({ ...NO_FILTER, agentKey: agent(i), activityId: activity(i) }) },
+    { name: 'statements: by activity, since one day (random)', query: (i) => ({ ...NO_FILTER, activityId: activity(i), since: at(i), until: at(i) + DAY }) },
+  ];
+}
+
+async function postgresXapiData(url: string): Promise<XapiData> {
+  const store = await openPostgresStore({ url, clock: frozenClock(Date.now()) });
+  const one = async (sql: string, params: unknown[] = []) => (await store.pool.query(sql, params)).rows;
+  const [row] = await one(
+    `SELECT (SELECT count(*) FROM users WHERE role = 'reader') AS readers, max(seq) AS max_seq, min(stored_at) AS first, max(stored_at) AS last,
+            (SELECT count(*) FROM xapi_activities) AS activities FROM xapi_statements`,
+  );
+  const registrations = (await one('SELECT registration FROM xapi_statements WHERE seq % 9973 = 0 AND registration IS NOT NULL LIMIT 200')).map((r) => String(r.registration));
+  return {
+    statements: store.xapiStatements,
+    shape: { readers: Number(row.readers), maxSeq: Number(row.max_seq), firstStored: Number(row.first), lastStored: Number(row.last), activities: Number(row.activities) },
+    registrations,
+    plan: async (query) => {
+      const { text, params } = xapiStatementQuery(query);
+      const bound = bind(text, params);
+      return (await store.pool.query(`EXPLAIN ${bound.text}`, bound.values)).rows.map((r) => String(r['QUERY PLAN'])).join('\n');
+    },
+    close: () => store.operations.close(),
+  };
+}
+
+async function sqliteXapiData(file: string): Promise<XapiData> {
+  if (!file) throw new Error('--xapi needs --db FILE or --postgres URL');
+  const store = openSqliteStore({ path: file, clock: frozenClock(Date.now()) });
+  const get = (sql: string) => store.db.prepare(sql).get() as Record<string, number>;
+  const row = get(
+    `SELECT (SELECT count(*) FROM users WHERE role = 'reader') AS readers, max(seq) AS max_seq, min(stored_at) AS first, max(stored_at) AS last,
+            (SELECT count(*) FROM xapi_activities) AS activities FROM xapi_statements`,
+  );
+  const registrations = store.db.prepare('SELECT registration FROM xapi_statements WHERE seq % 9973 = 0 AND registration IS NOT NULL LIMIT 200').pluck().all() as string[];
+  return {
+    statements: store.xapiStatements,
+    shape: { readers: row.readers!, maxSeq: row.max_seq!, firstStored: row.first!, lastStored: row.last!, activities: row.activities! },
+    registrations,
+    plan: async (query) => {
+      const { text, params } = xapiStatementQuery(query);
+      return (store.db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]).map((r) => r.detail).join('\n');
+    },
+    close: () => store.operations.close(),
+  };
 }
 
 function describeData(store: SqliteStore): string {

@@ -9,68 +9,104 @@ export class PostgresXapiStatements implements XapiStatementStore {
     private readonly write: PostgresWriter,
   ) {}
 
+  /**
+   * The batch in a constant number of statements, whatever its size: the attachments, the
+   * statements (seq handed out in the batch's order), their targets, the voiding of earlier and
+   * batch-mates' targets, agents, activities and definitions, one multi-row statement each. The
+   * stored rows are those of inserting the statements one by one (as SQLite does):
+   * - a statement is stored voided when a voiding statement stored before it names it; the
+   *   batch's voiding statements then void what they name (stored before or within the batch);
+   * - every statement reaches itself and, through StatementRef, its targets recursively: the
+   *   batch's statements, and the ones stored earlier that reach a statement naming one of them,
+   *   get their full closure (one recursive walk; rows present already are kept);
+   * - a definition given twice in the batch keeps the later one.
+   */
   async insertStatements(records: readonly XapiStatementRecord[], attachments: readonly XapiAttachment[]): Promise<void> {
+    if (records.length === 0 && attachments.length === 0) return;
     await this.write(async (sql) => {
-      for (const attachment of attachments) {
-        await sql.run('INSERT INTO xapi_attachments (sha2, content_type, content) VALUES (?, ?, ?) ON CONFLICT (sha2) DO NOTHING', [
-          attachment.sha2,
-          attachment.contentType,
-          Buffer.from(attachment.content).toString('base64'),
-        ]);
+      if (attachments.length > 0) {
+        await sql.run(
+          `INSERT INTO xapi_attachments (sha2, content_type, content)
+           SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT (sha2) DO NOTHING`,
+          [attachments.map((a) => a.sha2), attachments.map((a) => a.contentType), attachments.map((a) => Buffer.from(a.content).toString('base64'))],
+        );
       }
-      for (const record of records) await this.insertOne(sql, record);
+      if (records.length > 0) await this.insertRecords(sql, records);
     }, 'A statement with that id exists already.');
   }
 
-  private async insertOne(sql: Sql, record: XapiStatementRecord): Promise<void> {
-    const row = await sql.get<{ seq: string }>(
+  private async insertRecords(sql: Sql, records: readonly XapiStatementRecord[]): Promise<void> {
+    const params = records.map(xapiStatementParams);
+    const column = <K extends string>(key: K) => params.map((p) => p[key]);
+    const rows = await sql.all<{ seq: string; statement_id: string }>(
       `INSERT INTO xapi_statements (statement_id, body, stored_at, verb_id, registration, refers_to, voids, voided, actor_key, credential_id)
-       VALUES (@id, @json, @storedAt, @verbId, @registration, @refersTo, @voids,
-         CASE WHEN @voids = 0 AND EXISTS (SELECT 1 FROM xapi_statements v WHERE v.refers_to = @id AND v.voids = 1) THEN 1 ELSE 0 END,
-         @actorKey, @credentialId)
-       RETURNING seq`,
-      xapiStatementParams(record),
+       SELECT t.id, t.json, t.stored_at, t.verb_id, t.registration, t.refers_to, t.voids,
+              CASE WHEN t.voids = 0 AND EXISTS (SELECT 1 FROM xapi_statements v WHERE v.refers_to = t.id AND v.voids = 1) THEN 1 ELSE 0 END,
+              t.actor_key, t.credential_id
+       FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::bigint[])
+            WITH ORDINALITY AS t(id, json, stored_at, verb_id, registration, refers_to, voids, actor_key, credential_id, n)
+       ORDER BY t.n
+       RETURNING seq, statement_id`,
+      [
+        column('id'),
+        column('json'),
+        column('storedAt'),
+        column('verbId'),
+        column('registration'),
+        column('refersTo'),
+        column('voids'),
+        column('actorKey'),
+        column('credentialId'),
+      ],
     );
-    const seq = Number(row!.seq);
-    await sql.run('INSERT INTO xapi_statement_targets (seq, target_seq) VALUES (?, ?)', [seq, seq]);
-    if (record.refersTo !== null) {
-      await sql.run(
-        `INSERT INTO xapi_statement_targets (seq, target_seq)
-         SELECT ?::bigint, t.target_seq FROM xapi_statement_targets t JOIN xapi_statements s ON s.seq = t.seq WHERE s.statement_id = ?
-         ON CONFLICT DO NOTHING`,
-        [seq, record.refersTo],
-      );
-      if (record.voids) await sql.run('UPDATE xapi_statements SET voided = 1 WHERE statement_id = ? AND voids = 0', [record.refersTo]);
-    }
+    const seqOf = new Map(rows.map((row) => [row.statement_id, Number(row.seq)]));
+    const seqs = records.map((record) => seqOf.get(record.id)!);
+    const newIds = records.map((record) => record.id);
+    // The closure of StatementRef targets for the batch's statements and for every statement
+    // stored earlier that reaches one naming a batch statement (their old rows stay; new ones add).
     await sql.run(
-      `INSERT INTO xapi_statement_targets (seq, target_seq)
-       SELECT reaching.seq, mine.target_seq
-       FROM xapi_statements r
-       JOIN xapi_statement_targets reaching ON reaching.target_seq = r.seq
-       JOIN xapi_statement_targets mine ON mine.seq = @seq
-       WHERE r.refers_to = @id
-       ON CONFLICT DO NOTHING`,
-      { seq, id: record.id },
+      `WITH RECURSIVE start(seq) AS (
+         SELECT unnest(?::bigint[])
+         UNION
+         SELECT reaching.seq FROM xapi_statements r JOIN xapi_statement_targets reaching ON reaching.target_seq = r.seq
+         WHERE r.refers_to = ANY(?::text[])
+       ), reach(seq, target_seq) AS (
+         SELECT seq, seq FROM start
+         UNION
+         SELECT reach.seq, c.seq FROM reach
+         JOIN xapi_statements b ON b.seq = reach.target_seq
+         JOIN xapi_statements c ON c.statement_id = b.refers_to
+       )
+       INSERT INTO xapi_statement_targets (seq, target_seq) SELECT seq, target_seq FROM reach ON CONFLICT DO NOTHING`,
+      [seqs, newIds],
     );
-    if (record.agents.length > 0) {
+    const voided = records.filter((record) => record.voids && record.refersTo !== null).map((record) => record.refersTo!);
+    if (voided.length > 0) await sql.run('UPDATE xapi_statements SET voided = 1 WHERE statement_id = ANY(?::text[]) AND voids = 0', [voided]);
+    const agents = records.flatMap((record, i) => record.agents.map((agent) => ({ key: agent.key, related: agent.related ? 1 : 0, seq: seqs[i]! })));
+    if (agents.length > 0) {
       await sql.run(
         `INSERT INTO xapi_statement_agents (agent_key, related, seq)
-         SELECT k, r, ?::bigint FROM unnest(?::text[], ?::int[]) AS t(k, r) ON CONFLICT DO NOTHING`,
-        [seq, record.agents.map((a) => a.key), record.agents.map((a) => (a.related ? 1 : 0))],
+         SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[]) ON CONFLICT DO NOTHING`,
+        [agents.map((a) => a.key), agents.map((a) => a.related), agents.map((a) => a.seq)],
       );
     }
-    if (record.activities.length > 0) {
+    const activities = records.flatMap((record, i) => record.activities.map((activity) => ({ id: activity.id, related: activity.related ? 1 : 0, seq: seqs[i]! })));
+    if (activities.length > 0) {
       await sql.run(
         `INSERT INTO xapi_statement_activities (activity_id, related, seq)
-         SELECT k, r, ?::bigint FROM unnest(?::text[], ?::int[]) AS t(k, r) ON CONFLICT DO NOTHING`,
-        [seq, record.activities.map((a) => a.id), record.activities.map((a) => (a.related ? 1 : 0))],
+         SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[]) ON CONFLICT DO NOTHING`,
+        [activities.map((a) => a.id), activities.map((a) => a.related), activities.map((a) => a.seq)],
       );
     }
-    for (const { id, definition } of record.definitions) {
+    // One row per activity (ON CONFLICT DO UPDATE may touch a row once per statement): the later wins.
+    const definitions = new Map<string, string>();
+    for (const record of records) for (const { id, definition } of record.definitions) definitions.set(id, definition);
+    if (definitions.size > 0) {
       await sql.run(
-        `INSERT INTO xapi_activities (activity_id, definition) VALUES (?, ?)
+        `INSERT INTO xapi_activities (activity_id, definition)
+         SELECT * FROM unnest(?::text[], ?::text[])
          ON CONFLICT (activity_id) DO UPDATE SET definition = excluded.definition`,
-        [id, definition],
+        [[...definitions.keys()], [...definitions.values()]],
       );
     }
   }

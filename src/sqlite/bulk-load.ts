@@ -4,6 +4,7 @@ import { rebuildActivityAggregates } from './activity-aggregates.js';
 import { migrate } from './migrate.js';
 import { rebuildMilestoneAggregates } from './milestone-aggregates.js';
 import { openDatabase, type Database } from './open-database.js';
+import { loadSqliteXapiStatements } from './xapi-bulk-load.js';
 
 /** What bulkLoad puts into a freshly migrated, empty database. */
 export interface BulkLoadPlan {
@@ -24,6 +25,9 @@ export interface BulkLoadPlan {
   readonly seed?: number;
   /** Rows per transaction; larger is faster and needs more WAL/journal space. */
   readonly rowsPerTransaction?: number;
+  /** Generated xAPI statements to add (src/sqlite/xapi-bulk-load.ts), over `activities` activity IRIs. */
+  readonly xapiStatements?: number;
+  readonly xapiActivities?: number;
   /** Called after each committed transaction of events. */
   readonly onProgress?: (progress: { table: string; done: number; total: number }) => void;
 }
@@ -139,6 +143,16 @@ export function createScaleDatabase(path: string, plan: BulkLoadPlan): BulkLoadR
     db.pragma('cache_size = -1048576');
     db.pragma('temp_store = MEMORY');
     const result = bulkLoad(db, plan);
+    if (plan.xapiStatements) {
+      loadSqliteXapiStatements(db, {
+        statements: plan.xapiStatements,
+        readers: plan.readers,
+        activities: plan.xapiActivities ?? 3000,
+        spanMs: plan.spanMs,
+        now: plan.now,
+        onProgress: plan.onProgress,
+      });
+    }
     db.pragma('journal_mode = WAL');
     return result;
   } finally {

@@ -1,7 +1,10 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { ActivityEvent, Milestone } from '../../src/domain/index.js';
+import type { ActivityEvent, Milestone, XapiStatementRecord } from '../../src/domain/index.js';
 import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
+import { openSqliteStore } from '../../src/sqlite/sqlite-store.js';
+import { prepareStatement } from '../../src/xapi/statement-records.js';
+import { VOIDED_VERB } from '../../src/xapi/statement-validation.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
 
@@ -247,5 +250,117 @@ describe('the PostgreSQL write path', () => {
     }
     await writing;
     expect((await store.activity.listActivity(reader!.id, { limit: 10 })).items.map((e) => e.actionType)).toEqual(['HELD', 'FIRST']);
+  });
+});
+
+/** xAPI records as the LRS makes them: fixed ids and times, an actor from the readers' mboxes. */
+function xapiRecord(n: number, overrides: Record<string, unknown> = {}): XapiStatementRecord {
+  const statement = {
+    id: xapiId(n),
+    actor: { objectType: 'Agent', mbox: `mailto:reader${n % 7}@example.test` },
+    verb: { id: `http://adlnet.gov/expapi/verbs/${n % 2 === 0 ? 'experienced' : 'completed'}` },
+    object: { objectType: 'Activity', id: `https://content.example.test/chapter/${n % 5}`, definition: { name: { 'en-US': `Chapter ${n % 5} (${n})` } } },
+    context: {
+      registration: '6d969975-8d7e-4506-ac19-877c57f2921a',
+      instructor: { mbox: 'mailto:coach@example.test' },
+      contextActivities: { parent: [{ id: 'https://content.example.test/course' }], grouping: [{ id: `https://content.example.test/module/${n % 3}` }] },
+    },
+    ...overrides,
+  };
+  return prepareStatement(statement, {
+    storedAt: 1_800_000_000_000 + n,
+    authority: { objectType: 'Agent', account: { homePage: 'https://lrs.example.test', name: 'key-1' } },
+    credentialId: null,
+    version: '1.0.3',
+  }).record;
+}
+
+function xapiId(n: number): string {
+  return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+}
+
+const refTo = (n: number, voiding = false) => ({
+  verb: { id: voiding ? VOIDED_VERB : 'http://adlnet.gov/expapi/verbs/attempted' },
+  object: { objectType: 'StatementRef', id: xapiId(n) },
+});
+
+/** Every row the statement tables hold, in a fixed order, as comparable text. */
+async function xapiTables(all: (sql: string) => Promise<Record<string, unknown>[]>): Promise<Record<string, string[]>> {
+  const tables: Record<string, string> = {
+    statements: 'SELECT seq, statement_id, stored_at, verb_id, registration, refers_to, voids, voided, actor_key FROM xapi_statements ORDER BY seq',
+    targets: 'SELECT seq, target_seq FROM xapi_statement_targets ORDER BY seq, target_seq',
+    agents: 'SELECT agent_key, related, seq FROM xapi_statement_agents ORDER BY seq, agent_key, related',
+    activities: 'SELECT activity_id, related, seq FROM xapi_statement_activities ORDER BY seq, activity_id, related',
+    definitions: 'SELECT activity_id, definition FROM xapi_activities ORDER BY activity_id',
+  };
+  const out: Record<string, string[]> = {};
+  for (const [name, sql] of Object.entries(tables)) {
+    out[name] = (await all(sql)).map((row) => Object.values(row).map((v) => (v === null ? 'null' : String(v))).join('|'));
+  }
+  return out;
+}
+
+describe('the PostgreSQL xAPI statement writes', () => {
+  it('a batch of 50 statements sends the same statements as a batch of 1, and each statement gets its rows', async () => {
+    const { store, admin } = await openFresh();
+    const one = await statementsSentBy(() => store.xapiStatements.insertStatements([xapiRecord(1)], []));
+    const fifty = await statementsSentBy(() =>
+      store.xapiStatements.insertStatements(
+        Array.from({ length: 50 }, (_, i) => xapiRecord(100 + i)),
+        [],
+      ),
+    );
+    expect(fifty.sent).toEqual(one.sent);
+    expect(one.sent.length).toBeLessThanOrEqual(8);
+    expect(await count(admin, 'xapi_statements')).toBe(51);
+    expect(await count(admin, 'xapi_statement_targets WHERE seq = target_seq')).toBe(51);
+    // actor, instructor, authority; object, parent, grouping: three of each per statement.
+    expect(await count(admin, 'xapi_statement_agents')).toBe(51 * 3);
+    expect(await count(admin, 'xapi_statement_activities')).toBe(51 * 3);
+    const stored = await store.xapiStatements.getStatements([xapiId(1), xapiId(149)]);
+    expect(stored.map((s) => [s.id, s.voided]).sort()).toEqual([
+      [xapiId(1), false],
+      [xapiId(149), false],
+    ]);
+    // The batch's order is the storage order, and the later of two definitions wins.
+    const seqs = (await admin.query<{ statement_id: string }>('SELECT statement_id FROM xapi_statements ORDER BY seq')).rows.map((r) => r.statement_id);
+    expect(seqs).toEqual([xapiId(1), ...Array.from({ length: 50 }, (_, i) => xapiId(100 + i))]);
+    expect(JSON.parse((await store.xapiStatements.getActivityDefinition('https://content.example.test/chapter/4'))!)).toEqual({ name: { 'en-US': 'Chapter 4 (149)' } });
+  });
+
+  it('voiding and StatementRef chains in and across batches leave the rows SQLite leaves, statement by statement', async () => {
+    const { store } = await openFresh();
+    const sqlite = openSqliteStore({ path: ':memory:', clock: new FakeClock() });
+    try {
+      const batches: XapiStatementRecord[][] = [
+        // Stored first: a statement, one naming a statement that only comes later (7), one naming that one.
+        [xapiRecord(1), xapiRecord(2, refTo(7)), xapiRecord(3, refTo(2))],
+        [
+          xapiRecord(4, refTo(6, true)), // voids a batch-mate stored after it
+          xapiRecord(5, refTo(8)), // names a batch-mate stored after it, which names one stored before
+          xapiRecord(6),
+          xapiRecord(7, refTo(1)), // the statement 2 and 3 waited for
+          xapiRecord(8, refTo(7)),
+          xapiRecord(9, refTo(1, true)), // voids a statement of the first batch
+          xapiRecord(10, refTo(12)), // a cycle within the batch: 10 -> 12 -> 11 -> 10
+          xapiRecord(11, refTo(10)),
+          xapiRecord(12, refTo(11)),
+          xapiRecord(13, refTo(9, true)), // voids a voiding statement: that one stays
+        ],
+        [xapiRecord(14), xapiRecord(15, refTo(4, true))],
+      ];
+      for (const batch of batches) {
+        await store.xapiStatements.insertStatements(batch, []);
+        await sqlite.xapiStatements.insertStatements(batch, []);
+      }
+      const onPostgres = await xapiTables(async (sql) => (await store.pool.query(sql)).rows);
+      const onSqlite = await xapiTables(async (sql) => sqlite.db.prepare(sql).all() as Record<string, unknown>[]);
+      expect(onPostgres).toEqual(onSqlite);
+      expect(onPostgres.targets).toContain('3|1'); // 3 -> 2 -> 7 -> 1, though 7 came a batch later
+      const voided = (await store.xapiStatements.getStatements([1, 6, 4, 9].map(xapiId))).filter((s) => s.voided).map((s) => s.id);
+      expect(voided.sort()).toEqual([xapiId(1), xapiId(6)]);
+    } finally {
+      await sqlite.operations.close();
+    }
   });
 });

@@ -172,6 +172,22 @@ describe('the Statement resource', () => {
     });
 
     it.each([
+      ['newest first', {}, ['ref', 'c', 'a']],
+      ['ascending', { ascending: 'true' }, ['a', 'c', 'ref']],
+    ] as const)('more pages through a filtered result one statement at a time, %s: a StatementRef and the statements it shares the filter with, each once', async (_title, order, expected) => {
+      const seen: unknown[] = [];
+      let page = await lrs.query({ agent: JSON.stringify(ADA), limit: '1', ...order });
+      seen.push(...page.statements.map((s) => s.id));
+      while (page.more) {
+        const next = await lrs.request({ method: 'GET', url: page.more });
+        expect(next.statusCode).toBe(200);
+        page = next.json();
+        seen.push(...page.statements.map((s) => s.id));
+      }
+      expect(seen).toEqual(expected.map((key) => ids[key]));
+    });
+
+    it.each([
       ['agent that is not JSON', { agent: '{mbox' }],
       ['agent with two identifiers', { agent: JSON.stringify({ mbox: 'mailto:a@b.c', openid: 'http://a.example' }) }],
       ['verb that is not an IRI', { verb: 'completed' }],

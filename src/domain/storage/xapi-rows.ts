@@ -29,13 +29,22 @@ export function toStoredXapiStatement(row: XapiStatementRow): StoredXapiStatemen
 
 /**
  * The statement query of GET /xapi/statements as one SELECT with `@name` parameters, which both
- * engines bind (plain SQL both run unchanged: the filters apply to a statement's targets, so a
- * StatementRef matches what the statement it refers to matches).
+ * engines bind (plain SQL both run unchanged).
+ *
+ * The filters other than time apply to a statement's targets (itself and, through StatementRef,
+ * what it refers to, recursively), so a StatementRef matches what its target matches. Every
+ * statement is its own target, so a statement matches when it does itself (the direct branch,
+ * which each engine drives from the index of its most selective filter in storage order: agents
+ * and activities by (key, seq), verb by (verb_id, seq), registration by (registration, seq)) or
+ * when one of its other targets does (the referring branch: only a statement that refers to
+ * another has other targets, so it reads the few such statements, in storage order). Each branch stops at a page; the page is the first `limit` of the two. An agent or an
+ * activity is named once per statement (the records keep one row per key), so the joins add no
+ * duplicates.
  */
 export function xapiStatementQuery(query: XapiStatementQuery): { text: string; params: Record<string, unknown> } {
   const params: Record<string, unknown> = { limit: query.limit };
   const where = ['s.voided = 0'];
-  const targetWhere: string[] = [];
+  const order = `ORDER BY s.seq ${query.ascending ? 'ASC' : 'DESC'} LIMIT @limit`;
   if (query.since !== null) {
     where.push('s.stored_at > @since');
     params.since = query.since;
@@ -48,32 +57,52 @@ export function xapiStatementQuery(query: XapiStatementQuery): { text: string; p
     where.push(query.ascending ? 's.seq > @after' : 's.seq < @after');
     params.after = query.after;
   }
-  if (query.verbId !== null) {
-    targetWhere.push('ts.verb_id = @verbId');
-    params.verbId = query.verbId;
+  const filtered = query.verbId !== null || query.registration !== null || query.agentKey !== null || query.activityId !== null;
+  if (!filtered && query.since === null && query.until === null) {
+    return { text: `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE ${where.join(' AND ')} ${order}`, params };
   }
-  if (query.registration !== null) {
-    targetWhere.push('ts.registration = @registration');
-    params.registration = query.registration;
+  if (!filtered) {
+    // A time window: the page's seqs from the index of live statements' times, then their rows.
+    const page = `SELECT s.seq FROM xapi_statements s WHERE ${where.join(' AND ')} ${order}`;
+    return { text: `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE s.seq IN (${page}) ${order}`, params };
   }
+
+  /** The filters on statement `alias`, as joins (direct) or EXISTS (referring) on its agents and activities. */
+  const targetFilters = (alias: string) => {
+    const conditions: string[] = [];
+    if (query.verbId !== null) conditions.push(`${alias}.verb_id = @verbId`);
+    if (query.registration !== null) conditions.push(`${alias}.registration = @registration`);
+    return conditions;
+  };
+  if (query.verbId !== null) params.verbId = query.verbId;
+  if (query.registration !== null) params.registration = query.registration;
+  const joins: string[] = [];
+  const exists: string[] = [];
   if (query.agentKey !== null) {
-    targetWhere.push(
-      `EXISTS (SELECT 1 FROM xapi_statement_agents a WHERE a.agent_key = @agentKey AND a.seq = ts.seq${query.relatedAgents ? '' : ' AND a.related = 0'})`,
-    );
     params.agentKey = query.agentKey;
+    const related = query.relatedAgents ? '' : ' AND ag.related = 0';
+    joins.push(`JOIN xapi_statement_agents ag ON ag.seq = s.seq AND ag.agent_key = @agentKey${related}`);
+    exists.push(`EXISTS (SELECT 1 FROM xapi_statement_agents ag WHERE ag.agent_key = @agentKey AND ag.seq = ts.seq${related})`);
   }
   if (query.activityId !== null) {
-    targetWhere.push(
-      `EXISTS (SELECT 1 FROM xapi_statement_activities a WHERE a.activity_id = @activityId AND a.seq = ts.seq${query.relatedActivities ? '' : ' AND a.related = 0'})`,
-    );
     params.activityId = query.activityId;
+    const related = query.relatedActivities ? '' : ' AND ac.related = 0';
+    joins.push(`JOIN xapi_statement_activities ac ON ac.seq = s.seq AND ac.activity_id = @activityId${related}`);
+    exists.push(`EXISTS (SELECT 1 FROM xapi_statement_activities ac WHERE ac.activity_id = @activityId AND ac.seq = ts.seq${related})`);
   }
-  if (targetWhere.length > 0) {
-    where.push(
-      `EXISTS (SELECT 1 FROM xapi_statement_targets t JOIN xapi_statements ts ON ts.seq = t.target_seq WHERE t.seq = s.seq AND ${targetWhere.join(' AND ')})`,
-    );
-  }
-  const text = `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE ${where.join(' AND ')} ORDER BY s.seq ${query.ascending ? 'ASC' : 'DESC'} LIMIT @limit`;
+  // The direct branch orders (and pages) by the driving index's seq, which SQLite then reads in
+  // order instead of sorting (PostgreSQL knows the joined seqs are equal either way).
+  const driver = query.agentKey !== null ? 'ag' : query.activityId !== null ? 'ac' : 's';
+  const directWhere = where.map((condition) => condition.replace('s.seq', `${driver}.seq`));
+  const direct =
+    `SELECT ${driver}.seq AS seq FROM xapi_statements s ${joins.join(' ')} WHERE ${[...directWhere, ...targetFilters('s')].join(' AND ')} ` +
+    order.replace('s.seq', `${driver}.seq`);
+  const referring =
+    `SELECT DISTINCT s.seq FROM xapi_statements s JOIN xapi_statement_targets t ON t.seq = s.seq JOIN xapi_statements ts ON ts.seq = t.target_seq ` +
+    `WHERE s.refers_to IS NOT NULL AND t.target_seq <> s.seq AND ${[...where, ...targetFilters('ts'), ...exists].join(' AND ')} ${order}`;
+  const text =
+    `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s ` +
+    `WHERE s.seq IN (SELECT seq FROM (${direct}) AS d UNION SELECT seq FROM (${referring}) AS r) ${order}`;
   return { text, params };
 }
 
