@@ -40,9 +40,12 @@ export interface PostgresStoreOptions {
   readonly sessionSeenResolutionMs?: number;
 }
 
-/** The batched writer's connections: one batch runs on each, so the next overlaps a COMMIT. */
+/** The batched writer's connections: the batch's, and a spare for the next while one is replaced. */
 const WRITER_CONNECTIONS = 2;
-const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500, maxInFlight: WRITER_CONNECTIONS };
+// One batch at a time: two in flight (the next batch's statements overlapping the previous
+// COMMIT) measured no faster for one instance and slower for three, since every batch with
+// activity waits on the same hour and day rows (BENCHMARKS.md, "PostgreSQL at full speed").
+const DEFAULT_WRITE_QUEUE: WriteQueueOptions = { maxPending: 10_000, maxBatch: 500, maxInFlight: 1 };
 /** Opens a pool on `options.url`, applies pending migrations and returns a Store on it. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const pool = openPool({

@@ -169,6 +169,40 @@ describe('the PostgreSQL write path', () => {
     expect(await count(admin, "attention_items WHERE reason = 'low_score' AND state = 'open'")).toBe(13);
   });
 
+  it('with two batches in flight, every write lands once and the aggregates equal the rows they sum', async () => {
+    const { name, url } = await createTestDatabase();
+    const store = await openPostgresStore({ url, clock: new FakeClock(), writeQueue: { maxInFlight: 2, maxBatch: 7 } });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    opened.push({ store, name, admin });
+    const users = await readers(store, 6);
+    const writes: Promise<unknown>[] = [];
+    // Writes over many turns, small batches: several batches run at once on the two connections.
+    for (let turn = 0; turn < 20; turn++) {
+      for (const [i, user] of users.entries()) {
+        writes.push(store.activity.logActivities(user.id, [{ actionType: `T${turn}`, metadata: null }]));
+        writes.push(
+          store.progress.upsertMilestone(user.id, {
+            chapterId: `c${(turn + i) % 3}`,
+            status: (['started', 'completed', 'stuck'] as const)[(turn * 7 + i) % 3]!,
+            score: (turn * 7 + i) % 3 === 1 ? turn * 5 : null,
+          }),
+        );
+      }
+      await new Promise((done) => setImmediate(done));
+    }
+    await Promise.all(writes);
+    expect(await count(admin, 'activity_logs')).toBe(120);
+    const hours = await admin.query('SELECT sum(events)::int AS events FROM activity_reader_hours');
+    expect(hours.rows[0].events).toBe(120);
+    const totals = await admin.query('SELECT sum(events)::int AS events, sum(active_readers)::int AS readers FROM activity_hours');
+    expect(totals.rows[0]).toEqual({ events: 120, readers: 6 });
+    const stored = await admin.query('SELECT chapter_id, status, count(*)::int AS n FROM milestones GROUP BY 1, 2 ORDER BY 1, 2');
+    const counted = await admin.query('SELECT chapter_id, status, n::int FROM chapter_status_counts ORDER BY 1, 2');
+    expect(counted.rows).toEqual(stored.rows);
+    expect(await count(admin, 'milestones')).toBe(18);
+  });
+
   it('the same milestone twice in one batch is written in order, the later one last', async () => {
     const { store, admin } = await openFresh();
     const [reader] = await readers(store, 1);
