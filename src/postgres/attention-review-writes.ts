@@ -81,10 +81,7 @@ export const milestoneReviews: CombinedWrite<MilestoneReview, AttentionItem[]> =
         (seen.has(key) ? later : now).push(entry);
         seen.add(key);
       }
-      const items = await reviewRound(
-        db,
-        now.map((e) => e.review),
-      );
+      const items = await reviewRound(db, now.map((e) => e.review));
       now.forEach((entry, n) => (results[entry.index] = items[n]!));
       remaining = later;
     }
@@ -142,7 +139,7 @@ async function reviewRound(db: WriteClient, reviews: readonly MilestoneReview[])
     );
     if (owner) rowsOf[owner.i]!.push(row);
   }
-  for (const row of rowsOf) row.sort((a, b) => REVIEW_ORDER.indexOf(a.reason) - REVIEW_ORDER.indexOf(b.reason));
+  for (const rows of rowsOf) rows.sort((a, b) => REVIEW_ORDER.indexOf(a.reason) - REVIEW_ORDER.indexOf(b.reason));
   for (const row of opened) {
     const owner = opening.find(({ review }) => review.readerId === row.reader_id && review.chapterId === row.chapter_id);
     if (!owner) continue;
