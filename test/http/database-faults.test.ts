@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTestApp, problemOf, type SignedInUser, type TestApp } from '../support/test-app.js';
+import { postBulkyActivity } from '../support/bulky-activity.js';
+import { buildTestApp, problemOf, type TestApp } from '../support/test-app.js';
 
 /**
  * The database failing under the app: a full disk on either engine. Requests fail cleanly with
@@ -30,14 +31,6 @@ async function freeStorage(app: TestApp): Promise<void> {
   else await app.db.all('DROP TRIGGER pretend_disk_full ON activity_logs');
 }
 
-const postActivity = (app: TestApp, reader: SignedInUser, i: number) =>
-  app.app.inject({
-    method: 'POST',
-    url: '/api/me/activity',
-    headers: reader.headers,
-    payload: { actionType: 'PAGE_VIEW', metadata: { i, filler: 'x'.repeat(3000) } },
-  });
-
 describe('a full disk', () => {
   it('answers writes 503 saying storage is full, stores nothing, keeps reads working, and writes work once space is freed', async () => {
     t = await buildTestApp({ env: { READPULSE_RATE_LIMITS: 'off' } });
@@ -45,7 +38,7 @@ describe('a full disk', () => {
     await fillStorage(t);
     let refused;
     for (let i = 0; i < 500 && !refused; i += 1) {
-      const response = await postActivity(t, reader, i);
+      const response = await postBulkyActivity(t, reader, i);
       if (response.statusCode !== 201) refused = response;
     }
     expect(refused?.statusCode, refused?.body).toBe(503);
@@ -54,12 +47,12 @@ describe('a full disk', () => {
     expect(Number(refused!.headers['retry-after'])).toBeGreaterThan(0);
 
     const stored = await t.db.count('SELECT count(*) AS n FROM activity_logs');
-    expect((await postActivity(t, reader, -1)).statusCode).toBe(503);
+    expect((await postBulkyActivity(t, reader, -1)).statusCode).toBe(503);
     expect(await t.db.count('SELECT count(*) AS n FROM activity_logs')).toBe(stored);
     expect((await t.app.inject({ method: 'GET', url: '/api/me/activity?limit=1', headers: reader.headers })).statusCode).toBe(200);
 
     await freeStorage(t);
-    expect((await postActivity(t, reader, -2)).statusCode).toBe(201);
+    expect((await postBulkyActivity(t, reader, -2)).statusCode).toBe(201);
     expect(await t.db.count('SELECT count(*) AS n FROM activity_logs')).toBe(stored + 1);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildTestApp, problemOf, type SignedInUser, type TestApp } from '../support/test-app.js';
+import { postBulkyActivity } from '../support/bulky-activity.js';
+import { buildTestApp, problemOf, type TestApp } from '../support/test-app.js';
 import { TEST_SERVER_URL } from '../support/postgres-databases.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -19,14 +20,6 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-const postActivity = (app: TestApp, reader: SignedInUser, i: number) =>
-  app.app.inject({
-    method: 'POST',
-    url: '/api/me/activity',
-    headers: reader.headers,
-    payload: { actionType: 'PAGE_VIEW', metadata: { i, filler: 'x'.repeat(3000) } },
-  });
-
 describe('PostgreSQL unreachable for a while under load', () => {
   it('fails requests with 503 unavailable and Retry-After, /healthz 503, then recovers alone and loses nothing acknowledged', async () => {
     const server = new URL(TEST_SERVER_URL);
@@ -42,7 +35,7 @@ describe('PostgreSQL unreachable for a while under load', () => {
     let running = true;
     const writer = async (w: number) => {
       for (let i = 0; running; i += 1) {
-        const response = await postActivity(app, reader, w * 100_000 + i);
+        const response = await postBulkyActivity(app, reader, w * 100_000 + i);
         statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
         if (response.statusCode === 201) acknowledged.push((response.json() as { event: { id: number } }).event.id);
         else if (response.statusCode === 503) {
