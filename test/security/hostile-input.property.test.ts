@@ -616,7 +616,11 @@ describe('accepted strings are plain data', () => {
   it('a name or title with a NUL character or an unpaired UTF-16 surrogate is refused with 400 on every engine, and nothing is stored', async () => {
     const withNul = fc
       .tuple(plainText, fc.constantFrom('\u0000', '\ud800', '\udfff', '\udbff!'), plainText)
-      .map(([a, odd, b]) => `${a.slice(0, 40)}${odd}${b.slice(0, 40)}`);
+      .map(([a, odd, b]) => `${a.slice(0, 40)}${odd}${b.slice(0, 40)}`)
+      // Cutting the text beside a lone surrogate can pair it up again (a high surrogate left by the
+      // cut, then '\udfff'): such a string is valid text, so only strings that still hold a NUL
+      // or an unpaired surrogate are the case under test.
+      .filter((text) => /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text));
     await fc.assert(
       fc.asyncProperty(withNul, async (text) => {
         serial += 1;
