@@ -1,26 +1,26 @@
 import { BUCKET_MS } from '../domain/index.js';
 import { ACTIVITY_BUCKET_TABLES, type ActivityDelta } from '../domain/storage/activity-buckets.js';
 import type { Sql } from './pg-sql.js';
-import type { WriteClient } from './write-queue.js';
 
 export type { ActivityDelta } from '../domain/storage/activity-buckets.js';
 
 const LEVELS = ACTIVITY_BUCKET_TABLES;
 
 /**
- * applyDeferred's one statement for every bucket size ($1 user ids, $2 times, $3 event counts):
- * per size, the reader rows' additions, then the totals, with a reader row that appears (`xmax =
- * 0`: inserted, not updated) adding an active reader to its bucket. Rows are written in key
- * order, so two batches in flight lock them in one order.
+ * The common table expressions that add a batch's new events to every bucket size, for a
+ * statement that inserts them: `source` is a query of (user_id, at, events) rows, one per write.
+ * Per size, the reader rows' additions, then the totals, with a reader row that appears (`xmax =
+ * 0`: inserted, not updated) adding an active reader to its bucket; users who are not readers are
+ * skipped by the join. Rows are written in key order, so two batches in flight lock them in one
+ * order. Data-modifying CTEs run to completion whether or not the statement's result reads them.
  */
-const DEFERRED_STATEMENT = {
-  name: 'readpulse-activity-aggregates',
-  text: `WITH ${LEVELS.map((level) => {
+export function activityAggregateCtes(source: string): string {
+  return LEVELS.map((level) => {
     const size = BUCKET_MS[level.size];
     const n = level.size;
     return `added_${n} AS (
         SELECT x.user_id, (x.at / ${size}) * ${size} AS start, sum(x.events)::bigint AS events
-        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS x (user_id, at, events)
+        FROM (${source}) AS x (user_id, at, events)
         JOIN users u ON u.id = x.user_id AND u.role = 'reader'
         GROUP BY 1, 2
       ), upserted_${n} AS (
@@ -37,49 +37,16 @@ const DEFERRED_STATEMENT = {
           SET events = t.events + excluded.events, active_readers = t.active_readers + excluded.active_readers
         RETURNING 1
       )`;
-  }).join(', ')}
-    SELECT ${LEVELS.map((level) => `(SELECT count(*) FROM total_${level.size})`).join(' + ')} AS buckets`,
-};
+  }).join(', ');
+}
 
 /**
  * Keeps activity_reader_{hours,days} and activity_{hours,days} equal to what activity_logs holds
  * for readers, as SQLite's ActivityAggregates: inside the caller's write, next to the insert or
- * delete it accounts for.
+ * delete it accounts for. A batch's inserts add theirs in their own statement
+ * (activityAggregateCtes); the rest (retention, a deleted user) goes through here.
  */
 export class ActivityAggregates {
-  /** Additions of each open write transaction (by its connection), applied together just before it commits. */
-  private readonly deferred = new WeakMap<WriteClient, ActivityDelta[]>();
-
-  /**
-   * Queues an addition (events > 0) for applyDeferred, at the end of the current transaction: a
-   * batch's activity then costs two statements in all instead of five round trips per write. Call
-   * it as a write's last step, so a write that fails has deferred nothing.
-   */
-  defer(client: WriteClient, delta: ActivityDelta): void {
-    const deferred = this.deferred.get(client);
-    if (deferred) deferred.push(delta);
-    else this.deferred.set(client, [delta]);
-  }
-
-  /** Forgets what was deferred on `client`: its transaction starts again or was rolled back. */
-  discardDeferred(client: WriteClient): void {
-    this.deferred.delete(client);
-  }
-
-  /**
-   * Applies every deferred addition in one prepared statement for every bucket size: users who
-   * are no readers (or were deleted later in the batch) are skipped by the join.
-   */
-  async applyDeferred(client: WriteClient): Promise<void> {
-    const deltas = this.deferred.get(client) ?? [];
-    this.deferred.delete(client);
-    if (deltas.length === 0) return;
-    const users = deltas.map((d) => d.userId);
-    const times = deltas.map((d) => d.at);
-    const counts = deltas.map((d) => d.events);
-    await client.query({ ...DEFERRED_STATEMENT, values: [users, times, counts] });
-  }
-
   /** Applies deltas of one or more users; deltas of users who are not readers are ignored. */
   async apply(sql: Sql, deltas: readonly ActivityDelta[]): Promise<void> {
     const readers = new Map<number, boolean>();

@@ -1,5 +1,5 @@
 import { metadataJson, type ActivityEvent, type ActivityInput, type Milestone, type MilestoneInput } from '../domain/index.js';
-import type { ActivityAggregates } from './activity-aggregates.js';
+import { activityAggregateCtes } from './activity-aggregates.js';
 import type { MilestoneAggregates, MilestoneContribution } from './milestone-aggregates.js';
 import { toActivityEvent, toMilestone, type ActivityRow, type MilestoneRow } from '../domain/storage/stored-rows.js';
 import type { Statement } from './statements.js';
@@ -39,23 +39,22 @@ function named(name: string, text: string): Statement {
  * every batch size, and a batch of N writes of a kind costs the same statements as a batch of 1.
  */
 const sql = {
-  // Every user's events in queue order; the ids are handed out in that order, so the rows sorted
-  // by id split back into the writes by their counts. A missing user fails the whole statement
-  // (its foreign key), and the batch then runs each write alone.
+  // Every user's events in queue order, and their additions to the activity aggregates, in one
+  // statement: a batch of activity alone is this statement and nothing else (see oneStatement).
+  // The ids are handed out in the input's order, so the rows sorted by id split back into the
+  // writes by their counts. A missing user fails the whole statement (its foreign key), and the
+  // batch then runs each write alone.
   insertActivities: named(
     'insert-activities',
-    `INSERT INTO activity_logs (user_id, action_type, metadata, created_at)
-      SELECT t.user_id, t.action_type, t.metadata, t.created_at
-      FROM unnest($1::bigint[], $2::text[], $3::json[], $4::bigint[]) WITH ORDINALITY AS t(user_id, action_type, metadata, created_at, n)
-      ORDER BY t.n
-      RETURNING id, action_type, metadata, created_at`,
-  ),
-  insertActivitiesOfOne: named(
-    'insert-activities-of-one',
-    `INSERT INTO activity_logs (user_id, action_type, metadata, created_at)
-      SELECT $1, t.action_type, t.metadata, $4 FROM unnest($2::text[], $3::json[]) WITH ORDINALITY AS t(action_type, metadata, n)
-      ORDER BY t.n
-      RETURNING id, action_type, metadata, created_at`,
+    `WITH t AS (
+        SELECT * FROM unnest($1::bigint[], $2::text[], $3::json[], $4::bigint[]) WITH ORDINALITY
+          AS t(user_id, action_type, metadata, created_at, n)
+      ), inserted AS (
+        INSERT INTO activity_logs (user_id, action_type, metadata, created_at)
+          SELECT t.user_id, t.action_type, t.metadata, t.created_at FROM t ORDER BY t.n
+          RETURNING id, action_type, metadata, created_at
+      ), ${activityAggregateCtes('SELECT user_id, created_at, 1::bigint FROM t')}
+      SELECT id, action_type, metadata, created_at FROM inserted`,
   ),
   // The milestones as they are, locked until the batch commits (so another instance cannot change
   // them between this read and the upsert), in key order (so two batches lock in one order). A
@@ -89,32 +88,24 @@ function run<R extends object>(db: WriteClient, statement: Statement, values: re
   return db.query<R>({ ...statement, values: [...values] });
 }
 
-/** logActivities in a batch: one insert for all its writes; the aggregates follow at commit. */
-export function activityWrites(aggregates: ActivityAggregates): CombinedWrite<ActivityWrite, ActivityEvent[]> {
+/** logActivities in a batch: one statement for all its writes, their aggregates included. */
+export function activityWrites(): CombinedWrite<ActivityWrite, ActivityEvent[]> {
   const metadataOf = (input: ActivityInput) => (input.metadata === null ? null : metadataJson(input.metadata));
+  const runAll = async (db: WriteClient, writes: readonly ActivityWrite[]): Promise<ActivityEvent[][]> => {
+    const users = writes.flatMap((w) => w.inputs.map(() => w.userId));
+    const types = writes.flatMap((w) => w.inputs.map((i) => i.actionType));
+    const metadata = writes.flatMap((w) => w.inputs.map(metadataOf));
+    const times = writes.flatMap((w) => w.inputs.map(() => w.at));
+    // RETURNING promises no order; the ids were handed out in the input's order.
+    const rows = users.length === 0 ? [] : (await run<ActivityRow>(db, sql.insertActivities, [users, types, metadata, times])).rows;
+    rows.sort((a, b) => a.id - b.id);
+    let next = 0;
+    return writes.map((w) => rows.slice(next, (next += w.inputs.length)).map(toActivityEvent));
+  };
   return {
-    async runAll(db, writes) {
-      const users = writes.flatMap((w) => w.inputs.map(() => w.userId));
-      const types = writes.flatMap((w) => w.inputs.map((i) => i.actionType));
-      const metadata = writes.flatMap((w) => w.inputs.map(metadataOf));
-      const times = writes.flatMap((w) => w.inputs.map(() => w.at));
-      // RETURNING promises no order; the ids were handed out in the input's order.
-      const rows = users.length === 0 ? [] : (await run<ActivityRow>(db, sql.insertActivities, [users, types, metadata, times])).rows;
-      rows.sort((a, b) => a.id - b.id);
-      let next = 0;
-      return writes.map((w) => {
-        const mine = rows.slice(next, (next += w.inputs.length));
-        // Last, so a write that failed has deferred nothing.
-        if (mine.length > 0) aggregates.defer(db, { userId: w.userId, at: w.at, events: mine.length });
-        return mine.map(toActivityEvent);
-      });
-    },
-    async runOne(db, w) {
-      const values = [w.userId, w.inputs.map((i) => i.actionType), w.inputs.map(metadataOf), w.at];
-      const rows = (await run<ActivityRow>(db, sql.insertActivitiesOfOne, values)).rows;
-      aggregates.defer(db, { userId: w.userId, at: w.at, events: rows.length });
-      return rows.sort((a, b) => a.id - b.id).map(toActivityEvent);
-    },
+    oneStatement: true,
+    runAll,
+    runOne: async (db, write) => (await runAll(db, [write]))[0]!,
   };
 }
 

@@ -16,7 +16,7 @@ export class PostgresActivity implements ActivityPort {
     private readonly db: PostgresAccess,
     private readonly aggregates: ActivityAggregates,
   ) {
-    this.writes = activityWrites(aggregates);
+    this.writes = activityWrites();
   }
 
   async logActivity(userId: number, input: ActivityInput): Promise<ActivityEvent> {

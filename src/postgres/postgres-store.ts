@@ -116,17 +116,11 @@ export class PostgresStore implements Store {
     private readonly writePool: Pool = pool,
   ) {
     const aggregates = { activity: new ActivityAggregates(), milestones: new MilestoneAggregates() };
-    // The aggregates are updated once per batch, just before it commits.
+    // The milestone aggregates are updated once per batch, just before it commits (activity adds its own in its insert).
     this.writes = new WriteQueue(writePool, {
       ...writeQueueOptions,
-      onBegin: (client) => {
-        aggregates.activity.discardDeferred(client);
-        aggregates.milestones.discardDeferred(client);
-      },
-      beforeCommit: async (client) => {
-        await aggregates.activity.applyDeferred(client);
-        await aggregates.milestones.applyDeferred(client);
-      },
+      onBegin: (client) => aggregates.milestones.discardDeferred(client),
+      beforeCommit: (client) => aggregates.milestones.applyDeferred(client),
     });
     const access: PostgresAccess = {
       clock,

@@ -36,6 +36,12 @@ export type WriteClient = Pick<PoolClient, 'query'>;
  * write fails alone.
  */
 export interface CombinedWrite<I, T> {
+  /**
+   * Set when `runAll` sends exactly one statement and defers nothing to `beforeCommit`: a batch
+   * whose writes are all of this kind is then that statement alone, in PostgreSQL's implicit
+   * transaction (no BEGIN, no COMMIT: one round trip, answered after its commit).
+   */
+  readonly oneStatement?: boolean;
   readonly runAll: (client: WriteClient, inputs: readonly I[]) => Promise<T[]>;
   readonly runOne: (client: WriteClient, input: I) => Promise<T>;
 }
@@ -200,13 +206,25 @@ export class WriteQueue {
   /**
    * Runs the batch in order, except that combinable writes wait to run together: those of a kind
    * met since the last plain write run in one go (kinds in the order first met) before the next
-   * plain write, and at the end. Combinable writes of different kinds must commute.
+   * plain write, and at the end. Combinable writes of different kinds must commute. A batch of
+   * one kind that runs as one statement (CombinedWrite.oneStatement) is sent without BEGIN and
+   * COMMIT: PostgreSQL runs a lone statement in a transaction of its own.
    */
   private async runWithoutSavepoints(
     client: PoolClient,
     batch: readonly Job[],
   ): Promise<{ ok: true; outcomes: Outcome[] } | { ok: false; error: unknown }> {
     const outcomes: Outcome[] = new Array(batch.length);
+    const sole = soleStatementKind(batch);
+    if (sole) {
+      try {
+        const values = await sole.runAll(client, batch.map((job) => job.combined!.input));
+        return { ok: true, outcomes: values.map((value) => ({ ok: true, value })) };
+      } catch (error) {
+        // Its implicit transaction rolled back: the connection is idle again, nothing to undo.
+        return { ok: false, error };
+      }
+    }
     let waiting = new Map<CombinedWrite<unknown, unknown>, number[]>();
     const runWaiting = async () => {
       for (const [kind, indexes] of waiting) {
@@ -255,6 +273,12 @@ export class WriteQueue {
     await this.commit(client);
     return outcomes;
   }
+}
+
+/** The kind of every write in `batch`, when they are all of one kind that runs as one statement. */
+function soleStatementKind(batch: readonly Job[]): CombinedWrite<unknown, unknown> | undefined {
+  const kind = batch[0]?.combined?.kind;
+  return kind?.oneStatement && batch.every((job) => job.combined?.kind === kind) ? kind : undefined;
 }
 
 /** PostgreSQL's deadlock_detected and serialization_failure: the transaction may simply run again. */

@@ -64,7 +64,7 @@ async function count(admin: pg.Client, sql: string, values: unknown[] = []): Pro
 }
 
 describe('the PostgreSQL write path', () => {
-  it('a batch of activity writes sends the same statements whether it holds 2 writes or 60, and every write gets its own rows', async () => {
+  it('a batch of activity writes is one statement, without BEGIN or COMMIT, whether it holds 2 writes or 60, and every write gets its own rows', async () => {
     const { store, admin } = await openFresh();
     const users = await readers(store, 12);
     const batchOf = (n: number) =>
@@ -80,10 +80,9 @@ describe('the PostgreSQL write path', () => {
       );
     const small = await batchOf(2);
     const large = await batchOf(60);
+    // The batch's events and their aggregates in one statement, in its own implicit transaction.
+    expect(small.sent).toEqual(['readpulse-combined-insert-activities']);
     expect(large.sent).toEqual(small.sent);
-    expect(large.sent[0]).toBe('BEGIN');
-    expect(large.sent.at(-1)).toBe('COMMIT');
-    expect(large.sent.filter((s) => s.includes('insert-activities'))).toHaveLength(1);
     // Each write answered with its own two events, in its order.
     large.result.forEach((events: ActivityEvent[], i) => {
       expect(events.map((e) => e.actionType)).toEqual([`A_60_${i}`, `B_60_${i}`]);
@@ -97,7 +96,38 @@ describe('the PostgreSQL write path', () => {
       expect(rows.map((r: { user_id: number }) => r.user_id)).toEqual([users[i % 12]!.id, users[i % 12]!.id]);
     }
     expect(await count(admin, "live_events WHERE type = 'activity'")).toBe(124);
-    expect(await count(admin, 'activity_reader_hours')).toBe(12);
+    // The aggregates equal the rows they sum: per reader and hour, and the hour's totals.
+    const perReader = await admin.query(
+      'SELECT user_id::int, count(*)::int AS n FROM activity_logs GROUP BY 1 ORDER BY 1',
+    );
+    const aggregated = await admin.query('SELECT user_id::int, events::int AS n FROM activity_reader_hours ORDER BY 1');
+    expect(aggregated.rows).toEqual(perReader.rows);
+    expect((await admin.query('SELECT events::int, active_readers::int FROM activity_hours')).rows).toEqual([{ events: 124, active_readers: 12 }]);
+    expect((await admin.query('SELECT events::int, active_readers::int FROM activity_days')).rows).toEqual([{ events: 124, active_readers: 12 }]);
+  });
+
+  it('a batch of activity beside other writes runs in one transaction, the activity still in one statement with its aggregates', async () => {
+    const { store, admin } = await openFresh();
+    const users = await readers(store, 4);
+    const { sent } = await statementsSentBy(() =>
+      Promise.all([
+        store.activity.logActivity(users[0]!.id, { actionType: 'A', metadata: null }),
+        store.progress.upsertMilestone(users[1]!.id, { chapterId: 'ch1', status: 'started', score: null }),
+        store.activity.logActivities(users[2]!.id, [
+          { actionType: 'B', metadata: null },
+          { actionType: 'C', metadata: null },
+        ]),
+      ]),
+    );
+    expect(sent[0]).toBe('BEGIN');
+    expect(sent.at(-1)).toBe('COMMIT');
+    expect(sent.filter((s) => s === 'readpulse-combined-insert-activities')).toHaveLength(1);
+    expect((await admin.query('SELECT user_id::int, events::int FROM activity_reader_days ORDER BY 1')).rows).toEqual([
+      { user_id: users[0]!.id, events: 1 },
+      { user_id: users[2]!.id, events: 2 },
+    ]);
+    expect((await admin.query('SELECT events::int, active_readers::int FROM activity_days')).rows).toEqual([{ events: 3, active_readers: 2 }]);
+    expect(await count(admin, 'milestones')).toBe(1);
   });
 
   it('a batch of milestone writes sends the same statements whether it holds 3 writes or 40', async () => {
