@@ -104,28 +104,27 @@ async function reviewRound(db: WriteClient, reviews: readonly MilestoneReview[])
   });
   const reviewed = reviews.flatMap((review, i) => (plans[i] ? [{ review, plan: plans[i]!, i }] : []));
   if (reviewed.length === 0) return reviews.map(() => []);
-  const resolved = (
-    await run<AttentionRow>(db, sql.resolve, [
+  const opening = reviewed.filter((r) => r.plan.openLowScore);
+  // The update and the insert touch different items (a review opens a low-score item or resolves
+  // one, never both), and go to the connection together, the insert queued behind the update.
+  const resolving = run<AttentionRow>(db, sql.resolve, [
       reviewed.map((r) => r.review.readerId),
       reviewed.map((r) => r.review.chapterId),
       reviewed.map((r) => r.plan.resolveStuck),
       reviewed.map((r) => !r.plan.openLowScore),
       reviewed.map((r) => r.review.now),
       NO_CHAPTER,
-    ])
-  ).rows;
-  const opening = reviewed.filter((r) => r.plan.openLowScore);
-  const opened =
+    ]);
+  const openingItems =
     opening.length === 0
-      ? []
-      : (
-          await run<AttentionRow>(db, sql.open, [
-            opening.map((r) => r.review.readerId),
-            opening.map((r) => r.review.chapterId),
-            opening.map((r) => r.plan.found.updated_at),
-            opening.map((r) => r.review.now),
-          ])
-        ).rows;
+      ? Promise.resolve({ rows: [] as AttentionRow[] })
+      : run<AttentionRow>(db, sql.open, [
+          opening.map((r) => r.review.readerId),
+          opening.map((r) => r.review.chapterId),
+          opening.map((r) => r.plan.found.updated_at),
+          opening.map((r) => r.review.now),
+        ]);
+  const [{ rows: resolved }, { rows: opened }] = await Promise.all([resolving, openingItems]);
   const changed = [...resolved, ...opened];
   const users = changed.length === 0 ? [] : (await run<UserRow>(db, sql.users, [attentionUserIds(changed)])).rows;
   // Each changed row goes to the first review that would have changed it.

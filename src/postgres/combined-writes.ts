@@ -119,15 +119,16 @@ export function milestoneWrites(aggregates: MilestoneAggregates): CombinedWrite<
   const round = async (db: WriteClient, writes: readonly MilestoneWrite[]): Promise<Milestone[]> => {
     const users = writes.map((w) => w.userId);
     const chapters = writes.map((w) => w.input.chapterId);
-    const before = new Map(
-      (await run<MilestoneContribution & { user_id: number; chapter_id: string }>(db, sql.milestonesBefore, [users, chapters])).rows.map(
-        (row) => [keyOf(row.user_id, row.chapter_id), row],
-      ),
-    );
     const values = [users, chapters, writes.map((w) => w.input.status), writes.map((w) => w.input.score), writes.map((w) => w.at)];
-    const after = new Map(
-      (await run<UpsertedMilestoneRow>(db, sql.upsertMilestones, values)).rows.map((row) => [keyOf(row.user_id, row.chapter_id), row]),
-    );
+    // Sent together: the connection runs the upsert right after the locking read, in that order,
+    // without waiting for this code between them (a read that fails aborts the transaction, and
+    // the upsert then fails too).
+    const [locked, upserted] = await Promise.all([
+      run<MilestoneContribution & { user_id: number; chapter_id: string }>(db, sql.milestonesBefore, [users, chapters]),
+      run<UpsertedMilestoneRow>(db, sql.upsertMilestones, values),
+    ]);
+    const before = new Map(locked.rows.map((row) => [keyOf(row.user_id, row.chapter_id), row]));
+    const after = new Map(upserted.rows.map((row) => [keyOf(row.user_id, row.chapter_id), row]));
     return writes.map((w) => {
       const key = keyOf(w.userId, w.input.chapterId);
       const row = after.get(key)!;

@@ -87,16 +87,23 @@ export class MilestoneAggregates {
     const deferred = this.deferred.get(client);
     this.discardDeferred(client);
     if (!deferred || deferred.every((changes) => changes.length === 0)) return;
-    await client.query({
-      ...DEFERRED_UPSERT,
-      values: deferred.flatMap((changes) => [changes.map((c) => c.chapterId), changes.map((c) => c.value), changes.map((c) => c.n)]),
-    });
+    // Both are sent at once (the sweep queued behind the upsert on the connection), before the
+    // first await, so the caller's COMMIT can follow them without a turn of the event loop.
+    const sent = [
+      client.query({
+        ...DEFERRED_UPSERT,
+        values: deferred.flatMap((changes) => [changes.map((c) => c.chapterId), changes.map((c) => c.value), changes.map((c) => c.n)]),
+      }),
+    ];
     if (deferred.some((changes) => changes.some((c) => c.n < 0))) {
-      await client.query({
-        ...DEFERRED_DROP,
-        values: deferred.map((changes) => [...new Set(changes.filter((c) => c.n < 0).map((c) => c.chapterId))]),
-      });
+      sent.push(
+        client.query({
+          ...DEFERRED_DROP,
+          values: deferred.map((changes) => [...new Set(changes.filter((c) => c.n < 0).map((c) => c.chapterId))]),
+        }),
+      );
     }
+    await Promise.all(sent);
   }
 }
 

@@ -193,14 +193,31 @@ export class WriteQueue {
     return this.runWithSavepoints(client, batch);
   }
 
-  private async begin(client: PoolClient): Promise<void> {
-    await client.query('BEGIN');
+  /**
+   * Sends BEGIN and returns without waiting for it: the batch's first statement goes to the
+   * connection's queue behind it, and node-postgres sends each queued statement as the previous
+   * one's answer arrives, not after a turn of the event loop. Await the result before COMMIT.
+   */
+  private begin(client: PoolClient): Promise<void> {
+    const began = client.query('BEGIN').then(() => undefined);
+    // Awaited before the batch ends. BEGIN fails only with its connection, and then so does
+    // every statement queued behind it.
+    began.catch(() => undefined);
     this.options.onBegin?.(client);
+    return began;
   }
 
-  private async commit(client: PoolClient): Promise<void> {
-    await this.options.beforeCommit?.(client);
-    await client.query('COMMIT');
+  /**
+   * Runs beforeCommit and queues COMMIT behind the statements it sent before its first await, so
+   * the aggregates and the COMMIT cost one trip. If one of them fails, PostgreSQL has aborted the
+   * transaction and answers that COMMIT with a rollback; the failure is thrown.
+   */
+  private async commit(client: PoolClient, began: Promise<void>): Promise<void> {
+    const before = Promise.resolve(this.options.beforeCommit?.(client));
+    const committed = client.query('COMMIT');
+    for (const outcome of await Promise.allSettled([began, before, committed])) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+    }
   }
 
   /**
@@ -233,7 +250,7 @@ export class WriteQueue {
       }
       waiting = new Map();
     };
-    await this.begin(client);
+    const began = this.begin(client);
     try {
       for (const [index, job] of batch.entries()) {
         if (job.combined) {
@@ -247,10 +264,11 @@ export class WriteQueue {
       }
       await runWaiting();
     } catch (error) {
+      await began;
       await client.query('ROLLBACK');
       return { ok: false, error };
     }
-    await this.commit(client);
+    await this.commit(client, began);
     return { ok: true, outcomes };
   }
 
@@ -270,7 +288,7 @@ export class WriteQueue {
         outcomes.push({ ok: false, error });
       }
     }
-    await this.commit(client);
+    await this.commit(client, Promise.resolve());
     return outcomes;
   }
 }
