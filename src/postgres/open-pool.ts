@@ -12,6 +12,11 @@ export interface PoolOptions {
   readonly onIdleError?: (error: Error) => void;
   /** How its connections show in pg_stat_activity (default `readpulse`). */
   readonly applicationName?: string;
+  /**
+   * node-postgres's pipeline mode: each query goes to the server as soon as it is made, each
+   * with its own Sync, without waiting for the answers before it (default off).
+   */
+  readonly pipeline?: boolean;
 }
 
 const INT8_OID = 20;
@@ -48,6 +53,7 @@ export function openPool(options: PoolOptions): Pool {
     idleTimeoutMillis: 30_000,
     types,
     application_name: options.applicationName ?? 'readpulse',
+    pipeline: options.pipeline ?? false,
   });
   // Without a listener, an idle connection's error (server restart) would crash the process.
   pool.on('error', (error) => options.onIdleError?.(error));
