@@ -21,7 +21,10 @@ const sql = {
   facts: named(
     'facts',
     `SELECT k.n::int AS n, m.status, m.score, m.updated_at, r.low_score,
-            EXISTS (SELECT 1 FROM chapters c WHERE c.id = k.chapter_id) AS in_program
+            EXISTS (SELECT 1 FROM chapters c WHERE c.id = k.chapter_id) AS in_program,
+            EXISTS (SELECT 1 FROM attention_items a
+              WHERE a.reader_id = k.reader AND a.state <> 'resolved'
+                AND a.chapter_id IN (k.chapter_id, $3::text) AND a.reason IN ('stuck', 'low_score', 'inactive')) AS has_live_items
       FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS k(reader, chapter_id, n)
       JOIN users u ON u.id = k.reader AND u.role = 'reader'
       CROSS JOIN (SELECT low_score FROM attention_rules WHERE id = 1) r
@@ -58,6 +61,8 @@ interface Facts {
   readonly updated_at: number | null;
   readonly low_score: number;
   readonly in_program: boolean;
+  /** Whether the reader has an unresolved item the review could resolve (on the chapter, or inactive). */
+  readonly has_live_items: boolean;
 }
 
 /**
@@ -96,7 +101,7 @@ export const milestoneReviews: CombinedWrite<MilestoneReview, AttentionItem[]> =
 async function reviewRound(db: WriteClient, reviews: readonly MilestoneReview[]): Promise<AttentionItem[][]> {
   const readers = reviews.map((r) => r.readerId);
   const chapters = reviews.map((r) => r.chapterId);
-  const facts = new Map((await run<Facts>(db, sql.facts, [readers, chapters])).rows.map((row) => [row.n - 1, row]));
+  const facts = new Map((await run<Facts>(db, sql.facts, [readers, chapters, NO_CHAPTER])).rows.map((row) => [row.n - 1, row]));
   // A review of a user who is no reader (or no longer exists) changes nothing.
   const plans = reviews.map((_, i) => {
     const found = facts.get(i);
@@ -104,20 +109,26 @@ async function reviewRound(db: WriteClient, reviews: readonly MilestoneReview[])
   });
   const reviewed = reviews.flatMap((review, i) => (plans[i] ? [{ review, plan: plans[i]!, i }] : []));
   if (reviewed.length === 0) return reviews.map(() => []);
+  // Most reviews find nothing to resolve: only those whose reader has a live item send an update.
+  const resolvable = reviewed.filter((r) => r.plan.found.has_live_items);
   const opening = reviewed.filter((r) => r.plan.openLowScore);
+  const none = Promise.resolve({ rows: [] as AttentionRow[] });
   // The update and the insert touch different items (a review opens a low-score item or resolves
   // one, never both), and go to the connection together, the insert queued behind the update.
-  const resolving = run<AttentionRow>(db, sql.resolve, [
-      reviewed.map((r) => r.review.readerId),
-      reviewed.map((r) => r.review.chapterId),
-      reviewed.map((r) => r.plan.resolveStuck),
-      reviewed.map((r) => !r.plan.openLowScore),
-      reviewed.map((r) => r.review.now),
-      NO_CHAPTER,
-    ]);
+  const resolving =
+    resolvable.length === 0
+      ? none
+      : run<AttentionRow>(db, sql.resolve, [
+          resolvable.map((r) => r.review.readerId),
+          resolvable.map((r) => r.review.chapterId),
+          resolvable.map((r) => r.plan.resolveStuck),
+          resolvable.map((r) => !r.plan.openLowScore),
+          resolvable.map((r) => r.review.now),
+          NO_CHAPTER,
+        ]);
   const openingItems =
     opening.length === 0
-      ? Promise.resolve({ rows: [] as AttentionRow[] })
+      ? none
       : run<AttentionRow>(db, sql.open, [
           opening.map((r) => r.review.readerId),
           opening.map((r) => r.review.chapterId),

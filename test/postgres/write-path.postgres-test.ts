@@ -166,11 +166,11 @@ describe('the PostgreSQL write path', () => {
     for (const [i, user] of users.entries()) {
       await store.progress.upsertMilestone(user.id, { chapterId: `c${i % 4}`, status: 'completed', score: 20 });
     }
-    // Reader 0 has an inactivity item (any milestone resolves it); reader 1 a stuck item on its chapter.
+    // Readers 0 and 10 have an inactivity item (any milestone resolves it); reader 1 a stuck item on its chapter.
     await admin.query(
       `INSERT INTO attention_items (reader_id, reason, chapter_id, since, state, opened_at)
-       VALUES ($1, 'inactive', '', 1, 'open', 1), ($2, 'stuck', 'c1', 1, 'open', 1)`,
-      [users[0]!.id, users[1]!.id],
+       VALUES ($1, 'inactive', '', 1, 'open', 1), ($2, 'stuck', 'c1', 1, 'open', 1), ($3, 'inactive', '', 1, 'open', 1)`,
+      [users[0]!.id, users[1]!.id, users[10]!.id],
     );
     const reviews = (list: { reader: number; chapter: string }[]) =>
       statementsSentBy(() => Promise.all(list.map(({ reader, chapter }) => store.attention.reviewMilestoneAttention(users[reader]!.id, chapter))));
@@ -192,11 +192,19 @@ describe('the PostgreSQL write path', () => {
       expect(described(large.result[reader]!)).toEqual([`${users[reader]!.id}:low_score:c${reader % 4}:open`]);
     }
     expect(await count(admin, "attention_items WHERE reason = 'low_score' AND state = 'open'")).toBe(13);
-    expect(await count(admin, "attention_items WHERE state = 'resolved' AND resolved_by IS NULL")).toBe(2);
+    expect(await count(admin, "attention_items WHERE state = 'resolved' AND resolved_by IS NULL")).toBe(3);
+    expect(described(small.result[0]!)).toEqual([`${users[10]!.id}:low_score:c2:open`, `${users[10]!.id}:inactive:null:resolved`]);
     // A second review of the same facts changes nothing: the open items stay as they are.
     const again = await reviews([{ reader: 2, chapter: 'c2' }]);
     expect(again.result).toEqual([[]]);
     expect(await count(admin, "attention_items WHERE reason = 'low_score' AND state = 'open'")).toBe(13);
+    // A reader with no live item and nothing to open: the review reads its facts and writes nothing.
+    const calm = await store.users.createUser({ email: 'calm@example.test', name: 'Calm', role: 'reader', passwordHash: 'x' });
+    await store.progress.upsertMilestone(calm.id, { chapterId: 'c1', status: 'completed', score: 90 });
+    const quiet = await statementsSentBy(() => store.attention.reviewMilestoneAttention(calm.id, 'c1'));
+    expect(quiet.result).toEqual([]);
+    expect(quiet.sent).toEqual(['BEGIN', 'readpulse-review-facts', 'COMMIT']);
+    expect(await count(admin, 'attention_items WHERE reader_id = $1', [calm.id])).toBe(0);
   });
 
   it('with two batches in flight, every write lands once and the aggregates equal the rows they sum', async () => {
