@@ -11,7 +11,9 @@ const LEVELS = ACTIVITY_BUCKET_TABLES;
  * statement that inserts them: `source` is a query of (user_id, at, events) rows, one per write.
  * Per size, the reader rows' additions, then the totals, with a reader row that appears (`xmax =
  * 0`: inserted, not updated) adding an active reader to its bucket; users who are not readers are
- * skipped by the join. Rows are written in key order, so two batches in flight lock them in one
+ * skipped by the join. The totals are summed per bucket before they meet the reader rows: joined
+ * row by row, the planner (which estimates one row for each) nested-looped N x N of them, 1.6 ms
+ * of a 5 ms statement for 100 events. Rows are written in key order, so two batches in flight lock them in one
  * order. Data-modifying CTEs run to completion whether or not the statement's result reads them.
  */
 export function activityAggregateCtes(source: string): string {
@@ -30,9 +32,10 @@ export function activityAggregateCtes(source: string): string {
         RETURNING r.user_id, r.${level.column} AS start, (r.xmax = 0) AS inserted
       ), total_${n} AS (
         INSERT INTO ${level.total} AS t (${level.column}, events, active_readers)
-          SELECT a.start, sum(a.events), count(*) FILTER (WHERE u.inserted)
-          FROM added_${n} a JOIN upserted_${n} u ON u.user_id = a.user_id AND u.start = a.start
-          GROUP BY a.start ORDER BY a.start
+          SELECT e.start, e.events, coalesce(r.readers, 0)
+          FROM (SELECT start, sum(events) AS events FROM added_${n} GROUP BY start) e
+          LEFT JOIN (SELECT start, count(*) AS readers FROM upserted_${n} WHERE inserted GROUP BY start) r ON r.start = e.start
+          ORDER BY e.start
         ON CONFLICT (${level.column}) DO UPDATE
           SET events = t.events + excluded.events, active_readers = t.active_readers + excluded.active_readers
         RETURNING 1
