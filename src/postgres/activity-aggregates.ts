@@ -7,14 +7,14 @@ export type { ActivityDelta } from '../domain/storage/activity-buckets.js';
 const LEVELS = ACTIVITY_BUCKET_TABLES;
 
 /**
- * The common table expressions that add a batch's new events to every bucket size, for a
- * statement that inserts them: `source` is a query of (user_id, at, events) rows, one per write.
- * Per size, the reader rows' additions, then the totals, with a reader row that appears (`xmax =
- * 0`: inserted, not updated) adding an active reader to its bucket; users who are not readers are
- * skipped by the join. The totals are summed per bucket before they meet the reader rows: joined
- * row by row, the planner (which estimates one row for each) nested-looped N x N of them, 1.6 ms
- * of a 5 ms statement for 100 events. Rows are written in key order, so two batches in flight lock them in one
- * order. Data-modifying CTEs run to completion whether or not the statement's result reads them.
+ * The common table expressions that add a batch's new events to every bucket size, for the
+ * statement that inserts them: `source` is a query of (user_id, at, events) rows. Per size, the
+ * reader rows' additions, then the totals, with a reader row that appears (`xmax = 0`: inserted,
+ * not updated) adding an active reader to its bucket; users who are not readers are skipped by
+ * the join. The totals are summed per bucket before they meet the reader rows: joined row by row,
+ * the planner (which estimates one row for each) nested-looped N x N of them, 1.6 ms of a 5 ms
+ * statement for 100 events. Rows are written in key order, so two batches in flight lock them in
+ * one order. Data-modifying CTEs run to completion whether or not the statement's result reads them.
  */
 export function activityAggregateCtes(source: string): string {
   return LEVELS.map((level) => {
