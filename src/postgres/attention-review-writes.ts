@@ -1,6 +1,6 @@
 import { milestoneReviewPlan, REVIEW_ORDER, type AttentionItem } from '../domain/index.js';
 import { ATTENTION_ITEM_COLUMNS, attentionUserIds, NO_CHAPTER, toAttentionItems, USER_COLUMNS, type AttentionRow, type UserRow } from '../domain/storage/stored-rows.js';
-import { run, type PostgresAccess } from './postgres-access.js';
+import { run } from './postgres-access.js';
 import type { Statement } from './statements.js';
 import type { CombinedWrite, WriteClient } from './write-queue.js';
 
@@ -96,18 +96,6 @@ export const milestoneReviews: CombinedWrite<MilestoneReview, AttentionItem[]> =
     return (await reviewRound(db, [review]))[0]!;
   },
 };
-
-/**
- * Whether a review of the reader's milestone on the chapter could change an item: the reader has
- * a live item it could resolve, or the milestone calls for a low-score item. Read on the pool,
- * outside the writer: a review it clears is one read instead of a batch. An item opened after this
- * read is one opened after the review, as it would be after the review's own transaction.
- */
-export async function reviewMayChange(db: Pick<PostgresAccess, 'read'>, readerId: number, chapterId: string): Promise<boolean> {
-  const [found] = await db.read<Facts>(sql.facts, [[readerId], [chapterId], NO_CHAPTER]);
-  if (!found) return false;
-  return found.has_live_items || milestoneReviewPlan(found, { lowScore: found.low_score }, found.in_program).openLowScore;
-}
 
 /** Reviews of distinct (reader, chapter) pairs, in one go. */
 async function reviewRound(db: WriteClient, reviews: readonly MilestoneReview[]): Promise<AttentionItem[][]> {

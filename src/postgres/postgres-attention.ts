@@ -2,7 +2,7 @@ import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused
 import type { PostgresWriter, Sql } from './pg-sql.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
 import type { PostgresAccess } from './postgres-access.js';
-import { milestoneReviews, reviewMayChange } from './attention-review-writes.js';
+import { milestoneReviews } from './attention-review-writes.js';
 import { ATTENTION_ITEM_COLUMNS, attentionUserIds, NO_CHAPTER, toAttentionItems, USER_COLUMNS, type AttentionRow, type UserRow } from '../domain/storage/stored-rows.js';
 
 
@@ -20,7 +20,7 @@ export class PostgresAttention implements AttentionPort {
     private readonly clock: Clock,
     private readonly write: PostgresWriter,
     private readonly cohorts: Pick<PostgresCohorts, 'filter'>,
-    private readonly access: Pick<PostgresAccess, 'combinedWrite' | 'read'>,
+    private readonly access: Pick<PostgresAccess, 'combinedWrite'>,
   ) {}
 
   getAttentionRules(): Promise<AttentionRules> {
@@ -111,12 +111,9 @@ export class PostgresAttention implements AttentionPort {
   }
 
   /** After a reader's milestone changed: opens a low-score item at once, resolves causes that went. */
-  async reviewMilestoneAttention(readerId: number, chapterId: string): Promise<AttentionItem[]> {
-    const now = this.clock.now();
-    // Most reviews change nothing: one read on the pool says so, and they never wait for a batch.
-    if (!(await reviewMayChange(this.access, readerId, chapterId))) return [];
+  reviewMilestoneAttention(readerId: number, chapterId: string): Promise<AttentionItem[]> {
     // A combined write: a batch's reviews share their statements (attention-review-writes.ts).
-    return this.access.combinedWrite(milestoneReviews, { readerId, chapterId, now });
+    return this.access.combinedWrite(milestoneReviews, { readerId, chapterId, now: this.clock.now() });
   }
 
   /** A reader came back: their open inactivity item resolves. */

@@ -1,8 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ActivityEvent, Milestone, XapiStatementRecord } from '../../src/domain/index.js';
-import { milestoneReviews } from '../../src/postgres/attention-review-writes.js';
-import { openPool } from '../../src/postgres/open-pool.js';
 import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/sqlite/sqlite-store.js';
 import { prepareStatement } from '../../src/xapi/statement-records.js';
@@ -23,14 +21,10 @@ async function openFresh() {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   opened.push({ store, name, admin });
-  return { store, admin, url };
+  return { store, admin };
 }
 
-/** Pools a test opened of its own, closed before its database is dropped. */
-const closers: (() => Promise<void>)[] = [];
-
 afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
   for (const { store, name, admin } of opened.splice(0)) {
     await admin.end();
     await store.operations.close();
@@ -165,7 +159,7 @@ describe('the PostgreSQL write path', () => {
   });
 
   it('a batch of milestone reviews sends the same statements whether it holds 3 reviews or 11, each answered as if run alone in order', async () => {
-    const { store, admin, url } = await openFresh();
+    const { store, admin } = await openFresh();
     const users = await readers(store, 13);
     for (let c = 0; c < 4; c++) await store.chapters.createChapter({ id: `c${c}`, title: `Chapter ${c}` });
     await store.attention.setAttentionRules({ lowScore: 50 });
@@ -178,32 +172,15 @@ describe('the PostgreSQL write path', () => {
        VALUES ($1, 'inactive', '', 1, 'open', 1), ($2, 'stuck', 'c1', 1, 'open', 1), ($3, 'inactive', '', 1, 'open', 1)`,
       [users[0]!.id, users[1]!.id, users[10]!.id],
     );
-    // The kind itself, as the writer runs it for a batch (through the store, each review first
-    // reads on the pool whether it could change anything, so they reach the writer one by one).
-    const pool = openPool({ url, maxConnections: 1, pipeline: true });
-    closers.push(() => pool.end());
-    const reviews = async (list: { reader: number; chapter: string }[]) => {
-      const sent: string[] = [];
-      const writer = await pool.connect();
-      const client = {
-        query: (config: { name: string; text: string; values: unknown[] }) => (sent.push(config.name), writer.query(config)),
-      } as unknown as pg.PoolClient;
-      try {
-        await writer.query('BEGIN');
-        const result = await milestoneReviews.runAll(client, list.map(({ reader, chapter }) => ({ readerId: users[reader]!.id, chapterId: chapter, now: 5 })));
-        await writer.query('COMMIT');
-        return { result, sent };
-      } finally {
-        writer.release();
-      }
-    };
+    const reviews = (list: { reader: number; chapter: string }[]) =>
+      statementsSentBy(() => Promise.all(list.map(({ reader, chapter }) => store.attention.reviewMilestoneAttention(users[reader]!.id, chapter))));
     const small = await reviews([10, 11, 12].map((reader) => ({ reader, chapter: `c${reader % 4}` })));
     const large = await reviews([
       ...Array.from({ length: 10 }, (_, reader) => ({ reader, chapter: `c${reader % 4}` })),
       { reader: 0, chapter: 'c3' },
     ]);
     expect(large.sent).toEqual(small.sent);
-    expect(large.sent).toEqual(['readpulse-review-facts', 'readpulse-review-resolve', 'readpulse-review-open', 'readpulse-review-users']);
+    expect(large.sent).toEqual(['BEGIN', 'readpulse-review-facts', 'readpulse-review-resolve', 'readpulse-review-open', 'readpulse-review-users', 'COMMIT']);
     const described = (items: { reason: string; chapterId: string | null; state: string; reader: { id: number } }[]) =>
       items.map((item) => `${item.reader.id}:${item.reason}:${item.chapterId}:${item.state}`);
     // Reader 0: a low score opened, the inactivity resolved, by the first review only.
@@ -221,19 +198,13 @@ describe('the PostgreSQL write path', () => {
     const again = await reviews([{ reader: 2, chapter: 'c2' }]);
     expect(again.result).toEqual([[]]);
     expect(await count(admin, "attention_items WHERE reason = 'low_score' AND state = 'open'")).toBe(13);
-    // A reader with no live item and nothing to open: the review reads its facts on the pool and
-    // never reaches the writer.
+    // A reader with no live item and nothing to open: the review reads its facts and writes nothing.
     const calm = await store.users.createUser({ email: 'calm@example.test', name: 'Calm', role: 'reader', passwordHash: 'x' });
     await store.progress.upsertMilestone(calm.id, { chapterId: 'c1', status: 'completed', score: 90 });
     const quiet = await statementsSentBy(() => store.attention.reviewMilestoneAttention(calm.id, 'c1'));
     expect(quiet.result).toEqual([]);
-    expect(quiet.sent).toEqual([]);
+    expect(quiet.sent).toEqual(['BEGIN', 'readpulse-review-facts', 'COMMIT']);
     expect(await count(admin, 'attention_items WHERE reader_id = $1', [calm.id])).toBe(0);
-    // One with a live item to resolve goes through the writer, and resolves it.
-    await admin.query(`INSERT INTO attention_items (reader_id, reason, chapter_id, since, state, opened_at) VALUES ($1, 'inactive', '', 1, 'open', 1)`, [calm.id]);
-    const busy = await statementsSentBy(() => store.attention.reviewMilestoneAttention(calm.id, 'c1'));
-    expect(described(busy.result)).toEqual([`${calm.id}:inactive:null:resolved`]);
-    expect(busy.sent).toEqual(['BEGIN', 'readpulse-review-facts', 'readpulse-review-resolve', 'readpulse-review-users', 'COMMIT']);
   });
 
   it('with two batches in flight, every write lands once and the aggregates equal the rows they sum', async () => {
