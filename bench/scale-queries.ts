@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { encodeCursor, type Clock, type XapiStatementQuery, type XapiStatementStore } from '../src/domain/index.js';
 import { xapiStatementQuery } from '../src/domain/storage/xapi-rows.js';
 import { ADL_VERBS, SCALE_CONTENT } from '../src/domain/storage/xapi-scale-data.js';
+import { orderOf } from '../src/xapi/statement-resource.js';
 import { bind } from '../src/postgres/pg-sql.js';
 import { openSqliteStore, type SqliteStore } from '../src/sqlite/sqlite-store.js';
 import { openPostgresStore, type PostgresStore } from '../src/postgres/postgres-store.js';
@@ -171,9 +172,17 @@ const NO_FILTER: XapiStatementQuery = {
   since: null,
   until: null,
   ascending: false,
+  order: 'sequence',
   after: null,
+  afterStored: null,
   limit: PAGE,
 };
+
+/** A query with a time window, in the order GET /xapi/statements gives it (stored, for a window). */
+function windowed(query: Partial<XapiStatementQuery>): XapiStatementQuery {
+  const full = { ...NO_FILTER, ...query };
+  return { ...full, order: orderOf(full.since, full.until) };
+}
 
 /** The common statement queries, each varied by the run number. */
 function xapiCases(shape: XapiData['shape'], registrations: readonly string[]): { name: string; query: (i: number) => XapiStatementQuery }[] {
@@ -202,11 +211,26 @@ function xapiCases(shape: XapiData['shape'], registrations: readonly string[]): 
       query: (i) => ({ ...NO_FILTER, activityId: `${SCALE_CONTENT}/course/${spread(i, Math.ceil(shape.activities / 100))}`, relatedActivities: true }),
     },
     { name: 'statements: by registration', query: (i) => ({ ...NO_FILTER, registration: registrations[i % registrations.length]! }) },
-    { name: 'statements: since/until, one day (random)', query: (i) => ({ ...NO_FILTER, since: at(i), until: at(i) + DAY }) },
-    { name: 'statements: since (random), ascending', query: (i) => ({ ...NO_FILTER, since: at(i), ascending: true }) },
+    { name: 'statements: since/until, one day (random)', query: (i) => windowed({ since: at(i), until: at(i) + DAY }) },
+    { name: 'statements: since (random), ascending', query: (i) => windowed({ since: at(i), ascending: true }) },
+    {
+      name: 'statements: since (random), ascending, a `more` page',
+      query: (i) => windowed({ since: at(i), ascending: true, after: 1, afterStored: at(i) + DAY }),
+    },
+    { name: 'statements: until (random), newest first', query: (i) => windowed({ until: at(i) }) },
     { name: 'statements: by agent and verb (completed)', query: (i) => ({ ...NO_FILTER, agentKey: agent(i), verbId: `${ADL_VERBS}completed` }) },
     { name: 'statements: by agent and activity', query: (i) => ({ ...NO_FILTER, agentKey: agent(i), activityId: activity(i) }) },
-    { name: 'statements: by activity, since one day (random)', query: (i) => ({ ...NO_FILTER, activityId: activity(i), since: at(i), until: at(i) + DAY }) },
+    { name: 'statements: by activity, since one day (random)', query: (i) => windowed({ activityId: activity(i), since: at(i), until: at(i) + DAY }) },
+    { name: 'statements: by activity, since (random), ascending', query: (i) => windowed({ activityId: activity(i), since: at(i), ascending: true }) },
+    {
+      name: 'statements: by activity (a course), related, one week (random)',
+      query: (i) => windowed({ activityId: `${SCALE_CONTENT}/course/${spread(i, Math.ceil(shape.activities / 100))}`, relatedActivities: true, since: at(i), until: at(i) + 7 * DAY }),
+    },
+    { name: 'statements: by agent, since (random), ascending', query: (i) => windowed({ agentKey: agent(i), since: at(i), ascending: true }) },
+    { name: 'statements: by agent, until (random)', query: (i) => windowed({ agentKey: agent(i), until: at(i) }) },
+    { name: 'statements: by verb (experienced), one day (random)', query: (i) => windowed({ verbId: `${ADL_VERBS}experienced`, since: at(i), until: at(i) + DAY }) },
+    { name: 'statements: by verb (failed), since (random), ascending', query: (i) => windowed({ verbId: `${ADL_VERBS}failed`, since: at(i), ascending: true }) },
+    { name: 'statements: by verb (failed), until (random)', query: (i) => windowed({ verbId: `${ADL_VERBS}failed`, until: at(i) }) },
   ];
 }
 

@@ -76,19 +76,19 @@ export async function loadPostgresXapiStatements(pool: Pool, plan: XapiScalePlan
       rows +=
         (
           await client.query(
-            `INSERT INTO xapi_statement_agents (agent_key, related, seq)
-             SELECT 'mbox:mailto:reader' || ${s.reader} || '@scale.test', 0, g FROM generate_series($1::bigint, $2::bigint) AS g
+            `INSERT INTO xapi_statement_agents (agent_key, related, seq, stored_at)
+             SELECT 'mbox:mailto:reader' || ${s.reader} || '@scale.test', 0, g, ${s.storedAt} FROM generate_series($1::bigint, $2::bigint) AS g
              UNION ALL
-             SELECT 'account:${SCALE_AUTHORITY.homePage} ${SCALE_AUTHORITY.name}', 1, g FROM generate_series($1::bigint, $2::bigint) AS g`,
+             SELECT 'account:${SCALE_AUTHORITY.homePage} ${SCALE_AUTHORITY.name}', 1, g, ${s.storedAt} FROM generate_series($1::bigint, $2::bigint) AS g`,
             [from, to],
           )
         ).rowCount ?? 0;
       rows +=
         (
           await client.query(
-            `INSERT INTO xapi_statement_activities (activity_id, related, seq)
-             SELECT '${SCALE_CONTENT}/' || k.path || (a.activity / k.per), k.related, a.g
-             FROM (SELECT g, ${s.activity} AS activity FROM generate_series($1::bigint, $2::bigint) AS g WHERE NOT ${s.isVoiding}) AS a,
+            `INSERT INTO xapi_statement_activities (activity_id, related, seq, stored_at)
+             SELECT '${SCALE_CONTENT}/' || k.path || (a.activity / k.per), k.related, a.g, a.stored_at
+             FROM (SELECT g, ${s.activity} AS activity, ${s.storedAt} AS stored_at FROM generate_series($1::bigint, $2::bigint) AS g WHERE NOT ${s.isVoiding}) AS a,
                   (VALUES ('activity/', 1, 0), ('module/', 10, 1), ('course/', 100, 1)) AS k(path, per, related)`,
             [from, to],
           )
