@@ -19,7 +19,8 @@ import { openPostgresStore, type PostgresStore } from '../src/postgres/postgres-
  *
  * --xapi: the statement queries of GET /xapi/statements instead (a data set made with
  * `--statements N`), one page of 100 each (the LRS asks for 101), with each query's plan
- * (--plans prints them whole).
+ * (--plans prints them whole). --storage-order runs the cases with since or until in storage
+ * order, as every query was before they were ordered by stored (migration 012), to compare.
  *
  * Prints p50/p99/max per query and the query plans behind them. Reads only; the file is opened
  * like the server opens it (migrations are already applied, so nothing is written).
@@ -43,10 +44,12 @@ async function main(): Promise<void> {
       postgres: { type: 'string' },
       xapi: { type: 'boolean', default: false },
       plans: { type: 'boolean', default: false },
+      'storage-order': { type: 'boolean', default: false },
     },
   });
   const runs = Number(values.runs);
   const match = values.match === undefined ? undefined : new RegExp(values.match);
+  windowedOrder = values['storage-order'] ? 'sequence' : null;
   if (values.xapi) return mainXapi(values.postgres, values.db, runs, match, values.plans);
   if (values.postgres) return mainPostgres(values.postgres, runs, values.match);
   if (!values.db) throw new Error('--db FILE (or --postgres URL) is required');
@@ -178,9 +181,13 @@ const NO_FILTER: XapiStatementQuery = {
   limit: PAGE,
 };
 
+/** --storage-order: the windowed cases in storage order, as every query was before migration 012. */
+let windowedOrder: 'sequence' | null = null;
+
 /** A query with a time window, in the order GET /xapi/statements gives it (stored, for a window). */
 function windowed(query: Partial<XapiStatementQuery>): XapiStatementQuery {
   const full = { ...NO_FILTER, ...query };
+  if (windowedOrder !== null) return { ...full, order: windowedOrder, afterStored: null };
   return { ...full, order: orderOf(full.since, full.until) };
 }
 
@@ -192,6 +199,8 @@ function xapiCases(shape: XapiData['shape'], registrations: readonly string[]): 
   const span = shape.lastStored - shape.firstStored;
   const at = (i: number) => shape.firstStored + Math.floor((span * spread(i, 997)) / 997);
   const DAY = 86_400_000;
+  /** About the seq stored at `time` (the data sets store evenly in seq order). */
+  const seqAt = (time: number) => Math.max(1, Math.floor((shape.maxSeq * (time - shape.firstStored)) / Math.max(1, span)));
   const deepSeq = (i: number) => 1 + Math.floor((shape.maxSeq * spread(i, 991)) / 991);
   return [
     { name: 'statements: unfiltered, first page', query: () => NO_FILTER },
@@ -215,7 +224,7 @@ function xapiCases(shape: XapiData['shape'], registrations: readonly string[]): 
     { name: 'statements: since (random), ascending', query: (i) => windowed({ since: at(i), ascending: true }) },
     {
       name: 'statements: since (random), ascending, a `more` page',
-      query: (i) => windowed({ since: at(i), ascending: true, after: 1, afterStored: at(i) + DAY }),
+      query: (i) => windowed({ since: at(i), ascending: true, after: seqAt(at(i) + DAY), afterStored: at(i) + DAY }),
     },
     { name: 'statements: until (random), newest first', query: (i) => windowed({ until: at(i) }) },
     { name: 'statements: by agent and verb (completed)', query: (i) => ({ ...NO_FILTER, agentKey: agent(i), verbId: `${ADL_VERBS}completed` }) },
