@@ -85,9 +85,14 @@ describe('statements round-trip', () => {
 
   it('any statement the validator accepts comes back from GET ?statementId unchanged but for stored, authority and version', async () => {
     let tried = 0;
+    // The generator favours a few ids (all zeros, say): an id sent before with another statement is
+    // a 409 by the conflict rule (tested in statements.test.ts), not a round trip, so it is skipped.
+    const sentIds = new Set<string>();
     await fc.assert(
       fc.asyncProperty(statement, async (sent) => {
         fc.pre(accepted(sent));
+        fc.pre(!sentIds.has(String(sent.id).toLowerCase()));
+        sentIds.add(String(sent.id).toLowerCase());
         tried++;
         const posted = await lrs.post(sent);
         expect(posted.statusCode).toBe(200);

@@ -38,7 +38,7 @@ export function toStoredXapiStatement(row: XapiStatementRow): StoredXapiStatemen
  * agents and activities by (key, seq) or, in stored order, (key, stored_at, seq), which carry
  * each statement's time; verb by (verb_id, seq), registration by (registration, seq)) or when one
  * of its other targets does (the referring branch: only a statement that refers to another has
- * other targets, so it reads the few such statements). Each branch stops at a page; the page is
+ * other targets, so it reads the few target rows that are not a statement's own). Each branch stops at a page; the page is
  * the first `limit` of the two. An agent or an activity is named once per statement (the records
  * keep one row per key), so the joins add no duplicates.
  *
@@ -103,13 +103,13 @@ export function xapiStatementQuery(query: XapiStatementQuery): { text: string; p
     params.agentKey = query.agentKey;
     const related = query.relatedAgents ? '' : ' AND ag.related = 0';
     joins.push(`JOIN xapi_statement_agents ag ON ag.seq = s.seq AND ag.agent_key = @agentKey${related}`);
-    exists.push(`EXISTS (SELECT 1 FROM xapi_statement_agents ag WHERE ag.agent_key = @agentKey AND ag.seq = ts.seq${related})`);
+    exists.push(`EXISTS (SELECT 1 FROM xapi_statement_agents ag WHERE ag.agent_key = @agentKey AND ag.seq = t.target_seq${related})`);
   }
   if (query.activityId !== null) {
     params.activityId = query.activityId;
     const related = query.relatedActivities ? '' : ' AND ac.related = 0';
     joins.push(`JOIN xapi_statement_activities ac ON ac.seq = s.seq AND ac.activity_id = @activityId${related}`);
-    exists.push(`EXISTS (SELECT 1 FROM xapi_statement_activities ac WHERE ac.activity_id = @activityId AND ac.seq = ts.seq${related})`);
+    exists.push(`EXISTS (SELECT 1 FROM xapi_statement_activities ac WHERE ac.activity_id = @activityId AND ac.seq = t.target_seq${related})`);
   }
   // The direct branch windows, orders and pages by the driving index's own stored_at and seq
   // (agents and activities carry the statement's), which SQLite then reads in order instead of
@@ -118,10 +118,16 @@ export function xapiStatementQuery(query: XapiStatementQuery): { text: string; p
   const direct =
     `SELECT ${driver}.seq AS seq FROM xapi_statements s ${joins.join(' ')} ` +
     `WHERE ${['s.voided = 0', ...windowOf(driver), ...targetFilters('s')].join(' AND ')} ${orderOf(driver)}`;
-  // SELECT DISTINCT names what it is ordered by (PostgreSQL requires it).
+  // The referring branch reads the few target rows that are not a statement's own (a partial
+  // index of them, small enough to stay in memory), so an agent's or an activity's statements cost
+  // no probe of the whole targets table each; the target's own row only for a verb or a
+  // registration. `refers_to IS NOT NULL` says the same as the partial index's condition in a
+  // way PostgreSQL estimates (it takes `seq <> target_seq` for nearly every row, and then reads
+  // every statement). SELECT DISTINCT names what it is ordered by (PostgreSQL requires it).
+  const target = query.verbId !== null || query.registration !== null ? ' JOIN xapi_statements ts ON ts.seq = t.target_seq' : '';
   const referring =
-    `SELECT DISTINCT s.seq${byStored ? ', s.stored_at' : ''} FROM xapi_statements s JOIN xapi_statement_targets t ON t.seq = s.seq JOIN xapi_statements ts ON ts.seq = t.target_seq ` +
-    `WHERE s.refers_to IS NOT NULL AND t.target_seq <> s.seq AND ${[...where, ...targetFilters('ts'), ...exists].join(' AND ')} ${orderOf('s')}`;
+    `SELECT DISTINCT s.seq${byStored ? ', s.stored_at' : ''} FROM xapi_statement_targets t JOIN xapi_statements s ON s.seq = t.seq${target} ` +
+    `WHERE s.refers_to IS NOT NULL AND t.seq <> t.target_seq AND ${[...where, ...targetFilters('ts'), ...exists].join(' AND ')} ${orderOf('s')}`;
   const text =
     `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s ` +
     `WHERE s.seq IN (SELECT seq FROM (${direct}) AS d UNION SELECT seq FROM (${referring}) AS r) ${orderOf('s')}`;

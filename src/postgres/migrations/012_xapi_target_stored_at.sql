@@ -39,4 +39,8 @@ ALTER TABLE xapi_statement_activities ADD CONSTRAINT xapi_statement_activities_p
 CREATE INDEX xapi_statement_activities_seq ON xapi_statement_activities (activity_id, seq);
 CREATE INDEX xapi_statement_activities_stored ON xapi_statement_activities (activity_id, stored_at, seq) INCLUDE (related);
 CREATE INDEX xapi_statements_live_verb_stored ON xapi_statements (verb_id, stored_at, seq) WHERE voided = 0;
+-- The few target rows that are not a statement's own (StatementRef), for the referring branch of a
+-- filtered query: probed per agent or activity row, it stays in memory where the whole targets
+-- index would be read from disk.
+CREATE INDEX xapi_statement_targets_other ON xapi_statement_targets (target_seq, seq) WHERE seq <> target_seq;
 ANALYZE xapi_statement_agents, xapi_statement_activities;
