@@ -10,7 +10,8 @@
 -- took about 35 s where an UPDATE in place took 179 s; it grows with the row count (expect some ten times that
 -- per 10 million statements). On an empty or small database it costs nothing to speak of. On a large one it
 -- runs in the migration transaction, holding both tables' locks: writes of statements wait for
--- it, so plan a maintenance window; it needs free disk of the two tables' size.
+-- it, so plan a maintenance window; it needs free disk of the two tables' size. VACUUM (ANALYZE)
+-- both tables after it (autovacuum will in time): until then index-only scans read the heap.
 CREATE TABLE xapi_statement_agents_012 (
   agent_key TEXT    COLLATE "C" NOT NULL,
   related   INTEGER NOT NULL,
