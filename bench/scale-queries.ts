@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { encodeCursor, type Clock, type XapiStatementQuery, type XapiStatementStore } from '../src/domain/index.js';
 import { xapiStatementQuery } from '../src/domain/storage/xapi-rows.js';
 import { ADL_VERBS, SCALE_CONTENT } from '../src/domain/storage/xapi-scale-data.js';
+import { orderOf } from '../src/xapi/statement-resource.js';
 import { bind } from '../src/postgres/pg-sql.js';
 import { openSqliteStore, type SqliteStore } from '../src/sqlite/sqlite-store.js';
 import { openPostgresStore, type PostgresStore } from '../src/postgres/postgres-store.js';
@@ -18,7 +19,8 @@ import { openPostgresStore, type PostgresStore } from '../src/postgres/postgres-
  *
  * --xapi: the statement queries of GET /xapi/statements instead (a data set made with
  * `--statements N`), one page of 100 each (the LRS asks for 101), with each query's plan
- * (--plans prints them whole).
+ * (--plans prints them whole). --storage-order runs the cases with since or until in storage
+ * order, as every query was before they were ordered by stored (migration 012), to compare.
  *
  * Prints p50/p99/max per query and the query plans behind them. Reads only; the file is opened
  * like the server opens it (migrations are already applied, so nothing is written).
@@ -42,10 +44,12 @@ async function main(): Promise<void> {
       postgres: { type: 'string' },
       xapi: { type: 'boolean', default: false },
       plans: { type: 'boolean', default: false },
+      'storage-order': { type: 'boolean', default: false },
     },
   });
   const runs = Number(values.runs);
   const match = values.match === undefined ? undefined : new RegExp(values.match);
+  windowedOrder = values['storage-order'] ? 'sequence' : null;
   if (values.xapi) return mainXapi(values.postgres, values.db, runs, match, values.plans);
   if (values.postgres) return mainPostgres(values.postgres, runs, values.match);
   if (!values.db) throw new Error('--db FILE (or --postgres URL) is required');
@@ -171,9 +175,21 @@ const NO_FILTER: XapiStatementQuery = {
   since: null,
   until: null,
   ascending: false,
+  order: 'sequence',
   after: null,
+  afterStored: null,
   limit: PAGE,
 };
+
+/** --storage-order: the windowed cases in storage order, as every query was before migration 012. */
+let windowedOrder: 'sequence' | null = null;
+
+/** A query with a time window, in the order GET /xapi/statements gives it (stored, for a window). */
+function windowed(query: Partial<XapiStatementQuery>): XapiStatementQuery {
+  const full = { ...NO_FILTER, ...query };
+  if (windowedOrder !== null) return { ...full, order: windowedOrder, afterStored: null };
+  return { ...full, order: orderOf(full.since, full.until) };
+}
 
 /** The common statement queries, each varied by the run number. */
 function xapiCases(shape: XapiData['shape'], registrations: readonly string[]): { name: string; query: (i: number) => XapiStatementQuery }[] {
@@ -183,6 +199,8 @@ function xapiCases(shape: XapiData['shape'], registrations: readonly string[]): 
   const span = shape.lastStored - shape.firstStored;
   const at = (i: number) => shape.firstStored + Math.floor((span * spread(i, 997)) / 997);
   const DAY = 86_400_000;
+  /** About the seq stored at `time` (the data sets store evenly in seq order). */
+  const seqAt = (time: number) => Math.max(1, Math.floor((shape.maxSeq * (time - shape.firstStored)) / Math.max(1, span)));
   const deepSeq = (i: number) => 1 + Math.floor((shape.maxSeq * spread(i, 991)) / 991);
   return [
     { name: 'statements: unfiltered, first page', query: () => NO_FILTER },
@@ -202,11 +220,26 @@ function xapiCases(shape: XapiData['shape'], registrations: readonly string[]): 
       query: (i) => ({ ...NO_FILTER, activityId: `${SCALE_CONTENT}/course/${spread(i, Math.ceil(shape.activities / 100))}`, relatedActivities: true }),
     },
     { name: 'statements: by registration', query: (i) => ({ ...NO_FILTER, registration: registrations[i % registrations.length]! }) },
-    { name: 'statements: since/until, one day (random)', query: (i) => ({ ...NO_FILTER, since: at(i), until: at(i) + DAY }) },
-    { name: 'statements: since (random), ascending', query: (i) => ({ ...NO_FILTER, since: at(i), ascending: true }) },
+    { name: 'statements: since/until, one day (random)', query: (i) => windowed({ since: at(i), until: at(i) + DAY }) },
+    { name: 'statements: since (random), ascending', query: (i) => windowed({ since: at(i), ascending: true }) },
+    {
+      name: 'statements: since (random), ascending, a `more` page',
+      query: (i) => windowed({ since: at(i), ascending: true, after: seqAt(at(i) + DAY), afterStored: at(i) + DAY }),
+    },
+    { name: 'statements: until (random), newest first', query: (i) => windowed({ until: at(i) }) },
     { name: 'statements: by agent and verb (completed)', query: (i) => ({ ...NO_FILTER, agentKey: agent(i), verbId: `${ADL_VERBS}completed` }) },
     { name: 'statements: by agent and activity', query: (i) => ({ ...NO_FILTER, agentKey: agent(i), activityId: activity(i) }) },
-    { name: 'statements: by activity, since one day (random)', query: (i) => ({ ...NO_FILTER, activityId: activity(i), since: at(i), until: at(i) + DAY }) },
+    { name: 'statements: by activity, since one day (random)', query: (i) => windowed({ activityId: activity(i), since: at(i), until: at(i) + DAY }) },
+    { name: 'statements: by activity, since (random), ascending', query: (i) => windowed({ activityId: activity(i), since: at(i), ascending: true }) },
+    {
+      name: 'statements: by activity (a course), related, one week (random)',
+      query: (i) => windowed({ activityId: `${SCALE_CONTENT}/course/${spread(i, Math.ceil(shape.activities / 100))}`, relatedActivities: true, since: at(i), until: at(i) + 7 * DAY }),
+    },
+    { name: 'statements: by agent, since (random), ascending', query: (i) => windowed({ agentKey: agent(i), since: at(i), ascending: true }) },
+    { name: 'statements: by agent, until (random)', query: (i) => windowed({ agentKey: agent(i), until: at(i) }) },
+    { name: 'statements: by verb (experienced), one day (random)', query: (i) => windowed({ verbId: `${ADL_VERBS}experienced`, since: at(i), until: at(i) + DAY }) },
+    { name: 'statements: by verb (failed), since (random), ascending', query: (i) => windowed({ verbId: `${ADL_VERBS}failed`, since: at(i), ascending: true }) },
+    { name: 'statements: by verb (failed), until (random)', query: (i) => windowed({ verbId: `${ADL_VERBS}failed`, until: at(i) }) },
   ];
 }
 

@@ -71,10 +71,19 @@ export interface XapiStatementQuery {
   /** Inclusive, epoch ms. */
   readonly until: number | null;
   readonly ascending: boolean;
+  /**
+   * The order of the result (newest first unless ascending): `stored` by the time stored, then
+   * storage order among equal times (a query with since or until); `sequence` by storage order.
+   */
+  readonly order: XapiStatementOrder;
   /** Continue after this sequence (in the query's order); null for the first page. */
   readonly after: number | null;
+  /** In `stored` order, the stored time (epoch ms) of the statement `after` names; else null. */
+  readonly afterStored: number | null;
   readonly limit: number;
 }
+
+export type XapiStatementOrder = 'stored' | 'sequence';
 
 /** Statements: kept whole, found by id or by the xAPI query parameters. */
 export interface XapiStatementStore {
@@ -87,8 +96,8 @@ export interface XapiStatementStore {
   /** The statements with these ids (voided or not), in no particular order. */
   getStatements(ids: readonly string[]): Promise<StoredXapiStatement[]>;
   /**
-   * Up to `limit` non-voided statements matching every filter, in storage order (newest first
-   * unless ascending). A statement targeting another by StatementRef matches the non-time filters
+   * Up to `limit` non-voided statements matching every filter, in the query's order (newest
+   * first unless ascending). A statement targeting another by StatementRef matches the non-time filters
    * when its target (recursively) does.
    */
   queryStatements(query: XapiStatementQuery): Promise<StoredXapiStatement[]>;

@@ -82,20 +82,24 @@ export class PostgresXapiStatements implements XapiStatementStore {
     );
     const voided = records.filter((record) => record.voids && record.refersTo !== null).map((record) => record.refersTo!);
     if (voided.length > 0) await sql.run('UPDATE xapi_statements SET voided = 1 WHERE statement_id = ANY(?::text[]) AND voids = 0', [voided]);
-    const agents = records.flatMap((record, i) => record.agents.map((agent) => ({ key: agent.key, related: agent.related ? 1 : 0, seq: seqs[i]! })));
+    const agents = records.flatMap((record, i) =>
+      record.agents.map((agent) => ({ key: agent.key, related: agent.related ? 1 : 0, seq: seqs[i]!, storedAt: record.storedAt })),
+    );
     if (agents.length > 0) {
       await sql.run(
-        `INSERT INTO xapi_statement_agents (agent_key, related, seq)
-         SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[]) ON CONFLICT DO NOTHING`,
-        [agents.map((a) => a.key), agents.map((a) => a.related), agents.map((a) => a.seq)],
+        `INSERT INTO xapi_statement_agents (agent_key, related, seq, stored_at)
+         SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[], ?::bigint[]) ON CONFLICT DO NOTHING`,
+        [agents.map((a) => a.key), agents.map((a) => a.related), agents.map((a) => a.seq), agents.map((a) => a.storedAt)],
       );
     }
-    const activities = records.flatMap((record, i) => record.activities.map((activity) => ({ id: activity.id, related: activity.related ? 1 : 0, seq: seqs[i]! })));
+    const activities = records.flatMap((record, i) =>
+      record.activities.map((activity) => ({ id: activity.id, related: activity.related ? 1 : 0, seq: seqs[i]!, storedAt: record.storedAt })),
+    );
     if (activities.length > 0) {
       await sql.run(
-        `INSERT INTO xapi_statement_activities (activity_id, related, seq)
-         SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[]) ON CONFLICT DO NOTHING`,
-        [activities.map((a) => a.id), activities.map((a) => a.related), activities.map((a) => a.seq)],
+        `INSERT INTO xapi_statement_activities (activity_id, related, seq, stored_at)
+         SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[], ?::bigint[]) ON CONFLICT DO NOTHING`,
+        [activities.map((a) => a.id), activities.map((a) => a.related), activities.map((a) => a.seq), activities.map((a) => a.storedAt)],
       );
     }
     // One row per activity (ON CONFLICT DO UPDATE may touch a row once per statement): the later wins.

@@ -73,10 +73,10 @@ export function loadSqliteXapiStatements(db: Database, plan: XapiScalePlan): { s
     `INSERT INTO xapi_statement_targets (seq, target_seq)
      SELECT seq, seq FROM xapi_statements UNION ALL SELECT seq, seq - ${VOID_BACK} FROM xapi_statements WHERE refers_to IS NOT NULL ORDER BY 1, 2`,
   );
-  sorted('xapi_statement_agents (actors)', `INSERT INTO xapi_statement_agents (agent_key, related, seq) SELECT actor_key, 0, seq FROM xapi_statements ORDER BY 1, 3`);
+  sorted('xapi_statement_agents (actors)', `INSERT INTO xapi_statement_agents (agent_key, related, seq, stored_at) SELECT actor_key, 0, seq, stored_at FROM xapi_statements ORDER BY 1, 3`);
   sorted(
     'xapi_statement_agents (authority)',
-    `INSERT INTO xapi_statement_agents (agent_key, related, seq) SELECT 'account:${SCALE_AUTHORITY.homePage} ${SCALE_AUTHORITY.name}', 1, seq FROM xapi_statements ORDER BY seq`,
+    `INSERT INTO xapi_statement_agents (agent_key, related, seq, stored_at) SELECT 'account:${SCALE_AUTHORITY.homePage} ${SCALE_AUTHORITY.name}', 1, seq, stored_at FROM xapi_statements ORDER BY seq`,
   );
   // Object, parent (module) and grouping (course): 'activity/' < 'course/' < 'module/', each sorted.
   for (const [path, per, related] of [
@@ -86,8 +86,8 @@ export function loadSqliteXapiStatements(db: Database, plan: XapiScalePlan): { s
   ] as const) {
     sorted(
       `xapi_statement_activities (${path})`,
-      `INSERT INTO xapi_statement_activities (activity_id, related, seq)
-       SELECT '${SCALE_CONTENT}/${path}' || (${scaleStatementSql('seq', plan).activity} / ${per}), ${related}, seq FROM xapi_statements WHERE refers_to IS NULL ORDER BY 1, 3`,
+      `INSERT INTO xapi_statement_activities (activity_id, related, seq, stored_at)
+       SELECT '${SCALE_CONTENT}/${path}' || (${scaleStatementSql('seq', plan).activity} / ${per}), ${related}, seq, stored_at FROM xapi_statements WHERE refers_to IS NULL ORDER BY 1, 3`,
     );
   }
   db.exec(`UPDATE xapi_statements SET voided = 1 WHERE seq IN (SELECT seq - ${VOID_BACK} FROM xapi_statements WHERE voids = 1)`);

@@ -37,8 +37,8 @@ export class SqliteXapiStatements implements XapiStatementStore {
          JOIN xapi_statement_targets mine ON mine.seq = @seq
          WHERE r.refers_to = @id`,
       ),
-      agent: db.prepare('INSERT OR IGNORE INTO xapi_statement_agents (agent_key, related, seq) VALUES (?, ?, ?)'),
-      activity: db.prepare('INSERT OR IGNORE INTO xapi_statement_activities (activity_id, related, seq) VALUES (?, ?, ?)'),
+      agent: db.prepare('INSERT OR IGNORE INTO xapi_statement_agents (agent_key, related, seq, stored_at) VALUES (?, ?, ?, ?)'),
+      activity: db.prepare('INSERT OR IGNORE INTO xapi_statement_activities (activity_id, related, seq, stored_at) VALUES (?, ?, ?, ?)'),
       definition: db.prepare(
         `INSERT INTO xapi_activities (activity_id, definition) VALUES (?, ?)
          ON CONFLICT (activity_id) DO UPDATE SET definition = excluded.definition`,
@@ -69,8 +69,8 @@ export class SqliteXapiStatements implements XapiStatementStore {
       if (record.voids) this.sql.voidTarget.run(record.refersTo);
     }
     this.sql.spreadTargets.run({ seq, id: record.id });
-    for (const agent of record.agents) this.sql.agent.run(agent.key, agent.related ? 1 : 0, seq);
-    for (const activity of record.activities) this.sql.activity.run(activity.id, activity.related ? 1 : 0, seq);
+    for (const agent of record.agents) this.sql.agent.run(agent.key, agent.related ? 1 : 0, seq, record.storedAt);
+    for (const activity of record.activities) this.sql.activity.run(activity.id, activity.related ? 1 : 0, seq, record.storedAt);
     for (const { id, definition } of record.definitions) this.sql.definition.run(id, definition);
   }
 

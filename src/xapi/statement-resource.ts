@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Clock, StoredXapiStatement, XapiAttachment, XapiStatementQuery, XapiStatementRecord, XapiStatementStore } from '../domain/index.js';
+import type { Clock, StoredXapiStatement, XapiAttachment, XapiStatementOrder, XapiStatementQuery, XapiStatementRecord, XapiStatementStore } from '../domain/index.js';
 import { parseAgentParameter } from './agents.js';
 import { boundaryOf, buildMultipart, parseMultipart, type MultipartPart } from './multipart.js';
 import { verifySignature } from './signed-statements.js';
@@ -83,7 +83,7 @@ export class StatementResource {
     const statements = page.map((row: StoredXapiStatement) => formatStatement(JSON.parse(row.json) as JsonObject, format, languages));
     const more =
       rows.length > query.limit
-        ? `${request.root}/statements?more=${encodeMore({ ...query, after: page[page.length - 1]!.sequence })}${params.format ? `&format=${params.format}` : ''}${params.attachments ? `&attachments=${params.attachments}` : ''}`
+        ? `${request.root}/statements?more=${encodeMore(continuing(query, page[page.length - 1]!))}${params.format ? `&format=${params.format}` : ''}${params.attachments ? `&attachments=${params.attachments}` : ''}`
         : '';
     return this.answer({ statements, more }, statements, withAttachments, headers);
   }
@@ -100,6 +100,8 @@ export class StatementResource {
     if (params.verb !== undefined && !isIri(params.verb)) throw badRequest('verb must be an IRI.');
     if (params.activity !== undefined && !isIri(params.activity)) throw badRequest('activity must be an IRI.');
     if (params.registration !== undefined && !isUuid(params.registration)) throw badRequest('registration must be a UUID.');
+    const since = timeOf('since');
+    const until = timeOf('until');
     return {
       agentKey: params.agent === undefined ? null : parseAgentParameter(params.agent, '2.0.0').key,
       relatedAgents: booleanOf(params.related_agents, 'related_agents'),
@@ -107,10 +109,12 @@ export class StatementResource {
       activityId: params.activity ?? null,
       relatedActivities: booleanOf(params.related_activities, 'related_activities'),
       registration: params.registration === undefined ? null : normalizeUuid(params.registration),
-      since: timeOf('since'),
-      until: timeOf('until'),
+      since,
+      until,
       ascending: booleanOf(params.ascending, 'ascending'),
+      order: orderOf(since, until),
       after: null,
+      afterStored: null,
       limit: limit === 0 ? STATEMENT_PAGE_SIZE : Math.min(limit, MAX_PAGE_SIZE),
     };
   }
@@ -316,16 +320,48 @@ function booleanOf(value: string | undefined, name: string): boolean {
   throw badRequest(`${name} must be true or false.`);
 }
 
+/**
+ * The order of a query's result. The specification orders results by `stored`; statements are
+ * stored in sequence and `stored` is the LRS's clock when it stored them, so the two agree but
+ * for a clock set back or writers racing. A query with a time window is ordered by (stored,
+ * seq), which the indexes of the statements' times (and of an agent's or an activity's, with
+ * their times) serve from the window's edge; one without, by storage order, which the other
+ * indexes serve.
+ */
+export function orderOf(since: number | null, until: number | null): XapiStatementOrder {
+  return since !== null || until !== null ? 'stored' : 'sequence';
+}
+
+/** The query of the page after `last`, the final statement of this one. */
+function continuing(query: XapiStatementQuery, last: StoredXapiStatement): XapiStatementQuery {
+  return { ...query, after: last.sequence, afterStored: query.order === 'stored' ? last.storedAt : null };
+}
+
+/** The `more` token: the query itself (so it stays bound to it), base64url JSON. */
 function encodeMore(query: XapiStatementQuery): string {
   return Buffer.from(JSON.stringify(query)).toString('base64url');
 }
 
+/**
+ * The query a `more` token carries. A token made before queries had an order (no `order`) pages
+ * on in storage order, as it began; a `stored` one must name the stored time it continues after.
+ */
 function decodeMore(token: string): XapiStatementQuery {
-  try {
-    const query = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as XapiStatementQuery;
-    if (typeof query.limit === 'number' && typeof query.after === 'number') return query;
-  } catch {
-    // answered below
+  const query = parseToken(token);
+  if (query !== null && typeof query.limit === 'number' && typeof query.after === 'number') {
+    const order = query.order ?? 'sequence';
+    const afterStored = query.afterStored ?? null;
+    if (order === 'sequence') return { ...(query as unknown as XapiStatementQuery), order, afterStored: null };
+    if (order === 'stored' && typeof afterStored === 'number') return { ...(query as unknown as XapiStatementQuery), order, afterStored };
   }
   throw badRequest('The more parameter is not one this LRS gave.');
+}
+
+function parseToken(token: string): Partial<Record<keyof XapiStatementQuery, unknown>> | null {
+  try {
+    const value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    return isObject(value) ? (value as Partial<Record<keyof XapiStatementQuery, unknown>>) : null;
+  } catch {
+    return null;
+  }
 }

@@ -10,7 +10,7 @@ import { createEmptyDatabase, dropTestDatabase } from '../support/postgres-datab
 import { provisionCliDatabase, storedRows, TEST_ENGINE, type CliDatabase } from '../support/test-engine.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPasswordHasher } from '../../src/auth/password-hasher.js';
-import { systemClock, type Role, type Store, type User } from '../../src/domain/index.js';
+import { systemClock, type Role, type Store, type User, type XapiStatementQuery } from '../../src/domain/index.js';
 import { ensureServerBuilt } from '../support/build-server.js';
 import { runReadpulse, type CommandResult } from '../support/run-readpulse.js';
 import { prepareStatement } from '../../src/xapi/statement-records.js';
@@ -37,16 +37,26 @@ async function addLrsData(store: Store): Promise<void> {
   await store.xapiDocuments.putDocument(LRS_SCOPE, 'resume', { contentType: 'application/json', content: Buffer.from('{"page":3}'), etag: '"e"', updatedAt: 1_700_000_000_000 });
 }
 
+const NO_XAPI_FILTER: XapiStatementQuery = {
+  agentKey: null, relatedAgents: false, verbId: null, activityId: null, relatedActivities: false, registration: null,
+  since: null, until: null, ascending: false, order: 'sequence', after: null, afterStored: null, limit: 10,
+};
+
 /** What addLrsData stored, read back through the ports. */
 async function expectLrsData(store: Store): Promise<void> {
   expect((await store.lrsCredentials.findLrsCredential('player-key'))?.credential.name).toBe('Player');
   const [statement] = await store.xapiStatements.getStatements([LRS_STATEMENT_ID]);
   expect(JSON.parse(statement!.json).verb.id).toBe('http://adlnet.gov/expapi/verbs/completed');
   const byAgent = await store.xapiStatements.queryStatements({
-    agentKey: 'mbox:mailto:ann@example.test', relatedAgents: false, verbId: null, activityId: 'https://books.example.test/ch01',
-    relatedActivities: false, registration: null, since: null, until: null, ascending: false, after: null, limit: 10,
+    ...NO_XAPI_FILTER, agentKey: 'mbox:mailto:ann@example.test', activityId: 'https://books.example.test/ch01',
   });
   expect(byAgent.map((s) => s.id)).toEqual([LRS_STATEMENT_ID]);
+  // A time window on an agent or an activity reads the statement's time kept beside them.
+  const window = { since: 1_700_000_000_000 - 1, until: 1_700_000_000_000, order: 'stored', afterStored: null } as const;
+  for (const filter of [{ agentKey: 'mbox:mailto:ann@example.test' }, { activityId: 'https://books.example.test/ch01' }]) {
+    const inWindow = await store.xapiStatements.queryStatements({ ...NO_XAPI_FILTER, ...filter, ...window });
+    expect({ filter, ids: inWindow.map((s) => s.id) }).toEqual({ filter, ids: [LRS_STATEMENT_ID] });
+  }
   const [attachment] = await store.xapiStatements.getAttachments(['a'.repeat(64)]);
   expect(Buffer.from(attachment!.content).toString()).toBe('notes');
   expect(JSON.parse(await store.xapiStatements.getActivityDefinition('https://books.example.test/ch01') ?? 'null')).toEqual({ name: { 'en-US': 'Chapter 1' } });
@@ -483,6 +493,15 @@ describe('readpulse copy', () => {
       const chapterColumns = 'SELECT id, title, position, activity_id FROM chapters ORDER BY id';
       expect(sqliteRows(source, chapterColumns)).toContainEqual({ id: LRS_CHAPTER.id, title: LRS_CHAPTER.title, position: expect.any(Number), activity_id: LRS_CHAPTER.activityId });
       expect(await db.rows(chapterColumns)).toEqual(sqliteRows(source, chapterColumns));
+      // The statements' times beside their agents and activities (migration 012) come along.
+      for (const sideTable of [
+        'SELECT agent_key, related, seq, stored_at FROM xapi_statement_agents ORDER BY agent_key, related, seq',
+        'SELECT activity_id, related, seq, stored_at FROM xapi_statement_activities ORDER BY activity_id, related, seq',
+      ]) {
+        const sourceRows = sqliteRows(source, sideTable) as { stored_at: number }[];
+        expect(sourceRows.map((row) => row.stored_at)).toContain(1_700_000_000_000);
+        expect((await db.rows(sideTable)).map((row) => ({ ...row, seq: Number(row.seq), stored_at: Number(row.stored_at) }))).toEqual(sourceRows);
+      }
 
       await withStore(async (store) => {
         expect((await store.sessions.findSession(session))?.user).toEqual(reader);

@@ -361,8 +361,8 @@ async function xapiTables(all: (sql: string) => Promise<Record<string, unknown>[
   const tables: Record<string, string> = {
     statements: 'SELECT seq, statement_id, stored_at, verb_id, registration, refers_to, voids, voided, actor_key FROM xapi_statements ORDER BY seq',
     targets: 'SELECT seq, target_seq FROM xapi_statement_targets ORDER BY seq, target_seq',
-    agents: 'SELECT agent_key, related, seq FROM xapi_statement_agents ORDER BY seq, agent_key, related',
-    activities: 'SELECT activity_id, related, seq FROM xapi_statement_activities ORDER BY seq, activity_id, related',
+    agents: 'SELECT agent_key, related, seq, stored_at FROM xapi_statement_agents ORDER BY seq, agent_key, related',
+    activities: 'SELECT activity_id, related, seq, stored_at FROM xapi_statement_activities ORDER BY seq, activity_id, related',
     definitions: 'SELECT activity_id, definition FROM xapi_activities ORDER BY activity_id',
   };
   const out: Record<string, string[]> = {};
@@ -389,6 +389,10 @@ describe('the PostgreSQL xAPI statement writes', () => {
     // actor, instructor, authority; object, parent, grouping: three of each per statement.
     expect(await count(admin, 'xapi_statement_agents')).toBe(51 * 3);
     expect(await count(admin, 'xapi_statement_activities')).toBe(51 * 3);
+    // Each agent and activity row carries its statement's stored time.
+    for (const table of ['xapi_statement_agents', 'xapi_statement_activities']) {
+      expect(await count(admin, `${table} a JOIN xapi_statements s ON s.seq = a.seq WHERE a.stored_at = s.stored_at`)).toBe(51 * 3);
+    }
     const stored = await store.xapiStatements.getStatements([xapiId(1), xapiId(149)]);
     expect(stored.map((s) => [s.id, s.voided]).sort()).toEqual([
       [xapiId(1), false],

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateStatement } from '../../src/xapi/statement-validation.js';
@@ -86,13 +85,14 @@ describe('statements round-trip', () => {
 
   it('any statement the validator accepts comes back from GET ?statementId unchanged but for stored, authority and version', async () => {
     let tried = 0;
+    // The generator favours a few ids (all zeros, say): an id sent before with another statement is
+    // a 409 by the conflict rule (tested in statements.test.ts), not a round trip, so it is skipped.
+    const sentIds = new Set<string>();
     await fc.assert(
-      fc.asyncProperty(statement, async (generated) => {
-        fc.pre(accepted(generated));
-        // fast-check favours small values, so two runs (or a run and its shrinks) can draw the same
-        // uuid for different statements, which the LRS rightly refuses with 409: each run posts
-        // its statement under an id of its own.
-        const sent = { ...generated, id: randomUUID() };
+      fc.asyncProperty(statement, async (sent) => {
+        fc.pre(accepted(sent));
+        fc.pre(!sentIds.has(String(sent.id).toLowerCase()));
+        sentIds.add(String(sent.id).toLowerCase());
         tried++;
         const posted = await lrs.post(sent);
         expect(posted.statusCode).toBe(200);

@@ -34,37 +34,58 @@ export function toStoredXapiStatement(row: XapiStatementRow): StoredXapiStatemen
  * The filters other than time apply to a statement's targets (itself and, through StatementRef,
  * what it refers to, recursively), so a StatementRef matches what its target matches. Every
  * statement is its own target, so a statement matches when it does itself (the direct branch,
- * which each engine drives from the index of its most selective filter in storage order: agents
- * and activities by (key, seq), verb by (verb_id, seq), registration by (registration, seq)) or
- * when one of its other targets does (the referring branch: only a statement that refers to
- * another has other targets, so it reads the few such statements, in storage order). Each branch stops at a page; the page is the first `limit` of the two. An agent or an
- * activity is named once per statement (the records keep one row per key), so the joins add no
- * duplicates.
+ * which each engine drives from the index of its most selective filter in the query's order:
+ * agents and activities by (key, seq) or, in stored order, (key, stored_at, seq), which carry
+ * each statement's time; verb by (verb_id, seq), registration by (registration, seq)) or when one
+ * of its other targets does (the referring branch: only a statement that refers to another has
+ * other targets, so it reads the few target rows that are not a statement's own). Each branch stops at a page; the page is
+ * the first `limit` of the two. An agent or an activity is named once per statement (the records
+ * keep one row per key), so the joins add no duplicates.
+ *
+ * In `stored` order a page continues after (afterStored, after): the rows stored at that time
+ * with a later seq, then the later times (earlier, descending), read from the index as a range
+ * from afterStored with the few rows of that very time filtered.
  */
 export function xapiStatementQuery(query: XapiStatementQuery): { text: string; params: Record<string, unknown> } {
   const params: Record<string, unknown> = { limit: query.limit };
-  const where = ['s.voided = 0'];
-  const order = `ORDER BY s.seq ${query.ascending ? 'ASC' : 'DESC'} LIMIT @limit`;
-  if (query.since !== null) {
-    where.push('s.stored_at > @since');
-    params.since = query.since;
-  }
-  if (query.until !== null) {
-    where.push('s.stored_at <= @until');
-    params.until = query.until;
-  }
+  const byStored = query.order === 'stored';
+  const direction = query.ascending ? 'ASC' : 'DESC';
+  const beyond = query.ascending ? '>' : '<';
+  /** ORDER BY ... LIMIT on the statement, agent or activity row `alias`. */
+  const orderOf = (alias: string) =>
+    `ORDER BY ${byStored ? `${alias}.stored_at ${direction}, ` : ''}${alias}.seq ${direction} LIMIT @limit`;
+  /** The time window and the cursor, on the stored_at and seq of row `alias`. */
+  const windowOf = (alias: string) => {
+    const conditions: string[] = [];
+    if (query.since !== null) conditions.push(`${alias}.stored_at > @since`);
+    if (query.until !== null) conditions.push(`${alias}.stored_at <= @until`);
+    if (query.after !== null) {
+      if (byStored) {
+        conditions.push(`${alias}.stored_at ${beyond}= @afterStored`, `(${alias}.stored_at ${beyond} @afterStored OR ${alias}.seq ${beyond} @after)`);
+      } else {
+        conditions.push(`${alias}.seq ${beyond} @after`);
+      }
+    }
+    return conditions;
+  };
+  if (query.since !== null) params.since = query.since;
+  if (query.until !== null) params.until = query.until;
   if (query.after !== null) {
-    where.push(query.ascending ? 's.seq > @after' : 's.seq < @after');
     params.after = query.after;
+    if (byStored) {
+      if (query.afterStored === null) throw new Error('A query in stored order continues after a stored time and a seq.');
+      params.afterStored = query.afterStored;
+    }
   }
+  const where = ['s.voided = 0', ...windowOf('s')];
   const filtered = query.verbId !== null || query.registration !== null || query.agentKey !== null || query.activityId !== null;
   if (!filtered && query.since === null && query.until === null) {
-    return { text: `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE ${where.join(' AND ')} ${order}`, params };
+    return { text: `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE ${where.join(' AND ')} ${orderOf('s')}`, params };
   }
   if (!filtered) {
     // A time window: the page's seqs from the index of live statements' times, then their rows.
-    const page = `SELECT s.seq FROM xapi_statements s WHERE ${where.join(' AND ')} ${order}`;
-    return { text: `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE s.seq IN (${page}) ${order}`, params };
+    const page = `SELECT s.seq FROM xapi_statements s WHERE ${where.join(' AND ')} ${orderOf('s')}`;
+    return { text: `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s WHERE s.seq IN (${page}) ${orderOf('s')}`, params };
   }
 
   /** The filters on statement `alias`, as joins (direct) or EXISTS (referring) on its agents and activities. */
@@ -82,27 +103,34 @@ export function xapiStatementQuery(query: XapiStatementQuery): { text: string; p
     params.agentKey = query.agentKey;
     const related = query.relatedAgents ? '' : ' AND ag.related = 0';
     joins.push(`JOIN xapi_statement_agents ag ON ag.seq = s.seq AND ag.agent_key = @agentKey${related}`);
-    exists.push(`EXISTS (SELECT 1 FROM xapi_statement_agents ag WHERE ag.agent_key = @agentKey AND ag.seq = ts.seq${related})`);
+    exists.push(`EXISTS (SELECT 1 FROM xapi_statement_agents ag WHERE ag.agent_key = @agentKey AND ag.seq = t.target_seq${related})`);
   }
   if (query.activityId !== null) {
     params.activityId = query.activityId;
     const related = query.relatedActivities ? '' : ' AND ac.related = 0';
     joins.push(`JOIN xapi_statement_activities ac ON ac.seq = s.seq AND ac.activity_id = @activityId${related}`);
-    exists.push(`EXISTS (SELECT 1 FROM xapi_statement_activities ac WHERE ac.activity_id = @activityId AND ac.seq = ts.seq${related})`);
+    exists.push(`EXISTS (SELECT 1 FROM xapi_statement_activities ac WHERE ac.activity_id = @activityId AND ac.seq = t.target_seq${related})`);
   }
-  // The direct branch orders (and pages) by the driving index's seq, which SQLite then reads in
-  // order instead of sorting (PostgreSQL knows the joined seqs are equal either way).
+  // The direct branch windows, orders and pages by the driving index's own stored_at and seq
+  // (agents and activities carry the statement's), which SQLite then reads in order instead of
+  // sorting (PostgreSQL knows the joined seqs are equal either way).
   const driver = query.agentKey !== null ? 'ag' : query.activityId !== null ? 'ac' : 's';
-  const directWhere = where.map((condition) => condition.replace('s.seq', `${driver}.seq`));
   const direct =
-    `SELECT ${driver}.seq AS seq FROM xapi_statements s ${joins.join(' ')} WHERE ${[...directWhere, ...targetFilters('s')].join(' AND ')} ` +
-    order.replace('s.seq', `${driver}.seq`);
+    `SELECT ${driver}.seq AS seq FROM xapi_statements s ${joins.join(' ')} ` +
+    `WHERE ${['s.voided = 0', ...windowOf(driver), ...targetFilters('s')].join(' AND ')} ${orderOf(driver)}`;
+  // The referring branch reads the few target rows that are not a statement's own (a partial
+  // index of them, small enough to stay in memory), so an agent's or an activity's statements cost
+  // no probe of the whole targets table each; the target's own row only for a verb or a
+  // registration. `refers_to IS NOT NULL` says the same as the partial index's condition in a
+  // way PostgreSQL estimates (it takes `seq <> target_seq` for nearly every row, and then reads
+  // every statement). SELECT DISTINCT names what it is ordered by (PostgreSQL requires it).
+  const target = query.verbId !== null || query.registration !== null ? ' JOIN xapi_statements ts ON ts.seq = t.target_seq' : '';
   const referring =
-    `SELECT DISTINCT s.seq FROM xapi_statements s JOIN xapi_statement_targets t ON t.seq = s.seq JOIN xapi_statements ts ON ts.seq = t.target_seq ` +
-    `WHERE s.refers_to IS NOT NULL AND t.target_seq <> s.seq AND ${[...where, ...targetFilters('ts'), ...exists].join(' AND ')} ${order}`;
+    `SELECT DISTINCT s.seq${byStored ? ', s.stored_at' : ''} FROM xapi_statement_targets t JOIN xapi_statements s ON s.seq = t.seq${target} ` +
+    `WHERE s.refers_to IS NOT NULL AND t.seq <> t.target_seq AND ${[...where, ...targetFilters('ts'), ...exists].join(' AND ')} ${orderOf('s')}`;
   const text =
     `SELECT ${XAPI_STATEMENT_COLUMNS} FROM xapi_statements s ` +
-    `WHERE s.seq IN (SELECT seq FROM (${direct}) AS d UNION SELECT seq FROM (${referring}) AS r) ${order}`;
+    `WHERE s.seq IN (SELECT seq FROM (${direct}) AS d UNION SELECT seq FROM (${referring}) AS r) ${orderOf('s')}`;
   return { text, params };
 }
 

@@ -8,6 +8,7 @@
  * low numbers are popular) with its module as parent and its course as grouping, a registration
  * (one per reader and group of ten courses) on every third statement, stored in order over the span. Every
  * VOID_EVERY-th statement instead voids the statement VOID_BACK before it (a StatementRef).
+ * Its agent and activity rows carry its stored time (`storedAt`), as every insert path writes them.
  */
 export const SCALE_VERBS: readonly { readonly name: string; readonly weight: number }[] = [
   { name: 'experienced', weight: 30 },
