@@ -11,8 +11,9 @@ import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/p
  * read users, activity_logs or milestones with a sequential scan.
  */
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
-const DAY = 86_400_000;
-const BIG_TABLES = ['users', 'activity_logs', 'milestones'];
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const BIG_TABLES = ['users', 'activity_logs', 'milestones', 'activity_reader_hours', 'activity_reader_days'];
 const clock: Clock = { now: () => NOW };
 
 interface PlanNode {
@@ -94,6 +95,7 @@ describe('PostgreSQL query plans on a generated data set', () => {
   });
 
   const heavyReader = 1; // the skew gives reader 1 the most events
+  const cohort = Array.from({ length: 300 }, (_, i) => 1 + i * 16);
   const cases: readonly { name: string; call: () => Promise<unknown>; uses?: RegExp }[] = [
     { name: 'live view: readers active in the last 60 s', call: () => store.readers.getAllActiveUsers(NOW - 60_000), uses: /idx_users_(role_)?last_active/ },
     { name: 'history, first page', call: () => store.activity.listActivity(heavyReader, { limit: 50 }), uses: /idx_activity_user_id|activity_logs_pkey/ },
@@ -103,6 +105,16 @@ describe('PostgreSQL query plans on a generated data set', () => {
     { name: 'reader list by name', call: () => store.readers.listReaders({ limit: 50, sort: 'name' }), uses: /idx_users_role_name/ },
     { name: 'reader list by last activity', call: () => store.readers.listReaders({ limit: 50, sort: 'last-active' }), uses: /idx_users_role_last_active_desc/ },
     { name: 'stuck list, first page', call: () => store.readers.listStuckReaders({ limit: 50 }), uses: /idx_milestones_status_updated/ },
+    {
+      name: 'activity per hour, a cohort',
+      call: () => store.analytics.getActivityBuckets({ readerIds: cohort, from: NOW - 999 * HOUR, to: NOW, bucket: 'hour' }),
+      uses: /activity_reader_hours_pkey/,
+    },
+    {
+      name: 'activity per day, a cohort',
+      call: () => store.analytics.getActivityBuckets({ readerIds: cohort, from: NOW - 365 * DAY, to: NOW, bucket: 'day' }),
+      uses: /activity_reader_days_pkey/,
+    },
   ];
 
   for (const c of cases) {

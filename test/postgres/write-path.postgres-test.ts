@@ -106,6 +106,24 @@ describe('the PostgreSQL write path', () => {
     expect((await admin.query('SELECT events::int, active_readers::int FROM activity_days')).rows).toEqual([{ events: 124, active_readers: 12 }]);
   });
 
+  it('no index holds an aggregate count, so adding to a reader\'s hour or day rewrites no index entry', async () => {
+    // An update that changes no indexed column can stay on its page (a heap-only tuple): every
+    // activity batch adds to one hour row and one day row per reader (migration 014).
+    const { admin } = await openFresh();
+    const { rows } = await admin.query(
+      `SELECT t.relname AS "table", i.relname AS "index", a.attname AS "column"
+         FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY (x.indkey)
+        WHERE t.relname IN ('activity_reader_hours', 'activity_reader_days', 'activity_hours', 'activity_days')
+        ORDER BY 1, 2, 3`,
+    );
+    expect(rows.filter((r: { column: string }) => ['events', 'active_readers'].includes(r.column))).toEqual([]);
+    // The primary keys stay: they find a reader's row, and a cohort's rows for the charts.
+    expect(new Set(rows.map((r: { index: string }) => r.index))).toEqual(
+      new Set(['activity_reader_hours_pkey', 'activity_reader_days_pkey', 'activity_hours_pkey', 'activity_days_pkey']),
+    );
+  });
+
   it('a batch of activity beside other writes runs in one transaction, the activity still in one statement with its aggregates', async () => {
     const { store, admin } = await openFresh();
     const users = await readers(store, 4);
