@@ -2,11 +2,9 @@ import type {
   ActivityEvent,
   ActivityInput,
   ActivityPort,
-  AttentionItem,
-  AttentionPort,
-  Milestone,
   MilestoneInput,
   ProgressPort,
+  RecordedMilestone,
   Role,
 } from '../domain/index.js';
 import type { LiveEventSink } from '../live/live-event.js';
@@ -17,16 +15,9 @@ export interface Recorder {
   readonly role: Role;
 }
 
-/** A stored milestone and what it changed in the attention queue. */
-export interface RecordedMilestone {
-  readonly milestone: Milestone;
-  readonly attention: readonly AttentionItem[];
-}
-
 export interface ProgressRecordingDeps {
-  readonly progress: Pick<ProgressPort, 'upsertMilestone'>;
+  readonly progress: Pick<ProgressPort, 'upsertMilestone' | 'upsertReviewedMilestone'>;
   readonly activity: Pick<ActivityPort, 'logActivity' | 'logActivities'>;
-  readonly attention: Pick<AttentionPort, 'reviewMilestoneAttention'>;
   /** Where a reader's stored writes are announced to the consultants' live stream. */
   readonly events: LiveEventSink;
 }
@@ -41,19 +32,18 @@ export class ProgressRecording {
   constructor(private readonly deps: ProgressRecordingDeps) {}
 
   /**
-   * Records `user`'s status (and score) for a chapter, replacing the one before. For a reader it
-   * then publishes the milestone, reviews the reader's attention items (a low score opens one at
-   * once, a cause that went resolves) and publishes every item that changed, in that order.
-   * Resolves with the stored milestone and the attention items that changed (none for a
+   * Records `user`'s status (and score) for a chapter, replacing the one before. For a reader the
+   * same write reviews the reader's attention items (a low score opens one at once, a cause that
+   * went resolves), and once both are stored it publishes the milestone and then every item that
+   * changed. Resolves with the stored milestone and the attention items that changed (none for a
    * consultant). Throws `not_found` for an unknown user.
    */
   async recordMilestone(user: Recorder, input: MilestoneInput): Promise<RecordedMilestone> {
-    const milestone = await this.deps.progress.upsertMilestone(user.id, input);
-    if (user.role !== 'reader') return { milestone, attention: [] };
-    this.deps.events.publish({ type: 'milestone', readerId: user.id, milestone });
-    const attention = await this.deps.attention.reviewMilestoneAttention(user.id, milestone.chapterId);
-    for (const item of attention) this.deps.events.publish({ type: 'attention', readerId: user.id, item });
-    return { milestone, attention };
+    if (user.role !== 'reader') return { milestone: await this.deps.progress.upsertMilestone(user.id, input), attention: [] };
+    const recorded = await this.deps.progress.upsertReviewedMilestone(user.id, input);
+    this.deps.events.publish({ type: 'milestone', readerId: user.id, milestone: recorded.milestone });
+    for (const item of recorded.attention) this.deps.events.publish({ type: 'attention', readerId: user.id, item });
+    return recorded;
   }
 
   /** Appends one activity event and, for a reader, publishes it. Throws `not_found` for an unknown user. */

@@ -36,7 +36,7 @@ export interface UseCaseDeps {
 export function buildUseCases(deps: UseCaseDeps): UseCases {
   const { store, events } = deps;
   return {
-    progress: new ProgressRecording({ progress: store.progress, activity: store.activity, attention: store.attention, events }),
+    progress: new ProgressRecording({ progress: store.progress, activity: store.activity, events }),
     attention: new AttentionHandling({ attention: store.attention, events }),
     cohorts: new CohortMembership({ cohorts: store.cohorts, rosters: deps.rosters }),
     invites: new Invitations({ invites: store.invites, clock: deps.clock, codes: deps.inviteCodes }),

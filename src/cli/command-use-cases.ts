@@ -21,7 +21,7 @@ export function commandUseCases(store: Store, clock: Clock): CommandUseCases {
   const events = { publish: () => undefined };
   const rosters = { added: () => undefined, removed: () => undefined, dropped: () => undefined };
   return {
-    progress: new ProgressRecording({ progress: store.progress, activity: store.activity, attention: store.attention, events }),
+    progress: new ProgressRecording({ progress: store.progress, activity: store.activity, events }),
     attention: new AttentionHandling({ attention: store.attention, events }),
     cohorts: new CohortMembership({ cohorts: store.cohorts, rosters }),
     invites: new Invitations({ invites: store.invites, clock, codes: inviteCodes }),

@@ -15,7 +15,7 @@ import type { LrsCredentialStore, XapiDocumentStore, XapiStatementStore } from '
 
 export type { UsersPort } from './ports/users-port.js';
 export type { SessionsPort } from './ports/sessions-port.js';
-export type { ProgressPort } from './ports/progress-port.js';
+export type { ProgressPort, RecordedMilestone } from './ports/progress-port.js';
 export type { ActivityPort } from './ports/activity-port.js';
 export type { ReadersPort } from './ports/readers-port.js';
 export type { ChaptersPort } from './ports/chapters-port.js';

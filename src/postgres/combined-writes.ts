@@ -1,4 +1,12 @@
-import { metadataJson, type ActivityEvent, type ActivityInput, type Milestone, type MilestoneInput } from '../domain/index.js';
+import {
+  metadataJson,
+  type ActivityEvent,
+  type ActivityInput,
+  type Milestone,
+  type MilestoneInput,
+  type RecordedMilestone,
+} from '../domain/index.js';
+import { milestoneReviews } from './attention-review-writes.js';
 import { activityAggregateCtes } from './activity-aggregates.js';
 import type { MilestoneAggregates, MilestoneContribution } from './milestone-aggregates.js';
 import { toActivityEvent, toMilestone, type ActivityRow, type MilestoneRow } from '../domain/storage/stored-rows.js';
@@ -12,11 +20,12 @@ export interface ActivityWrite {
   readonly at: number;
 }
 
-/** One upsertMilestone call. */
+/** One upsertMilestone call, or one upsertReviewedMilestone call (`review`). */
 export interface MilestoneWrite {
   readonly userId: number;
   readonly input: MilestoneInput;
   readonly at: number;
+  readonly review: boolean;
 }
 
 /** The milestone after an upsert, and whether its user's milestones count in the chapter aggregates (readers only). */
@@ -110,11 +119,14 @@ export function activityWrites(): CombinedWrite<ActivityWrite, ActivityEvent[]> 
 }
 
 /**
- * upsertMilestone in a batch: one locking read of the milestones as they were and one upsert, for
- * every write whose reader and chapter no earlier write of the batch touched; a second write of
- * the same milestone waits for the next round (a statement cannot change a row twice).
+ * upsertMilestone and upsertReviewedMilestone in a batch: one locking read of the milestones as
+ * they were and one upsert, for every write whose reader and chapter no earlier write of the batch
+ * touched; a second write of the same milestone waits for the next round (a statement cannot change
+ * a row twice). After each round come the reviews its writes asked for, together
+ * (attention-review-writes.ts), each reading the milestone its write stored. Run alone (runOne,
+ * when a write of the batch failed), a write is reviewed only if it succeeded.
  */
-export function milestoneWrites(aggregates: MilestoneAggregates): CombinedWrite<MilestoneWrite, Milestone> {
+export function milestoneWrites(aggregates: MilestoneAggregates): CombinedWrite<MilestoneWrite, RecordedMilestone> {
   const keyOf = (userId: number, chapterId: string) => `${userId}\u0000${chapterId}`;
   const round = async (db: WriteClient, writes: readonly MilestoneWrite[]): Promise<Milestone[]> => {
     const users = writes.map((w) => w.userId);
@@ -136,9 +148,10 @@ export function milestoneWrites(aggregates: MilestoneAggregates): CombinedWrite<
       return toMilestone(row);
     });
   };
+  const reviewOf = (write: MilestoneWrite) => ({ readerId: write.userId, chapterId: write.input.chapterId, now: write.at });
   return {
     async runAll(db, writes) {
-      const results: Milestone[] = new Array(writes.length);
+      const results: RecordedMilestone[] = new Array(writes.length);
       let remaining = writes.map((write, index) => ({ write, index }));
       while (remaining.length > 0) {
         const seen = new Set<string>();
@@ -149,17 +162,27 @@ export function milestoneWrites(aggregates: MilestoneAggregates): CombinedWrite<
           (seen.has(key) ? later : now).push(entry);
           seen.add(key);
         }
-        const milestones = await round(
-          db,
-          now.map((e) => e.write),
-        );
-        now.forEach((entry, n) => (results[entry.index] = milestones[n]!));
+        // A round's reviews go right behind its upsert, without waiting for its answer: the
+        // connection runs them in that order, so each reads the milestone its write stored. They
+        // end before the next round's writes: a second write of a milestone is reviewed after the
+        // first one's review, as if they ran one after another.
+        const reviewed = now.filter((e) => e.write.review);
+        const [milestones, attention] = await Promise.all([
+          round(
+            db,
+            now.map((e) => e.write),
+          ),
+          reviewed.length === 0 ? [] : milestoneReviews.runAll(db, reviewed.map((e) => reviewOf(e.write))),
+        ]);
+        const attentionOf = new Map(reviewed.map((entry, n) => [entry.index, attention[n]!]));
+        now.forEach((entry, n) => (results[entry.index] = { milestone: milestones[n]!, attention: attentionOf.get(entry.index) ?? [] }));
         remaining = later;
       }
       return results;
     },
     async runOne(db, write) {
-      return (await round(db, [write]))[0]!;
+      const milestone = (await round(db, [write]))[0]!;
+      return { milestone, attention: write.review ? await milestoneReviews.runOne(db, reviewOf(write)) : [] };
     },
   };
 }

@@ -87,23 +87,24 @@ export class SqliteAttention implements AttentionPort {
   /** After a reader's milestone changed: opens a low-score item at once, resolves causes that went. */
   reviewMilestoneAttention(readerId: number, chapterId: string): Promise<AttentionItem[]> {
     const now = this.clock.now();
-    return this.write(() => {
-      if (!this.sql.isReader.get(readerId)) return [];
-      const milestone = this.sql.milestone.get(readerId, chapterId) as
-        | { status: string; score: number | null; updated_at: number }
-        | undefined;
-      const plan = milestoneReviewPlan(milestone, this.readRules(), this.sql.isProgramChapter.get(chapterId) === 1);
-      const rows: AttentionRow[] = [];
-      if (plan.resolveStuck) rows.push(...this.resolveCause(readerId, 'stuck', chapterId, now));
-      if (plan.openLowScore) {
-        const opened = this.sql.open.get(readerId, 'low_score', chapterId, milestone!.updated_at, now) as AttentionRow | undefined;
-        if (opened) rows.push(opened);
-      } else {
-        rows.push(...this.resolveCause(readerId, 'low_score', chapterId, now));
-      }
-      rows.push(...this.resolveCause(readerId, 'inactive', NO_CHAPTER, now));
-      return this.toItems(rows);
-    });
+    return this.write(() => this.reviewMilestoneInWrite(readerId, chapterId, now));
+  }
+
+  /** reviewMilestoneAttention's work, inside a write the caller runs (SqliteProgress.upsertReviewedMilestone). */
+  reviewMilestoneInWrite(readerId: number, chapterId: string, now: number): AttentionItem[] {
+    if (!this.sql.isReader.get(readerId)) return [];
+    const milestone = this.sql.milestone.get(readerId, chapterId) as { status: string; score: number | null; updated_at: number } | undefined;
+    const plan = milestoneReviewPlan(milestone, this.readRules(), this.sql.isProgramChapter.get(chapterId) === 1);
+    const rows: AttentionRow[] = [];
+    if (plan.resolveStuck) rows.push(...this.resolveCause(readerId, 'stuck', chapterId, now));
+    if (plan.openLowScore) {
+      const opened = this.sql.open.get(readerId, 'low_score', chapterId, milestone!.updated_at, now) as AttentionRow | undefined;
+      if (opened) rows.push(opened);
+    } else {
+      rows.push(...this.resolveCause(readerId, 'low_score', chapterId, now));
+    }
+    rows.push(...this.resolveCause(readerId, 'inactive', NO_CHAPTER, now));
+    return this.toItems(rows);
   }
 
   /** A reader came back: their open inactivity item resolves. */

@@ -89,7 +89,9 @@ export class SqliteStore implements Store {
     };
     this.users = new SqliteUsers(sql, clock, write, aggregates, revoked);
     this.sessions = new SqliteSessions(sql, write, revoked, sessionSeenResolutionMs);
-    this.progress = new SqliteProgress(sql, clock, write, aggregates.milestones);
+    this.progress = new SqliteProgress(sql, clock, write, aggregates.milestones, (reader, chapter, now) =>
+      this.attention.reviewMilestoneInWrite(reader, chapter, now),
+    );
     this.activity = new SqliteActivity(sql, clock, write, aggregates.activity);
     this.cohorts = new SqliteCohorts(db, clock, write);
     this.readers = new SqliteReaders(sql, this.cohorts, db);

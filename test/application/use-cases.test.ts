@@ -16,24 +16,29 @@ function recording() {
   const calls: string[] = [];
   const published: LiveEvent[] = [];
   const progress = new ProgressRecording({
-    progress: { upsertMilestone: async (userId, input) => (calls.push(`store ${userId} ${input.chapterId}`), milestone(input.chapterId)) },
+    progress: {
+      upsertMilestone: async (userId, input) => (calls.push(`store ${userId} ${input.chapterId}`), milestone(input.chapterId)),
+      upsertReviewedMilestone: async (userId, input) => (
+        calls.push(`store and review ${userId} ${input.chapterId}`),
+        { milestone: milestone(input.chapterId), attention: [item(7, userId)] }
+      ),
+    },
     activity: {
       logActivity: async (userId) => (calls.push(`log ${userId}`), activity(1)),
       logActivities: async (userId, inputs) => (calls.push(`log ${userId} x${inputs.length}`), inputs.map((_, i) => activity(i + 1))),
     },
-    attention: { reviewMilestoneAttention: async (readerId, chapterId) => (calls.push(`review ${readerId} ${chapterId}`), [item(7, readerId)]) },
     events: { publish: (event) => void published.push(event) },
   });
   return { calls, published, progress };
 }
 
 describe('recording progress', () => {
-  it("stores a reader's milestone, publishes it, reviews attention and publishes what changed, in that order", async () => {
+  it("stores a reader's milestone with its attention review in one write, then publishes the milestone and what changed, in that order", async () => {
     const { calls, published, progress } = recording();
     const recorded = await progress.recordMilestone({ id: 3, role: 'reader' }, { chapterId: 'ch01', status: 'completed', score: 20 });
     expect(recorded.milestone.chapterId).toBe('ch01');
     expect(recorded.attention.map((i) => i.id)).toEqual([7]);
-    expect(calls).toEqual(['store 3 ch01', 'review 3 ch01']);
+    expect(calls).toEqual(['store and review 3 ch01']);
     expect(published.map((e) => e.type)).toEqual(['milestone', 'attention']);
     expect(published.every((e) => 'readerId' in e && e.readerId === 3)).toBe(true);
   });
@@ -61,9 +66,11 @@ describe('recording progress', () => {
   it('publishes nothing when the store refuses the write', async () => {
     const published: LiveEvent[] = [];
     const progress = new ProgressRecording({
-      progress: { upsertMilestone: async () => Promise.reject(new AppError('not_found', 'No such user.')) },
+      progress: {
+        upsertMilestone: async () => Promise.reject(new AppError('not_found', 'No such user.')),
+        upsertReviewedMilestone: async () => Promise.reject(new AppError('not_found', 'No such user.')),
+      },
       activity: { logActivity: async () => activity(1), logActivities: async () => [] },
-      attention: { reviewMilestoneAttention: async () => [item(1, 1)] },
       events: { publish: (event) => void published.push(event) },
     });
     await expect(progress.recordMilestone({ id: 1, role: 'reader' }, { chapterId: 'ch01', status: 'stuck', score: null })).rejects.toMatchObject({ code: 'not_found' });

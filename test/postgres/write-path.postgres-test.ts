@@ -176,6 +176,42 @@ describe('the PostgreSQL write path', () => {
     expect(rows).toEqual([0, 1, 2, 3].map((c) => ({ chapter_id: `large-${c}`, n: 10 })));
   });
 
+  it('milestone writes with their reviews are one transaction of the same statements for 3 writes or 30', async () => {
+    const { store, admin } = await openFresh();
+    const users = await readers(store, 13);
+    for (let c = 0; c < 3; c++) await store.chapters.createChapter({ id: `c${c}`, title: `Chapter ${c}` });
+    const batch = (writes: { reader: number; chapter: string }[]) =>
+      statementsSentBy(() =>
+        Promise.all(
+          writes.map(({ reader, chapter }) =>
+            store.progress.upsertReviewedMilestone(users[reader]!.id, { chapterId: chapter, status: 'completed', score: 20 }),
+          ),
+        ),
+      );
+    const small = await batch([10, 11, 12].map((reader) => ({ reader, chapter: 'c0' })));
+    const large = await batch(Array.from({ length: 30 }, (_, i) => ({ reader: i % 10, chapter: `c${Math.floor(i / 10)}` })));
+    expect(large.sent).toEqual(small.sent);
+    expect(large.sent).toEqual([
+      'BEGIN',
+      'readpulse-combined-milestones-before',
+      'readpulse-combined-upsert-milestones',
+      'readpulse-review-facts',
+      'readpulse-review-open',
+      'readpulse-review-users',
+      'readpulse-milestone-aggregates',
+      'COMMIT',
+    ]);
+    // Each write got its own milestone and the low-score item its review opened.
+    large.result.forEach(({ milestone, attention }, i) => {
+      expect(milestone).toMatchObject({ chapterId: `c${Math.floor(i / 10)}`, score: 20 });
+      expect(attention.map((item) => [item.reader.id, item.chapterId, item.reason, item.state])).toEqual([
+        [users[i % 10]!.id, `c${Math.floor(i / 10)}`, 'low_score', 'open'],
+      ]);
+    });
+    expect(await count(admin, "attention_items WHERE reason = 'low_score' AND state = 'open'")).toBe(33);
+    expect(await count(admin, "live_events WHERE type = 'milestone'")).toBe(33);
+  });
+
   it('a batch of milestone reviews sends the same statements whether it holds 3 reviews or 11, each answered as if run alone in order', async () => {
     const { store, admin } = await openFresh();
     const users = await readers(store, 13);

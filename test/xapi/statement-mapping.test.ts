@@ -261,7 +261,7 @@ describe('statements move milestones', () => {
 
   it('a milestone write the use case refuses leaves the statement stored and an XAPI event, and the batch goes on', async () => {
     await addChapters(['ch01', CH1], ['ch02', CH2]);
-    const upsert = vi.spyOn(t.store.progress, 'upsertMilestone').mockRejectedValueOnce(new AppError('not_found', 'No user has that id.'));
+    const upsert = vi.spyOn(t.store.progress, 'upsertReviewedMilestone').mockRejectedValueOnce(new AppError('not_found', 'No user has that id.'));
     const refused = about(`${ADL}completed`, CH1, { result: { score: { scaled: 0.9 } } });
     const applied = about(`${ADL}attempted`, CH2);
     const response = await post([refused, applied]);

@@ -90,6 +90,50 @@ function describeAttentionRules(current: CurrentStore): void {
       expect(await store.attention.reviewMilestoneAttention(UNKNOWN_ID, 'ch01')).toEqual([]);
     });
 
+    it('a milestone stored with its review (upsertReviewedMilestone) returns what the review changed, both stored in one write', async () => {
+      const { store, clock } = current();
+      const { reader, item: stuck } = await stuckItemFor(current);
+      const recorded = await store.progress.upsertReviewedMilestone(reader.id, { chapterId: 'ch01', status: 'completed', score: 20 });
+      expect(recorded.milestone).toEqual({ chapterId: 'ch01', status: 'completed', score: 20, updatedAt: clock.now() });
+      expect(recorded.attention.map((item) => [item.id === stuck.id, item.reason, item.state])).toEqual([
+        [true, 'stuck', 'resolved'],
+        [false, 'low_score', 'open'],
+      ]);
+      expect(await store.progress.getMyMilestones(reader.id)).toEqual([recorded.milestone]);
+      expect((await openItems(store)).map((item) => [item.id, item.reason])).toEqual([[recorded.attention[1]!.id, 'low_score']]);
+    });
+
+    it('two reviewed writes of one milestone at once are each reviewed after their own write, in call order', async () => {
+      const { store } = current();
+      const reader = await addUser(store);
+      const [low, high] = await Promise.all([
+        store.progress.upsertReviewedMilestone(reader.id, { chapterId: 'ch01', status: 'completed', score: 20 }),
+        store.progress.upsertReviewedMilestone(reader.id, { chapterId: 'ch01', status: 'completed', score: 80 }),
+      ]);
+      expect(low!.attention.map((item) => [item.reason, item.state])).toEqual([['low_score', 'open']]);
+      expect(high!.attention.map((item) => [item.id, item.reason, item.state])).toEqual([[low!.attention[0]!.id, 'low_score', 'resolved']]);
+      expect(await store.progress.getMyMilestones(reader.id)).toEqual([high!.milestone]);
+      expect(await openItems(store)).toEqual([]);
+    });
+
+    it('a reviewed write that fails is not reviewed and fails alone; a consultant\'s is stored and reviews nothing', async () => {
+      const { store } = current();
+      const reader = await addUser(store);
+      const consultant = await addUser(store, 'consultant');
+      const [stored, failed, own] = await Promise.allSettled([
+        store.progress.upsertReviewedMilestone(reader.id, { chapterId: 'ch01', status: 'completed', score: 20 }),
+        store.progress.upsertReviewedMilestone(UNKNOWN_ID, { chapterId: 'ch01', status: 'completed', score: 20 }),
+        store.progress.upsertReviewedMilestone(consultant.id, { chapterId: 'ch01', status: 'completed', score: 1 }),
+      ]);
+      expect(stored.status === 'fulfilled' && stored.value.attention.map((item) => [item.reader.id, item.reason])).toEqual([
+        [reader.id, 'low_score'],
+      ]);
+      expect(failed.status === 'rejected' && (failed.reason as { code?: string }).code).toBe('not_found');
+      expect(own.status === 'fulfilled' && own.value).toMatchObject({ milestone: { chapterId: 'ch01', score: 1 }, attention: [] });
+      expect(await store.progress.getMyMilestones(consultant.id)).toHaveLength(1);
+      expect((await openItems(store)).map((item) => item.reader.id)).toEqual([reader.id]);
+    });
+
     it('a chapter stuck for stuckMinutes opens an item on the sweep, once; moving on resolves it', async () => {
       const { store, clock } = current();
       const reader = await addUser(store);
