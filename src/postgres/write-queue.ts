@@ -223,9 +223,10 @@ export class WriteQueue {
   /**
    * Runs the batch in order, except that combinable writes wait to run together: those of a kind
    * met since the last plain write run in one go (kinds in the order first met) before the next
-   * plain write, and at the end. Combinable writes of different kinds must commute. A batch of
-   * one kind that runs as one statement (CombinedWrite.oneStatement) is sent without BEGIN and
-   * COMMIT: PostgreSQL runs a lone statement in a transaction of its own.
+   * plain write, and at the end, the next kind's statements sent without waiting for the answer
+   * of a one-statement kind. Combinable writes of different kinds must commute. A batch of one
+   * kind that runs as one statement (CombinedWrite.oneStatement) is sent without BEGIN and COMMIT:
+   * PostgreSQL runs a lone statement in a transaction of its own.
    */
   private async runWithoutSavepoints(
     client: PoolClient,
@@ -244,11 +245,24 @@ export class WriteQueue {
     }
     let waiting = new Map<CombinedWrite<unknown, unknown>, number[]>();
     const runWaiting = async () => {
+      // A one-statement kind (activity) has nothing to send after its answer, so the next kind's
+      // statements go to the connection right behind it instead of a turn of the event loop later:
+      // PostgreSQL still runs them in the same order.
+      const sent: Promise<void>[] = [];
       for (const [kind, indexes] of waiting) {
-        const values = await kind.runAll(client, indexes.map((i) => batch[i]!.combined!.input));
-        indexes.forEach((index, n) => (outcomes[index] = { ok: true, value: values[n] }));
+        const running = kind.runAll(client, indexes.map((i) => batch[i]!.combined!.input)).then((values) => {
+          indexes.forEach((index, n) => (outcomes[index] = { ok: true, value: values[n] }));
+        });
+        if (!kind.oneStatement) {
+          await running;
+          continue;
+        }
+        // Its failure aborts the transaction, so what follows fails too; it is rethrown below.
+        running.catch(() => undefined);
+        sent.push(running);
       }
       waiting = new Map();
+      await Promise.all(sent);
     };
     const began = this.begin(client);
     try {

@@ -33,19 +33,27 @@ afterEach(async () => {
 });
 afterAll(dropTemplate);
 
-/** Every statement the batched writer's connections send while `work` runs: prepared ones by name, others by text. */
-async function statementsSentBy<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+/**
+ * Every statement the batched writer's connections send while `work` runs: prepared ones by name,
+ * others by text; `traffic` has each one's sending and answer in the order they happened.
+ */
+async function statementsSentBy<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[]; traffic: string[] }> {
   const sent: string[] = [];
+  const traffic: string[] = [];
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client & { connectionParameters: { application_name?: string } }, ...args: unknown[]) {
+    const answer = (original as (...a: unknown[]) => unknown).apply(this, args);
     if (this.connectionParameters.application_name === 'readpulse-write') {
       const config = args[0] as string | { name?: string; text: string };
-      sent.push(typeof config === 'string' ? config : (config.name ?? config.text));
+      const name = typeof config === 'string' ? config : (config.name ?? config.text);
+      sent.push(name);
+      traffic.push(`sent ${name}`);
+      if (answer instanceof Promise) answer.then(() => traffic.push(`answered ${name}`), () => traffic.push(`failed ${name}`));
     }
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
+    return answer;
   } as typeof original;
   try {
-    return { result: await work(), sent };
+    return { result: await work(), sent, traffic };
   } finally {
     pg.Client.prototype.query = original;
   }
@@ -127,7 +135,7 @@ describe('the PostgreSQL write path', () => {
   it('a batch of activity beside other writes runs in one transaction, the activity still in one statement with its aggregates', async () => {
     const { store, admin } = await openFresh();
     const users = await readers(store, 4);
-    const { sent } = await statementsSentBy(() =>
+    const { sent, traffic } = await statementsSentBy(() =>
       Promise.all([
         store.activity.logActivity(users[0]!.id, { actionType: 'A', metadata: null }),
         store.progress.upsertMilestone(users[1]!.id, { chapterId: 'ch1', status: 'started', score: null }),
@@ -140,6 +148,13 @@ describe('the PostgreSQL write path', () => {
     expect(sent[0]).toBe('BEGIN');
     expect(sent.at(-1)).toBe('COMMIT');
     expect(sent.filter((s) => s === 'readpulse-combined-insert-activities')).toHaveLength(1);
+    // The activity statement has nothing to send after its answer: the milestone round goes right behind it.
+    expect(traffic.slice(0, 4)).toEqual([
+      'sent BEGIN',
+      'sent readpulse-combined-insert-activities',
+      'sent readpulse-combined-milestones-before',
+      'sent readpulse-combined-upsert-milestones',
+    ]);
     expect((await admin.query('SELECT user_id::int, events::int FROM activity_reader_days ORDER BY 1')).rows).toEqual([
       { user_id: users[0]!.id, events: 1 },
       { user_id: users[2]!.id, events: 2 },
