@@ -194,7 +194,7 @@ function statementResource(): OpenApiObject {
 function documentResource(name: string, scope: unknown[], idParameter: string, deleteAll: boolean): OpenApiObject {
   const id = (required: boolean) => parameter(idParameter, `The document's id${required ? '' : '; without it, the ids of the documents'}.`, { type: 'string' }, required);
   const PRECONDITION_FAILED = error('If-Match or If-None-Match does not hold.');
-  const written = { '204': ok('Stored.', undefined, { ETag: ETAG_HEADER }), '412': PRECONDITION_FAILED };
+  const written = { '204': ok('Stored (GET answers its new ETag).'), '412': PRECONDITION_FAILED };
   return {
     get: operation(`xapiGet${name}`, `A ${name} document, or the ids of the documents`, {
       parameters: [...scope, id(false), SINCE_DOCUMENTS],
