@@ -36,6 +36,7 @@ import { webAppRoutes } from './routes/web-app-routes.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { installValidation } from './validation.js';
 import { lrsCredentialRoutes } from './routes/lrs-credential-routes.js';
+import { xapiOpenApiPaths, xapiOpenApiSecuritySchemes } from '../xapi/xapi-openapi.js';
 import { XAPI_BODY_LIMIT_BYTES, xapiPlugin } from '../xapi/xapi-plugin.js';
 import { statementsIntoActivity } from '../xapi/statement-mapping.js';
 
@@ -127,8 +128,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
       },
       servers: [{ url: '/', description: 'The server that serves this document' }],
+      // The LRS's routes are hidden (they validate by the xAPI specification, by hand): its paths are written out.
+      paths: xapiOpenApiPaths(),
       components: {
         securitySchemes: {
+          ...xapiOpenApiSecuritySchemes(),
           bearer: { type: 'http', scheme: 'bearer' },
           cookie: {
             type: 'apiKey',

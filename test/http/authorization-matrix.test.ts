@@ -500,9 +500,10 @@ describe('authorization matrix', () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(response.statusCode).toBe(200);
     const paths = response.json().paths as Record<string, Record<string, unknown>>;
-    const documented = Object.entries(paths).flatMap(([path, operations]) =>
-      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
-    );
+    const documented = Object.entries(paths)
+      // The LRS has its own auth and errors, and its own suites (test/xapi/xapi-authorization.test.ts).
+      .filter(([path]) => !path.startsWith('/xapi/'))
+      .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
     expect(documented.length).toBeGreaterThan(0);
     const inMatrix = new Set(MATRIX.map((row) => `${row.method} ${row.route}`));
     expect(documented.filter((operation) => !inMatrix.has(operation))).toEqual([]);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor, type Clock } from '../../src/domain/index.js';
+import { SCALE_CONTENT } from '../../src/domain/storage/xapi-scale-data.js';
 import { createPostgresScaleData } from '../../src/postgres/bulk-load.js';
+import { loadPostgresXapiStatements } from '../../src/postgres/xapi-bulk-load.js';
 import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
 import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
 
@@ -20,6 +22,7 @@ interface PlanNode {
   readonly 'Node Type': string;
   readonly 'Relation Name'?: string;
   readonly 'Index Name'?: string;
+  readonly 'Index Cond'?: string;
   readonly Plans?: readonly PlanNode[];
 }
 interface Sent {
@@ -131,4 +134,27 @@ describe('PostgreSQL query plans on a generated data set', () => {
       if (c.uses) expect(all.map((n) => n['Index Name'] ?? '').join(' ')).toMatch(c.uses);
     });
   }
+});
+
+describe('PostgreSQL plan of an xAPI statement query with related activities', () => {
+  beforeAll(async () => {
+    // 30,000 statements: every 10,000th voids an earlier one, so the referring branch has rows to read.
+    await loadPostgresXapiStatements(store.pool, { statements: 30_000, readers: 200, activities: 300, spanMs: 30 * DAY, now: NOW });
+  }, 120_000);
+
+  it("finds each StatementRef's target by the partial index's leading column", async () => {
+    const count = async (sql: string) => Number((await store.pool.query(sql)).rows[0].n);
+    expect(await count('SELECT count(*) AS n FROM xapi_statement_targets WHERE seq <> target_seq')).toBe(3);
+    const statements = await statementsOf(() =>
+      store.xapiStatements.queryStatements({
+        agentKey: null, relatedAgents: false, verbId: null, activityId: `${SCALE_CONTENT}/module/3`, relatedActivities: true, registration: null,
+        since: null, until: null, ascending: false, order: 'sequence', after: null, afterStored: null, limit: 101,
+      }),
+    );
+    const planNodes = (await Promise.all(statements.map((statement) => planOf(statement)))).flatMap((plan) => nodes(plan));
+    const seqScans = planNodes.filter((n) => n['Node Type'] === 'Seq Scan' && (n['Relation Name'] ?? '').startsWith('xapi_'));
+    expect(seqScans.map((n) => n['Relation Name'])).toEqual([]);
+    const targets = planNodes.filter((n) => n['Relation Name'] === 'xapi_statement_targets');
+    expect(targets.map((n) => [n['Index Name'], n['Index Cond']])).toEqual([['xapi_statement_targets_referring', expect.stringMatching(/^\(seq = /)]]);
+  });
 });

@@ -8,6 +8,10 @@ import { readerListPageSql } from '../../src/domain/storage/reader-list-sql.js';
 import { SqliteAccessLog } from '../../src/sqlite/sqlite-access-log.js';
 import { SqliteAnalytics } from '../../src/sqlite/sqlite-analytics.js';
 import { SqliteExports } from '../../src/sqlite/sqlite-exports.js';
+import { loadSqliteXapiStatements } from '../../src/sqlite/xapi-bulk-load.js';
+import { xapiStatementQuery } from '../../src/domain/storage/xapi-rows.js';
+import { SCALE_CONTENT } from '../../src/domain/storage/xapi-scale-data.js';
+import type { XapiStatementQuery } from '../../src/domain/index.js';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -193,5 +197,31 @@ describe('query plans of analytics, exports and the access log (after ANALYZE)',
     expect(plan.join('\n')).toMatch(/SEARCH m USING INDEX sqlite_autoindex_milestones_1 \(user_id=\?\)/);
     const grid = planOf(db, insight.sql.gridCohortReaders.source, { ids, after: 0, limit: 201 });
     expect(tableScans(grid), grid.join('\n')).toEqual([]);
+  });
+});
+
+describe('the plan of an xAPI statement query with related activities (after ANALYZE)', () => {
+  let db: Database;
+  beforeAll(() => {
+    db = openDatabase({ path: ':memory:' });
+    migrate(db, NOW);
+    // 30,000 statements: every 10,000th voids an earlier one, so the referring branch has rows to read.
+    loadSqliteXapiStatements(db, { statements: 30_000, readers: 200, activities: 300, spanMs: 30 * DAY, now: NOW });
+  });
+  afterAll(() => db.close());
+
+  const moduleQuery: XapiStatementQuery = {
+    agentKey: null, relatedAgents: false, verbId: null, activityId: `${SCALE_CONTENT}/module/3`, relatedActivities: true, registration: null,
+    since: null, until: null, ascending: false, order: 'sequence', after: null, afterStored: null, limit: 101,
+  };
+
+  it("finds each StatementRef's target in the small partial index, not in the targets table's primary key", () => {
+    expect(db.prepare('SELECT count(*) FROM xapi_statement_targets WHERE seq <> target_seq').pluck().get()).toBe(3);
+    const { text, params } = xapiStatementQuery(moduleQuery);
+    const plan = planOf(db, text, params);
+    // SCAN d and SCAN r read the branches' own co-routines; no statement table is read whole.
+    expect(plan.filter((line) => /^SCAN (xapi_\w+|s|t|ac)\b(?! USING)/.test(line)), plan.join('\n')).toEqual([]);
+    expect(plan, plan.join('\n')).toContain('SEARCH t USING COVERING INDEX xapi_statement_targets_referring (seq=?)');
+    expect(plan.filter((line) => /^(SEARCH|SCAN) t USING PRIMARY KEY/.test(line)), plan.join('\n')).toEqual([]);
   });
 });

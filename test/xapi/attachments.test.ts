@@ -1,8 +1,7 @@
 import { createHash, createSign, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../support/test-app.js';
-import { statementOf, xapiClient, type XapiClient } from './xapi-client.js';
+import { describe, expect, it } from 'vitest';
+import { statementOf, useLrs } from './xapi-client.js';
 
 /** A key and self-signed certificate made for these tests only. */
 const KEY = readFileSync(new URL('./fixtures/test-signer.key.pem', import.meta.url), 'utf8');
@@ -43,18 +42,11 @@ const attachmentOf = (content: string, usageType = 'https://books.example.test/u
 });
 
 describe('attachments and signed statements', () => {
-  let t: TestApp;
-  let lrs: XapiClient;
-
-  beforeEach(async () => {
-    t = await buildTestApp();
-    lrs = await xapiClient(t);
-  });
-  afterEach(async () => t.close());
+  const lrs = useLrs();
 
   const send = (parts: readonly Part[]) => {
     const { body, contentType } = multipart(parts);
-    return lrs.request({ method: 'POST', url: '/xapi/statements', body, headers: { 'content-type': contentType } });
+    return lrs.client.request({ method: 'POST', url: '/xapi/statements', body, headers: { 'content-type': contentType } });
   };
   const statementPart = (statements: unknown): Part => ({ headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(statements) });
   const filePart = (content: string, contentType = 'text/plain'): Part => ({
@@ -62,8 +54,8 @@ describe('attachments and signed statements', () => {
     body: content,
   });
   const counts = async () => ({
-    statements: await t.db.count('SELECT count(*) AS n FROM xapi_statements'),
-    attachments: await t.db.count('SELECT count(*) AS n FROM xapi_attachments'),
+    statements: await lrs.t.db.count('SELECT count(*) AS n FROM xapi_statements'),
+    attachments: await lrs.t.db.count('SELECT count(*) AS n FROM xapi_attachments'),
   });
 
   it('a statement with an attachment part is stored with its bytes, and GET ?attachments=true answers them as multipart/mixed', async () => {
@@ -73,7 +65,7 @@ describe('attachments and signed statements', () => {
     expect(response.statusCode).toBe(200);
     expect(await counts()).toEqual({ statements: 1, attachments: 1 });
 
-    const got = await lrs.request({ method: 'GET', url: `/xapi/statements?statementId=${statement.id}&attachments=true` });
+    const got = await lrs.client.request({ method: 'GET', url: `/xapi/statements?statementId=${statement.id}&attachments=true` });
     expect(got.statusCode).toBe(200);
     const boundary = /boundary=([^;]+)/.exec(String(got.headers['content-type']))![1]!;
     expect(got.headers['content-type']).toMatch(/^multipart\/mixed/);
@@ -130,7 +122,7 @@ describe('attachments and signed statements', () => {
 
   it('an attachment given by fileUrl needs no part', async () => {
     const statement = statementOf({ attachments: [{ ...attachmentOf('remote'), fileUrl: 'https://files.example.test/remote.txt' }] });
-    expect((await lrs.post(statement)).statusCode).toBe(200);
+    expect((await lrs.client.post(statement)).statusCode).toBe(200);
     expect(await counts()).toEqual({ statements: 1, attachments: 0 });
   });
 });

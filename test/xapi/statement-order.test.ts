@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../support/test-app.js';
-import { statementOf, xapiClient, type XapiClient } from './xapi-client.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { statementOf, useLrs } from './xapi-client.js';
 
 const ADA = { objectType: 'Agent', mbox: 'mailto:ada@example.test' };
 const BEN = { objectType: 'Agent', mbox: 'mailto:ben@example.test' };
@@ -14,19 +13,12 @@ const T0 = Date.parse('2026-11-24T12:00:00.000Z');
  * began. The clock is set back between posts, so storage order and stored time disagree.
  */
 describe('the order of statement queries', () => {
-  let t: TestApp;
-  let lrs: XapiClient;
-
-  beforeEach(async () => {
-    t = await buildTestApp();
-    lrs = await xapiClient(t);
-  });
-  afterEach(async () => t.close());
+  const lrs = useLrs();
 
   /** Posts `statement` with the clock at T0 + `at` seconds; returns its id. */
   const postAt = async (at: number, statement: Record<string, unknown>) => {
-    t.clock.set(T0 + at * 1000);
-    const response = await lrs.post(statement);
+    lrs.t.clock.set(T0 + at * 1000);
+    const response = await lrs.client.post(statement);
     expect(response.statusCode).toBe(200);
     return String(statement.id);
   };
@@ -35,11 +27,11 @@ describe('the order of statement queries', () => {
   /** Every statement of a query, paging by `more` with `limit`, and the number of pages. */
   const pageThrough = async (params: Record<string, string>, limit: number) => {
     const ids: unknown[] = [];
-    let page = await lrs.query({ ...params, limit: String(limit) });
+    let page = await lrs.client.query({ ...params, limit: String(limit) });
     let pages = 1;
     ids.push(...page.statements.map((s) => s.id));
     while (page.more) {
-      const next = await lrs.request({ method: 'GET', url: page.more });
+      const next = await lrs.client.request({ method: 'GET', url: page.more });
       expect(next.statusCode).toBe(200);
       page = next.json();
       pages += 1;
@@ -60,11 +52,11 @@ describe('the order of statement queries', () => {
         w: await postAt(40, statementOf({ actor: ADA, object: { id: CHAPTER } })),
       };
     });
-    const idsOf = async (params: Record<string, string>) => (await lrs.query(params)).statements.map((s) => s.id);
+    const idsOf = async (params: Record<string, string>) => (await lrs.client.query(params)).statements.map((s) => s.id);
     const named = (...keys: (keyof typeof ids)[]) => keys.map((key) => ids[key]);
 
     it('the stored rows carry each statement\'s time beside its agents and activities', async () => {
-      const rows = await t.db.all<{ statement_id: string; agent_times: string; activity_times: string }>(
+      const rows = await lrs.t.db.all<{ statement_id: string; agent_times: string; activity_times: string }>(
         `SELECT s.statement_id,
                 (SELECT min(ag.stored_at) || '-' || max(ag.stored_at) FROM xapi_statement_agents ag WHERE ag.seq = s.seq) AS agent_times,
                 (SELECT min(ac.stored_at) || '-' || max(ac.stored_at) FROM xapi_statement_activities ac WHERE ac.seq = s.seq) AS activity_times
@@ -123,8 +115,8 @@ describe('the order of statement queries', () => {
     beforeEach(async () => {
       const before = await postAt(10, statementOf());
       const batch = Array.from({ length: 7 }, () => statementOf());
-      t.clock.set(T0 + 20_000);
-      expect((await lrs.post(batch)).statusCode).toBe(200);
+      lrs.t.clock.set(T0 + 20_000);
+      expect((await lrs.client.post(batch)).statusCode).toBe(200);
       const after = await postAt(30, statementOf());
       order = [before, ...batch.map((s) => String(s.id)), after];
     });
@@ -144,9 +136,9 @@ describe('the order of statement queries', () => {
     });
 
     it('the more token names the query\'s order and the stored time and seq it continues after', async () => {
-      const first = await lrs.query({ since: iso(0), ascending: 'true', limit: '3' });
+      const first = await lrs.client.query({ since: iso(0), ascending: 'true', limit: '3' });
       const token = JSON.parse(Buffer.from(new URLSearchParams(first.more.split('?')[1]).get('more')!, 'base64url').toString('utf8'));
-      const [last] = await t.db.all<{ seq: number }>('SELECT seq FROM xapi_statements WHERE statement_id = ?', order[2]);
+      const [last] = await lrs.t.db.all<{ seq: number }>('SELECT seq FROM xapi_statements WHERE statement_id = ?', order[2]);
       expect(token).toMatchObject({ order: 'stored', after: Number(last!.seq), afterStored: T0 + 20_000, ascending: true, since: T0, limit: 3 });
     });
   });
@@ -162,12 +154,12 @@ describe('the order of statement queries', () => {
       const x = await postAt(30, statementOf());
       const y = await postAt(10, statementOf());
       const z = await postAt(20, statementOf());
-      const [first] = await t.db.all<{ seq: number }>('SELECT seq FROM xapi_statements WHERE statement_id = ?', x);
-      const response = await lrs.request({ method: 'GET', url: `/xapi/statements?more=${tokenOf({ ...OLD_QUERY, since: T0, after: Number(first!.seq) })}` });
+      const [first] = await lrs.t.db.all<{ seq: number }>('SELECT seq FROM xapi_statements WHERE statement_id = ?', x);
+      const response = await lrs.client.request({ method: 'GET', url: `/xapi/statements?more=${tokenOf({ ...OLD_QUERY, since: T0, after: Number(first!.seq) })}` });
       expect(response.statusCode).toBe(200);
       const body = response.json();
       expect(body.statements.map((s: { id: string }) => s.id)).toEqual([y]);
-      const next = await lrs.request({ method: 'GET', url: body.more });
+      const next = await lrs.client.request({ method: 'GET', url: body.more });
       expect(next.json().statements.map((s: { id: string }) => s.id)).toEqual([z]);
     });
 
@@ -179,7 +171,7 @@ describe('the order of statement queries', () => {
       ['JSON that is not an object', [1, 2]],
     ])('a token with %s is a 400 naming more', async (_title, query) => {
       await postAt(10, statementOf());
-      const response = await lrs.request({ method: 'GET', url: `/xapi/statements?more=${tokenOf(query as Record<string, unknown>)}` });
+      const response = await lrs.client.request({ method: 'GET', url: `/xapi/statements?more=${tokenOf(query as Record<string, unknown>)}` });
       expect(response.statusCode).toBe(400);
       expect(response.body).toContain('more');
     });

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateStatement } from '../../src/xapi/statement-validation.js';
 import { XapiError } from '../../src/xapi/xapi-error.js';
 import type { Json } from '../../src/xapi/xapi-values.js';
-import { buildTestApp, type TestApp } from '../support/test-app.js';
-import { xapiClient, type XapiClient } from './xapi-client.js';
+import { useLrs } from './xapi-client.js';
 
 const iri = fc.constantFrom('https://books.example.test/', 'http://adlnet.gov/expapi/verbs/', 'urn:x-readpulse:', 'tag:example.test,2026:')
   .chain((prefix) => fc.stringMatching(/^[a-z0-9-]{1,12}$/).map((tail) => prefix + tail));
@@ -75,13 +74,7 @@ const accepted = (candidate: unknown) => {
 };
 
 describe('statements round-trip', () => {
-  let t: TestApp;
-  let lrs: XapiClient;
-  beforeAll(async () => {
-    t = await buildTestApp();
-    lrs = await xapiClient(t);
-  });
-  afterAll(async () => t.close());
+  const lrs = useLrs('all');
 
   it('any statement the validator accepts comes back from GET ?statementId unchanged but for stored, authority and version', async () => {
     let tried = 0;
@@ -94,21 +87,21 @@ describe('statements round-trip', () => {
         fc.pre(!sentIds.has(String(sent.id).toLowerCase()));
         sentIds.add(String(sent.id).toLowerCase());
         tried++;
-        const posted = await lrs.post(sent);
+        const posted = await lrs.client.post(sent);
         expect(posted.statusCode).toBe(200);
         expect(posted.json()).toEqual([sent.id]);
-        const got = await lrs.request({ method: 'GET', url: `/xapi/statements?statementId=${sent.id}` });
+        const got = await lrs.client.request({ method: 'GET', url: `/xapi/statements?statementId=${sent.id}` });
         expect(got.statusCode).toBe(200);
         const { stored, authority, version, ...rest } = got.json();
         // Compared with the statement as JSON carries it: the generator's -0 travels as 0.
         expect(rest).toEqual(JSON.parse(JSON.stringify(sent)));
         expect(typeof stored).toBe('string');
-        expect(authority).toMatchObject({ account: { name: lrs.key } });
+        expect(authority).toMatchObject({ account: { name: lrs.client.key } });
         expect(version).toBe('2.0.0');
       }),
       { numRuns: 100 },
     );
     expect(tried).toBeGreaterThan(50);
-    expect(await t.db.count('SELECT count(*) AS n FROM xapi_statements')).toBe(tried);
+    expect(await lrs.t.db.count('SELECT count(*) AS n FROM xapi_statements')).toBe(tried);
   }, 180_000);
 });

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createLrsCredential } from '../../src/xapi/lrs-credentials.js';
-import type { TestApp } from '../support/test-app.js';
+import { buildTestApp, type TestApp } from '../support/test-app.js';
 
 /** An LRS client of a test app: a fresh credential and requests that carry it. */
 export interface XapiClient {
@@ -49,6 +50,41 @@ export async function xapiClient(t: TestApp, name = 'Test player'): Promise<Xapi
       const response = await request({ method: 'GET', url: `/xapi/statements?${new URLSearchParams(params).toString()}` });
       if (response.statusCode !== 200) throw new Error(`query failed: ${response.statusCode} ${response.body}`);
       return response.json();
+    },
+  };
+}
+
+/** A suite's test app and its LRS client, as useLrs keeps them. */
+export interface LrsFixture {
+  readonly t: TestApp;
+  readonly client: XapiClient;
+}
+
+/**
+ * A fresh test app and LRS client for each test of the suite (`'each'`), or one for all of its
+ * tests (`'all'`), closed after them. Read `t` and `client` inside hooks and tests only.
+ */
+export function useLrs(scope: 'each' | 'all' = 'each'): LrsFixture {
+  let current: { t: TestApp; client: XapiClient } | null = null;
+  const [before, after] = scope === 'each' ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
+    const t = await buildTestApp();
+    current = { t, client: await xapiClient(t) };
+  });
+  after(async () => {
+    await current?.t.close();
+    current = null;
+  });
+  const get = () => {
+    if (current === null) throw new Error('useLrs: the app exists only inside hooks and tests.');
+    return current;
+  };
+  return {
+    get t() {
+      return get().t;
+    },
+    get client() {
+      return get().client;
     },
   };
 }

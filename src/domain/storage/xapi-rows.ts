@@ -38,9 +38,9 @@ export function toStoredXapiStatement(row: XapiStatementRow): StoredXapiStatemen
  * agents and activities by (key, seq) or, in stored order, (key, stored_at, seq), which carry
  * each statement's time; verb by (verb_id, seq), registration by (registration, seq)) or when one
  * of its other targets does (the referring branch: only a statement that refers to another has
- * other targets, so it reads the few target rows that are not a statement's own). Each branch stops at a page; the page is
- * the first `limit` of the two. An agent or an activity is named once per statement (the records
- * keep one row per key), so the joins add no duplicates.
+ * other targets, so it reads the few target rows that are not a statement's own). Each branch
+ * stops at a page; the page is the first `limit` of the two. An agent or an activity is named
+ * once per statement (the records keep one row per key), so the joins add no duplicates.
  *
  * In `stored` order a page continues after (afterStored, after): the rows stored at that time
  * with a later seq, then the later times (earlier, descending), read from the index as a range
