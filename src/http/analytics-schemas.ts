@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ACCESS_KINDS, ACTIVITY_BUCKET_SIZES, MILESTONE_STATUSES } from '../domain/index.js';
-import { ActivityEventSchema, MilestoneSchema, PageQuerySchema, UserSchema } from './schemas.js';
+import { ActivityEventSchema, MilestoneSchema, PageQuerySchema, rowId, UserSchema } from './schemas.js';
 
 /** Wire shapes of analytics and of data going out: exports, a user's own data, the access log. */
 
@@ -10,7 +10,7 @@ const NextCursorSchema = Type.Union([Type.String(), Type.Null()], {
 });
 
 export const CohortQuerySchema = Type.Object({
-  cohort: Type.Optional(Type.Integer({ minimum: 1, description: 'Only this cohort\'s readers; 404 for an unknown cohort.' })),
+  cohort: Type.Optional(rowId({ description: 'Only this cohort\'s readers; 404 for an unknown cohort.' })),
 });
 
 /** ISO 8601 times; parsed strictly by the handler (see time-query.ts). */

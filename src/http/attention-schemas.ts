@@ -9,7 +9,7 @@ import {
   type AttentionItem,
 } from '../domain/index.js';
 import { toUserDto } from './dto.js';
-import { UserSchema } from './schemas.js';
+import { rowId, UserSchema } from './schemas.js';
 
 /** Wire shapes of the attention queue, and the conversion to them. */
 
@@ -50,7 +50,7 @@ export const AttentionStateQuerySchema = Type.Object({
 /** GET /api/attention's narrowing to one reason and one reader (404 when no reader has the id). */
 export const AttentionFilterQuerySchema = Type.Object({
   reason: Type.Optional(Type.Union(ATTENTION_REASONS.map((r) => Type.Literal(r)), { description: 'Only items for this reason' })),
-  reader: Type.Optional(Type.Integer({ minimum: 1, description: "Only this reader's items; 404 if no reader has the id" })),
+  reader: Type.Optional(rowId({ description: "Only this reader's items; 404 if no reader has the id" })),
 });
 export const ResolveBodySchema = Type.Object(
   { note: Type.Optional(Type.String({ maxLength: MAX_ATTENTION_NOTE_LENGTH })) },

@@ -9,7 +9,7 @@ import {
   type Invite,
 } from '../domain/index.js';
 import { toUserDto } from './dto.js';
-import { UserSchema } from './schemas.js';
+import { rowId, UserSchema } from './schemas.js';
 
 /** Wire shapes of cohorts and invites, and the conversions to them. */
 
@@ -25,11 +25,11 @@ export type CohortDto = Static<typeof CohortSchema>;
 
 export const CohortNameSchema = Type.String({ minLength: 1, maxLength: MAX_COHORT_NAME_LENGTH, pattern: '\\S' });
 export const CohortBodySchema = Type.Object({ name: CohortNameSchema }, { additionalProperties: false });
-export const CohortIdParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-export const CohortMemberParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }), readerId: Type.Integer({ minimum: 1 }) });
+export const CohortIdParamsSchema = Type.Object({ id: rowId() });
+export const CohortMemberParamsSchema = Type.Object({ id: rowId(), readerId: rowId() });
 /** `?cohort=ID` on the consultants' lists and views. */
 export const CohortQuerySchema = Type.Object({
-  cohort: Type.Optional(Type.Integer({ minimum: 1, description: "Only this cohort's readers; 404 if there is no such cohort" })),
+  cohort: Type.Optional(rowId({ description: "Only this cohort's readers; 404 if there is no such cohort" })),
 });
 
 export const InviteSchema = Type.Object({
@@ -46,7 +46,7 @@ export type InviteDto = Static<typeof InviteSchema>;
 
 export const NewInviteBodySchema = Type.Object(
   {
-    cohortId: Type.Optional(Type.Integer({ minimum: 1 })),
+    cohortId: Type.Optional(rowId()),
     maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_INVITE_USES, default: 1 })),
     expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_INVITE_DAYS, default: DEFAULT_INVITE_DAYS })),
   },

@@ -99,7 +99,15 @@ export const PageQuerySchema = Type.Object({
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 
-export const ReaderIdParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+/**
+ * A stored row's id in a path or a query: a whole number from 1 up to the largest one JavaScript
+ * holds exactly (ids are bigint on PostgreSQL). A larger one is a 400, on both engines.
+ */
+export function rowId(options: { description?: string } = {}) {
+  return Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, ...options });
+}
+
+export const ReaderIdParamsSchema = Type.Object({ id: rowId() });
 
 const NextCursorSchema = Type.Union([Type.String(), Type.Null()], {
   description: 'Pass as `cursor` to get the next page; null on the last page.',

@@ -56,6 +56,8 @@ function cohortFilters(url: string): Case[] {
     ['cohort=abc', `${url}${sep}cohort=abc`, invalid],
     ['cohort=0', `${url}${sep}cohort=0`, invalid],
     ['cohort=1.5', `${url}${sep}cohort=1.5`, invalid],
+    // Past the largest whole number an id can be (Number.MAX_SAFE_INTEGER): refused, not looked up.
+    ['cohort=9007199254740993', `${url}${sep}cohort=9007199254740993`, invalid],
     ['an unknown cohort', `${url}${sep}cohort=999999`, notFound],
   ]);
 }
@@ -82,11 +84,13 @@ const CASES: readonly Case[] = [
   ...urls('DELETE', [
     ['id abc', '/api/cohorts/abc', invalid],
     ['id 0', '/api/cohorts/0', invalid],
+    ['id 99999999999999999999', '/api/cohorts/99999999999999999999', invalid],
     ['an unknown cohort', '/api/cohorts/999999', notFound],
   ]),
   ...urls('PUT', [
     ['reader id abc', '/api/cohorts/{cohort}/readers/abc', invalid],
     ['reader id -1', '/api/cohorts/{cohort}/readers/-1', invalid],
+    ['reader id 9007199254740992', '/api/cohorts/{cohort}/readers/9007199254740992', invalid],
     ['an unknown reader', '/api/cohorts/{cohort}/readers/999999', notFound],
     ["a consultant's id", '/api/cohorts/{cohort}/readers/{consultant}', notFound],
     ['an unknown cohort', '/api/cohorts/999999/readers/{reader}', notFound],
@@ -130,6 +134,7 @@ const CASES: readonly Case[] = [
     ['reader=0', '/api/attention?reader=0', invalid],
     ['reader=abc', '/api/attention?reader=abc', invalid],
     ['reader=1.5', '/api/attention?reader=1.5', invalid],
+    ['reader=99999999999999999999', '/api/attention?reader=99999999999999999999', invalid],
     ['an unknown reader', '/api/attention?reader=999999', notFound],
     ['a reader id that is a consultant', '/api/attention?reader={consultant}', notFound],
   ]),
@@ -141,6 +146,8 @@ const CASES: readonly Case[] = [
   ...cohortFilters('/api/consultant/dashboard/stream'),
   ...urls('POST', [
     ['id abc', '/api/attention/abc/claim', invalid],
+    ['id 99999999999999999999', '/api/attention/99999999999999999999/claim', invalid],
+    ['id 9007199254740993', '/api/attention/9007199254740993/release', invalid],
     ['an unknown item', '/api/attention/999999/claim', notFound],
     ['an unknown item', '/api/attention/999999/release', notFound],
     ['an item the caller does not hold', '/api/attention/{open}/release', forbidden],

@@ -13,9 +13,9 @@ import { CohortQuerySchema } from '../cohort-schemas.js';
 import { requireUserId } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
-import { PageQuerySchema } from '../schemas.js';
+import { PageQuerySchema, rowId } from '../schemas.js';
 
-const ItemParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const ItemParams = Type.Object({ id: rowId() });
 const ItemAnswer = Type.Object({ item: AttentionItemSchema });
 
 /** The shared attention queue: items the rules open, which consultants claim, release and resolve. */

@@ -4,7 +4,7 @@ import type { LrsCredential } from '../../domain/index.js';
 import { createLrsCredential } from '../../xapi/lrs-credentials.js';
 import type { RouteDeps } from '../route-deps.js';
 import { NoContent, problemResponses } from '../route-docs.js';
-import { IsoTime } from '../schemas.js';
+import { IsoTime, rowId } from '../schemas.js';
 
 const LrsCredentialSchema = Type.Object({
   id: Type.Integer(),
@@ -55,7 +55,7 @@ export const lrsCredentialRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
       schema: {
         tags: ['xapi'],
         summary: 'Delete an LRS credential; it stops working at once (what it sent stays)',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: rowId() }),
         response: { 204: NoContent, ...problemResponses(400, 401, 403, 404) },
       },
     },

@@ -8,6 +8,7 @@ import { requireAuth } from '../request-context.js';
 import type { Accounts } from '../../auth/accounts.js';
 import type { RouteDeps } from '../route-deps.js';
 import { problemResponses } from '../route-docs.js';
+import { rowId } from '../schemas.js';
 import { securityHeadersFor } from '../security-headers.js';
 
 /** A comment line goes out at least this often, so proxies keep an idle stream open. */
@@ -27,8 +28,8 @@ const StreamQuerySchema = Type.Object({
       { description: 'all (default): every activity event; latest: at most one per reader per second, the newest; none' },
     ),
   ),
-  reader: Type.Optional(Type.Integer({ minimum: 1, description: 'Only events about this reader' })),
-  cohort: Type.Optional(Type.Integer({ minimum: 1, description: "Only events about this cohort's readers" })),
+  reader: Type.Optional(rowId({ description: 'Only events about this reader' })),
+  cohort: Type.Optional(rowId({ description: "Only events about this cohort's readers" })),
 });
 
 /**
