@@ -22,6 +22,11 @@ import { openPostgresStore, type PostgresStore } from '../src/postgres/postgres-
  * (--plans prints them whole). --storage-order runs the cases with since or until in storage
  * order, as every query was before they were ordered by stored (migration 012), to compare.
  *
+ * --cold: no warm-up pass before each query's timed runs (by default each query first runs 50
+ * times, untimed, with the parameters of its first 50 timed runs). Drop the operating system's
+ * page cache first (as root: `sync; echo 3 > /proc/sys/vm/drop_caches`), and the first runs read
+ * from disk, as after a restart or on a data set larger than memory.
+ *
  * Prints p50/p99/max per query and the query plans behind them. Reads only; the file is opened
  * like the server opens it (migrations are already applied, so nothing is written).
  */
@@ -34,6 +39,9 @@ interface Case {
 
 const frozenClock = (now: number): Clock => ({ now: () => now });
 
+/** Untimed runs of each query before its timed ones (0 with --cold). */
+let warmUpRuns = 50;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -45,8 +53,10 @@ async function main(): Promise<void> {
       xapi: { type: 'boolean', default: false },
       plans: { type: 'boolean', default: false },
       'storage-order': { type: 'boolean', default: false },
+      cold: { type: 'boolean', default: false },
     },
   });
+  warmUpRuns = values.cold ? 0 : 50;
   const runs = Number(values.runs);
   const match = values.match === undefined ? undefined : new RegExp(values.match);
   windowedOrder = values['storage-order'] ? 'sequence' : null;
@@ -68,7 +78,7 @@ async function timeCases(cases: readonly Case[], runs: number): Promise<void> {
   {
     process.stdout.write(`${'query'.padEnd(58)} ${'items'.padStart(6)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'max ms'.padStart(9)}\n`);
     for (const c of cases) {
-      for (let i = 0; i < Math.min(50, runs); i += 1) await c.run(i); // warm the page cache
+      for (let i = 0; i < Math.min(warmUpRuns, runs); i += 1) await c.run(i); // warm the page cache
       const times: number[] = [];
       let items = 0;
       for (let i = 0; i < runs; i += 1) {
