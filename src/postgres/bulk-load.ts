@@ -77,11 +77,12 @@ export async function createPostgresScaleData(pool: Pool, plan: PostgresScalePla
     for (let from = 1; from <= plan.events; from += EVENT_CHUNK) {
       const to = Math.min(plan.events, from + EVENT_CHUNK - 1);
       await client.query(
-        `INSERT INTO activity_logs (id, user_id, action_type, metadata, created_at)
+        // xid NULL: loaded history is not live (migration 016), whatever the column's default.
+        `INSERT INTO activity_logs (id, user_id, action_type, metadata, created_at, xid)
          SELECT g, 1 + floor($1::bigint * power(((g * 2654435761) % 1000003) / 1000003.0, 2))::bigint,
                 CASE WHEN g % 5 = 0 THEN 'CHAPTER_OPEN' ELSE 'PAGE_VIEW' END,
                 json_build_object('page', g % 300),
-                $2::bigint + (g * ($3::bigint - $2::bigint - 120000)) / $4::bigint
+                $2::bigint + (g * ($3::bigint - $2::bigint - 120000)) / $4::bigint, NULL
          FROM generate_series($5::bigint, $6::bigint) AS g`,
         [plan.readers, start, plan.now, plan.events, from, to],
       );

@@ -55,7 +55,7 @@ const REVOCATION_ACK_WAIT_MS = 2_000;
 export class ClusterChannel {
   readonly store: ClusterStore;
   private readonly listener: ListenConnection;
-  private cursor: LiveEventCursor = { tick: 0, xid: null, rowId: 0, lastId: 0 };
+  private cursor: LiveEventCursor = { tick: 0, xid: null, part: 0, rowId: 0, lastId: 0 };
   private tickTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private reading: Promise<void> | undefined;

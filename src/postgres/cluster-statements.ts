@@ -11,19 +11,20 @@ const DB_NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 
 /** The SQL of the cross-instance channel: live events, presence, job claims, failed sign-ins. */
 export const clusterStatements = define({
-  // A tick's batch (migration 008): the events whose transactions its snapshot sees and the
-  // previous one's did not, in (transaction id, row id) order. Reads ticks from $1 on: tick $1
-  // only after the event ($2, $3) (NULL: tick $1 is read), at most $4 events. The ticks' rows
-  // arrive in id order, each with the id of its first event; the reader numbers the rest.
-  liveEventsAfter: `SELECT t.id AS tick, t.first_event, e.xid::text AS xid, e.id AS row_id, e.type, e.reader_id, e.body
+  // A tick's batch (migrations 008, 016): the events whose transactions its snapshot sees and
+  // the previous one's did not, in (transaction id, part, row id) order, from live_event_rows
+  // (activity rows where they are stored, the other events in live_events). Reads ticks from $1
+  // on: tick $1 only after the event ($2, $3, $4) (NULL: tick $1 is read), at most $5 events. The
+  // ticks' rows arrive in id order, each with the id of its first event; the reader numbers the rest.
+  liveEventsAfter: `SELECT t.id AS tick, t.first_event, e.xid::text AS xid, e.part, e.row_id, e.type, e.reader_id, e.body
     FROM live_ticks t CROSS JOIN LATERAL (
-      SELECT e.xid, e.id, e.type, e.reader_id, e.body FROM live_events e
+      SELECT e.xid, e.part, e.row_id, e.type, e.reader_id, e.body FROM live_event_rows e
       WHERE e.xid >= pg_snapshot_xmin(t.since) AND e.xid < pg_snapshot_xmax(t.snap)
         AND pg_visible_in_snapshot(e.xid, t.snap) AND NOT pg_visible_in_snapshot(e.xid, t.since)
-        AND (t.id > $1 OR ($2::xid8 IS NOT NULL AND (e.xid, e.id) > ($2::xid8, $3::bigint)))
-      ORDER BY e.xid, e.id LIMIT $4) e
+        AND (t.id > $1 OR ($2::xid8 IS NOT NULL AND (e.xid, e.part, e.row_id) > ($2::xid8, $3::int, $4::bigint)))
+      ORDER BY e.xid, e.part, e.row_id LIMIT $5) e
     WHERE t.id >= $1
-    ORDER BY t.id, e.xid, e.id LIMIT $4`,
+    ORDER BY t.id, e.xid, e.part, e.row_id LIMIT $5`,
   // The newest tick, to know whether ticks past a read's window are still to come.
   lastTick: 'SELECT id, first_event, events FROM live_ticks ORDER BY id DESC LIMIT 1',
   // Where a starting instance begins: after the tick before the first one still inside the

@@ -18,6 +18,7 @@ interface LiveEventRow {
   tick: number;
   first_event: number;
   xid: string;
+  part: number;
   row_id: number;
   type: 'presence' | 'milestone' | 'activity' | 'attention' | 'forgotten';
   reader_id: number;
@@ -25,12 +26,13 @@ interface LiveEventRow {
 }
 
 /**
- * Where a reader of live events stands: inside tick `tick`, after the event row (`xid`, `rowId`)
- * (both null once the tick is read to its end), whose id was `lastId`.
+ * Where a reader of live events stands: inside tick `tick`, after the event row (`xid`, `part`,
+ * `rowId`) (`xid` null once the tick is read to its end), whose id was `lastId`.
  */
 export interface LiveEventCursor {
   readonly tick: number;
   readonly xid: string | null;
+  readonly part: number;
   readonly rowId: number;
   readonly lastId: number;
 }
@@ -53,15 +55,15 @@ export class ClusterStore {
    * ids agree everywhere. Events of a deleted reader keep their ids but are not returned.
    */
   async liveEventsAfter(cursor: LiveEventCursor, limit: number): Promise<LiveEventPage> {
-    const rows = await this.query<LiveEventRow>(sql.liveEventsAfter, [cursor.tick, cursor.xid, cursor.rowId, limit]);
+    const rows = await this.query<LiveEventRow>(sql.liveEventsAfter, [cursor.tick, cursor.xid, cursor.part, cursor.rowId, limit]);
     const events: StoredLiveEvent[] = [];
-    let { tick, xid, rowId, lastId } = cursor;
+    let { tick, xid, part, rowId, lastId } = cursor;
     for (const row of rows) {
       const id = row.tick === tick ? lastId + 1 : row.first_event;
-      ({ tick, xid, rowId, lastId } = { tick: row.tick, xid: row.xid, rowId: row.row_id, lastId: id });
+      ({ tick, xid, part, rowId, lastId } = { tick: row.tick, xid: row.xid, part: row.part, rowId: row.row_id, lastId: id });
       if (row.type !== 'forgotten') events.push(toStoredLiveEvent(id, row));
     }
-    return { events, cursor: { tick, xid, rowId, lastId }, rows: rows.length };
+    return { events, cursor: { tick, xid, part, rowId, lastId }, rows: rows.length };
   }
 
   /**
@@ -70,10 +72,10 @@ export class ClusterStore {
    */
   async liveEventsStart(windowMs: number): Promise<LiveEventCursor> {
     const [first] = await this.query<{ id: number; last_event: number }>(sql.liveEventsStart, [windowMs]);
-    if (first) return { tick: first.id, xid: null, rowId: 0, lastId: first.last_event };
+    if (first) return { tick: first.id, xid: null, part: 0, rowId: 0, lastId: first.last_event };
     const [last] = await this.query<{ id: number; first_event: number; events: number }>(sql.lastTick, []);
     if (!last) throw new Error('live_ticks is empty: the database was not migrated by this version');
-    return { tick: last.id, xid: null, rowId: 0, lastId: last.first_event + last.events - 1 };
+    return { tick: last.id, xid: null, part: 0, rowId: 0, lastId: last.first_event + last.events - 1 };
   }
 
   /**

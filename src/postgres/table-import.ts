@@ -34,10 +34,12 @@ export async function importTables(pool: Pool, source: TableSource, progress: Co
       const missing = table.columns.find((column) => !types.has(column));
       if (missing) throw new AppError('invalid_request', `The target's table ${table.name} has no column ${missing}.`);
       const casts = table.columns.map((column, i) => `$${i + 1}::text[]`).join(', ');
-      const select = table.columns.map((column, i) => `c${i}::${types.get(column)}`).join(', ');
+      // A transaction-id column (activity_logs.xid, migration 016) marks live rows: copied history is not live.
+      const notLive = [...types].filter(([column, type]) => type === 'xid8' && !table.columns.includes(column)).map(([column]) => column);
+      const select = [...table.columns.map((column, i) => `c${i}::${types.get(column)}`), ...notLive.map(() => 'NULL')].join(', ');
       const statement = {
         name: `readpulse-copy-${table.name}`,
-        text: `INSERT INTO "${table.name}" (${table.columns.map((c) => `"${c}"`).join(', ')})
+        text: `INSERT INTO "${table.name}" (${[...table.columns, ...notLive].map((c) => `"${c}"`).join(', ')})
           SELECT ${select} FROM unnest(${casts}) AS t(${table.columns.map((_, i) => `c${i}`).join(', ')})`,
       };
       if (SEEDED_BY_MIGRATIONS.has(table.name)) await client.query(`DELETE FROM "${table.name}"`);

@@ -487,6 +487,8 @@ describe('readpulse copy', () => {
       for (const table of tables) {
         expect({ table, n: await db.value<number>(`SELECT count(*) FROM ${table}`) }).toEqual({ table, n: sourceCounts[table] });
       }
+      // Copied history is not live: no row of it is a live event (migration 016).
+      expect(await db.value<number>("SELECT count(*) FROM live_event_rows WHERE type = 'activity'")).toBe(0);
       expect(await db.rows('SELECT id, email, name, role, created_at, last_active_at FROM users ORDER BY id')).toEqual(
         sqliteRows(source, 'SELECT id, email, name, role, created_at, last_active_at FROM users ORDER BY id'),
       );
@@ -509,6 +511,7 @@ describe('readpulse copy', () => {
         expect(history.items.length).toBeGreaterThan(0);
         const next = await store.activity.logActivity(reader.id, { actionType: 'AFTER_COPY', metadata: null });
         expect(next.id).toBe(maxActivityId + 1);
+        expect(await db.value<number>("SELECT count(*) FROM live_event_rows WHERE type = 'activity'")).toBe(1);
         await expectLrsData(store);
       });
     });

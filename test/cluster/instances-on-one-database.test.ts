@@ -43,15 +43,20 @@ describe('several instances on one PostgreSQL database', () => {
 
   async function startInstances(count: number): Promise<Instance[]> {
     database = await createTestDatabase();
-    const config = testConfig({ READPULSE_DATABASE_URL: database.url });
-    for (let i = 0; i < count; i += 1) {
-      const dir = mkdtempSync(join(tmpdir(), 'readpulse-cluster-'));
-      dirs.push(dir);
-      const parts = await assembleServer(config, systemClock, pino({ level: 'silent' }), { webRoot: join(dir, 'none'), hasher: testHasher });
-      await parts.app.listen({ port: 0, host: '127.0.0.1' });
-      instances.push({ ...parts, base: `http://127.0.0.1:${(parts.app.server.address() as AddressInfo).port}` });
-    }
+    for (let i = 0; i < count; i += 1) await startAnotherInstance();
     return instances;
+  }
+
+  /** One more instance on this test's database. */
+  async function startAnotherInstance(): Promise<Instance> {
+    const config = testConfig({ READPULSE_DATABASE_URL: database.url });
+    const dir = mkdtempSync(join(tmpdir(), 'readpulse-cluster-'));
+    dirs.push(dir);
+    const parts = await assembleServer(config, systemClock, pino({ level: 'silent' }), { webRoot: join(dir, 'none'), hasher: testHasher });
+    await parts.app.listen({ port: 0, host: '127.0.0.1' });
+    const instance = { ...parts, base: `http://127.0.0.1:${(parts.app.server.address() as AddressInfo).port}` };
+    instances.push(instance);
+    return instance;
   }
 
   async function signIn(on: Instance, role: 'reader' | 'consultant', email: string): Promise<{ user: User; headers: Record<string, string> }> {
@@ -126,7 +131,7 @@ describe('several instances on one PostgreSQL database', () => {
     expect(seenOnC.map((e) => e.id)).toEqual(seenOnA.map((e) => e.id));
     expect(seenOnC.map((e) => e.data)).toEqual(seenOnA.map((e) => e.data));
     // Stored once each.
-    const stored = await poolOf(a!).query('SELECT type FROM live_events WHERE type <> $1 ORDER BY id', ['presence']);
+    const stored = await poolOf(a!).query('SELECT type FROM live_event_rows WHERE type <> $1 ORDER BY xid, part, row_id', ['presence']);
     expect(stored.rows.map((row: { type: string }) => row.type)).toEqual(seenOnA.map((e) => e.event));
   });
 
@@ -174,7 +179,7 @@ describe('several instances on one PostgreSQL database', () => {
       const [two] = await nextEvents(stream, 1);
       expect(two!.json.event.actionType).toBe('second');
       // The open transaction's event is not in any batch yet, so it cannot be passed over.
-      expect((await poolOf(a!).query("SELECT count(*)::int AS n FROM live_events WHERE type = 'activity'")).rows[0].n).toBe(1);
+      expect((await poolOf(a!).query("SELECT count(*)::int AS n FROM live_event_rows WHERE type = 'activity'")).rows[0].n).toBe(1);
       await first.query('COMMIT');
       await a!.cluster!.tick(0);
       const [one] = await nextEvents(stream, 1);
@@ -195,7 +200,41 @@ describe('several instances on one PostgreSQL database', () => {
     expect((await call(a!, 'POST', '/api/me/activity', consultant.headers, { actionType: 'CONSULTING' })).status).toBe(201);
     await a!.store.users.deleteUser(reader.user.id);
     await expect(a!.store.activity.logActivity(reader.user.id, { actionType: 'GONE', metadata: null })).rejects.toMatchObject({ code: 'not_found' });
-    expect((await poolOf(a!).query("SELECT count(*)::int AS n FROM live_events WHERE type <> 'presence'")).rows[0].n).toBe(0);
+    expect((await poolOf(a!).query("SELECT count(*)::int AS n FROM live_event_rows WHERE type <> 'presence'")).rows[0].n).toBe(0);
+    // The consultant's activity row is stored, but not as a live event (migration 016).
+    expect((await poolOf(a!).query('SELECT count(*)::int AS n, count(xid)::int AS live FROM activity_logs')).rows[0]).toEqual({ n: 1, live: 0 });
+  });
+
+  it('a reader deleted after their events were batched: an instance reading the batch afterwards numbers the rest alike', async () => {
+    const [a] = await startInstances(1);
+    const consultant = await signIn(a!, 'consultant', 'c@example.test');
+    const kept = await signIn(a!, 'reader', 'kept@example.test');
+    const gone = await signIn(a!, 'reader', 'gone@example.test');
+    const onA = await openStream(a!, consultant.headers);
+    await onA.nextEvent();
+    const writes: [typeof kept, string][] = [[kept, 'BEFORE'], [gone, 'GONE_1'], [gone, 'GONE_2'], [kept, 'AFTER']];
+    for (const [who, actionType] of writes) {
+      expect((await call(a!, 'POST', '/api/me/activity', who.headers, { actionType })).status).toBe(201);
+    }
+    expect((await call(a!, 'PUT', '/api/me/milestones/ch1', kept.headers, { status: 'started' })).status).toBe(200);
+    const seenOnA = await nextEvents(onA, 5);
+    expect(seenOnA.map((e) => e.json.event?.actionType ?? e.event)).toEqual(['BEFORE', 'GONE_1', 'GONE_2', 'AFTER', 'milestone']);
+
+    await a!.store.users.deleteUser(gone.user.id);
+    // The rows went with the reader; blanks hold their places (the reader's presence event is blanked too).
+    expect((await poolOf(a!).query('SELECT count(*)::int AS n FROM activity_logs WHERE user_id = $1', [gone.user.id])).rows[0].n).toBe(0);
+    expect((await poolOf(a!).query("SELECT part, count(*)::int AS n FROM live_event_rows WHERE type = 'forgotten' GROUP BY part ORDER BY part")).rows).toEqual([
+      { part: 0, n: 2 },
+      { part: 1, n: 1 },
+    ]);
+    // An instance started now reads the batches from the database, after the deletion.
+    const c = await startAnotherInstance();
+    const before = seenOnA[0]!;
+    const resumed = await openStream(c, { ...consultant.headers, 'last-event-id': String(Number(before.id) - 1) });
+    const replayed = await nextEvents(resumed, 3, ['presence']);
+    expect(replayed.map((e) => e.json.event?.actionType ?? e.event)).toEqual(['BEFORE', 'AFTER', 'milestone']);
+    expect(replayed.map((e) => e.id)).toEqual([seenOnA[0]!.id, seenOnA[3]!.id, seenOnA[4]!.id]);
+    expect(replayed.map((e) => e.data)).toEqual([seenOnA[0]!.data, seenOnA[3]!.data, seenOnA[4]!.data]);
   });
 
   it('a sign-out through one instance is refused through the others', async () => {
@@ -315,7 +354,7 @@ describe('several instances on one PostgreSQL database', () => {
     const events = await nextEvents(stream, 2, ['snapshot']);
     expect(events.map((e) => e.event)).toEqual(['presence', 'activity']);
     expect(events[0]!.json).toMatchObject({ online: true, reader: { id: reader.user.id } });
-    expect((await poolOf(a!).query("SELECT count(*)::int AS n FROM live_events WHERE type = 'presence'")).rows[0].n).toBe(1);
+    expect((await poolOf(a!).query("SELECT count(*)::int AS n FROM live_event_rows WHERE type = 'presence'")).rows[0].n).toBe(1);
   });
 
   it('failed sign-ins add up across instances, and the lockout holds on every one', async () => {

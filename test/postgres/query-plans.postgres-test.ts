@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor, type Clock } from '../../src/domain/index.js';
 import { SCALE_CONTENT } from '../../src/domain/storage/xapi-scale-data.js';
 import { createPostgresScaleData } from '../../src/postgres/bulk-load.js';
+import { ClusterStore } from '../../src/postgres/cluster-store.js';
 import { loadPostgresXapiStatements } from '../../src/postgres/xapi-bulk-load.js';
 import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
 import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
@@ -117,6 +118,12 @@ describe('PostgreSQL query plans on a generated data set', () => {
       name: 'activity per day, a cohort',
       call: () => store.analytics.getActivityBuckets({ readerIds: cohort, from: NOW - 365 * DAY, to: NOW, bucket: 'day' }),
       uses: /activity_reader_days_pkey/,
+    },
+    {
+      // Activity rows are read as live events where they are stored (migration 016): by transaction id.
+      name: "live events: every tick's batch from the first",
+      call: () => new ClusterStore(store.pool).liveEventsAfter({ tick: 0, xid: null, part: 0, rowId: 0, lastId: 0 }, 2_000),
+      uses: /idx_activity_logs_xid/,
     },
   ];
 

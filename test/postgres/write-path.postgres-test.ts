@@ -21,7 +21,7 @@ async function openFresh() {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   opened.push({ store, name, admin });
-  return { store, admin };
+  return { store, admin, url };
 }
 
 afterEach(async () => {
@@ -103,7 +103,7 @@ describe('the PostgreSQL write path', () => {
       const { rows } = await admin.query('SELECT user_id::int FROM activity_logs WHERE id = ANY($1::bigint[]) ORDER BY id', [events.map((e) => e.id)]);
       expect(rows.map((r: { user_id: number }) => r.user_id)).toEqual([users[i % 12]!.id, users[i % 12]!.id]);
     }
-    expect(await count(admin, "live_events WHERE type = 'activity'")).toBe(124);
+    expect(await count(admin, "live_event_rows WHERE type = 'activity'")).toBe(124);
     // The aggregates equal the rows they sum: per reader and hour, and the hour's totals.
     const perReader = await admin.query(
       'SELECT user_id::int, count(*)::int AS n FROM activity_logs GROUP BY 1 ORDER BY 1',
@@ -186,7 +186,7 @@ describe('the PostgreSQL write path', () => {
     ]);
     expect(large.result.map((m: Milestone) => m.chapterId)).toEqual(Array.from({ length: 40 }, (_, i) => `large-${Math.floor(i / 10)}`));
     expect(await count(admin, "milestones WHERE chapter_id LIKE 'large-%'")).toBe(40);
-    expect(await count(admin, "live_events WHERE type = 'milestone'")).toBe(43);
+    expect(await count(admin, "live_event_rows WHERE type = 'milestone'")).toBe(43);
     const { rows } = await admin.query("SELECT chapter_id, n::int FROM chapter_status_counts WHERE chapter_id LIKE 'large-%' ORDER BY chapter_id");
     expect(rows).toEqual([0, 1, 2, 3].map((c) => ({ chapter_id: `large-${c}`, n: 10 })));
   });
@@ -224,7 +224,7 @@ describe('the PostgreSQL write path', () => {
       ]);
     });
     expect(await count(admin, "attention_items WHERE reason = 'low_score' AND state = 'open'")).toBe(33);
-    expect(await count(admin, "live_events WHERE type = 'milestone'")).toBe(33);
+    expect(await count(admin, "live_event_rows WHERE type = 'milestone'")).toBe(33);
   });
 
   it('a batch of milestone reviews sends the same statements whether it holds 3 reviews or 11, each answered as if run alone in order', async () => {
@@ -319,7 +319,7 @@ describe('the PostgreSQL write path', () => {
     ]);
     expect([first!.status, second!.status]).toEqual(['started', 'completed']);
     expect((await admin.query('SELECT status, score FROM milestones WHERE user_id = $1', [reader!.id])).rows).toEqual([{ status: 'completed', score: 90 }]);
-    expect((await admin.query("SELECT body FROM live_events WHERE type = 'milestone' ORDER BY id")).rows.map((r: { body: string }) => JSON.parse(r.body).status)).toEqual([
+    expect((await admin.query("SELECT body FROM live_event_rows WHERE type = 'milestone' ORDER BY xid, part, row_id")).rows.map((r: { body: string }) => JSON.parse(r.body).status)).toEqual([
       'started',
       'completed',
     ]);
@@ -343,8 +343,8 @@ describe('the PostgreSQL write path', () => {
     expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'not_found' });
     expect((await admin.query('SELECT action_type FROM activity_logs ORDER BY id')).rows).toEqual([{ action_type: 'KEPT_1' }, { action_type: 'KEPT_2' }]);
     expect(await count(admin, 'milestones')).toBe(1);
-    expect(await count(admin, 'live_events WHERE reader_id = $1', [gone.id])).toBe(0);
-    expect((await admin.query("SELECT type, reader_id::int FROM live_events WHERE type <> 'presence' ORDER BY id")).rows).toEqual([
+    expect(await count(admin, 'live_event_rows WHERE reader_id = $1', [gone.id])).toBe(0);
+    expect((await admin.query("SELECT type, reader_id::int FROM live_event_rows WHERE type <> 'presence' ORDER BY xid, part, row_id")).rows).toEqual([
       { type: 'activity', reader_id: users[0]!.id },
       { type: 'activity', reader_id: users[1]!.id },
       { type: 'milestone', reader_id: users[2]!.id },
@@ -365,10 +365,10 @@ describe('the PostgreSQL write path', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(await count(admin, 'activity_logs')).toBe(0);
     expect(await count(admin, 'milestones')).toBe(0);
-    expect(await count(admin, "live_events WHERE type <> 'presence'")).toBe(0);
+    expect(await count(admin, "live_event_rows WHERE type <> 'presence'")).toBe(0);
     // The writer goes on: the next batch commits, with its events.
     await store.activity.logActivity(users[0]!.id, { actionType: 'AFTER', metadata: null });
-    expect(await count(admin, "live_events WHERE type = 'activity'")).toBe(1);
+    expect(await count(admin, "live_event_rows WHERE type = 'activity'")).toBe(1);
   });
 
   it('reads do not wait for the batched writer: they answer while a batch holds its connections', async () => {
