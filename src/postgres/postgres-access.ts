@@ -14,6 +14,13 @@ export interface PostgresAccess {
   write<T>(work: (db: WriteClient) => Promise<T>, conflictMessage?: string): Promise<T>;
   /** Queues a combinable write: the batch runs every write of its kind together (ADR 0022). */
   combinedWrite<I, T>(kind: CombinedWrite<I, T>, input: I): Promise<T>;
+  /**
+   * Runs a one-statement write on its own, in PostgreSQL's implicit transaction, beside the
+   * batched writer instead of in its batch: for writes that every instance makes to the same rows
+   * (heartbeats), whose row locks a batch would hold until its COMMIT, while another instance's
+   * batch waits for them.
+   */
+  writeAlone<R>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
 }
 
 /** Runs one prepared statement on the writer's transaction. */

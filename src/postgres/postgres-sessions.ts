@@ -49,9 +49,6 @@ export class PostgresSessions implements SessionsPort {
     const times = heartbeats.map((b) => b.at);
     // Moves last_seen_at only when it is at least the resolution older (strictly older at 0).
     const slack = Math.max(0, this.seenResolutionMs - 1);
-    await this.db.write(async (db) => {
-      await run(db, sql.touchUsersOnSessions, [userIds, tokens, times]);
-      await run(db, sql.touchSessions, [tokens, times, slack]);
-    });
+    await this.db.writeAlone(sql.recordHeartbeats, [userIds, tokens, times, slack]);
   }
 }

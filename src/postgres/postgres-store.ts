@@ -130,6 +130,7 @@ export class PostgresStore implements Store {
       read: async (statement, values) => (await this.guarded(() => pool.query({ ...statement, values: [...values] }))).rows,
       write: (work, conflictMessage) => this.write(work, conflictMessage),
       combinedWrite: (kind, input) => this.combinedWrite(kind, input),
+      writeAlone: async (statement, values) => (await this.guarded(() => writePool.query({ ...statement, values: [...values] }))).rows,
     };
     const reads = this.guardedSql(sqlOn(pool));
     const write: PostgresWriter = (work, conflictMessage) => this.write((db) => work(sqlOn(db)), conflictMessage);

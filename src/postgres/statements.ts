@@ -27,17 +27,31 @@ export const statements = define({
   deleteUser: 'DELETE FROM users WHERE id = $1',
   // Forward only: a late flush must never move activity back in time.
   touchUser: 'UPDATE users SET last_active_at = $1 WHERE id = $2 AND (last_active_at IS NULL OR last_active_at < $1)',
-  // One statement for any number of coalesced heartbeats; a heartbeat whose session was revoked
-  // meanwhile is not activity. Per user only the latest beat counts, so one row update each.
-  touchUsersOnSessions: `UPDATE users u SET last_active_at = b.at
-    FROM (SELECT t.user_id, max(t.at) AS at
-          FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(user_id, token_hash, at)
-          WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.token_hash = t.token_hash AND s.user_id = t.user_id)
-          GROUP BY t.user_id) b
-    WHERE u.id = b.user_id AND (u.last_active_at IS NULL OR u.last_active_at < b.at)`,
-  touchSessions: `UPDATE sessions s SET last_seen_at = b.at
-    FROM (SELECT token_hash, max(at) AS at FROM unnest($1::text[], $2::bigint[]) AS t(token_hash, at) GROUP BY token_hash) b
-    WHERE s.token_hash = b.token_hash AND s.last_seen_at < b.at - $3::bigint`,
+  // One statement for any number of coalesced heartbeats, run on its own rather than in the
+  // batched writer's transaction (every instance beats for the same users and sessions, so their
+  // row locks must last one statement, not a batch). Per user and per session only the latest
+  // beat counts, forward only; a heartbeat whose session was revoked meanwhile is not activity.
+  // Rows are locked in key order, users before sessions, so two instances' beats do not deadlock.
+  recordHeartbeats: `WITH beats AS (
+      SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(user_id, token_hash, at)
+    ), due_users AS (
+      SELECT u.id, b.at FROM users u
+        JOIN (SELECT t.user_id, max(t.at) AS at FROM beats t
+              WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.token_hash = t.token_hash AND s.user_id = t.user_id)
+              GROUP BY t.user_id) b ON b.user_id = u.id
+      WHERE u.last_active_at IS NULL OR u.last_active_at < b.at
+      ORDER BY u.id FOR NO KEY UPDATE OF u
+    ), touched_users AS (
+      UPDATE users u SET last_active_at = d.at FROM due_users d WHERE u.id = d.id RETURNING u.id
+    ), due_sessions AS (
+      SELECT s.token_hash, b.at FROM sessions s
+        JOIN (SELECT token_hash, max(at) AS at FROM beats GROUP BY token_hash) b ON b.token_hash = s.token_hash
+      WHERE s.last_seen_at < b.at - $4::bigint
+      ORDER BY s.token_hash FOR NO KEY UPDATE OF s
+    ), touched_sessions AS (
+      UPDATE sessions s SET last_seen_at = d.at FROM due_sessions d WHERE s.token_hash = d.token_hash RETURNING s.token_hash
+    )
+    SELECT (SELECT count(*) FROM touched_users)::int AS users, (SELECT count(*) FROM touched_sessions)::int AS sessions`,
   activeReadersPage: `SELECT ${USER_COLUMNS} FROM users
     WHERE role = 'reader' AND last_active_at >= $1
       AND (last_active_at > $2 OR (last_active_at = $2 AND id > $3))

@@ -392,6 +392,48 @@ describe('the PostgreSQL write path', () => {
     await writing;
     expect((await store.activity.listActivity(reader!.id, { limit: 10 })).items.map((e) => e.actionType)).toEqual(['HELD', 'FIRST']);
   });
+
+  it('a heartbeat flush is one statement beside the batched writer: it lands while a batch waits on a lock', async () => {
+    const { store, admin } = await openFresh();
+    const [reader] = await readers(store, 1);
+    await store.sessions.createSession({ tokenHash: 'beat', userId: reader!.id, createdAt: 1_000, lastSeenAt: 1_000, expiresAt: 9e12 });
+    await admin.query('BEGIN');
+    await admin.query('LOCK TABLE activity_logs IN EXCLUSIVE MODE');
+    const held = store.activity.logActivity(reader!.id, { actionType: 'HELD', metadata: null });
+    try {
+      const { sent } = await statementsSentBy(() => store.sessions.recordHeartbeats([{ userId: reader!.id, tokenHash: 'beat', at: 5_000 }]));
+      // No BEGIN, no COMMIT: its row locks last one statement, not a batch.
+      expect(sent).toEqual(['readpulse-recordHeartbeats']);
+      expect((await admin.query('SELECT last_active_at::int AS at FROM users WHERE id = $1', [reader!.id])).rows).toEqual([{ at: 5_000 }]);
+      expect((await admin.query("SELECT last_seen_at::int AS at FROM sessions WHERE token_hash = 'beat'")).rows).toEqual([{ at: 5_000 }]);
+    } finally {
+      await admin.query('COMMIT');
+    }
+    expect((await held).actionType).toBe('HELD');
+  });
+
+  it('two instances beating for the same users at once, in opposite orders, neither deadlock nor lose the latest beat', async () => {
+    const { store, admin, url } = await openFresh();
+    const other = await openPostgresStore({ url, clock: new FakeClock() });
+    try {
+      const users = await readers(store, 30);
+      for (const user of users) {
+        await store.sessions.createSession({ tokenHash: `t${user.id}`, userId: user.id, createdAt: 1_000, lastSeenAt: 1_000, expiresAt: 9e12 });
+      }
+      for (let round = 0; round < 15; round += 1) {
+        const beats = (at: number) => users.map((user) => ({ userId: user.id, tokenHash: `t${user.id}`, at }));
+        await Promise.all([
+          store.sessions.recordHeartbeats(beats(10_000 + 2 * round)),
+          other.sessions.recordHeartbeats(beats(10_000 + 2 * round + 1).reverse()),
+        ]);
+      }
+      const latest = 10_000 + 2 * 14 + 1;
+      expect((await admin.query('SELECT DISTINCT last_active_at::int AS at FROM users')).rows).toEqual([{ at: latest }]);
+      expect((await admin.query('SELECT DISTINCT last_seen_at::int AS at FROM sessions')).rows).toEqual([{ at: latest }]);
+    } finally {
+      await other.operations.close();
+    }
+  });
 });
 
 /** xAPI records as the LRS makes them: fixed ids and times, an actor from the readers' mboxes. */
