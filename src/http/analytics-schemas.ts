@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ACCESS_KINDS, ACTIVITY_BUCKET_SIZES, MILESTONE_STATUSES } from '../domain/index.js';
+import { CohortQuerySchema } from './cohort-schemas.js';
 import { ActivityEventSchema, MilestoneSchema, PageQuerySchema, rowId, UserSchema } from './schemas.js';
 
 /** Wire shapes of analytics and of data going out: exports, a user's own data, the access log. */
@@ -7,10 +8,6 @@ import { ActivityEventSchema, MilestoneSchema, PageQuerySchema, rowId, UserSchem
 const IsoTime = Type.String({ format: 'date-time', examples: ['2026-11-24T18:45:10.123Z'] });
 const NextCursorSchema = Type.Union([Type.String(), Type.Null()], {
   description: 'Pass as `cursor` to get the next page; null on the last page.',
-});
-
-export const CohortQuerySchema = Type.Object({
-  cohort: Type.Optional(rowId({ description: 'Only this cohort\'s readers; 404 for an unknown cohort.' })),
 });
 
 /** ISO 8601 times; parsed strictly by the handler (see time-query.ts). */

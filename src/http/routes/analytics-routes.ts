@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError, BUCKET_MS, toIsoTime, toIsoTimeOrNull } from '../../domain/index.js';
 import { readerFilterFor } from '../cohort-filter.js';
+import { CohortQuerySchema } from '../cohort-schemas.js';
 import { toUserDto } from '../dto.js';
 import {
   ActivityBucketsResponseSchema,
   ActivityQuerySchema,
   ChapterFunnelResponseSchema,
-  CohortQuerySchema,
   GridQuerySchema,
   GridResponseSchema,
   SummaryQuerySchema,
