@@ -52,8 +52,8 @@ const sql = {
   // statement: a batch of activity alone is this statement and nothing else (see oneStatement).
   // The ids are handed out in the input's order, so the rows sorted by id split back into the
   // writes by their counts. A reader's row carries its transaction's id and so is a live event
-  // (migration 016); another user's is not. A missing user fails the whole statement (its foreign key), and the
-  // batch then runs each write alone.
+  // (migration 016); another user's is not. A missing user fails the whole statement (its
+  // foreign key), and the batch then runs each write alone.
   insertActivities: named(
     'insert-activities',
     `WITH t AS (
