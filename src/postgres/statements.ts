@@ -31,7 +31,8 @@ export const statements = define({
   // batched writer's transaction (every instance beats for the same users and sessions, so their
   // row locks must last one statement, not a batch). Per user and per session only the latest
   // beat counts, forward only; a heartbeat whose session was revoked meanwhile is not activity.
-  // Rows are locked in key order, users before sessions, so two instances' beats do not deadlock.
+  // Rows are locked in key order, users before sessions, so two instances' beats do not deadlock;
+  // the final SELECT reads touched_users first, which is what runs the users' update first.
   recordHeartbeats: `WITH beats AS (
       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(user_id, token_hash, at)
     ), due_users AS (
