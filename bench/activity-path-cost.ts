@@ -15,12 +15,12 @@
  *
  *   npx tsx bench/activity-path-cost.ts [--dist DIR] [--requests N] [--readers N] [--engine sqlite|postgres]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { PostgresCost } from './process-cost.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,16 +35,11 @@ const total = Number(values.requests);
 const readerCount = Number(values.readers);
 if (values.engine !== 'sqlite' && values.engine !== 'postgres') throw new Error('--engine must be sqlite or postgres');
 const ADMIN_URL = process.env.READPULSE_BENCH_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
-/** USER_HZ, 100 on every mainstream Linux build. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
-/** What PostgreSQL spent on one database: its backends' CPU and the server's WAL position. */
-class PostgresSide {
-  private readonly admin: pg.Client;
-  private cpuMark = new Map<number, number>();
-  private walMark = '0/0';
-  constructor(readonly database: string) {
-    this.admin = new pg.Client({ connectionString: ADMIN_URL });
+/** A fresh database for the run, and PostgreSQL's side of it. */
+class PostgresSide extends PostgresCost {
+  constructor(database: string) {
+    super(ADMIN_URL, database);
   }
   get url(): string {
     const url = new URL(ADMIN_URL);
@@ -52,44 +47,13 @@ class PostgresSide {
     return url.href;
   }
   async create(): Promise<void> {
-    await this.admin.connect();
-    await this.admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
-    await this.admin.query(`CREATE DATABASE ${this.database}`);
+    await this.connect();
+    await this.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+    await this.query(`CREATE DATABASE ${this.database}`);
   }
   async drop(): Promise<void> {
-    await this.admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
-    await this.admin.end();
-  }
-  /** CPU milliseconds of each backend connected to the database. */
-  private async backendCpu(): Promise<Map<number, number>> {
-    const { rows } = await this.admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [this.database]);
-    const cpu = new Map<number, number>();
-    for (const { pid } of rows) {
-      try {
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND);
-      } catch {
-        // the backend ended between the two reads
-      }
-    }
-    return cpu;
-  }
-  private async wal(): Promise<string> {
-    return (await this.admin.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
-  }
-  async mark(): Promise<void> {
-    this.cpuMark = await this.backendCpu();
-    this.walMark = await this.wal();
-  }
-  /** CPU microseconds and WAL bytes since mark(). A backend started since counts whole. */
-  async since(): Promise<{ cpuMicros: number; walBytes: number }> {
-    const now = await this.backendCpu();
-    let cpuMs = 0;
-    for (const [pid, ms] of now) cpuMs += ms - (this.cpuMark.get(pid) ?? 0);
-    const wal = await this.admin.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS bytes', [
-      this.walMark,
-    ]);
-    return { cpuMicros: cpuMs * 1000, walBytes: Number(wal.rows[0]!.bytes) };
+    await this.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+    await this.end();
   }
 }
 const IN_FLIGHT = 100;
@@ -167,6 +131,8 @@ try {
         ? {
             postgresCpuMicrosPerRequest: Math.round((database.cpuMicros / total) * 10) / 10,
             walBytesPerRequest: Math.round(database.walBytes / total),
+            commitsPerRequest: Math.round((database.commits / total) * 1000) / 1000,
+            rowsUpdatedPerRequest: Math.round((database.rowsUpdated / total) * 1000) / 1000,
           }
         : {}),
     }),

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { childPids, PostgresCost, ProcessCpu } from './process-cost.js';
 import { SseLatencyProbe } from './sse-probe.js';
 import { runWrk } from './wrk-runner.js';
 
@@ -24,11 +25,26 @@ interface ClusterRun {
   readonly non2xx: number;
   readonly socketErrors: number;
   readonly stream: { events: number; p50: number | null; p99: number | null; missing: number };
+  /** Where the measured window's time went, per request answered. */
+  readonly perRequest: {
+    /** CPU microseconds of all the instances together, of nginx (master and workers) and of PostgreSQL's backends. */
+    readonly instancesCpuMicros: number;
+    readonly nginxCpuMicros: number;
+    readonly postgresCpuMicros: number;
+    /** PostgreSQL's CPU by the backends' application_name: the writer's connections apart from the rest. */
+    readonly postgresCpuMicrosByApplication: Readonly<Record<string, number>>;
+    readonly commits: number;
+    readonly rowsUpdated: number;
+    readonly walBytes: number;
+  };
 }
 
 function progress(message: string): void {
   process.stderr.write(`[bench cluster] ${message}\n`);
 }
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 async function waitFor(url: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -85,7 +101,17 @@ async function seed(url: string, dir: string, readers: number): Promise<{ reader
   }
 }
 
-async function runOnce(instances: number, options: { duration: number; warmup: number; connections: number; readers: number; port: number }): Promise<ClusterRun> {
+interface ClusterOptions {
+  readonly duration: number;
+  readonly warmup: number;
+  readonly connections: number;
+  readonly readers: number;
+  readonly port: number;
+  /** A directory for each instance's CPU profile (node --cpu-prof), written when it stops. */
+  readonly profile: string | undefined;
+}
+
+async function runOnce(instances: number, options: ClusterOptions): Promise<ClusterRun> {
   const dir = await mkdtemp(join(tmpdir(), 'readpulse-bench-cluster-'));
   const database = `readpulse_cluster_bench_${process.pid}_${instances}`;
   const admin = new pg.Client({ connectionString: SERVER_URL });
@@ -98,12 +124,16 @@ async function runOnce(instances: number, options: { duration: number; warmup: n
     const ports = Array.from({ length: instances }, (_, i) => options.port + 1 + i);
     for (const port of ports) {
       const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', READPULSE_DATABASE_URL: url.toString(), READPULSE_RATE_LIMITS: 'off', READPULSE_LOG_LEVEL: 'warn' };
-      children.push(spawn(process.execPath, [join(ROOT, 'bin/readpulse.js'), 'serve'], { env, stdio: 'ignore' }));
+      const profile = options.profile ? [`--cpu-prof`, `--cpu-prof-dir=${options.profile}`] : [];
+      children.push(spawn(process.execPath, [...profile, join(ROOT, 'bin/readpulse.js'), 'serve'], { env, stdio: 'ignore' }));
       // One at a time on the first run, so the migrations are applied before the others start.
       await waitFor(`http://127.0.0.1:${port}/healthz`);
     }
     const config = await nginxConfig(dir, options.port, ports.map((port) => `127.0.0.1:${port}`));
-    children.push(spawn('nginx', ['-p', dir, '-c', config, '-g', 'daemon off;'], { stdio: 'ignore' }));
+    const nginx = spawn('nginx', ['-p', dir, '-c', config, '-g', 'daemon off;'], { stdio: 'ignore' });
+    children.push(nginx);
+    const instancesCpu = new ProcessCpu(() => children.filter((child) => child !== nginx).map((child) => child.pid!));
+    const nginxCpu = new ProcessCpu(() => [nginx.pid!, ...childPids(nginx.pid!)]);
     const base = `http://127.0.0.1:${options.port}`;
     await waitFor(`${base}/healthz`);
     const users = await seed(url.toString(), dir, options.readers);
@@ -113,8 +143,17 @@ async function runOnce(instances: number, options: { duration: number; warmup: n
     progress(`${instances} instance(s): warm-up ${options.warmup} s`);
     await wrk(options.warmup);
     progress(`${instances} instance(s): measuring ${options.duration} s`);
+    const postgres = new PostgresCost(SERVER_URL, database);
+    await postgres.connect();
+    await postgres.mark();
+    instancesCpu.mark();
+    nginxCpu.mark();
     probe.start();
     const result = await wrk(options.duration);
+    const instancesMs = instancesCpu.sinceMs();
+    const nginxMs = nginxCpu.sinceMs();
+    const spent = await postgres.since();
+    await postgres.end();
     const stream = await probe.stop();
     probe.close();
     const non2xx = Object.entries(result.statuses).reduce((sum, [status, n]) => (status.startsWith('2') ? sum : sum + n), 0);
@@ -125,8 +164,25 @@ async function runOnce(instances: number, options: { duration: number; warmup: n
       non2xx,
       socketErrors: result.errors.connect + result.errors.read + result.errors.write + result.errors.timeout,
       stream: { events: stream.ackToEventMs.count, p50: stream.ackToEventMs.p50, p99: stream.ackToEventMs.p99, missing: stream.missingEvents },
+      perRequest: {
+        instancesCpuMicros: round1((instancesMs * 1000) / result.requests),
+        nginxCpuMicros: round1((nginxMs * 1000) / result.requests),
+        postgresCpuMicros: round1(spent.cpuMicros / result.requests),
+        postgresCpuMicrosByApplication: Object.fromEntries(
+          Object.entries(spent.cpuMicrosByApplication).map(([name, micros]) => [name, round1(micros / result.requests)]),
+        ),
+        commits: round3(spent.commits / result.requests),
+        rowsUpdated: round3(spent.rowsUpdated / result.requests),
+        walBytes: Math.round(spent.walBytes / result.requests),
+      },
     };
     progress(`${instances} instance(s): ${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, stream ack->event p50 ${run.stream.p50} ms p99 ${run.stream.p99} ms, ${run.stream.missing} missing`);
+    const cost = run.perRequest;
+    progress(
+      `${instances} instance(s) per request: instances ${cost.instancesCpuMicros} us CPU, nginx ${cost.nginxCpuMicros} us, PostgreSQL ${cost.postgresCpuMicros} us ` +
+        `(${Object.entries(cost.postgresCpuMicrosByApplication).map(([name, micros]) => `${name} ${micros}`).join(', ')}), ` +
+        `${cost.commits} commits, ${cost.rowsUpdated} rows updated, ${cost.walBytes} WAL bytes`,
+    );
     return run;
   } finally {
     for (const child of children.reverse()) child.kill('SIGTERM');
@@ -149,6 +205,7 @@ export async function runClusterBench(argv: readonly string[]): Promise<void> {
       readers: { type: 'string', default: '1000' },
       port: { type: 'string', default: '18180' },
       quick: { type: 'boolean', default: false },
+      profile: { type: 'string' },
     },
     strict: true,
   });
@@ -159,14 +216,29 @@ export async function runClusterBench(argv: readonly string[]): Promise<void> {
     connections: Number(values.connections),
     readers: quick ? 200 : Number(values.readers),
     port: Number(values.port),
+    profile: values.profile,
   };
   const runs: ClusterRun[] = [];
   for (const n of values.instances.split(',').map(Number)) runs.push(await runOnce(n, options));
   const rows = runs.map(
     (r) => `| ${r.instances} | ${r.requestsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${r.stream.p50} | ${r.stream.p99} | ${r.stream.missing} |`,
   );
+  const costs = runs.map(
+    (r) =>
+      `| ${r.instances} | ${r.perRequest.instancesCpuMicros} | ${r.perRequest.nginxCpuMicros} | ${r.perRequest.postgresCpuMicros} | ${r.perRequest.commits} | ${r.perRequest.rowsUpdated} | ${r.perRequest.walBytes} |`,
+  );
   process.stdout.write(
-    ['| instances | activity req/s | p50 ms | p99 ms | non-2xx | stream ack->event p50 ms | p99 ms | missing |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n') + '\n',
+    [
+      '| instances | activity req/s | p50 ms | p99 ms | non-2xx | stream ack->event p50 ms | p99 ms | missing |',
+      '|---|---|---|---|---|---|---|---|',
+      ...rows,
+      '',
+      'Per request: CPU us of the instances, nginx and PostgreSQL; commits, rows updated and WAL bytes in the database.',
+      '',
+      '| instances | instances us | nginx us | PostgreSQL us | commits | rows updated | WAL bytes |',
+      '|---|---|---|---|---|---|---|',
+      ...costs,
+    ].join('\n') + '\n',
   );
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });
   const file = join(ROOT, 'bench/results', `cluster-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
