@@ -51,6 +51,16 @@ const sql = {
       ORDER BY t.n
       ON CONFLICT DO NOTHING RETURNING ${ATTENTION_ITEM_COLUMNS}`,
   ),
+  // A reader came back: their open inactivity item resolves (ReturnReview), for every reader of a
+  // batch at once. Each reader appears once (returnReviews keeps the first review of each).
+  resolveReturned: named(
+    'resolve-returned',
+    `UPDATE attention_items SET state = 'resolved', resolved_at = k.at, resolved_by = NULL
+      FROM unnest($1::bigint[], $2::bigint[]) AS k(reader, at)
+      WHERE attention_items.reader_id = k.reader AND attention_items.reason = 'inactive'
+        AND attention_items.chapter_id = $3::text AND attention_items.state <> 'resolved'
+      RETURNING ${ATTENTION_ITEM_COLUMNS.split(', ').map((c) => `attention_items.${c}`).join(', ')}`,
+  ),
   users: named('users', `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY ($1::bigint[])`),
 };
 
@@ -94,6 +104,37 @@ export const milestoneReviews: CombinedWrite<MilestoneReview, AttentionItem[]> =
   },
   async runOne(db, review) {
     return (await reviewRound(db, [review]))[0]!;
+  },
+};
+
+/** One reviewReturnAttention call: the reader who came back, at `now`. */
+export interface ReturnReview {
+  readonly readerId: number;
+  readonly now: number;
+}
+
+/**
+ * reviewReturnAttention in a batch: one update resolving the open inactivity items of every
+ * reader the batch reviews, and one read of the users those items name (none when nothing
+ * changed, the common case). A reader reviewed twice in a batch gets the item at the first review,
+ * as if the reviews ran one after another in queue order.
+ */
+export const returnReviews: CombinedWrite<ReturnReview, AttentionItem[]> = {
+  async runAll(db, reviews) {
+    const first = new Map<number, number>();
+    reviews.forEach((review, i) => {
+      if (!first.has(review.readerId)) first.set(review.readerId, i);
+    });
+    const readers = [...first.keys()];
+    const { rows } = await run<AttentionRow>(db, sql.resolveReturned, [readers, readers.map((id) => reviews[first.get(id)!]!.now), NO_CHAPTER]);
+    const results: AttentionItem[][] = reviews.map(() => []);
+    if (rows.length === 0) return results;
+    const users = (await run<UserRow>(db, sql.users, [attentionUserIds(rows)])).rows;
+    for (const row of rows) results[first.get(row.reader_id)!]!.push(...toAttentionItems([row], users));
+    return results;
+  },
+  async runOne(db, review) {
+    return (await returnReviews.runAll(db, [review]))[0]!;
   },
 };
 

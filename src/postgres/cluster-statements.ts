@@ -44,10 +44,14 @@ export const clusterStatements = define({
   // The first tick still inside the kept window: $1 the window's length in ms.
   firstKeptTick: `SELECT coalesce(min(id), (SELECT max(id) FROM live_ticks)) AS id FROM live_ticks
     WHERE created_at >= ${DB_NOW_MS} - $1::bigint`,
-  // Only the instance whose change wins writes the presence event (the trigger fires on a real
-  // change only); an offline is recorded only if the database saw no activity since `$4`.
+  // Presence changes, one row per reader (PresenceAnnouncements keeps each reader's latest):
+  // only the instance whose change wins writes the presence event (the trigger fires on a real
+  // change only); an offline is recorded only if the database saw no activity since its
+  // `active_since`. Rows are locked in reader order, so two instances' statements cannot deadlock.
   recordPresence: `INSERT INTO reader_presence (reader_id, online, changed_at)
-    SELECT $1, $2, $3 WHERE $2 OR NOT EXISTS (SELECT 1 FROM users WHERE id = $1 AND last_active_at > $4)
+    SELECT k.reader, k.online, k.at FROM unnest($1::bigint[], $2::boolean[], $3::bigint[], $4::bigint[]) AS k(reader, online, at, active_since)
+      WHERE k.online OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = k.reader AND u.last_active_at > k.active_since)
+      ORDER BY k.reader
     ON CONFLICT (reader_id) DO UPDATE SET online = excluded.online, changed_at = excluded.changed_at
       WHERE reader_presence.online <> excluded.online`,
   claimJob: `INSERT INTO cluster_jobs (name, last_run_at) VALUES ($1, $2)

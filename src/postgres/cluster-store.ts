@@ -45,6 +45,15 @@ export interface LiveEventPage {
   readonly rows: number;
 }
 
+/** A reader coming online or going offline, as an instance saw it at `at`. */
+export interface PresenceChange {
+  readonly readerId: number;
+  readonly online: boolean;
+  readonly at: number;
+  /** Going offline is not recorded when the database holds activity of the reader's after this. */
+  readonly activeSince: number;
+}
+
 /** What instances share besides the Store: live events, presence, job turns, failed sign-ins. */
 export class ClusterStore {
   constructor(private readonly pool: Pool) {}
@@ -105,12 +114,17 @@ export class ClusterStore {
   }
 
   /**
-   * Records a reader coming online or going offline; the change that wins across instances
-   * writes the one presence event. Going offline is not recorded when the database holds
-   * activity of the reader's after `activeSince`.
+   * Records readers coming online or going offline, in one statement (one change per reader);
+   * the change that wins across instances writes the one presence event. Going offline is not
+   * recorded when the database holds activity of the reader's after the change's `activeSince`.
    */
-  async recordPresence(readerId: number, online: boolean, at: number, activeSince: number): Promise<void> {
-    await this.query(sql.recordPresence, [readerId, online, at, activeSince]);
+  async recordPresence(changes: readonly PresenceChange[]): Promise<void> {
+    await this.query(sql.recordPresence, [
+      changes.map((c) => c.readerId),
+      changes.map((c) => c.online),
+      changes.map((c) => c.at),
+      changes.map((c) => c.activeSince),
+    ]);
   }
 
   /** Whether this caller gets the job's turn: true for one caller per `intervalMs` across instances. */

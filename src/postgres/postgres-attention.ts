@@ -2,7 +2,7 @@ import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused
 import type { PostgresWriter, Sql } from './pg-sql.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
 import type { PostgresAccess } from './postgres-access.js';
-import { milestoneReviews } from './attention-review-writes.js';
+import { milestoneReviews, returnReviews } from './attention-review-writes.js';
 import { ATTENTION_ITEM_COLUMNS, attentionUserIds, NO_CHAPTER, toAttentionItems, USER_COLUMNS, type AttentionRow, type UserRow } from '../domain/storage/stored-rows.js';
 
 
@@ -118,8 +118,8 @@ export class PostgresAttention implements AttentionPort {
 
   /** A reader came back: their open inactivity item resolves. */
   reviewReturnAttention(readerId: number): Promise<AttentionItem[]> {
-    const now = this.clock.now();
-    return this.write(async (sql) => this.toItems(sql, await this.resolveCause(sql, readerId, 'inactive', NO_CHAPTER, now)));
+    // A combined write: readers coming back in one batch share one update (attention-review-writes.ts).
+    return this.access.combinedWrite(returnReviews, { readerId, now: this.clock.now() });
   }
 
   async sweepAttention(limit: number): Promise<AttentionSweepResult> {
@@ -209,14 +209,6 @@ export class PostgresAttention implements AttentionPort {
 
   private async moveCursor(sql: Sql, rule: string, time: number, id: number): Promise<void> {
     await sql.run('UPDATE attention_sweep SET cursor_time = ?, cursor_id = ? WHERE rule = ?', [time, id, rule]);
-  }
-
-  private resolveCause(sql: Sql, readerId: number, reason: AttentionReason, chapterId: string, now: number): Promise<AttentionRow[]> {
-    return sql.all<AttentionRow>(
-      `UPDATE attention_items SET state = 'resolved', resolved_at = ?, resolved_by = NULL
-       WHERE reader_id = ? AND reason = ? AND chapter_id = ? AND state <> 'resolved' RETURNING ${ATTENTION_ITEM_COLUMNS}`,
-      [now, readerId, reason, chapterId],
-    );
   }
 
   private async readRules(sql: Sql): Promise<AttentionRules> {

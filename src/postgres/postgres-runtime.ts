@@ -1,6 +1,7 @@
 import type { Clock, EngineRuntime, LiveEvent, LiveEventRelay, SessionRevocation, UpkeepJob, User } from '../domain/index.js';
 import { ClusterChannel, type ClusterChannelLog } from './cluster-channel.js';
 import type { PostgresStore } from './postgres-store.js';
+import { PresenceAnnouncements } from './presence-announcements.js';
 
 export interface PostgresRuntimeOptions {
   /** The database's URL, for the channel's own LISTEN connection. */
@@ -27,6 +28,7 @@ export class PostgresRuntime implements EngineRuntime {
   readonly cluster: ClusterChannel;
   readonly liveRelay: LiveEventRelay;
   readonly upkeep: readonly UpkeepJob[];
+  private readonly presence: PresenceAnnouncements;
   private deliver: (id: number, event: LiveEvent) => void = () => undefined;
   private startingAt: (id: number) => void = () => undefined;
 
@@ -45,6 +47,10 @@ export class PostgresRuntime implements EngineRuntime {
       deliver: ({ id, event }) => this.deliver(id, event),
     });
     const shared = this.cluster.store;
+    this.presence = new PresenceAnnouncements({
+      record: (changes) => shared.recordPresence(changes),
+      onError: (error) => log.error({ err: error }, 'could not record presence changes'),
+    });
     this.liveRelay = {
       connect: (deliver, startingAt) => {
         this.deliver = deliver;
@@ -60,10 +66,7 @@ export class PostgresRuntime implements EngineRuntime {
       },
       // The change that wins in the database is announced once, by every instance's stream.
       announcePresence: (reader: User, online: boolean, activeSince: number) => {
-        const now = clock.now();
-        shared
-          .recordPresence(reader.id, online, reader.lastActiveAt ?? now, activeSince)
-          .catch((error: unknown) => log.error({ err: error }, 'could not record a presence change'));
+        this.presence.announce({ readerId: reader.id, online, at: reader.lastActiveAt ?? clock.now(), activeSince });
       },
     };
     this.upkeep = [
@@ -106,7 +109,8 @@ export class PostgresRuntime implements EngineRuntime {
     await this.cluster.start();
   }
 
-  close(): Promise<void> {
-    return this.cluster.close();
+  async close(): Promise<void> {
+    await this.presence.drain();
+    await this.cluster.close();
   }
 }

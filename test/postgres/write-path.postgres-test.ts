@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ActivityEvent, Milestone, XapiStatementRecord } from '../../src/domain/index.js';
+import { ClusterStore } from '../../src/postgres/cluster-store.js';
 import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/sqlite/sqlite-store.js';
 import { prepareStatement } from '../../src/xapi/statement-records.js';
@@ -34,16 +35,19 @@ afterEach(async () => {
 afterAll(dropTemplate);
 
 /**
- * Every statement the batched writer's connections send while `work` runs: prepared ones by name,
+ * Every statement the batched writer's connections (or those of `application`) send while `work` runs: prepared ones by name,
  * others by text; `traffic` has each one's sending and answer in the order they happened.
  */
-async function statementsSentBy<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[]; traffic: string[] }> {
+async function statementsSentBy<T>(
+  work: () => Promise<T>,
+  application = 'readpulse-write',
+): Promise<{ result: T; sent: string[]; traffic: string[] }> {
   const sent: string[] = [];
   const traffic: string[] = [];
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client & { connectionParameters: { application_name?: string } }, ...args: unknown[]) {
     const answer = (original as (...a: unknown[]) => unknown).apply(this, args);
-    if (this.connectionParameters.application_name === 'readpulse-write') {
+    if (this.connectionParameters.application_name === application) {
       const config = args[0] as string | { name?: string; text: string };
       const name = typeof config === 'string' ? config : (config.name ?? config.text);
       sent.push(name);
@@ -274,6 +278,81 @@ describe('the PostgreSQL write path', () => {
     expect(quiet.result).toEqual([]);
     expect(quiet.sent).toEqual(['BEGIN', 'readpulse-review-facts', 'COMMIT']);
     expect(await count(admin, 'attention_items WHERE reader_id = $1', [calm.id])).toBe(0);
+  });
+
+  it('readers coming back in one batch share one update, whether 2 or 12; each open inactivity item resolves once, at its reader\'s first review', async () => {
+    const { store, admin } = await openFresh();
+    const users = await readers(store, 12);
+    // Readers 0 and 5 have an open inactivity item; reader 5 also a stuck item a return does not touch.
+    await admin.query(
+      `INSERT INTO attention_items (reader_id, reason, chapter_id, since, state, opened_at)
+       VALUES ($1, 'inactive', '', 1, 'open', 1), ($2, 'inactive', '', 1, 'open', 1), ($2, 'stuck', 'c1', 1, 'open', 1)`,
+      [users[0]!.id, users[5]!.id],
+    );
+    const returns = (list: number[]) => statementsSentBy(() => Promise.all(list.map((reader) => store.attention.reviewReturnAttention(users[reader]!.id))));
+    const small = await returns([7, 8]);
+    expect(small.sent).toEqual(['BEGIN', 'readpulse-review-resolve-returned', 'COMMIT']);
+    expect(small.result).toEqual([[], []]);
+    const large = await returns([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 10]);
+    expect(large.sent).toEqual(['BEGIN', 'readpulse-review-resolve-returned', 'readpulse-review-users', 'COMMIT']);
+    const described = (items: { reason: string; state: string; reader: { id: number; email: string } }[]) =>
+      items.map((item) => `${item.reader.email}:${item.reason}:${item.state}`);
+    expect(large.result.map(described)).toEqual([
+      ['r0@example.test:inactive:resolved'],
+      [], [], [], [],
+      ['r5@example.test:inactive:resolved'],
+      [], [], [], [],
+      // Reader 0 again: the item went to the first review.
+      [],
+      [],
+    ]);
+    expect(
+      (await admin.query('SELECT reader_id::int, reason, state, resolved_by FROM attention_items ORDER BY reader_id, reason')).rows,
+    ).toEqual([
+      { reader_id: users[0]!.id, reason: 'inactive', state: 'resolved', resolved_by: null },
+      { reader_id: users[5]!.id, reason: 'inactive', state: 'resolved', resolved_by: null },
+      { reader_id: users[5]!.id, reason: 'stuck', state: 'open', resolved_by: null },
+    ]);
+    // Back again: nothing left to resolve.
+    expect((await returns([0, 5])).result).toEqual([[], []]);
+  });
+
+  it('presence changes are one statement: a change that wins writes one presence event, a change to the stored state none, and an offline is not recorded after newer activity', async () => {
+    const { store, admin } = await openFresh();
+    const users = await readers(store, 4);
+    const [a, b, c, d] = users.map((u) => u.id) as [number, number, number, number];
+    await admin.query('INSERT INTO reader_presence (reader_id, online, changed_at) VALUES ($1, true, 1), ($2, false, 1)', [a, b]);
+    // Reader c was active at 5,000 (another instance's heartbeat reached the database).
+    await admin.query('UPDATE users SET last_active_at = 5000 WHERE id = $1', [c]);
+    const events = async () =>
+      (await admin.query("SELECT reader_id::int FROM live_event_rows WHERE type = 'presence' ORDER BY xid, part, row_id")).rows.map(
+        (r: { reader_id: number }) => r.reader_id,
+      );
+    const before = await events();
+    expect(before).toEqual([a, b]);
+    const presence = new ClusterStore(store.pool);
+    const { sent } = await statementsSentBy(
+      () =>
+        presence.recordPresence([
+          { readerId: d, online: true, at: 6_000, activeSince: 0 },
+          { readerId: a, online: true, at: 6_000, activeSince: 0 },
+          { readerId: b, online: true, at: 6_000, activeSince: 0 },
+          { readerId: c, online: false, at: 6_000, activeSince: 4_000 },
+        ]),
+      'readpulse',
+    );
+    expect(sent).toEqual(['readpulse-cluster-recordPresence']);
+    expect((await admin.query('SELECT reader_id::int, online, changed_at::int FROM reader_presence ORDER BY reader_id')).rows).toEqual([
+      { reader_id: a, online: true, changed_at: 1 },
+      { reader_id: b, online: true, changed_at: 6_000 },
+      { reader_id: d, online: true, changed_at: 6_000 },
+    ]);
+    // Rows lock in reader order, so the events follow it too.
+    expect(await events()).toEqual([...before, b, d]);
+    // With no activity after its activeSince, reader c's offline is recorded.
+    await presence.recordPresence([{ readerId: c, online: false, at: 7_000, activeSince: 5_000 }]);
+    expect((await admin.query('SELECT online FROM reader_presence WHERE reader_id = $1', [c])).rows).toEqual([{ online: false }]);
+    expect(await events()).toEqual([...before, b, d, c]);
   });
 
   it('with two batches in flight, every write lands once and the aggregates equal the rows they sum', async () => {
