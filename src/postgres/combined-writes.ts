@@ -51,21 +51,23 @@ const sql = {
   // Every user's events in queue order, and their additions to the activity aggregates, in one
   // statement: a batch of activity alone is this statement and nothing else (see oneStatement).
   // The ids are handed out in the input's order, so the rows sorted by id split back into the
-  // writes by their counts. A reader's row carries its transaction's id and so is a live event
-  // (migration 016); another user's is not. A missing user fails the whole statement (its
-  // foreign key), and the batch then runs each write alone.
+  // writes by their counts. Each user's role is looked up once, in `t`: a reader's row carries
+  // its transaction's id and so is a live event (migration 016), and counts in the aggregates;
+  // another user's does neither. A missing user fails the whole statement (its foreign key), and
+  // the batch then runs each write alone.
   insertActivities: named(
     'insert-activities',
     `WITH t AS (
-        SELECT * FROM unnest($1::bigint[], $2::text[], $3::json[], $4::bigint[]) WITH ORDINALITY
-          AS t(user_id, action_type, metadata, created_at, n)
+        SELECT t.*, u.role = 'reader' AS reader
+          FROM unnest($1::bigint[], $2::text[], $3::json[], $4::bigint[]) WITH ORDINALITY
+            AS t(user_id, action_type, metadata, created_at, n)
+          LEFT JOIN users u ON u.id = t.user_id
       ), inserted AS (
         INSERT INTO activity_logs (user_id, action_type, metadata, created_at, xid)
-          SELECT t.user_id, t.action_type, t.metadata, t.created_at,
-                 CASE WHEN u.role = 'reader' THEN pg_current_xact_id() END
-          FROM t LEFT JOIN users u ON u.id = t.user_id ORDER BY t.n
+          SELECT user_id, action_type, metadata, created_at, CASE WHEN reader THEN pg_current_xact_id() END
+          FROM t ORDER BY n
           RETURNING id, action_type, metadata, created_at
-      ), ${activityAggregateCtes('SELECT user_id, created_at, 1::bigint FROM t')}
+      ), ${activityAggregateCtes('SELECT user_id, created_at, 1::bigint FROM t WHERE reader')}
       SELECT id, action_type, metadata, created_at FROM inserted`,
   ),
   // The milestones as they are, locked until the batch commits (so another instance cannot change
