@@ -55,9 +55,14 @@ async function waitFor(url: string, timeoutMs = 20_000): Promise<void> {
   throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
 }
 
-/** The repository's nginx site, with plain HTTP in place of TLS so encryption stays out of the comparison. */
-async function nginxConfig(dir: string, port: number, upstreams: readonly string[]): Promise<string> {
-  const site = (await readFile(join(ROOT, 'deploy/nginx/readpulse.conf.template'), 'utf8'))
+/**
+ * The repository's nginx site, with plain HTTP in place of TLS so encryption stays out of the
+ * comparison; with `roundRobin`, without its session affinity (the `hash` line).
+ */
+async function nginxConfig(dir: string, port: number, upstreams: readonly string[], roundRobin: boolean): Promise<string> {
+  let template = await readFile(join(ROOT, 'deploy/nginx/readpulse.conf.template'), 'utf8');
+  if (roundRobin) template = template.replace(/^\s*hash .*;$/m, '');
+  const site = template
     .replace('${READPULSE_UPSTREAMS}', upstreams.map((address) => `    server ${address} max_fails=1 fail_timeout=5s;`).join('\n'))
     .replace(/listen \$\{LISTEN_PORT\} ssl http2;/, `listen 127.0.0.1:${port};`)
     .replace('${SERVER_NAME}', 'localhost')
@@ -109,6 +114,8 @@ interface ClusterOptions {
   readonly port: number;
   /** A directory for each instance's CPU profile (node --cpu-prof), written when it stops. */
   readonly profile: string | undefined;
+  /** nginx without the template's session affinity: each request to the next instance. */
+  readonly roundRobin: boolean;
 }
 
 async function runOnce(instances: number, options: ClusterOptions): Promise<ClusterRun> {
@@ -129,7 +136,7 @@ async function runOnce(instances: number, options: ClusterOptions): Promise<Clus
       // One at a time on the first run, so the migrations are applied before the others start.
       await waitFor(`http://127.0.0.1:${port}/healthz`);
     }
-    const config = await nginxConfig(dir, options.port, ports.map((port) => `127.0.0.1:${port}`));
+    const config = await nginxConfig(dir, options.port, ports.map((port) => `127.0.0.1:${port}`), options.roundRobin);
     const nginx = spawn('nginx', ['-p', dir, '-c', config, '-g', 'daemon off;'], { stdio: 'ignore' });
     children.push(nginx);
     const instancesCpu = new ProcessCpu(() => children.filter((child) => child !== nginx).map((child) => child.pid!));
@@ -206,6 +213,7 @@ export async function runClusterBench(argv: readonly string[]): Promise<void> {
       port: { type: 'string', default: '18180' },
       quick: { type: 'boolean', default: false },
       profile: { type: 'string' },
+      'round-robin': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -217,6 +225,7 @@ export async function runClusterBench(argv: readonly string[]): Promise<void> {
     readers: quick ? 200 : Number(values.readers),
     port: Number(values.port),
     profile: values.profile,
+    roundRobin: values['round-robin'] === true,
   };
   const runs: ClusterRun[] = [];
   for (const n of values.instances.split(',').map(Number)) runs.push(await runOnce(n, options));

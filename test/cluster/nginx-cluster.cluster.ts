@@ -182,7 +182,9 @@ describe('three instances behind nginx on one PostgreSQL database', () => {
       readers.map(async (reader) => {
         const ids: number[] = [];
         for (let i = 0; i < 30; i += 1) {
-          const response = await call('POST', '/api/me/activity', reader.headers, { actionType: 'READ', metadata: { n: i } });
+          // nginx keeps a reader on one instance: each reader's writes go to every instance in turn here.
+          const at = instances[i % INSTANCES]!.baseUrl;
+          const response = await call('POST', '/api/me/activity', reader.headers, { actionType: 'READ', metadata: { n: i } }, at);
           expect(response.status).toBe(201);
           ids.push(response.json.event.id);
         }
@@ -207,8 +209,8 @@ describe('three instances behind nginx on one PostgreSQL database', () => {
 
   it('a sign-out through one instance is refused through the others at once', async () => {
     const reader = await signIn('reader', 'leaving@example.test');
-    // Round robin: these reach every instance, so each has the session cached.
-    for (let i = 0; i < INSTANCES * 2; i += 1) expect((await call('GET', '/api/me', reader.headers)).status).toBe(200);
+    // Every instance has the session cached.
+    for (const instance of instances) expect((await call('GET', '/api/me', reader.headers, undefined, instance.baseUrl)).status).toBe(200);
     expect((await call('POST', '/api/auth/logout', reader.headers)).status).toBe(204);
     for (const instance of instances) expect((await call('GET', '/api/me', reader.headers, undefined, instance.baseUrl)).status).toBe(401);
     for (let i = 0; i < INSTANCES; i += 1) expect((await call('GET', '/api/me', reader.headers)).status).toBe(401);
@@ -258,9 +260,48 @@ describe('three instances behind nginx on one PostgreSQL database', () => {
     }
   });
 
+  it("nginx keeps a signed-in client on one instance, by its bearer token or its session cookie; requests without a session spread", async () => {
+    // Requests each instance logged (its log reaches stdout a moment after the answer).
+    const servedBy = async (userId: number | undefined, url: string, total: number) => {
+      const count = () =>
+        instances.map((instance) => logLines(instance.stdout()).filter((line) => line.msg === 'request' && line.url === url && line.userId === userId).length);
+      for (let waited = 0; count().reduce((a, b) => a + b, 0) < total && waited < 5_000; waited += 50) await sleep(50);
+      return count();
+    };
+    const byToken = await signIn('reader', 'kept-by-token@example.test');
+    for (let i = 0; i < 12; i += 1) expect((await call('GET', '/api/me?by=token', byToken.headers)).status).toBe(200);
+    expect((await servedBy(byToken.user.id, '/api/me?by=token', 12)).sort()).toEqual([0, 0, 12]);
+
+    await store.users.createUser({ email: 'kept-by-cookie@example.test', name: 'Cookie', role: 'reader', passwordHash: await testHasher.hash(TEST_PASSWORD) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'kept-by-cookie@example.test', password: TEST_PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.includes('readpulse_session='))!;
+    expect(cookie).toBeDefined();
+    const { user } = (await login.json()) as { user: User };
+    // Other cookies around the session's do not move the client.
+    for (let i = 0; i < 12; i += 1) {
+      const headers = { cookie: i % 2 === 0 ? cookie : `theme=dark; ${cookie}; lang=en` };
+      expect((await call('GET', '/api/me?by=cookie', headers)).status).toBe(200);
+    }
+    expect((await servedBy(user.id, '/api/me?by=cookie', 12)).sort()).toEqual([0, 0, 12]);
+
+    for (let i = 0; i < 12; i += 1) expect((await call('GET', '/api/me?by=nobody')).status).toBe(401);
+    expect(await servedBy(undefined, '/api/me?by=nobody', 12)).toEqual([4, 4, 4]);
+  });
+
   it('SIGKILL of one instance under 50 writers loses no acknowledged write; streams resume through nginx with Last-Event-ID', async () => {
-    // Three streams opened in a row land on the three instances (round robin).
-    const watchers = await Promise.all([0, 1, 2].map(() => openStream(consultant)));
+    // One stream on each instance; a stream that drops resumes through nginx.
+    const watchers = await Promise.all(
+      instances.map(async (instance) => {
+        const stream = await SseClient.open(`${instance.baseUrl}${STREAM}`, consultant);
+        streams.push(stream);
+        return stream;
+      }),
+    );
     const lastIds: string[] = [];
     for (const watcher of watchers) lastIds.push((await watcher.nextEvent())!.id!);
     const writers = await Promise.all(Array.from({ length: WRITERS }, (_, n) => signIn('reader', `writer${n}@example.test`)));
