@@ -2,10 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * `npm run test:cluster`: three real `readpulse serve` processes on one PostgreSQL database
- * behind nginx (deploy/nginx/readpulse.conf.template, round robin, TLS and HTTP/2), and what the
- * cluster promises: ordered, gap-free events through any instance; no acknowledged write lost
+ * behind nginx (deploy/nginx/readpulse.conf.template: session affinity, TLS and HTTP/2), and what
+ * the cluster promises: ordered, gap-free events through any instance; no acknowledged write lost
  * when one instance is killed; sign-outs refused everywhere at once; presence fresh within 2 s;
- * one migration run for instances started together.
+ * one migration run for instances started together; a signed-in client kept on one instance.
  */
 export default defineConfig({
   test: {

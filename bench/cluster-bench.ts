@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- --cluster`: the activity write load (wrk, round robin through nginx) with a
- * consultant's live stream probe, against 1, 2 and 3 instances on one PostgreSQL database, one
+ * `npm run bench -- --cluster`: the activity write load (wrk, through nginx with the repository's
+ * site, or round robin with --round-robin) with a consultant's live stream probe, against 1, 2 and 3 instances on one PostgreSQL database, one
  * fresh database per run. Nothing is pinned but wrk: the instances, nginx and PostgreSQL share
  * the machine's cores, which is what limits the figures on a small machine (BENCHMARKS.md).
  */

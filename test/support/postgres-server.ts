@@ -3,9 +3,20 @@ import { TEST_DATABASE_PREFIX, TEST_SERVER_URL } from './postgres-databases.js';
 
 /**
  * Vitest globalSetup of `npm run test:postgres`: fails the run at once, with a message saying
- * what to do, when no PostgreSQL answers; drops test databases that earlier runs, now ended, left behind.
+ * what to do, when no PostgreSQL answers; drops test databases that earlier runs, now ended, left
+ * behind, and at the end those of this run's test processes (each file's template, and any a
+ * failed file did not drop).
  */
 export async function setup(): Promise<void> {
+  await sweepEndedRuns();
+}
+
+/** After every test process has exited, none of this run's databases is in use. */
+export async function teardown(): Promise<void> {
+  await sweepEndedRuns();
+}
+
+async function sweepEndedRuns(): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_SERVER_URL, connectionTimeoutMillis: 5_000 });
   try {
     await client.connect();
