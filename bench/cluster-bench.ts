@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- --cluster`: the activity write load (wrk, through nginx with the repository's
- * site, or round robin with --round-robin) with a consultant's live stream probe, against 1, 2 and 3 instances on one PostgreSQL database, one
- * fresh database per run. Nothing is pinned but wrk: the instances, nginx and PostgreSQL share
- * the machine's cores, which is what limits the figures on a small machine (BENCHMARKS.md).
+ * site, or round robin with --round-robin) with a consultant's live stream probe, against 1, 2
+ * and 3 instances on one PostgreSQL database, one fresh database per run, and where each
+ * request's time went. Nothing is pinned but wrk: the instances, nginx and PostgreSQL share the
+ * machine's cores, which is what limits the figures on a small machine (BENCHMARKS.md).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

@@ -11,10 +11,11 @@ const LEVELS = ACTIVITY_BUCKET_TABLES;
  * statement that inserts them: `source` is a query of (user_id, at, events) rows of readers only
  * (the caller, which looks each user's role up anyway, leaves the others out). Per size, the
  * reader rows' additions, then the totals, with a reader row that appears (`xmax = 0`: inserted,
- * not updated) adding an active reader to its bucket. The totals are summed per bucket before they meet the reader rows: joined row by row,
- * the planner (which estimates one row for each) nested-looped N x N of them, 1.6 ms of a 5 ms
- * statement for 100 events. Rows are written in key order, so two batches in flight lock them in
- * one order. Data-modifying CTEs run to completion whether or not the statement's result reads them.
+ * not updated) adding an active reader to its bucket. The totals are summed per bucket before
+ * they meet the reader rows: joined row by row, the planner (which estimates one row for each)
+ * nested-looped N x N of them, 1.6 ms of a 5 ms statement for 100 events. Rows are written in key
+ * order, so two batches in flight lock them in one order. Data-modifying CTEs run to completion
+ * whether or not the statement's result reads them.
  */
 export function activityAggregateCtes(source: string): string {
   return LEVELS.map((level) => {

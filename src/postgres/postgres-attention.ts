@@ -1,4 +1,4 @@
-import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, releaseRefused, resolveRefused, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionReason, type AttentionRules, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort, readerNotFound, type AttentionQuery } from '../domain/index.js';
+import { attentionItemNotFound, chapterRulesApply, checkSweepLimit, claimRefused, releaseRefused, resolveRefused, decodeCursor, encodeCursor, mergeAttentionRules, type AttentionItem, type AttentionRules, type AttentionSweepResult, type Clock, type Page, type PageRequest, type AttentionPort, readerNotFound, type AttentionQuery } from '../domain/index.js';
 import type { PostgresWriter, Sql } from './pg-sql.js';
 import type { PostgresCohorts } from './postgres-cohorts.js';
 import type { PostgresAccess } from './postgres-access.js';
