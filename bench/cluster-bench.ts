@@ -153,15 +153,20 @@ async function runOnce(instances: number, options: ClusterOptions): Promise<Clus
     progress(`${instances} instance(s): measuring ${options.duration} s`);
     const postgres = new PostgresCost(SERVER_URL, database);
     await postgres.connect();
-    await postgres.mark();
-    instancesCpu.mark();
-    nginxCpu.mark();
-    probe.start();
-    const result = await wrk(options.duration);
-    const instancesMs = instancesCpu.sinceMs();
-    const nginxMs = nginxCpu.sinceMs();
-    const spent = await postgres.since();
-    await postgres.end();
+    // Ended whatever happens: an open admin connection would keep the bench from exiting.
+    const measured = await (async () => {
+      try {
+        await postgres.mark();
+        instancesCpu.mark();
+        nginxCpu.mark();
+        probe.start();
+        const result = await wrk(options.duration);
+        return { result, instancesMs: instancesCpu.sinceMs(), nginxMs: nginxCpu.sinceMs(), spent: await postgres.since() };
+      } finally {
+        await postgres.end();
+      }
+    })();
+    const { result, instancesMs, nginxMs, spent } = measured;
     const stream = await probe.stop();
     probe.close();
     const non2xx = Object.entries(result.statuses).reduce((sum, [status, n]) => (status.startsWith('2') ? sum : sum + n), 0);

@@ -1,6 +1,6 @@
 /**
  * What a benchmark run cost, per process and per database: CPU time from /proc/<pid>/stat, and
- * PostgreSQL's side (the CPU of the backends serving one database, its commits, its row writes and
+ * PostgreSQL's side (the CPU of the backends serving one database, its commits, its row updates and
  * the WAL written). Used by `bench/activity-path-cost.ts` (one process) and the cluster run (every
  * instance, nginx and PostgreSQL), so a throughput figure comes with where the time went.
  */
@@ -61,15 +61,13 @@ export interface PostgresSpent {
   readonly walBytes: number;
   /** Transactions committed in the database. */
   readonly commits: number;
-  /** Rows inserted and updated in the database. */
-  readonly rowsInserted: number;
+  /** Rows updated in the database. */
   readonly rowsUpdated: number;
 }
 
 interface DatabaseCounters {
   readonly lsn: string;
   readonly commits: number;
-  readonly inserted: number;
   readonly updated: number;
 }
 
@@ -83,7 +81,7 @@ export class PostgresCost {
   private readonly admin: pg.Client;
   private backendApplications = new Map<number, string>();
   private cpuMarks = new Map<number, number>();
-  private counters: DatabaseCounters = { lsn: '0/0', commits: 0, inserted: 0, updated: 0 };
+  private counters: DatabaseCounters = { lsn: '0/0', commits: 0, updated: 0 };
   constructor(
     adminUrl: string,
     readonly database: string,
@@ -117,13 +115,13 @@ export class PostgresCost {
   }
   private async readCounters(): Promise<DatabaseCounters> {
     await this.admin.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await this.admin.query<{ lsn: string; commits: string; inserted: string; updated: string }>(
-      `SELECT pg_current_wal_lsn()::text AS lsn, xact_commit::text AS commits, tup_inserted::text AS inserted, tup_updated::text AS updated
+    const { rows } = await this.admin.query<{ lsn: string; commits: string; updated: string }>(
+      `SELECT pg_current_wal_lsn()::text AS lsn, xact_commit::text AS commits, tup_updated::text AS updated
          FROM pg_stat_database WHERE datname = $1`,
       [this.database],
     );
     const row = rows[0]!;
-    return { lsn: row.lsn, commits: Number(row.commits), inserted: Number(row.inserted), updated: Number(row.updated) };
+    return { lsn: row.lsn, commits: Number(row.commits), updated: Number(row.updated) };
   }
   async mark(): Promise<void> {
     this.cpuMarks = await this.backendCpu();
@@ -147,7 +145,6 @@ export class PostgresCost {
       cpuMicrosByApplication: byApplication,
       walBytes: Number(wal.rows[0]!.bytes),
       commits: now.commits - this.counters.commits,
-      rowsInserted: now.inserted - this.counters.inserted,
       rowsUpdated: now.updated - this.counters.updated,
     };
   }
