@@ -17,18 +17,20 @@ function named(name: string, text: string): Statement {
 
 const sql = {
   // What each review decides on: the milestone as it is now, the low-score rule and whether the
-  // chapter is in the program; one row per review whose user is a reader.
+  // chapter is in the program; one row per review whose user is a reader. Users and milestones are
+  // found by key whatever the statistics say (see combined-writes.ts).
   facts: named(
     'facts',
-    `SELECT k.n::int AS n, m.status, m.score, m.updated_at, r.low_score,
+    `SELECT k.n::int AS n, m.status, m.score, m.updated_at, (SELECT low_score FROM attention_rules WHERE id = 1) AS low_score,
             EXISTS (SELECT 1 FROM chapters c WHERE c.id = k.chapter_id) AS in_program,
             EXISTS (SELECT 1 FROM attention_items a
               WHERE a.reader_id = k.reader AND a.state <> 'resolved'
                 AND a.chapter_id IN (k.chapter_id, $3::text) AND a.reason IN ('stuck', 'low_score', 'inactive')) AS has_live_items
       FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS k(reader, chapter_id, n)
-      JOIN users u ON u.id = k.reader AND u.role = 'reader'
-      CROSS JOIN (SELECT low_score FROM attention_rules WHERE id = 1) r
-      LEFT JOIN milestones m ON m.user_id = k.reader AND m.chapter_id = k.chapter_id`,
+      LEFT JOIN LATERAL (
+        SELECT m.status, m.score, m.updated_at FROM milestones m WHERE m.user_id = k.reader AND m.chapter_id = k.chapter_id LIMIT 1
+      ) m ON true
+      WHERE (SELECT u.role FROM users u WHERE u.id = k.reader) = 'reader'`,
   ),
   // Every cause that went: a stuck or low-score item on the reviewed chapter, and any inactivity
   // item of the reader (a milestone is activity). An item several reviews match changes once.

@@ -46,6 +46,13 @@ function named(name: string, text: string): Statement {
 /**
  * The writes a batch runs together. Each statement takes arrays, so one prepared plan serves
  * every batch size, and a batch of N writes of a kind costs the same statements as a batch of 1.
+ *
+ * That one plan is generic and lives as long as the writer's connection, so each statement finds
+ * the rows its writes name by key whatever the statistics say: a correlated subquery or a LATERAL
+ * that the planner cannot turn into a join. Written as joins, a plan made while a table was small
+ * or not yet analyzed (a new program, the first minute after a restart) hashed the whole table on
+ * every batch until the next ANALYZE: users for the roles, milestones for the locking read
+ * (BENCHMARKS.md, "Seventh round"; test/postgres/write-plans.postgres-test.ts).
  */
 const sql = {
   // Every user's events in queue order, and their additions to the activity aggregates, in one
@@ -58,10 +65,9 @@ const sql = {
   insertActivities: named(
     'insert-activities',
     `WITH t AS (
-        SELECT t.*, u.role = 'reader' AS reader
+        SELECT t.*, (SELECT u.role = 'reader' FROM users u WHERE u.id = t.user_id) AS reader
           FROM unnest($1::bigint[], $2::text[], $3::json[], $4::bigint[]) WITH ORDINALITY
             AS t(user_id, action_type, metadata, created_at, n)
-          LEFT JOIN users u ON u.id = t.user_id
       ), inserted AS (
         INSERT INTO activity_logs (user_id, action_type, metadata, created_at, xid)
           SELECT user_id, action_type, metadata, created_at, CASE WHEN reader THEN pg_current_xact_id() END
@@ -71,15 +77,17 @@ const sql = {
       SELECT id, action_type, metadata, created_at FROM inserted`,
   ),
   // The milestones as they are, locked until the batch commits (so another instance cannot change
-  // them between this read and the upsert), in key order (so two batches lock in one order). A
-  // lock taken in the upsert's own statement would not do: a row the same statement updates is
-  // skipped by its FOR UPDATE.
+  // them between this read and the upsert), in key order (so two batches lock in one order), each
+  // by its unique key (the LATERAL with FOR UPDATE is not flattened into a join). A lock taken in
+  // the upsert's own statement would not do: a row the same statement updates is skipped by its
+  // FOR UPDATE.
   milestonesBefore: named(
     'milestones-before',
     `SELECT m.user_id, m.chapter_id, m.status, m.score, m.started_at, m.completed_at
-      FROM milestones m JOIN unnest($1::bigint[], $2::text[]) AS k(user_id, chapter_id)
-        ON m.user_id = k.user_id AND m.chapter_id = k.chapter_id
-      ORDER BY m.user_id, m.chapter_id FOR UPDATE OF m`,
+      FROM (SELECT * FROM unnest($1::bigint[], $2::text[]) AS k(user_id, chapter_id) ORDER BY user_id, chapter_id COLLATE "C") k
+      CROSS JOIN LATERAL (
+        SELECT m.* FROM milestones m WHERE m.user_id = k.user_id AND m.chapter_id = k.chapter_id FOR UPDATE
+      ) m`,
   ),
   // started_at: the first record that is not a completion; completed_at: when it last became
   // completed (kept while it stays completed, so a re-score does not stretch the time).
@@ -94,7 +102,7 @@ const sql = {
         ORDER BY t.n
       ${UPSERT_SET}
     )
-    SELECT up.*, coalesce(u.role = 'reader', false) AS counted FROM up LEFT JOIN users u ON u.id = up.user_id`,
+    SELECT up.*, coalesce((SELECT u.role = 'reader' FROM users u WHERE u.id = up.user_id), false) AS counted FROM up`,
   ),
 };
 

@@ -222,7 +222,7 @@ export class WriteQueue {
 
   /**
    * Runs the batch in order, except that combinable writes wait to run together: those of a kind
-   * met since the last plain write run in one go (kinds in the order first met) before the next
+   * met since the last plain write run in one go (one-statement kinds first, then the others in the order first met) before the next
    * plain write, and at the end, the next kind's statements sent without waiting for the answer
    * of a one-statement kind. Combinable writes of different kinds must commute. A batch of one
    * kind that runs as one statement (CombinedWrite.oneStatement) is sent without BEGIN and COMMIT:
@@ -249,7 +249,10 @@ export class WriteQueue {
       // statements go to the connection right behind it instead of a turn of the event loop later:
       // PostgreSQL still runs them in the same order.
       const sent: Promise<void>[] = [];
-      for (const [kind, indexes] of waiting) {
+      // One-statement kinds go first: they need no answer before what follows, so a batch whose
+      // other kind was met first still costs one turn of the event loop fewer.
+      const kinds = [...waiting].sort(([a], [b]) => Number(b.oneStatement ?? false) - Number(a.oneStatement ?? false));
+      for (const [kind, indexes] of kinds) {
         const running = kind.runAll(client, indexes.map((i) => batch[i]!.combined!.input)).then((values) => {
           indexes.forEach((index, n) => (outcomes[index] = { ok: true, value: values[n] }));
         });
