@@ -5,14 +5,16 @@ import { FakeClock } from '../support/fake-clock.js';
 import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
 
 /**
- * The plans of the batched writer's statements (`npm run test:postgres` only). The writer's
- * connection lives as long as the server and PostgreSQL keeps one generic plan per prepared
- * statement, so a plan made while a table was small or not yet analyzed would stay. On tables
- * that were filled and never analyzed, each statement the writer sends for a milestone with its
- * review and for activity is EXPLAINed with its generic plan, and none may read users or
- * milestones whole: every row a write names is found by its key.
+ * The plans of the write path's statements (`npm run test:postgres` only). The writer's
+ * connection lives as long as the server, and PostgreSQL keeps one generic plan per prepared
+ * statement (and per trigger statement in each session), so a plan made while the tables were
+ * small would stay until the next ANALYZE. On tables analyzed while a new program was small and
+ * then grown, each statement the writer sends for milestones with their reviews and for activity
+ * is EXPLAINed with its generic plan, and so are the live-event triggers' statements: none may
+ * read users or milestones whole; every row a write names is found by its key.
  */
 const READERS = 3_000;
+const CONSULTANTS = 20;
 const CHAPTERS = 4;
 const KEYED_TABLES = ['milestones', 'users'];
 
@@ -20,6 +22,7 @@ interface PlanNode {
   readonly 'Node Type': string;
   readonly 'Relation Name'?: string;
   readonly 'Index Name'?: string;
+  readonly 'Index Cond'?: string;
   readonly Plans?: readonly PlanNode[];
 }
 interface Sent {
@@ -37,17 +40,24 @@ beforeAll(async () => {
   store = await openPostgresStore({ url: database.url, clock });
   admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
-  // Filled in one statement each and never analyzed: autovacuum is off for these tables.
+  // A new program: the tables are analyzed while small (autovacuum does so after the first fifty
+  // rows), when its consultants are in and no reader yet; then the readers come, with no ANALYZE
+  // after (autovacuum is off for these tables here).
   for (const table of KEYED_TABLES) await admin.query(`ALTER TABLE ${table} SET (autovacuum_enabled = false)`);
-  await admin.query(
-    `INSERT INTO users (email, name, password_hash, role, created_at, search_key)
-     SELECT 'reader-' || i || '@plans.test', 'Reader ' || i, 'x', 'reader', 0, 'reader-' || i
-     FROM generate_series(1, $1::int) AS i`,
-    [READERS],
-  );
+  const addUsers = (role: string, from: number, to: number) =>
+    admin.query(
+      `INSERT INTO users (email, name, password_hash, role, created_at, search_key)
+       SELECT $1 || '-' || i || '@plans.test', $1 || ' ' || i, 'x', $1, 0, $1 || '-' || i
+       FROM generate_series($2::int, $3::int) AS i`,
+      [role, from, to],
+    );
+  await addUsers('consultant', 1, CONSULTANTS);
+  await admin.query(`ANALYZE ${KEYED_TABLES.join(', ')}`);
+  await addUsers('reader', 1, READERS);
   await admin.query(
     `INSERT INTO milestones (user_id, chapter_id, status, score, updated_at)
-     SELECT u.id, 'chapter-' || c, 'started', NULL, 0 FROM users u CROSS JOIN generate_series(1, $1::int) AS c`,
+     SELECT u.id, 'chapter-' || c, 'started', NULL, 0 FROM users u CROSS JOIN generate_series(1, $1::int) AS c
+     WHERE u.role = 'reader'`,
     [CHAPTERS],
   );
 }, 60_000);
@@ -111,19 +121,18 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap((child) => nodes(child))];
 }
 
-describe("the batched writer's plans on tables never analyzed", () => {
-  it('filled the tables the plans are checked against, and left them unanalyzed', async () => {
-    const { rows } = await admin.query<{ relname: string; analyzed: boolean }>(
-      `SELECT relname, coalesce(last_analyze, last_autoanalyze) IS NOT NULL AS analyzed
-       FROM pg_stat_user_tables WHERE relname = ANY ($1) ORDER BY relname`,
+describe('the write path\'s plans on tables analyzed before the readers came', () => {
+  it('filled the tables the plans are checked against; their statistics still say: consultants only', async () => {
+    const { rows } = await admin.query<{ relname: string; reltuples: number }>(
+      'SELECT relname, reltuples FROM pg_class WHERE relname = ANY ($1) ORDER BY relname',
       [KEYED_TABLES],
     );
-    expect(rows.map((r) => [r.relname, r.analyzed])).toEqual([
-      ['milestones', false],
-      ['users', false],
+    expect(rows.map((r) => [r.relname, r.reltuples])).toEqual([
+      ['milestones', 0],
+      ['users', CONSULTANTS],
     ]);
     const count = async (table: string) => Number((await admin.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-    expect(await count('users')).toBe(READERS);
+    expect(await count('users')).toBe(CONSULTANTS + READERS);
     expect(await count('milestones')).toBe(READERS * CHAPTERS);
   });
 
@@ -134,7 +143,7 @@ describe("the batched writer's plans on tables never analyzed", () => {
       // Concurrent writes share one batch: the locking read, the upsert and the review's read.
       work: () =>
         Promise.all(
-          [7, 1_500, 2_999].map((reader) =>
+          [27, 1_500, 3_019].map((reader) =>
             store.progress.upsertReviewedMilestone(reader, { chapterId: 'chapter-2', status: 'completed', score: 90 }),
           ),
         ),
@@ -145,7 +154,7 @@ describe("the batched writer's plans on tables never analyzed", () => {
       name: 'activity',
       work: () =>
         Promise.all(
-          [3, 2_000].map((reader) => store.activity.logActivities(reader, [{ actionType: 'page_view', metadata: { page: 1 } }])),
+          [23, 2_000].map((reader) => store.activity.logActivities(reader, [{ actionType: 'page_view', metadata: { page: 1 } }])),
         ),
       sends: [/INSERT INTO activity_logs/],
       uses: ['users_pkey'],
@@ -169,16 +178,68 @@ describe("the batched writer's plans on tables never analyzed", () => {
     });
   }
 
+  it("the live-event triggers find each new row's user by key", async () => {
+    // auto_explain reports the plans of the triggers' own statements (nested), as notices to
+    // this session; the writes are rolled back.
+    const plans: { 'Query Text': string; Plan: PlanNode }[] = [];
+    const onNotice = (notice: { message?: string }) => {
+      const at = notice.message?.indexOf('plan:') ?? -1;
+      if (at >= 0) plans.push(JSON.parse(notice.message!.slice(at + 'plan:'.length)) as (typeof plans)[number]);
+    };
+    admin.on('notice', onNotice);
+    await admin.query('BEGIN');
+    try {
+      await admin.query("LOAD 'auto_explain'");
+      for (const setting of [
+        "auto_explain.log_min_duration = '0'",
+        'auto_explain.log_nested_statements = on',
+        "auto_explain.log_format = 'json'",
+        'plan_cache_mode = force_generic_plan',
+        'client_min_messages = log',
+      ]) {
+        await admin.query(`SET LOCAL ${setting}`);
+      }
+      const before = (await admin.query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM live_events')).rows[0]!.id;
+      await admin.query("UPDATE milestones SET status = 'stuck' WHERE chapter_id = 'chapter-1' AND user_id = ANY ($1::bigint[])", [[29, 900, 2_900]]);
+      await admin.query(
+        'INSERT INTO reader_presence (reader_id, online, changed_at) SELECT id, true, 1 FROM users WHERE id = ANY ($1::bigint[])',
+        [[29, 900]],
+      );
+      const events = await admin.query<{ type: string; n: string }>(
+        'SELECT type, count(*)::text AS n FROM live_events WHERE id > $1::bigint GROUP BY type ORDER BY type',
+        [before],
+      );
+      expect(events.rows.map((r) => [r.type, Number(r.n)])).toEqual([
+        ['milestone', 3],
+        ['presence', 2],
+      ]);
+    } finally {
+      await admin.query('ROLLBACK');
+      admin.off('notice', onNotice);
+    }
+    const triggers = plans.filter((p) => p['Query Text'].includes('INSERT INTO live_events'));
+    expect(triggers.map((p) => /'(milestone|presence)'/.exec(p['Query Text'])?.[1]).sort()).toEqual(['milestone', 'presence']);
+    for (const trigger of triggers) {
+      // Every read of users is an index scan on the new row's user id (users_pkey, or the
+      // (role, id) index for the reader's row).
+      const users = nodes(trigger.Plan).filter((n) => n['Relation Name'] === 'users');
+      expect(users.length).toBeGreaterThan(0);
+      expect(users.map((n) => [n['Node Type'].startsWith('Index'), /\(id = n\.(user_id|reader_id)\)/.test(n['Index Cond'] ?? '')])).toEqual(
+        users.map(() => [true, true]),
+      );
+    }
+  });
+
   it('the writes whose plans were checked were stored', async () => {
     const { rows } = await admin.query<{ user_id: string; status: string; score: number }>(
       "SELECT user_id::text, status, score FROM milestones WHERE chapter_id = 'chapter-2' AND status = 'completed' ORDER BY milestones.user_id",
     );
     expect(rows.map((r) => [Number(r.user_id), r.status, r.score])).toEqual([
-      [7, 'completed', 90],
+      [27, 'completed', 90],
       [1_500, 'completed', 90],
-      [2_999, 'completed', 90],
+      [3_019, 'completed', 90],
     ]);
     const events = await admin.query<{ user_id: string }>("SELECT user_id::text FROM activity_logs WHERE action_type = 'page_view' ORDER BY activity_logs.user_id");
-    expect(events.rows.map((r) => Number(r.user_id))).toEqual([3, 2_000]);
+    expect(events.rows.map((r) => Number(r.user_id))).toEqual([23, 2_000]);
   });
 });
