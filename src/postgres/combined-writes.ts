@@ -50,9 +50,9 @@ function named(name: string, text: string): Statement {
  * That one plan is generic and lives as long as the writer's connection, so each statement finds
  * the rows its writes name by key whatever the statistics say: a correlated subquery or a LATERAL
  * that the planner cannot turn into a join. Written as joins, a plan made while a table was small
- * or not yet analyzed (a new program, the first minute after a restart) hashed the whole table on
- * every batch until the next ANALYZE: users for the roles, milestones for the locking read
- * (BENCHMARKS.md, "Seventh round"; test/postgres/write-plans.postgres-test.ts).
+ * or not yet analyzed (a new program, until autovacuum's next ANALYZE) hashed the whole table on
+ * every batch: users for the roles, milestones for the locking read (ADR 0025;
+ * test/postgres/write-plans.postgres-test.ts).
  */
 const sql = {
   // Every user's events in queue order, and their additions to the activity aggregates, in one

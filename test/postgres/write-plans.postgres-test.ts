@@ -100,10 +100,10 @@ async function genericPlanOf(statement: Sent): Promise<PlanNode> {
     const raw: unknown = rows[0]['QUERY PLAN'];
     return ((typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[])[0]!.Plan;
   } finally {
-    // Nothing is executed by EXPLAIN without ANALYZE; the rollback drops the prepared statement's
-    // setting, and DEALLOCATE the statement itself.
+    // EXPLAIN without ANALYZE executes nothing. The rollback ends the setting; PREPARE is not
+    // transactional, so the statement goes by DEALLOCATE (ALL: no error if PREPARE failed).
     await admin.query('ROLLBACK');
-    await admin.query('DEALLOCATE probe');
+    await admin.query('DEALLOCATE ALL');
   }
 }
 
@@ -121,7 +121,7 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap((child) => nodes(child))];
 }
 
-describe('the write path\'s plans on tables analyzed before the readers came', () => {
+describe("the write path's plans on tables analyzed before the readers came", () => {
   it('filled the tables the plans are checked against; their statistics still say: consultants only', async () => {
     const { rows } = await admin.query<{ relname: string; reltuples: number }>(
       'SELECT relname, reltuples FROM pg_class WHERE relname = ANY ($1) ORDER BY relname',

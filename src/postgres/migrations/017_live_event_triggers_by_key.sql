@@ -1,10 +1,10 @@
 -- The milestone and presence live-event triggers (migration 008) find each row's user by key. They
 -- joined the statement's new rows to users on `u.role = 'reader'`; PL/pgSQL keeps one plan per
--- session for the trigger's INSERT, and a plan made while users had no statistics read every
--- reader through the role index and sorted them, on every statement: 1,000 readers cost 1.3-3.3 ms
--- per presence statement in the benchmark, and the cost grows with the readers. A correlated
--- subquery and a LATERAL ... LIMIT 1 cannot be turned into that join, so each new row is one probe
--- of users' primary key, whatever the statistics say (issue 17, BENCHMARKS.md "Seventh round").
+-- session for the trigger's INSERT, and a plan made with the statistics of a program that had no
+-- reader yet read every reader through the role index and sorted them, on every statement: 1,000
+-- readers cost 1.3-3.3 ms per presence statement in the benchmark, and the cost grows with the
+-- readers. A correlated subquery and a LATERAL ... LIMIT 1 cannot be turned into that join, so
+-- each new row is one probe of users by key, whatever the statistics say (issue 17, ADR 0025).
 CREATE OR REPLACE FUNCTION milestone_live_events() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO live_events (type, reader_id, body, created_at)
