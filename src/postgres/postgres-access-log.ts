@@ -32,13 +32,14 @@ export class PostgresAccessLog implements AccessLogPort {
     // One statement for the whole batch (a round trip per record made a 500-record flush hold the
     // writer for seconds under read load). DISTINCT ON keeps the latest of records that share a
     // window, which one statement's ON CONFLICT could not update twice; the WHERE skips records
-    // whose users are gone instead of failing the batch on the foreign key.
+    // whose users are gone instead of failing the batch on the foreign key, each user found by key
+    // (scalar subqueries, which the planner does not turn into joins; ADR 0025).
     await sql.run(
       `INSERT INTO access_log AS l (reader_id, consultant_id, kind, window_start, at)
        SELECT DISTINCT ON (x.reader_id, x.consultant_id, x.kind, x.window_start) x.reader_id, x.consultant_id, x.kind, x.window_start, x.at
        FROM unnest(@readers::bigint[], @consultants::bigint[], @kinds::text[], @windows::bigint[], @times::bigint[])
          AS x (reader_id, consultant_id, kind, window_start, at)
-       WHERE EXISTS (SELECT 1 FROM users WHERE id = x.reader_id) AND EXISTS (SELECT 1 FROM users WHERE id = x.consultant_id)
+       WHERE (SELECT true FROM users WHERE id = x.reader_id) AND (SELECT true FROM users WHERE id = x.consultant_id)
        ORDER BY x.reader_id, x.consultant_id, x.kind, x.window_start, x.at DESC
        ON CONFLICT (reader_id, consultant_id, kind, window_start) DO UPDATE SET at = greatest(l.at, excluded.at)`,
       {

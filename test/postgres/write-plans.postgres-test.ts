@@ -9,9 +9,10 @@ import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/p
  * connection lives as long as the server, and PostgreSQL keeps one generic plan per prepared
  * statement (and per trigger statement in each session), so a plan made while the tables were
  * small would stay until the next ANALYZE. On tables analyzed while a new program was small and
- * then grown, each statement the writer sends for milestones with their reviews and for activity
- * is EXPLAINed with its generic plan, and so are the live-event triggers' statements: none may
- * read users or milestones whole; every row a write names is found by its key.
+ * then grown, each statement the writer sends for milestones with their reviews, for activity and
+ * for the access log is EXPLAINed with its generic plan, and so are the live-event triggers'
+ * statements: none may read users or milestones whole; every row a write names is found by its
+ * key.
  */
 const READERS = 3_000;
 const CONSULTANTS = 20;
@@ -75,8 +76,8 @@ async function writerStatements(work: () => Promise<unknown>): Promise<Sent[]> {
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client & { connectionParameters: { application_name?: string } }, ...args: unknown[]) {
     const config = args[0] as string | { text: string; values?: unknown[] };
-    if (this.connectionParameters.application_name === 'readpulse-write' && typeof config === 'object') {
-      sent.push({ text: config.text, values: config.values ?? [] });
+    if (this.connectionParameters.application_name === 'readpulse-write') {
+      sent.push(typeof config === 'string' ? { text: config, values: (args[1] as unknown[] | undefined) ?? [] } : { text: config.text, values: config.values ?? [] });
     }
     return (original as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof original;
@@ -157,6 +158,15 @@ describe("the write path's plans on tables analyzed before the readers came", ()
           [23, 2_000].map((reader) => store.activity.logActivities(reader, [{ actionType: 'page_view', metadata: { page: 1 } }])),
         ),
       sends: [/INSERT INTO activity_logs/],
+      uses: ['users_pkey'],
+    },
+    {
+      name: "consultants' reads of readers' data (the access log)",
+      work: () =>
+        store.accessLog.recordAccess(
+          [40, 2_400].map((reader) => ({ consultantId: 2, readerId: reader, kind: 'progress' as const, at: clock.now() })),
+        ),
+      sends: [/INSERT INTO access_log/],
       uses: ['users_pkey'],
     },
   ];
@@ -241,5 +251,12 @@ describe("the write path's plans on tables analyzed before the readers came", ()
     ]);
     const events = await admin.query<{ user_id: string }>("SELECT user_id::text FROM activity_logs WHERE action_type = 'page_view' ORDER BY activity_logs.user_id");
     expect(events.rows.map((r) => Number(r.user_id))).toEqual([23, 2_000]);
+    const access = await admin.query<{ reader_id: string; consultant_id: string; kind: string }>(
+      'SELECT reader_id::text, consultant_id::text, kind FROM access_log ORDER BY access_log.reader_id',
+    );
+    expect(access.rows.map((r) => [Number(r.reader_id), Number(r.consultant_id), r.kind])).toEqual([
+      [40, 2, 'progress'],
+      [2_400, 2, 'progress'],
+    ]);
   });
 });
