@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { runPacedLoad } from './paced-load.js';
 import { childPids, PostgresCost, ProcessCpu } from './process-cost.js';
 import { SseLatencyProbe } from './sse-probe.js';
 import { runWrk } from './wrk-runner.js';
@@ -117,6 +118,22 @@ interface ClusterOptions {
   readonly profile: string | undefined;
   /** nginx without the template's session affinity: each request to the next instance. */
   readonly roundRobin: boolean;
+  /**
+   * Requests per second offered, open loop (bench/paced-load.ts, from this process), instead of
+   * wrk's closed loop as fast as answered: the same load for every instance count, below what
+   * the machine can serve, so the costs per request compare the work, not a saturated machine.
+   */
+  readonly rate: number | undefined;
+}
+
+/** One measured (or warm-up) load through nginx, wrk's or paced, in the same terms. */
+interface LoadResult {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly socketErrors: number;
 }
 
 async function runOnce(instances: number, options: ClusterOptions): Promise<ClusterRun> {
@@ -146,10 +163,32 @@ async function runOnce(instances: number, options: ClusterOptions): Promise<Clus
     await waitFor(`${base}/healthz`);
     const users = await seed(url.toString(), dir, options.readers);
     const probe = await SseLatencyProbe.open({ url: base, consultant: users.consultant, reader: users.probe });
-    const wrk = (durationSeconds: number) =>
-      runWrk({ url: base, mode: 'activity', connections: options.connections, durationSeconds, scriptArgs: { readers: users.readersFile } });
-    progress(`${instances} instance(s): warm-up ${options.warmup} s`);
-    await wrk(options.warmup);
+    const tokens = (await readFile(users.readersFile, 'utf8')).trim().split('\n').map((line) => line.split(' ')[1]!);
+    const load = async (durationSeconds: number): Promise<LoadResult> => {
+      if (options.rate !== undefined) {
+        const paced = await runPacedLoad({ url: base, tokens, rate: options.rate, durationSeconds });
+        return {
+          requests: paced.served,
+          seconds: durationSeconds,
+          p50Ms: paced.latencyMs.p50 ?? 0,
+          p99Ms: paced.latencyMs.p99 ?? 0,
+          // Failed answers, network errors and arrivals dropped with too many in flight.
+          non2xx: paced.errors,
+          socketErrors: 0,
+        };
+      }
+      const result = await runWrk({ url: base, mode: 'activity', connections: options.connections, durationSeconds, scriptArgs: { readers: users.readersFile } });
+      return {
+        requests: result.requests,
+        seconds: result.durationUs / 1e6,
+        p50Ms: (result.latencyUs.percentiles['50'] ?? 0) / 1000,
+        p99Ms: (result.latencyUs.percentiles['99'] ?? 0) / 1000,
+        non2xx: Object.entries(result.statuses).reduce((sum, [status, n]) => (status.startsWith('2') ? sum : sum + n), 0),
+        socketErrors: result.errors.connect + result.errors.read + result.errors.write + result.errors.timeout,
+      };
+    };
+    progress(`${instances} instance(s): warm-up ${options.warmup} s${options.rate === undefined ? '' : ` at ${options.rate} req/s offered`}`);
+    await load(options.warmup);
     progress(`${instances} instance(s): measuring ${options.duration} s`);
     const postgres = new PostgresCost(SERVER_URL, database);
     await postgres.connect();
@@ -160,7 +199,7 @@ async function runOnce(instances: number, options: ClusterOptions): Promise<Clus
         instancesCpu.mark();
         nginxCpu.mark();
         probe.start();
-        const result = await wrk(options.duration);
+        const result = await load(options.duration);
         return { result, instancesMs: instancesCpu.sinceMs(), nginxMs: nginxCpu.sinceMs(), spent: await postgres.since() };
       } finally {
         await postgres.end();
@@ -169,13 +208,12 @@ async function runOnce(instances: number, options: ClusterOptions): Promise<Clus
     const { result, instancesMs, nginxMs, spent } = measured;
     const stream = await probe.stop();
     probe.close();
-    const non2xx = Object.entries(result.statuses).reduce((sum, [status, n]) => (status.startsWith('2') ? sum : sum + n), 0);
     const run: ClusterRun = {
       instances,
-      requestsPerSecond: Math.round(result.requests / (result.durationUs / 1e6)),
-      latencyMs: { p50: (result.latencyUs.percentiles['50'] ?? 0) / 1000, p99: (result.latencyUs.percentiles['99'] ?? 0) / 1000 },
-      non2xx,
-      socketErrors: result.errors.connect + result.errors.read + result.errors.write + result.errors.timeout,
+      requestsPerSecond: Math.round(result.requests / result.seconds),
+      latencyMs: { p50: round3(result.p50Ms), p99: round3(result.p99Ms) },
+      non2xx: result.non2xx,
+      socketErrors: result.socketErrors,
       stream: { events: stream.ackToEventMs.count, p50: stream.ackToEventMs.p50, p99: stream.ackToEventMs.p99, missing: stream.missingEvents },
       perRequest: {
         instancesCpuMicros: round1((instancesMs * 1000) / result.requests),
@@ -220,6 +258,7 @@ export async function runClusterBench(argv: readonly string[]): Promise<void> {
       quick: { type: 'boolean', default: false },
       profile: { type: 'string' },
       'round-robin': { type: 'boolean', default: false },
+      rate: { type: 'string' },
     },
     strict: true,
   });
@@ -232,7 +271,9 @@ export async function runClusterBench(argv: readonly string[]): Promise<void> {
     port: Number(values.port),
     profile: values.profile,
     roundRobin: values['round-robin'] === true,
+    rate: values.rate === undefined ? undefined : Number(values.rate),
   };
+  if (options.rate !== undefined && !(Number.isFinite(options.rate) && options.rate > 0)) throw new Error('--rate must be a number of requests per second above 0');
   const runs: ClusterRun[] = [];
   for (const n of values.instances.split(',').map(Number)) runs.push(await runOnce(n, options));
   const rows = runs.map(
