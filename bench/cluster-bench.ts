@@ -1,8 +1,8 @@
 /**
- * `npm run bench -- --cluster`: the activity write load (wrk, through nginx with the repository's
- * site, or round robin with --round-robin) with a consultant's live stream probe, against 1, 2
- * and 3 instances on one PostgreSQL database, one fresh database per run, and where each
- * request's time went. Nothing is pinned but wrk: the instances, nginx and PostgreSQL share the
+ * `npm run bench -- --cluster`: the activity write load (wrk, or a paced load with --rate,
+ * through nginx with the repository's site, or round robin with --round-robin) with a
+ * consultant's live stream probe, against 1, 2 and 3 instances on one PostgreSQL database, one
+ * fresh database per run, and where each request's time went. Nothing is pinned but wrk: the instances, nginx and PostgreSQL share the
  * machine's cores, which is what limits the figures on a small machine (BENCHMARKS.md).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
