@@ -224,9 +224,9 @@ export class WriteQueue {
    * Runs the batch in order, except that combinable writes wait to run together: those of a kind
    * met since the last plain write run in one go (one-statement kinds first, then the others in
    * the order first met) before the next plain write, and at the end, the next kind's statements
-   * sent without waiting for the answer of a one-statement kind. Combinable writes of different kinds must commute. A batch of one
-   * kind that runs as one statement (CombinedWrite.oneStatement) is sent without BEGIN and COMMIT:
-   * PostgreSQL runs a lone statement in a transaction of its own.
+   * sent without waiting for the answer of a one-statement kind. Combinable writes of different
+   * kinds must commute. A batch of one kind that runs as one statement (CombinedWrite.oneStatement)
+   * is sent without BEGIN and COMMIT: PostgreSQL runs a lone statement in a transaction of its own.
    */
   private async runWithoutSavepoints(
     client: PoolClient,

@@ -6,6 +6,7 @@ import { ClusterStore } from '../../src/postgres/cluster-store.js';
 import { loadPostgresXapiStatements } from '../../src/postgres/xapi-bulk-load.js';
 import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
 import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
+import { planNodes, planOfExplain, type PlanNode, type SentStatement } from '../support/query-plans.js';
 
 /**
  * PostgreSQL's plans for the hot reads (`npm run test:postgres` only; the file name keeps it out
@@ -19,24 +20,12 @@ const DAY = 24 * HOUR;
 const BIG_TABLES = ['users', 'activity_logs', 'milestones', 'activity_reader_hours', 'activity_reader_days'];
 const clock: Clock = { now: () => NOW };
 
-interface PlanNode {
-  readonly 'Node Type': string;
-  readonly 'Relation Name'?: string;
-  readonly 'Index Name'?: string;
-  readonly 'Index Cond'?: string;
-  readonly Plans?: readonly PlanNode[];
-}
-interface Sent {
-  readonly text: string;
-  readonly values: readonly unknown[];
-}
-
 let database: { name: string; url: string };
 let store: PostgresStore;
 
 /** Runs a Store call and returns the statements it sent through the pool. */
-async function statementsOf(call: () => Promise<unknown>): Promise<Sent[]> {
-  const sent: Sent[] = [];
+async function statementsOf(call: () => Promise<unknown>): Promise<SentStatement[]> {
+  const sent: SentStatement[] = [];
   const pool = store.pool as unknown as { query: (...args: unknown[]) => unknown };
   const original = pool.query;
   pool.query = function (this: unknown, ...args: unknown[]) {
@@ -56,16 +45,9 @@ async function statementsOf(call: () => Promise<unknown>): Promise<Sent[]> {
   return sent;
 }
 
-async function planOf(statement: Sent): Promise<PlanNode> {
+async function planOf(statement: SentStatement): Promise<PlanNode> {
   const { rows } = await store.pool.query(`EXPLAIN (FORMAT JSON) ${statement.text}`, [...statement.values]);
-  const raw: unknown = rows[0]['QUERY PLAN'];
-  // The Store's pool may leave json columns as text.
-  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
-  return plan[0]!.Plan;
-}
-
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap((child) => nodes(child))];
+  return planOfExplain(rows);
 }
 
 beforeAll(async () => {
@@ -133,9 +115,9 @@ describe('PostgreSQL query plans on a generated data set', () => {
       expect(statements.length).toBeGreaterThan(0);
       const all: PlanNode[] = [];
       for (const statement of statements) {
-        const planNodes = nodes(await planOf(statement));
-        all.push(...planNodes);
-        const seqScans = planNodes.filter((n) => n['Node Type'] === 'Seq Scan' && BIG_TABLES.includes(n['Relation Name'] ?? ''));
+        const planned = planNodes(await planOf(statement));
+        all.push(...planned);
+        const seqScans = planned.filter((n) => n['Node Type'] === 'Seq Scan' && BIG_TABLES.includes(n['Relation Name'] ?? ''));
         expect(seqScans.map((n) => `${n['Relation Name']} in: ${statement.text}`)).toEqual([]);
       }
       if (c.uses) expect(all.map((n) => n['Index Name'] ?? '').join(' ')).toMatch(c.uses);
@@ -158,10 +140,10 @@ describe('PostgreSQL plan of an xAPI statement query with related activities', (
         since: null, until: null, ascending: false, order: 'sequence', after: null, afterStored: null, limit: 101,
       }),
     );
-    const planNodes = (await Promise.all(statements.map((statement) => planOf(statement)))).flatMap((plan) => nodes(plan));
-    const seqScans = planNodes.filter((n) => n['Node Type'] === 'Seq Scan' && (n['Relation Name'] ?? '').startsWith('xapi_'));
+    const planned = (await Promise.all(statements.map((statement) => planOf(statement)))).flatMap((plan) => planNodes(plan));
+    const seqScans = planned.filter((n) => n['Node Type'] === 'Seq Scan' && (n['Relation Name'] ?? '').startsWith('xapi_'));
     expect(seqScans.map((n) => n['Relation Name'])).toEqual([]);
-    const targets = planNodes.filter((n) => n['Relation Name'] === 'xapi_statement_targets');
+    const targets = planned.filter((n) => n['Relation Name'] === 'xapi_statement_targets');
     expect(targets.map((n) => [n['Index Name'], n['Index Cond']])).toEqual([['xapi_statement_targets_referring', expect.stringMatching(/^\(seq = /)]]);
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStore } from '../../src/postgres/postgres-store.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { createTestDatabase, dropTemplate, dropTestDatabase } from '../support/postgres-databases.js';
+import { planNodes, planOfExplain, type PlanNode, type SentStatement } from '../support/query-plans.js';
 
 /**
  * The plans of the write path's statements (`npm run test:postgres` only). The writer's
@@ -18,18 +19,6 @@ const READERS = 3_000;
 const CONSULTANTS = 20;
 const CHAPTERS = 4;
 const KEYED_TABLES = ['milestones', 'users'];
-
-interface PlanNode {
-  readonly 'Node Type': string;
-  readonly 'Relation Name'?: string;
-  readonly 'Index Name'?: string;
-  readonly 'Index Cond'?: string;
-  readonly Plans?: readonly PlanNode[];
-}
-interface Sent {
-  readonly text: string;
-  readonly values: readonly unknown[];
-}
 
 let database: { name: string; url: string };
 let store: PostgresStore;
@@ -71,8 +60,8 @@ afterAll(async () => {
 });
 
 /** The statements (with their values) the batched writer's connections send while `work` runs. */
-async function writerStatements(work: () => Promise<unknown>): Promise<Sent[]> {
-  const sent: Sent[] = [];
+async function writerStatements(work: () => Promise<unknown>): Promise<SentStatement[]> {
+  const sent: SentStatement[] = [];
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client & { connectionParameters: { application_name?: string } }, ...args: unknown[]) {
     const config = args[0] as string | { text: string; values?: unknown[] };
@@ -90,7 +79,7 @@ async function writerStatements(work: () => Promise<unknown>): Promise<Sent[]> {
 }
 
 /** The generic plan PostgreSQL keeps for `statement` once prepared (what a long-lived connection runs). */
-async function genericPlanOf(statement: Sent): Promise<PlanNode> {
+async function genericPlanOf(statement: SentStatement): Promise<PlanNode> {
   await admin.query('BEGIN');
   try {
     await admin.query('SET LOCAL plan_cache_mode = force_generic_plan');
@@ -98,8 +87,7 @@ async function genericPlanOf(statement: Sent): Promise<PlanNode> {
     // EXECUTE is a utility statement and takes no bound parameters: the values go as literals.
     const args = statement.values.map(literal).join(', ');
     const { rows } = await admin.query(`EXPLAIN (FORMAT JSON) EXECUTE probe${args ? `(${args})` : ''}`);
-    const raw: unknown = rows[0]['QUERY PLAN'];
-    return ((typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[])[0]!.Plan;
+    return planOfExplain(rows);
   } finally {
     // EXPLAIN without ANALYZE executes nothing. The rollback ends the setting; PREPARE is not
     // transactional, so the statement goes by DEALLOCATE (ALL: no error if PREPARE failed).
@@ -116,10 +104,6 @@ function literal(value: unknown): string {
     return admin.escapeLiteral(`{${value.map(element).join(',')}}`);
   }
   return admin.escapeLiteral(String(value));
-}
-
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap((child) => nodes(child))];
 }
 
 describe("the write path's plans on tables analyzed before the readers came", () => {
@@ -177,12 +161,12 @@ describe("the write path's plans on tables analyzed before the readers came", ()
       for (const pattern of c.sends) expect(statements.some((s) => pattern.test(s.text))).toBe(true);
       const used: string[] = [];
       for (const statement of statements) {
-        const planNodes = nodes(await genericPlanOf(statement));
-        const whole = planNodes.filter(
+        const planned = planNodes(await genericPlanOf(statement));
+        const whole = planned.filter(
           (n) => ['Seq Scan', 'Bitmap Heap Scan'].includes(n['Node Type']) && KEYED_TABLES.includes(n['Relation Name'] ?? ''),
         );
         expect(whole.map((n) => `${n['Node Type']} on ${n['Relation Name']} in: ${statement.text}`)).toEqual([]);
-        used.push(...planNodes.map((n) => n['Index Name'] ?? '').filter((name) => name !== ''));
+        used.push(...planned.map((n) => n['Index Name'] ?? '').filter((name) => name !== ''));
       }
       for (const index of c.uses) expect(used).toContain(index);
     });
@@ -232,7 +216,7 @@ describe("the write path's plans on tables analyzed before the readers came", ()
     for (const trigger of triggers) {
       // Every read of users is an index scan on the new row's user id (users_pkey, or the
       // (role, id) index for the reader's row).
-      const users = nodes(trigger.Plan).filter((n) => n['Relation Name'] === 'users');
+      const users = planNodes(trigger.Plan).filter((n) => n['Relation Name'] === 'users');
       expect(users.length).toBeGreaterThan(0);
       expect(users.map((n) => [n['Node Type'].startsWith('Index'), /\(id = n\.(user_id|reader_id)\)/.test(n['Index Cond'] ?? '')])).toEqual(
         users.map(() => [true, true]),
