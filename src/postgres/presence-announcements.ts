@@ -33,8 +33,11 @@ export class PresenceAnnouncements {
   }
 
   private async flushAll(): Promise<void> {
-    // Announcements made in the same turn of the event loop go together.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Announcements made in the same task go together. A microtask, not a turn of the event loop:
+    // the statement leaves before the write queue's next batch (which waits for a turn), so a
+    // reader's arrival commits ahead of the write that announced it, and a consultant's stream
+    // shows them online before their first event. Later announcements wait for this statement.
+    await Promise.resolve();
     while (this.waiting.size > 0) {
       const changes = [...this.waiting.values()];
       this.waiting = new Map();
