@@ -51,6 +51,12 @@ export class PostgresRuntime implements EngineRuntime {
       record: (changes) => shared.recordPresence(changes),
       onError: (error) => log.error({ err: error }, 'could not record presence changes'),
     });
+    // A reader's arrival is announced as their request comes in, before its write is queued, and
+    // recorded on a connection of its own. Each batch of writes waits until the arrivals announced
+    // before it are recorded: the presence event then has the lower transaction id, so every
+    // consultant's stream shows the reader online before their first event. In a steady state no
+    // arrival is pending and a batch goes at once.
+    store.orderWritesAfter(() => this.presence.recorded());
     this.liveRelay = {
       connect: (deliver, startingAt) => {
         this.deliver = deliver;

@@ -167,6 +167,14 @@ export class PostgresStore implements Store {
     this.revocationListeners.push(listener);
   }
 
+  /**
+   * Each batch of writes first waits for what `gate` answers as the batch is cut (see
+   * WriteQueue.waitBeforeBatches); the runtime's presence changes go first this way.
+   */
+  orderWritesAfter(gate: () => Promise<void> | undefined): void {
+    this.writes.waitBeforeBatches(gate);
+  }
+
   /** Writes waiting for the next batch. */
   get pendingWrites(): number {
     return this.writes.depth;

@@ -17,6 +17,10 @@ export interface PresenceAnnouncementsOptions {
 export class PresenceAnnouncements {
   private waiting = new Map<number, PresenceChange>();
   private flushing: Promise<void> | undefined;
+  /** Changes announced since the start, and how many of the first of them are settled. */
+  private announced = 0;
+  private settled = 0;
+  private readonly watchers: { readonly upTo: number; readonly done: () => void }[] = [];
 
   constructor(private readonly options: PresenceAnnouncementsOptions) {}
 
@@ -24,7 +28,20 @@ export class PresenceAnnouncements {
     // Deleting first keeps the map in the order of each reader's latest change.
     this.waiting.delete(change.readerId);
     this.waiting.set(change.readerId, change);
+    this.announced += 1;
     this.flushing ??= this.flushAll();
+  }
+
+  /**
+   * Nothing when every change announced so far is settled (recorded, or failed and reported);
+   * otherwise a promise of when they are. Changes announced later are not waited for, so a
+   * stream of arrivals does not hold back the caller. The batched writer asks before each batch
+   * (PostgresRuntime): a reader's arrival then commits before the first write that announced it.
+   */
+  recorded(): Promise<void> | undefined {
+    if (this.settled === this.announced) return undefined;
+    const upTo = this.announced;
+    return new Promise((done) => this.watchers.push({ upTo, done }));
   }
 
   /** Resolves once every change announced so far is recorded (or failed and logged). */
@@ -34,19 +51,27 @@ export class PresenceAnnouncements {
 
   private async flushAll(): Promise<void> {
     // Announcements made in the same task go together. A microtask, not a turn of the event loop:
-    // the statement leaves before the write queue's next batch (which waits for a turn), so a
-    // reader's arrival commits ahead of the write that announced it, and a consultant's stream
-    // shows them online before their first event. Later announcements wait for this statement.
+    // the statement leaves before the write queue's next batch (which waits for a turn, and then
+    // for recorded()), so the write that announced an arrival waits as little as it can.
+    // Later announcements wait for this statement.
     await Promise.resolve();
     while (this.waiting.size > 0) {
       const changes = [...this.waiting.values()];
+      const upTo = this.announced;
       this.waiting = new Map();
       try {
         await this.options.record(changes);
       } catch (error) {
         this.options.onError(error);
       }
+      this.settle(upTo);
     }
     this.flushing = undefined;
+  }
+
+  private settle(upTo: number): void {
+    this.settled = upTo;
+    // Watchers come in the order of their counts.
+    while (this.watchers.length > 0 && this.watchers[0]!.upTo <= upTo) this.watchers.shift()!.done();
   }
 }

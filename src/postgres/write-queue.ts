@@ -70,6 +70,7 @@ export class WriteQueue {
   private readonly active = new Set<Promise<void>>();
   /** Whether a pump waits for the end of the current turn of the event loop. */
   private scheduled = false;
+  private gate: (() => Promise<void> | undefined) | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -116,6 +117,15 @@ export class WriteQueue {
     });
   }
 
+  /**
+   * Each batch, as it is cut, first waits for what `gate` answers then (nothing: it goes at
+   * once). It must not wait on this queue. PostgresRuntime orders a reader's arrival, recorded
+   * on another connection, before the writes that announced it this way.
+   */
+  waitBeforeBatches(gate: () => Promise<void> | undefined): void {
+    this.gate = gate;
+  }
+
   /** Resolves once everything queued now (and meanwhile) has committed or failed. */
   async flush(): Promise<void> {
     for (;;) {
@@ -141,6 +151,8 @@ export class WriteQueue {
   }
 
   private async commitBatch(batch: readonly Job[]): Promise<void> {
+    const gate = this.gate?.();
+    if (gate) await gate;
     const started = performance.now();
     let client: PoolClient;
     try {

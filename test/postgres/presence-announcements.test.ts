@@ -67,4 +67,37 @@ describe('presence announcements on their way to PostgreSQL', () => {
     calls[2]!.settle();
     await announcements.drain();
   });
+
+  it('recorded() waits for the changes announced before it is asked, and not for those announced after', async () => {
+    const { calls, record } = heldRecorder();
+    const errors: unknown[] = [];
+    const announcements = new PresenceAnnouncements({ record, onError: (error) => errors.push(error) });
+    expect(announcements.recorded()).toBeUndefined();
+
+    announcements.announce(change(1, true, 10));
+    const first = announcements.recorded();
+    expect(first).toBeInstanceOf(Promise);
+    let firstDone = false;
+    void first!.then(() => (firstDone = true));
+    await turn();
+    // Reader 2 arrives while reader 1's statement runs; asked now, the caller waits for both.
+    announcements.announce(change(2, true, 11));
+    const second = announcements.recorded();
+    let secondDone = false;
+    void second!.then(() => (secondDone = true));
+    await turn();
+    expect([firstDone, secondDone]).toEqual([false, false]);
+
+    calls[0]!.settle();
+    await turn();
+    // Reader 1 is recorded: the first caller goes on while reader 2's statement still runs.
+    expect([firstDone, secondDone]).toEqual([true, false]);
+    expect(calls.map((c) => c.changes)).toEqual([[change(1, true, 10)], [change(2, true, 11)]]);
+    // A statement that fails settles its changes too: the caller is not held back by a lost connection.
+    calls[1]!.settle(new Error('connection lost'));
+    await turn();
+    expect(secondDone).toBe(true);
+    expect(errors.map(String)).toEqual(['Error: connection lost']);
+    expect(announcements.recorded()).toBeUndefined();
+  });
 });
