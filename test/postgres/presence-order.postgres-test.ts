@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -20,14 +20,6 @@ describe("a reader's arrival and their first write on PostgreSQL", () => {
     t = undefined;
   });
 
-  /** Polls `check` every 10 ms until it holds; fails after `ms`. */
-  async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-    for (const deadline = Date.now() + ms; !(await check()); ) {
-      if (Date.now() > deadline) throw new Error(`still waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
   it('the write waits while the arrival is held up, and its event comes after the presence event', async () => {
     t = await buildTestApp({ engine: 'postgres' });
     admin = new pg.Client({ connectionString: t.config.databaseUrl! });
@@ -44,11 +36,10 @@ describe("a reader's arrival and their first write on PostgreSQL", () => {
     const posted = t.app
       .inject({ method: 'POST', url: '/api/me/activity', headers: reader.headers, payload: { actionType: 'FIRST', metadata: {} } })
       .finally(() => (answered = true));
-    await until(
-      async () =>
-        (await count("SELECT count(*) AS n FROM pg_locks WHERE relation = 'reader_presence'::regclass AND NOT granted")) === 1,
-      10_000,
-      'the presence statement to wait on the lock',
+    // The presence statement waits on the lock.
+    await vi.waitFor(
+      async () => expect(await count("SELECT count(*) AS n FROM pg_locks WHERE relation = 'reader_presence'::regclass AND NOT granted")).toBe(1),
+      { timeout: 10_000, interval: 10 },
     );
     // Long enough for the writer to have committed a batch many times over, had it not waited.
     await new Promise((resolve) => setTimeout(resolve, 300));
